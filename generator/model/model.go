@@ -1,0 +1,340 @@
+// Package model holds the Go types of the inputs: an environment, its
+// cluster and its apps, as decoded from the CUE in schema/ and
+// environments/. The types are plain data; they know nothing about CUE
+// syntax, Kubernetes objects or files. Each Environment keeps its
+// evaluated cue.Value so that later stages can point errors at the source.
+package model
+
+import (
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/token"
+)
+
+// Environment is one environment: a cluster and the apps that run on it.
+type Environment struct {
+	Name       string               `json:"name"`
+	Cluster    Cluster              `json:"cluster"`
+	Namespaces map[string]Namespace `json:"namespaces"`
+	Apps       map[string]*App      `json:"apps"`
+
+	// Value is the evaluated CUE of the environment; Pos uses it.
+	Value cue.Value `json:"-"`
+	// Dir is the environment's directory relative to the root, with
+	// forward slashes, e.g. "environments/prod".
+	Dir string `json:"-"`
+}
+
+// Pos returns the source position of the field at path (a CUE path such as
+// "apps.web.replicas"), or of the nearest parent that exists.
+func (e *Environment) Pos(path string) token.Pos {
+	if !e.Value.Exists() {
+		return token.NoPos
+	}
+	p := cue.ParsePath(path)
+	sels := p.Selectors()
+	for n := len(sels); n >= 0; n-- {
+		v := e.Value.LookupPath(cue.MakePath(sels[:n]...))
+		if v.Exists() {
+			if pos := v.Pos(); pos.IsValid() {
+				return pos
+			}
+		}
+	}
+	return token.NoPos
+}
+
+// Cluster is the EKS cluster the environment deploys to.
+type Cluster struct {
+	Name       string               `json:"name"`
+	Region     string               `json:"region"`
+	Version    string               `json:"version"`
+	AccountID  string               `json:"accountID"`
+	Zones      []string             `json:"zones"`
+	NodeGroups map[string]NodeGroup `json:"nodeGroups"`
+}
+
+// NodeGroup is a managed node group of the cluster.
+type NodeGroup struct {
+	InstanceTypes []string          `json:"instanceTypes"`
+	MinSize       int               `json:"minSize"`
+	MaxSize       int               `json:"maxSize"`
+	DesiredSize   *int              `json:"desiredSize,omitempty"`
+	Spot          bool              `json:"spot"`
+	Labels        map[string]string `json:"labels"`
+	Taints        []Taint           `json:"taints"`
+	VolumeSize    int               `json:"volumeSize"`
+	VolumeType    string            `json:"volumeType"`
+}
+
+// Taint is a node taint.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Effect string `json:"effect"`
+}
+
+// Namespace is a namespace the environment owns.
+type Namespace struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	Quota       map[string]string `json:"quota"`
+}
+
+// Workload kinds.
+const (
+	Deployment  = "Deployment"
+	StatefulSet = "StatefulSet"
+	CronJob     = "CronJob"
+	Job         = "Job"
+)
+
+// App is one workload and everything that travels with it.
+type App struct {
+	Name      string   `json:"name"`
+	Enabled   bool     `json:"enabled"`
+	Namespace string   `json:"namespace"`
+	PartOf    string   `json:"partOf"`
+	Kind      string   `json:"kind"`
+	Image     Image    `json:"image"`
+	Command   []string `json:"command,omitempty"`
+	Args      []string `json:"args,omitempty"`
+
+	Ports  map[string]Port   `json:"ports"`
+	Env    map[string]EnvVar `json:"env"`
+	Config Config            `json:"config"`
+
+	Resources   Resources    `json:"resources"`
+	Replicas    int32        `json:"replicas"`
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
+	Probes      Probes       `json:"probes"`
+	Disruption  *Disruption  `json:"disruption,omitempty"`
+
+	Spread        Spread        `json:"spread"`
+	AntiAffinity  string        `json:"antiAffinity"`
+	NodeGroup     string        `json:"nodeGroup,omitempty"`
+	RollingUpdate RollingUpdate `json:"rollingUpdate"`
+
+	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
+
+	Services       map[string]Service `json:"services"`
+	Storage        map[string]Volume  `json:"storage"`
+	ServiceAccount ServiceAccount     `json:"serviceAccount"`
+
+	Schedule string     `json:"schedule,omitempty"`
+	Job      JobOptions `json:"job"`
+
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+
+	Patches []Patch `json:"patches"`
+}
+
+// Path returns the CUE path of the app's field, e.g. App.Path("replicas")
+// is "apps.web.replicas"; with no field it is the app itself.
+func (a *App) Path(field string) string {
+	p := "apps." + quoteLabel(a.Name)
+	if field != "" {
+		p += "." + field
+	}
+	return p
+}
+
+func quoteLabel(s string) string {
+	for _, r := range s {
+		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return `"` + s + `"`
+		}
+	}
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return `"` + s + `"`
+	}
+	return s
+}
+
+// Image names a container image. Digest, when set, pins it.
+type Image struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag,omitempty"`
+	Digest     string `json:"digest,omitempty"`
+	PullPolicy string `json:"pullPolicy,omitempty"`
+}
+
+// Reference returns the image reference: repository[:tag][@digest].
+func (i Image) Reference() string {
+	ref := i.Repository
+	if i.Tag != "" {
+		ref += ":" + i.Tag
+	}
+	if i.Digest != "" {
+		ref += "@" + i.Digest
+	}
+	return ref
+}
+
+// Port is a named container port.
+type Port struct {
+	Port     int32  `json:"port"`
+	Protocol string `json:"protocol"`
+}
+
+// EnvVar is a literal value or a reference to a key of an existing Secret.
+type EnvVar struct {
+	Value     string        `json:"-"`
+	SecretRef *SecretKeyRef `json:"-"`
+}
+
+// SecretKeyRef points at one key of a Secret that already exists.
+type SecretKeyRef struct {
+	Secret string `json:"secret"`
+	Key    string `json:"key"`
+}
+
+// UnmarshalJSON accepts a string or a {secret, key} object.
+func (e *EnvVar) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return jsonUnmarshal(b, &e.Value)
+	}
+	e.SecretRef = new(SecretKeyRef)
+	return jsonUnmarshal(b, e.SecretRef)
+}
+
+// Config is rendered as ConfigMaps: Env through envFrom, Files mounted at MountPath.
+type Config struct {
+	Env       map[string]string `json:"env"`
+	Files     map[string]string `json:"files"`
+	MountPath string            `json:"mountPath"`
+}
+
+// Resources are a container's requests and limits, as quantity strings.
+type Resources struct {
+	Requests ResourceList `json:"requests"`
+	Limits   ResourceList `json:"limits"`
+}
+
+// ResourceList holds CPU and memory quantities; empty means unset.
+type ResourceList struct {
+	CPU    string `json:"cpu,omitempty"`
+	Memory string `json:"memory,omitempty"`
+}
+
+// Autoscaling configures a HorizontalPodAutoscaler.
+type Autoscaling struct {
+	Enabled                       bool   `json:"enabled"`
+	MinReplicas                   *int32 `json:"minReplicas,omitempty"`
+	MaxReplicas                   *int32 `json:"maxReplicas,omitempty"`
+	CPU                           *int32 `json:"cpu,omitempty"`
+	Memory                        *int32 `json:"memory,omitempty"`
+	ScaleDownStabilizationSeconds *int32 `json:"scaleDownStabilizationSeconds,omitempty"`
+}
+
+// HPA reports whether a HorizontalPodAutoscaler manages the app.
+func (a *App) HPA() bool { return a.Autoscaling != nil && a.Autoscaling.Enabled }
+
+// Probes are the container's probes; nil means none.
+type Probes struct {
+	Liveness  *Probe `json:"liveness,omitempty"`
+	Readiness *Probe `json:"readiness,omitempty"`
+	Startup   *Probe `json:"startup,omitempty"`
+}
+
+// Probe is an HTTP (Path set), gRPC (GRPC) or TCP probe on a named port.
+type Probe struct {
+	Port                string `json:"port"`
+	Path                string `json:"path,omitempty"`
+	GRPC                bool   `json:"grpc,omitempty"`
+	InitialDelaySeconds int32  `json:"initialDelaySeconds"`
+	PeriodSeconds       int32  `json:"periodSeconds"`
+	TimeoutSeconds      int32  `json:"timeoutSeconds"`
+	FailureThreshold    int32  `json:"failureThreshold"`
+	SuccessThreshold    int32  `json:"successThreshold,omitempty"`
+}
+
+// Disruption configures a PodDisruptionBudget: an int or a percentage string.
+type Disruption struct {
+	MinAvailable   *IntOrString `json:"minAvailable,omitempty"`
+	MaxUnavailable *IntOrString `json:"maxUnavailable,omitempty"`
+}
+
+// IntOrString is a count or a percentage such as "25%".
+type IntOrString struct {
+	Int    int32
+	String string
+	IsStr  bool
+}
+
+// UnmarshalJSON accepts a number or a string.
+func (v *IntOrString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		v.IsStr = true
+		return jsonUnmarshal(b, &v.String)
+	}
+	return jsonUnmarshal(b, &v.Int)
+}
+
+// Spread is "none", "preferred" or "required" per topology.
+type Spread struct {
+	Zones string `json:"zones"`
+	Hosts string `json:"hosts"`
+}
+
+// RollingUpdate holds maxSurge and maxUnavailable.
+type RollingUpdate struct {
+	MaxSurge       IntOrString `json:"maxSurge"`
+	MaxUnavailable IntOrString `json:"maxUnavailable"`
+}
+
+// Service types.
+const (
+	ClusterIP    = "ClusterIP"
+	Headless     = "Headless"
+	LoadBalancer = "LoadBalancer"
+)
+
+// Service is a Kubernetes Service selecting the app's pods.
+type Service struct {
+	Type                     string            `json:"type"`
+	Ports                    []string          `json:"ports,omitempty"` // nil: all ports
+	ServicePorts             map[string]int32  `json:"servicePorts"`
+	Scheme                   string            `json:"scheme"`
+	PublishNotReadyAddresses bool              `json:"publishNotReadyAddresses,omitempty"`
+	Annotations              map[string]string `json:"annotations"`
+}
+
+// Volume is persistent storage for a StatefulSet.
+type Volume struct {
+	Size         string `json:"size"`
+	StorageClass string `json:"storageClass"`
+	MountPath    string `json:"mountPath"`
+	AccessMode   string `json:"accessMode"`
+}
+
+// ServiceAccount configures the app's ServiceAccount.
+type ServiceAccount struct {
+	Create  bool   `json:"create"`
+	IAMRole string `json:"iamRole,omitempty"`
+}
+
+// JobOptions holds settings for CronJobs and Jobs.
+type JobOptions struct {
+	BackoffLimit            int32  `json:"backoffLimit"`
+	RestartPolicy           string `json:"restartPolicy"`
+	ConcurrencyPolicy       string `json:"concurrencyPolicy"`
+	ActiveDeadlineSeconds   *int64 `json:"activeDeadlineSeconds,omitempty"`
+	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
+}
+
+// Patch is a kustomize patch (strategic merge or JSON 6902) with an optional target.
+type Patch struct {
+	Target *PatchTarget `json:"target,omitempty"`
+	Patch  string       `json:"patch"`
+}
+
+// PatchTarget selects the objects a patch applies to.
+type PatchTarget struct {
+	Group         string `json:"group,omitempty"`
+	Version       string `json:"version,omitempty"`
+	Kind          string `json:"kind,omitempty"`
+	Name          string `json:"name,omitempty"`
+	Namespace     string `json:"namespace,omitempty"`
+	LabelSelector string `json:"labelSelector,omitempty"`
+}
