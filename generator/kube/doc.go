@@ -1,0 +1,17 @@
+// Package kube builds the Kubernetes objects of one environment from the
+// model: per namespace a Namespace and its ResourceQuota, and per enabled
+// app its ServiceAccount, ConfigMaps, workload (Deployment, StatefulSet,
+// CronJob or Job), Services, HorizontalPodAutoscaler and
+// PodDisruptionBudget.
+//
+// Objects are built as typed k8s.io/api values and handed on in the
+// unstructured form of package object. Build is pure: it performs no I/O,
+// reads no clock and never lets map iteration order reach its output, so the
+// same model always gives the same objects in the same order (see
+// kindorder.go). It assumes the model passed the check stage, yet it never
+// panics: an inconsistency it meets (an unknown node group, a quantity
+// resource.ParseQuantity rejects) is returned as an error.
+//
+// Each file builds one kind; podspec.go builds the pod template the
+// workloads share and labels.go the labels every object carries.
+package kube

@@ -1,0 +1,87 @@
+package kube
+
+import (
+	"testing"
+
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestCronJob(t *testing.T) {
+	objs := build(t, fixture())
+	c := decode[batchv1.CronJob](t, find(t, objs, "CronJob", "retrain"))
+	if c.Spec.Schedule != "0 2 * * *" {
+		t.Errorf("schedule = %q, want %q", c.Spec.Schedule, "0 2 * * *")
+	}
+	if c.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("concurrencyPolicy = %q, want Forbid", c.Spec.ConcurrencyPolicy)
+	}
+	if diff := cmp.Diff(c.Labels, c.Spec.JobTemplate.Labels); diff != "" {
+		t.Errorf("jobTemplate labels mismatch (-want +got):\n%s", diff)
+	}
+	spec := c.Spec.JobTemplate.Spec
+	checkJobSpec(t, spec, jobSpecWant{
+		backoffLimit:   1,
+		activeDeadline: new(int64(7200)),
+		ttl:            new(int32(86400)),
+		restartPolicy:  corev1.RestartPolicyNever,
+	})
+	if got := spec.Template.Spec.ServiceAccountName; got != "retrain" {
+		t.Errorf("serviceAccountName = %q, want retrain", got)
+	}
+}
+
+func TestJob(t *testing.T) {
+	objs := build(t, fixture())
+	j := decode[batchv1.Job](t, find(t, objs, "Job", "loadtest"))
+	checkJobSpec(t, j.Spec, jobSpecWant{
+		backoffLimit:   3,
+		activeDeadline: new(int64(600)),
+		restartPolicy:  corev1.RestartPolicyOnFailure,
+	})
+	if j.Spec.Selector != nil {
+		t.Errorf("selector = %v, want it left to the Job controller", j.Spec.Selector)
+	}
+}
+
+type jobSpecWant struct {
+	backoffLimit   int32
+	activeDeadline *int64
+	ttl            *int32
+	restartPolicy  corev1.RestartPolicy
+}
+
+func checkJobSpec(t *testing.T, spec batchv1.JobSpec, want jobSpecWant) {
+	t.Helper()
+	got := jobSpecWant{
+		backoffLimit:   *spec.BackoffLimit,
+		activeDeadline: spec.ActiveDeadlineSeconds,
+		ttl:            spec.TTLSecondsAfterFinished,
+		restartPolicy:  spec.Template.Spec.RestartPolicy,
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(jobSpecWant{})); diff != "" {
+		t.Errorf("job spec mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestJobsIgnoreServices checks that Jobs and CronJobs render no Service,
+// HPA or PDB, even when the model asks for them (the check stage rejects
+// such apps; Build just ignores the fields).
+func TestJobsIgnoreServices(t *testing.T) {
+	for _, kind := range []string{model.CronJob, model.Job} {
+		t.Run(kind, func(t *testing.T) {
+			app := newApp("batch", kind)
+			app.Schedule = "*/5 * * * *"
+			app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
+			app.Services = map[string]model.Service{"batch": {Type: model.ClusterIP}}
+			app.Autoscaling = &model.Autoscaling{Enabled: true, MaxReplicas: new(int32(3))}
+			app.Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 1}}
+			want := []string{"ServiceAccount/batch", kind + "/batch"}
+			if diff := cmp.Diff(want, kinds(buildApp(t, app))); diff != "" {
+				t.Errorf("objects mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package kube
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The TypeMeta of every kind Build produces.
+var (
+	namespaceType      = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
+	resourceQuotaType  = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
+	serviceAccountType = metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}
+	configMapType      = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
+	serviceType        = metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}
+	deploymentType     = metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}
+	statefulSetType    = metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"}
+	cronJobType        = metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"}
+	jobType            = metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}
+	hpaType            = metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"}
+	pdbType            = metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"}
+)
+
+// typed maps the TypeMeta of every kind Build produces to a constructor of
+// its k8s.io/api type.
+var typed = map[metav1.TypeMeta]func() any{
+	namespaceType:      func() any { return new(corev1.Namespace) },
+	resourceQuotaType:  func() any { return new(corev1.ResourceQuota) },
+	serviceAccountType: func() any { return new(corev1.ServiceAccount) },
+	configMapType:      func() any { return new(corev1.ConfigMap) },
+	serviceType:        func() any { return new(corev1.Service) },
+	deploymentType:     func() any { return new(appsv1.Deployment) },
+	statefulSetType:    func() any { return new(appsv1.StatefulSet) },
+	cronJobType:        func() any { return new(batchv1.CronJob) },
+	jobType:            func() any { return new(batchv1.Job) },
+	hpaType:            func() any { return new(autoscalingv2.HorizontalPodAutoscaler) },
+	pdbType:            func() any { return new(policyv1.PodDisruptionBudget) },
+}
+
+// NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion
+// and kind (for example *appsv1.Deployment for "apps/v1", "Deployment"), and
+// false when Build never produces that kind. Tests use it to decode rendered
+// objects strictly into their Go types.
+func NewTyped(apiVersion, kind string) (any, bool) {
+	newT, ok := typed[metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}]
+	if !ok {
+		return nil, false
+	}
+	return newT(), true
+}
