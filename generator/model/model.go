@@ -132,14 +132,15 @@ type App struct {
 // Path returns the CUE path of the app's field, e.g. App.Path("replicas")
 // is "apps.web.replicas"; with no field it is the app itself.
 func (a *App) Path(field string) string {
-	p := "apps." + quoteLabel(a.Name)
+	p := "apps." + Label(a.Name)
 	if field != "" {
 		p += "." + field
 	}
 	return p
 }
 
-func quoteLabel(s string) string {
+// Label returns s as a CUE field label, quoted when it is not an identifier.
+func Label(s string) string {
 	for _, r := range s {
 		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return `"` + s + `"`

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gitops-gen/gen/generator"
+)
+
+func checkCommand() command {
+	return command{
+		name:    "check",
+		args:    "[ENV...]",
+		summary: "Check that rendered/ matches what gen would render (all environments by default).\nOffline; writes nothing. Exits 1 and lists each stale, missing or extra file when it does not.",
+		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
+			return func(ctx context.Context, e *invocation) int {
+				envs, ok := e.envs(true)
+				if !ok {
+					return exitError
+				}
+				changes, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
+				if err != nil {
+					return e.fail(err)
+				}
+				if len(changes) == 0 {
+					return exitOK
+				}
+				var names []string
+				n := 0
+				for _, c := range changes {
+					for _, p := range c.Paths() {
+						fmt.Fprintln(e.stdout, p)
+						n++
+					}
+					names = append(names, c.Env)
+				}
+				fmt.Fprintf(e.stderr, "gen check: %s out of date; run: gen render %s\n", plural(n, "file"), strings.Join(names, " "))
+				return exitChanges
+			}
+		},
+	}
+}
+
+// plural returns "1 file" or "n files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

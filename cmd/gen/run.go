@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gitops-gen/gen/generator"
+)
+
+// Exit codes, as diff(1): 0 ok or up to date, 1 the check found something,
+// 2 trouble (bad input, usage, I/O).
+const (
+	exitOK      = 0
+	exitChanges = 1
+	exitError   = 2
+)
+
+// Flag names, defined once.
+const (
+	flagRoot     = "root"
+	flagAll      = "all"
+	flagExitCode = "exit-code"
+)
+
+// command is one subcommand: its flags and what it does.
+type command struct {
+	name    string
+	args    string // usage of the positional arguments
+	summary string
+	// flags registers the command's flags on fs and returns the run
+	// function bound to them.
+	flags func(fs *pflag.FlagSet) func(ctx context.Context, e *invocation) int
+}
+
+// invocation carries what every command needs.
+type invocation struct {
+	args           []string
+	stdout, stderr io.Writer
+	root           string
+	cwd            string
+}
+
+func commands() []command {
+	return []command{renderCommand(), checkCommand(), diffCommand(), versionCommand()}
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		w := stderr
+		code := exitError
+		if len(args) > 0 {
+			w, code = stdout, exitOK
+		}
+		if len(args) > 1 {
+			if cmd, ok := lookup(args[1]); ok {
+				fs, _ := newFlagSet(cmd, stdout)
+				fs.Usage()
+				return exitOK
+			}
+		}
+		usage(w)
+		return code
+	}
+	cmd, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "gen: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitError
+	}
+	fs, runCmd := newFlagSet(cmd, stderr)
+	root := fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "gen: %v\n", err)
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runCmd(ctx, &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: *root, cwd: cwd})
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context, *invocation) int) {
+	fs := pflag.NewFlagSet("gen "+cmd.name, pflag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.SortFlags = false
+	runCmd := cmd.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "usage: gen %s [flags] %s\n\n%s\n\nflags:\n%s", cmd.name, cmd.args, cmd.summary, fs.FlagUsages())
+	}
+	return fs, runCmd
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "gen renders CUE environments into plain Kubernetes YAML under rendered/.\n\nusage: gen <command> [flags] [args]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, strings.SplitN(c.summary, "\n", 2)[0])
+	}
+	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
+}
+
+// envs returns the environments named in args, checked against those that
+// exist under root; none means all of them when all is true.
+func (e *invocation) envs(all bool) ([]string, bool) {
+	known, err := generator.Environments(e.root)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gen: %v\n", err)
+		return nil, false
+	}
+	if len(e.args) == 0 && all {
+		return known, true
+	}
+	for _, name := range e.args {
+		if !slices.Contains(known, name) {
+			fmt.Fprintf(e.stderr, "gen: unknown environment %q (environments: %s)\n", name, strings.Join(known, ", "))
+			return nil, false
+		}
+	}
+	return e.args, true
+}
+
+// fail prints err once, for a person, and returns exit code 2.
+func (e *invocation) fail(err error) int {
+	if generator.IsInputError(err) {
+		generator.PrintError(e.stderr, err, e.cwd)
+	} else {
+		fmt.Fprintf(e.stderr, "gen: %v\n", err)
+	}
+	return exitError
+}

@@ -1,0 +1,224 @@
+package check
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// Environment returns every problem found in env, or nil.
+func Environment(env *model.Environment) error {
+	c := &checker{env: env}
+	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
+		c.dnsLabel("namespaces."+model.Label(name), "namespace", name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+		app := env.Apps[name]
+		if !app.Enabled {
+			continue
+		}
+		c.app(app)
+	}
+	if c.errs == nil {
+		return nil
+	}
+	return c.errs
+}
+
+type checker struct {
+	env  *model.Environment
+	errs cueerrors.Error
+}
+
+func (c *checker) errorf(path, format string, args ...any) {
+	c.errs = cueerrors.Append(c.errs, c.env.Errorf(path, format, args...))
+}
+
+func (c *checker) dnsLabel(path, what, name string) bool {
+	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
+		c.errorf(path, "%s name %q is not a valid DNS-1123 label: %s", what, name, strings.Join(msgs, "; "))
+		return false
+	}
+	return true
+}
+
+func (c *checker) app(app *model.App) {
+	at := app.Path
+	if !c.dnsLabel(at(""), "app", app.Name) {
+		return // every other name derives from it
+	}
+	if _, ok := c.env.Namespaces[app.Namespace]; !ok {
+		c.errorf(at("namespace"), "namespace %q is not one of the environment's namespaces (%s)",
+			app.Namespace, strings.Join(slices.Sorted(maps.Keys(c.env.Namespaces)), ", "))
+	}
+	if app.Image.Tag == "" && app.Image.Digest == "" {
+		c.errorf(at("image"), "image %s has neither a tag nor a digest", app.Image.Repository)
+	}
+	if app.NodeGroup != "" {
+		if _, ok := c.env.Cluster.NodeGroups[app.NodeGroup]; !ok {
+			c.errorf(at("nodeGroup"), "node group %q does not exist in cluster %s (node groups: %s)",
+				app.NodeGroup, c.env.Cluster.Name, strings.Join(slices.Sorted(maps.Keys(c.env.Cluster.NodeGroups)), ", "))
+		}
+	}
+	if app.ServiceAccount.IAMRole != "" && !app.ServiceAccount.Create {
+		c.errorf(at("serviceAccount.iamRole"), "an IAM role needs the app's own ServiceAccount; remove create: false or the role")
+	}
+	c.ports(app)
+	c.resources(app)
+	c.probes(app)
+	c.kind(app)
+	c.autoscaling(app)
+	c.disruption(app)
+	c.services(app)
+}
+
+func (c *checker) ports(app *model.App) {
+	seen := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(app.Ports)) {
+		p := app.Ports[name]
+		key := fmt.Sprintf("%d/%s", p.Port, p.Protocol)
+		if other, ok := seen[key]; ok {
+			c.errorf(app.Path("ports."+model.Label(name)+".port"), "port %s is also used by port %q", key, other)
+		}
+		seen[key] = name
+		if len(name) > 15 {
+			c.errorf(app.Path("ports."+model.Label(name)), "port name %q is longer than 15 characters", name)
+		}
+	}
+}
+
+func (c *checker) resources(app *model.App) {
+	r := app.Resources
+	for _, q := range []struct{ what, req, lim string }{
+		{"cpu", r.Requests.CPU, r.Limits.CPU},
+		{"memory", r.Requests.Memory, r.Limits.Memory},
+	} {
+		if q.req == "" || q.lim == "" {
+			continue
+		}
+		req, err1 := resource.ParseQuantity(q.req)
+		lim, err2 := resource.ParseQuantity(q.lim)
+		if err1 != nil || err2 != nil {
+			continue // the schema's #Quantity already reported it
+		}
+		if lim.Cmp(req) < 0 {
+			c.errorf(app.Path("resources.limits."+q.what), "%s limit %s is below the request %s", q.what, q.lim, q.req)
+		}
+	}
+}
+
+func (c *checker) probes(app *model.App) {
+	for _, p := range []struct {
+		name  string
+		probe *model.Probe
+	}{{"liveness", app.Probes.Liveness}, {"readiness", app.Probes.Readiness}, {"startup", app.Probes.Startup}} {
+		if p.probe == nil {
+			continue
+		}
+		path := "probes." + p.name
+		if _, ok := app.Ports[p.probe.Port]; !ok {
+			c.errorf(app.Path(path+".port"), "%s probe uses port %q, which is not one of the app's ports (%s)",
+				p.name, p.probe.Port, portNames(app))
+		}
+		if p.probe.Path != "" && p.probe.GRPC {
+			c.errorf(app.Path(path), "%s probe sets both path (HTTP) and grpc; choose one", p.name)
+		}
+		if p.name != "readiness" && p.probe.SuccessThreshold > 1 {
+			c.errorf(app.Path(path+".successThreshold"), "%s probe successThreshold must be 1", p.name)
+		}
+	}
+}
+
+func (c *checker) kind(app *model.App) {
+	isJob := app.Kind == model.CronJob || app.Kind == model.Job
+	if app.Kind == model.CronJob && app.Schedule == "" {
+		c.errorf(app.Path("schedule"), "a CronJob needs a schedule")
+	}
+	if app.Kind != model.CronJob && app.Schedule != "" {
+		c.errorf(app.Path("schedule"), "schedule is only for CronJobs, and this app is a %s", app.Kind)
+	}
+	if app.Kind != model.StatefulSet && len(app.Storage) > 0 {
+		c.errorf(app.Path("storage"), "persistent storage needs kind \"StatefulSet\", and this app is a %s", app.Kind)
+	}
+	if isJob {
+		if len(app.Services) > 0 {
+			c.errorf(app.Path("services"), "a %s cannot have Services", app.Kind)
+		}
+		if app.HPA() {
+			c.errorf(app.Path("autoscaling"), "a %s cannot be autoscaled", app.Kind)
+		}
+		if app.Disruption != nil {
+			c.errorf(app.Path("disruption"), "a %s cannot have a PodDisruptionBudget", app.Kind)
+		}
+	}
+}
+
+func (c *checker) autoscaling(app *model.App) {
+	a := app.Autoscaling
+	if !app.HPA() || app.Kind == model.CronJob || app.Kind == model.Job {
+		return
+	}
+	at := func(f string) string { return app.Path("autoscaling" + f) }
+	if a.MinReplicas == nil {
+		c.errorf(at(""), "autoscaling is enabled but minReplicas is not set (set it, or enabled: false)")
+	}
+	if a.MaxReplicas == nil {
+		c.errorf(at(""), "autoscaling is enabled but maxReplicas is not set (set it, or enabled: false)")
+	}
+	if a.MinReplicas != nil && a.MaxReplicas != nil && *a.MinReplicas > *a.MaxReplicas {
+		c.errorf(at(".minReplicas"), "autoscaling minReplicas %d is greater than maxReplicas %d", *a.MinReplicas, *a.MaxReplicas)
+	}
+	if a.CPU == nil && a.Memory == nil {
+		c.errorf(at(""), "autoscaling needs a cpu or memory utilisation target")
+	}
+	if a.CPU != nil && app.Resources.Requests.CPU == "" {
+		c.errorf(at(".cpu"), "autoscaling on cpu needs resources.requests.cpu (utilisation is a percentage of it)")
+	}
+	if a.Memory != nil && app.Resources.Requests.Memory == "" {
+		c.errorf(at(".memory"), "autoscaling on memory needs resources.requests.memory (utilisation is a percentage of it)")
+	}
+}
+
+func (c *checker) disruption(app *model.App) {
+	d := app.Disruption
+	if d == nil {
+		return
+	}
+	if (d.MinAvailable == nil) == (d.MaxUnavailable == nil) {
+		c.errorf(app.Path("disruption"), "a disruption budget needs exactly one of minAvailable and maxUnavailable")
+	}
+}
+
+func (c *checker) services(app *model.App) {
+	for _, name := range slices.Sorted(maps.Keys(app.Services)) {
+		svc := app.Services[name]
+		at := func(f string) string { return app.Path("services." + model.Label(name) + f) }
+		if len(app.Ports) == 0 {
+			c.errorf(at(""), "Service %s selects an app that has no ports", name)
+		}
+		for i, p := range svc.Ports {
+			if _, ok := app.Ports[p]; !ok {
+				c.errorf(at(fmt.Sprintf(".ports[%d]", i)), "Service %s uses port %q, which is not one of the app's ports (%s)", name, p, portNames(app))
+			}
+		}
+		for _, p := range slices.Sorted(maps.Keys(svc.ServicePorts)) {
+			if _, ok := app.Ports[p]; !ok {
+				c.errorf(at(".servicePorts."+model.Label(p)), "Service %s maps port %q, which is not one of the app's ports (%s)", name, p, portNames(app))
+			}
+		}
+	}
+}
+
+func portNames(app *model.App) string {
+	if len(app.Ports) == 0 {
+		return "it has none"
+	}
+	return strings.Join(slices.Sorted(maps.Keys(app.Ports)), ", ")
+}

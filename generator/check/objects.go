@@ -1,0 +1,56 @@
+package check
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/gitops-gen/gen/generator/object"
+)
+
+// Objects reports objects that two apps (or an app and the environment)
+// both render: the second would silently replace the first in the cluster.
+func Objects(env *model.Environment, objs []object.Object) error {
+	type key struct{ group, kind, ns, name string }
+	first := map[key]object.Object{}
+	var errs cueerrors.Error
+	for _, o := range objs {
+		group, _, _ := strings.Cut(o.APIVersion(), "/")
+		if !strings.Contains(o.APIVersion(), "/") {
+			group = ""
+		}
+		k := key{group, o.Kind(), o.Namespace(), o.Name()}
+		prev, ok := first[k]
+		if !ok {
+			first[k] = o
+			continue
+		}
+		errs = cueerrors.Append(errs, duplicate(env, o, prev))
+	}
+	if errs == nil {
+		return nil
+	}
+	return errs
+}
+
+func duplicate(env *model.Environment, o, prev object.Object) cueerrors.Error {
+	owners := []string{prev.App, o.App}
+	slices.SortFunc(owners, cmp.Compare)
+	at := func(app string) string {
+		if app == "" {
+			return "namespaces"
+		}
+		return "apps." + model.Label(app)
+	}
+	name := func(app string) string {
+		if app == "" {
+			return "the environment"
+		}
+		return "app " + app
+	}
+	e := env.Errorf(at(owners[1]), "%s and %s both render %s; rename one of them", name(owners[0]), name(owners[1]), o.ID())
+	return cueerrors.Wrap(e, env.Errorf(at(owners[0]), "first rendered here"))
+}

@@ -1,0 +1,180 @@
+package generator
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"runtime"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gitops-gen/gen/generator/check"
+	"github.com/gitops-gen/gen/generator/kube"
+	"github.com/gitops-gen/gen/generator/load"
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/gitops-gen/gen/generator/object"
+	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/generator/patch"
+)
+
+// RenderedDir is the folder under the root that holds one rendered tree
+// per environment.
+const RenderedDir = "rendered"
+
+// Options configure Render, Check and Diff.
+type Options struct {
+	// Root is the repository root holding schema/, environments/ and
+	// rendered/. The default is the current directory.
+	Root string
+	// Envs are the environments to render. The default is all of them.
+	Envs []string
+	// Jobs bounds how many environments are built at once. The default is
+	// GOMAXPROCS.
+	Jobs int
+}
+
+func (o Options) root() string {
+	if o.Root == "" {
+		return "."
+	}
+	return o.Root
+}
+
+// Result is what a render produced, per environment.
+type Result struct {
+	Envs []Env
+}
+
+// Env is one rendered environment.
+type Env struct {
+	Name string
+	// Dir is the environment's rendered folder relative to the root,
+	// e.g. "rendered/prod".
+	Dir   string
+	Files []output.File
+}
+
+// Environments returns the names of the environments under root.
+func Environments(root string) ([]string, error) {
+	return load.Environments(root)
+}
+
+// Render loads, checks and builds the environments in opts and returns the
+// files of each, sorted by path. It reads only schema/ and environments/
+// and writes nothing. Problems with the input come back as
+// [*model.EnvError] values (print them with [PrintError]); every problem
+// of every environment is reported, not only the first.
+func Render(ctx context.Context, opts Options) (*Result, error) {
+	root := opts.root()
+	names := opts.Envs
+	if len(names) == 0 {
+		var err error
+		if names, err = load.Environments(root); err != nil {
+			return nil, err
+		}
+	}
+	envs, err := load.Load(root, names)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Envs: make([]Env, len(envs))}
+	errs := make([]error, len(envs))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs(opts.Jobs))
+	for i, env := range envs {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			files, err := renderEnv(env)
+			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files}
+			errs[i] = err
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// renderEnv runs the stages after load for one environment.
+func renderEnv(env *model.Environment) ([]output.File, error) {
+	if err := check.Environment(env); err != nil {
+		return nil, envError(env, err)
+	}
+	objs, err := kube.Build(env)
+	if err != nil {
+		return nil, envError(env, err)
+	}
+	if objs, err = patchApps(env, objs); err != nil {
+		return nil, envError(env, err)
+	}
+	if err := check.Objects(env, objs); err != nil {
+		return nil, envError(env, err)
+	}
+	files, err := output.Files(objs)
+	if err != nil {
+		return nil, envError(env, err)
+	}
+	return files, nil
+}
+
+// patchApps applies each app's patches to that app's objects, keeping the
+// order of objs.
+func patchApps(env *model.Environment, objs []object.Object) ([]object.Object, error) {
+	var errs cueerrors.Error
+	out := make([]object.Object, 0, len(objs))
+	for start := 0; start < len(objs); {
+		end := start + 1
+		for end < len(objs) && objs[end].App == objs[start].App {
+			end++
+		}
+		group := objs[start:end]
+		start = end
+		app := env.Apps[group[0].App]
+		if app == nil || len(app.Patches) == 0 {
+			out = append(out, group...)
+			continue
+		}
+		patched, err := patch.Apply(group, app.Patches)
+		if err != nil {
+			errs = cueerrors.Append(errs, patchError(env, app, err))
+			continue
+		}
+		out = append(out, patched...)
+	}
+	if errs != nil {
+		return nil, errs
+	}
+	return out, nil
+}
+
+func patchError(env *model.Environment, app *model.App, err error) cueerrors.Error {
+	at := app.Path("patches")
+	if pe, ok := err.(*patch.Error); ok {
+		at = app.Path(fmt.Sprintf("patches[%d]", pe.Index))
+	}
+	return env.Errorf(at, "%v", err)
+}
+
+func envError(env *model.Environment, err error) error {
+	return &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
+}
+
+func jobs(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
+}
+
+// dir returns the absolute-or-relative folder of env under root.
+func dir(root string, e Env) string {
+	return filepath.Join(root, filepath.FromSlash(e.Dir))
+}
