@@ -1,0 +1,42 @@
+# gen: render CUE environments into rendered/<env>/.
+#
+#   make render ENV=prod   render one environment (default: prod)
+#   make render-all        render every environment
+#   make check             fail when rendered/ is out of date
+#   make test              run every test (what CI runs)
+#   make bench             benchmarks: synthetic platforms of 25, 250 and 1000 apps
+#   make update-golden     rewrite golden files after an intended change
+
+GO ?= go
+ENV ?= prod
+
+.PHONY: all build render render-all check diff test vet bench update-golden
+
+all: build
+
+build:
+	$(GO) build -o bin/gen ./cmd/gen
+
+render:
+	$(GO) run ./cmd/gen render $(ENV)
+
+render-all:
+	$(GO) run ./cmd/gen render --all
+
+check:
+	$(GO) run ./cmd/gen check
+
+diff:
+	$(GO) run ./cmd/gen diff
+
+vet:
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test ./...
+
+bench:
+	$(GO) run ./generator/internal/benchplatform
+
+update-golden:
+	GEN_UPDATE=1 $(GO) test ./generator/... ./cmd/gen/...
