@@ -1,0 +1,270 @@
+package generator_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/kube"
+	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/internal/golden"
+)
+
+// repoRoot is the repository holding the default environments.
+const repoRoot = ".."
+
+func render(t *testing.T, root string) *generator.Result {
+	t.Helper()
+	res, err := generator.Render(context.Background(), generator.Options{Root: root})
+	if err != nil {
+		var b strings.Builder
+		generator.PrintError(&b, err, root)
+		t.Fatalf("Render(%s) failed:\n%s", root, b.String())
+	}
+	return res
+}
+
+// TestDefaultEnvironments is the golden test of dev, staging and prod: the
+// committed rendered/ tree is the expected output. With -update (or
+// GEN_UPDATE=1) it rewrites rendered/, as "gen render --all" does.
+func TestDefaultEnvironments(t *testing.T) {
+	res := render(t, repoRoot)
+	var names []string
+	for _, e := range res.Envs {
+		names = append(names, e.Name)
+	}
+	if want := []string{"dev", "prod", "staging"}; !slices.Equal(names, want) {
+		t.Fatalf("environments = %v, want %v", names, want)
+	}
+	if golden.Update() {
+		if _, err := generator.Write(repoRoot, res); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	for _, e := range res.Envs {
+		c, err := output.Compare(filepath.Join(repoRoot, e.Dir), e.Files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Empty() {
+			t.Errorf("rendered/%s is out of date (stale %v, missing %v, extra %v); run: go run ./cmd/gen render --all",
+				e.Name, c.Stale, c.Missing, c.Extra)
+		}
+	}
+}
+
+// TestCheckRepo is "gen check" on the repository itself.
+func TestCheckRepo(t *testing.T) {
+	changes, err := generator.Check(context.Background(), generator.Options{Root: repoRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		t.Errorf("gen check: %v", c.Paths())
+	}
+}
+
+// TestDefaultEnvironmentsContent pins the facts the seeds give, so that a
+// change to the environments that breaks them fails here with a message
+// rather than only as a golden diff.
+func TestDefaultEnvironmentsContent(t *testing.T) {
+	res := render(t, repoRoot)
+	files := map[string]map[string]any{}
+	for _, e := range res.Envs {
+		for _, f := range e.Files {
+			var m map[string]any
+			if err := yaml.Unmarshal(f.Data, &m); err != nil {
+				t.Fatalf("%s/%s: %v", e.Dir, f.Path, err)
+			}
+			files[e.Name+"/"+f.Path] = m
+		}
+	}
+	get := func(file string, keys ...string) any {
+		t.Helper()
+		v, ok := any(files[file]), files[file] != nil
+		if !ok {
+			t.Fatalf("%s is not rendered", file)
+		}
+		for _, k := range keys {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		file string
+		path string
+		want any
+	}{
+		// Seed 003: MongoDB storage 5/20/100Gi.
+		{"dev/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "5Gi"},
+		{"staging/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "20Gi"},
+		{"prod/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "100Gi"},
+		// Seed 004: HPA 5-50 on CPU 70% and memory 80%, PDB minAvailable 3, 30 s grace.
+		{"prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.minReplicas", 5.0},
+		{"prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.maxReplicas", 50.0},
+		{"prod/apps/koorde-node/poddisruptionbudget-koorde-node.yaml", "spec.minAvailable", 3.0},
+		{"prod/apps/koorde-node/statefulset-koorde-node.yaml", "spec.template.spec.terminationGracePeriodSeconds", 30.0},
+		{"prod/apps/koorde-node/service-koorde-headless.yaml", "spec.clusterIP", "None"},
+		{"prod/apps/koorde-node/service-koorde-cache-http.yaml", "spec.type", "LoadBalancer"},
+		// Seed 002: HPA at 80% CPU, at most 10.
+		{"prod/apps/shuttle/horizontalpodautoscaler-shuttle.yaml", "spec.maxReplicas", 10.0},
+		// HPA-managed workloads leave replicas to the HPA.
+		{"prod/apps/backend/deployment-backend.yaml", "spec.replicas", nil},
+		{"dev/apps/backend/deployment-backend.yaml", "spec.replicas", 1.0},
+		// Seed 003: ML runs on the ML node group.
+		{"prod/apps/ml/deployment-ml.yaml", "spec.template.spec.nodeSelector.workload", "ml"},
+	} {
+		got := get(tc.file, strings.Split(tc.path, ".")...)
+		if tc.path == "spec.volumeClaimTemplates" {
+			got = got.([]any)[0].(map[string]any)["spec"].(map[string]any)["resources"].(map[string]any)["requests"].(map[string]any)["storage"]
+		}
+		if !cmp.Equal(got, tc.want) {
+			t.Errorf("%s: %s = %v, want %v", tc.file, tc.path, got, tc.want)
+		}
+	}
+	// Seed 003: ML is off in dev.
+	for f := range files {
+		if strings.HasPrefix(f, "dev/apps/ml/") || strings.HasPrefix(f, "dev/apps/ml-retrain/") {
+			t.Errorf("%s rendered, but ML is disabled in dev", f)
+		}
+	}
+}
+
+// TestDeterministic renders twice, and once more from a copy whose input
+// files have other names (so CUE visits them in another order), and
+// requires identical bytes.
+func TestDeterministic(t *testing.T) {
+	first := render(t, repoRoot)
+	second := render(t, repoRoot)
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Fatalf("two renders differ (-first +second):\n%s", diff)
+	}
+
+	// A copy of the repository inputs with every environments/ file renamed
+	// so that sorting by name reverses their order.
+	root := t.TempDir()
+	for _, dir := range []string{"cue.mod", "schema"} {
+		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(repoRoot, dir))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := filepath.Join(repoRoot, "environments")
+	var n int
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".cue") {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		n++
+		renamed := filepath.Join(filepath.Dir(rel), string(rune('z'-n))+"_"+filepath.Base(rel))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(root, "environments", renamed)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := render(t, root)
+	if diff := cmp.Diff(first, third); diff != "" {
+		t.Fatalf("renaming input files changed the output (-before +after):\n%s", diff)
+	}
+}
+
+// TestStrictDecode decodes every rendered file into its k8s.io/api type,
+// rejecting unknown fields, and requires the round trip to lose nothing.
+func TestStrictDecode(t *testing.T) {
+	res := render(t, repoRoot)
+	for _, e := range res.Envs {
+		for _, f := range e.Files {
+			name := path.Join(e.Dir, f.Path)
+			var meta struct{ APIVersion, Kind string }
+			if err := yaml.Unmarshal(f.Data, &meta); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			typed, ok := kube.NewTyped(meta.APIVersion, meta.Kind)
+			if !ok {
+				t.Errorf("%s: no k8s.io/api type for %s %s", name, meta.APIVersion, meta.Kind)
+				continue
+			}
+			if err := yaml.UnmarshalStrict(f.Data, typed); err != nil {
+				t.Errorf("%s does not decode strictly into %T: %v", name, typed, err)
+				continue
+			}
+			back, err := yaml.Marshal(typed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got any
+			_ = yaml.Unmarshal(f.Data, &want)
+			_ = yaml.Unmarshal(back, &got)
+			stripEmpty(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s loses or changes fields through %T (-file +typed):\n%s", name, typed, diff)
+			}
+		}
+	}
+}
+
+// stripEmpty removes what typed objects add when re-encoded:
+// creationTimestamp: null and empty status or resources maps.
+func stripEmpty(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			stripEmpty(c)
+			if c == nil && k == "creationTimestamp" {
+				delete(v, k)
+			}
+			if m, ok := c.(map[string]any); ok && len(m) == 0 {
+				delete(v, k)
+			}
+			if k == "status" {
+				delete(v, k)
+			}
+		}
+	case []any:
+		for _, c := range v {
+			stripEmpty(c)
+		}
+	}
+}
+
+// TestRenderedYAMLIsCanonical re-encodes every rendered file with
+// sigs.k8s.io/yaml and requires the same bytes: sorted keys and the usual
+// Kubernetes YAML layout, so diffs stay minimal whichever tool touches them.
+func TestRenderedYAMLIsCanonical(t *testing.T) {
+	res := render(t, repoRoot)
+	for _, e := range res.Envs {
+		for _, f := range e.Files {
+			var v any
+			if err := yaml.Unmarshal(f.Data, &v); err != nil {
+				t.Fatal(err)
+			}
+			again, err := yaml.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(again, f.Data) {
+				t.Errorf("%s/%s is not canonical YAML:\n%s", e.Dir, f.Path, cmp.Diff(string(again), string(f.Data)))
+			}
+		}
+	}
+}
