@@ -75,12 +75,11 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	envs, err := load.Load(root, names)
-	if err != nil {
-		return nil, err
-	}
+	// Environments that fail to load are reported together with the
+	// problems later stages find in the others.
+	envs, loadErr := load.Load(root, names)
 	res := &Result{Envs: make([]Env, len(envs))}
-	errs := make([]error, len(envs))
+	errs := make([]error, len(envs), len(envs)+1)
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs(opts.Jobs))
 	for i, env := range envs {
@@ -97,7 +96,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if err := joinErrors(errs); err != nil {
+	if err := joinErrors(append(errs, loadErr)); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -2,11 +2,17 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -55,13 +61,22 @@ func Write(root string, res *Result) ([]Change, error) {
 
 // Check renders the environments in opts in memory and compares them with
 // rendered/. It returns the environments whose folder differs (empty when
-// everything is up to date). It writes nothing.
+// everything is up to date). When opts names no environment, a folder of
+// rendered/ whose environment no longer exists is reported too, its files
+// as extra. It writes nothing.
 func Check(ctx context.Context, opts Options) ([]Change, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	var stale []Change
+	if len(opts.Envs) == 0 {
+		orphans, err := orphans(opts.root(), res)
+		if err != nil {
+			return nil, err
+		}
+		stale = append(stale, orphans...)
+	}
 	for _, e := range res.Envs {
 		c, err := output.Compare(dir(opts.root(), e), e.Files)
 		if err != nil {
@@ -72,6 +87,48 @@ func Check(ctx context.Context, opts Options) ([]Change, error) {
 		}
 	}
 	return stale, nil
+}
+
+// Prune removes the folders of rendered/ whose environment is not in res
+// (an environment that was deleted or renamed), and returns what it
+// removed. Call it after rendering every environment.
+func Prune(root string, res *Result) ([]Change, error) {
+	gone, err := orphans(root, res)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range gone {
+		if err := os.RemoveAll(filepath.Join(root, filepath.FromSlash(c.Dir))); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", c.Dir, err)
+		}
+	}
+	return gone, nil
+}
+
+// orphans lists the folders of rendered/ that no environment in res
+// renders, with their files as Extra.
+func orphans(root string, res *Result) ([]Change, error) {
+	entries, err := os.ReadDir(filepath.Join(root, RenderedDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", RenderedDir, err)
+	}
+	var out []Change
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") || slices.ContainsFunc(res.Envs, func(env Env) bool { return env.Name == name }) {
+			continue
+		}
+		d := path.Join(RenderedDir, name)
+		c, err := output.Compare(filepath.Join(root, filepath.FromSlash(d)), nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Change{Env: name, Dir: d, Changes: c})
+	}
+	return out, nil
 }
 
 // Diff renders the environments in opts in memory and returns a unified
@@ -85,29 +142,13 @@ func Diff(ctx context.Context, opts Options) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	for _, e := range res.Envs {
-		d, err := output.Diff(dir(opts.root(), e), e.Files)
+		d, err := output.Diff(dir(opts.root(), e), e.Files, e.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
-		buf.Write(prefixDiffPaths(d, e.Dir))
+		buf.Write(d)
 	}
 	return buf.Bytes(), nil
-}
-
-// prefixDiffPaths turns "--- a/x" and "+++ b/x" headers into paths
-// relative to the root ("a/rendered/prod/x"), as git shows them.
-func prefixDiffPaths(d []byte, dir string) []byte {
-	lines := bytes.SplitAfter(d, []byte("\n"))
-	for i, l := range lines {
-		switch {
-		case bytes.HasPrefix(l, []byte("diff a/")):
-			l = bytes.Replace(l, []byte(" a/"), []byte(" a/"+dir+"/"), 1)
-			lines[i] = bytes.Replace(l, []byte(" b/"), []byte(" b/"+dir+"/"), 1)
-		case bytes.HasPrefix(l, []byte("--- a/")), bytes.HasPrefix(l, []byte("+++ b/")):
-			lines[i] = append([]byte(string(l[:6])+dir+"/"), l[6:]...)
-		}
-	}
-	return bytes.Join(lines, nil)
 }
 
 // PrintError writes err for a person: each environment's problems, one per
@@ -139,6 +180,14 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
+func envOf(err error) string {
+	var envErr *model.EnvError
+	if errors.As(err, &envErr) {
+		return envErr.Env
+	}
+	return ""
+}
+
 // IsInputError reports whether err is about the user's input (CUE errors
 // with positions) rather than the machine (I/O).
 func IsInputError(err error) bool {
@@ -146,13 +195,16 @@ func IsInputError(err error) bool {
 	return errors.As(err, &envErr)
 }
 
+// joinErrors joins the non-nil errors, flattening joined ones, sorted by
+// environment name.
 func joinErrors(errs []error) error {
 	var all []error
 	for _, err := range errs {
 		if err != nil {
-			all = append(all, err)
+			all = append(all, flatten(err)...)
 		}
 	}
+	slices.SortStableFunc(all, func(a, b error) int { return cmp.Compare(envOf(a), envOf(b)) })
 	switch len(all) {
 	case 0:
 		return nil

@@ -54,6 +54,9 @@ func (c *checker) app(app *model.App) {
 	if !c.dnsLabel(at(""), "app", app.Name) {
 		return // every other name derives from it
 	}
+	if msgs := validation.IsValidLabelValue(app.PartOf); len(msgs) > 0 {
+		c.errorf(at("partOf"), "partOf %q is not a valid label value: %s", app.PartOf, strings.Join(msgs, "; "))
+	}
 	if _, ok := c.env.Namespaces[app.Namespace]; !ok {
 		c.errorf(at("namespace"), "namespace %q is not one of the environment's namespaces (%s)",
 			app.Namespace, strings.Join(slices.Sorted(maps.Keys(c.env.Namespaces)), ", "))

@@ -51,6 +51,9 @@ func duplicate(env *model.Environment, o, prev object.Object) cueerrors.Error {
 		}
 		return "app " + app
 	}
-	e := env.Errorf(at(owners[1]), "%s and %s both render %s; rename one of them", name(owners[0]), name(owners[1]), o.ID())
-	return cueerrors.Wrap(e, env.Errorf(at(owners[0]), "first rendered here"))
+	if owners[0] == owners[1] {
+		return env.Errorf(at(owners[0]), "%s renders %s twice; rename one of them", name(owners[0]), o.ID())
+	}
+	return env.ErrorAt([]string{at(owners[1]), at(owners[0])},
+		"%s and %s both render %s; rename one of them", name(owners[0]), name(owners[1]), o.ID())
 }

@@ -13,7 +13,6 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
 	"golang.org/x/sync/errgroup"
 
@@ -50,7 +49,9 @@ func Environments(root string) ([]string, error) {
 // Load evaluates the named environments under root and returns them sorted
 // by name. Problems with the input are returned as [*model.EnvError] values
 // (joined with errors.Join), one per environment, each listing every CUE
-// error of that environment with its positions.
+// error of that environment with its positions. The environments that did
+// load are returned even then, so that later stages can report their
+// problems too; callers must not render anything when err is not nil.
 func Load(root string, names []string) ([]*model.Environment, error) {
 	names = slices.Clone(names)
 	slices.Sort(names)
@@ -66,21 +67,25 @@ func Load(root string, names []string) ([]*model.Environment, error) {
 		})
 	}
 	_ = g.Wait()
-	var all []error
-	for _, err := range errs {
+	var loaded []*model.Environment
+	var failed []error
+	for i, err := range errs {
 		if err != nil {
-			all = append(all, err)
+			failed = append(failed, err)
+		} else {
+			loaded = append(loaded, envs[i])
 		}
 	}
-	if len(all) > 0 {
-		return nil, joinErrors(all)
+	if len(failed) > 0 {
+		return loaded, errors.Join(failed...)
 	}
-	return envs, nil
+	return loaded, nil
 }
 
 func loadOne(root, name string) (*model.Environment, error) {
+	env := &model.Environment{Name: name, Dir: path.Join(Dir, name)}
 	fail := func(err error) (*model.Environment, error) {
-		return nil, &model.EnvError{Env: name, Err: cueerrors.Promote(err, "")}
+		return nil, &model.EnvError{Env: name, Err: env.InUserFiles(err, SchemaDir)}
 	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
@@ -88,7 +93,7 @@ func loadOne(root, name string) (*model.Environment, error) {
 	}
 	ctx := cuecontext.New()
 	cfg := &load.Config{Dir: absRoot}
-	insts := load.Instances([]string{"./" + path.Join(Dir, name), "./" + SchemaDir}, cfg)
+	insts := load.Instances([]string{"./" + env.Dir, "./" + SchemaDir}, cfg)
 	for _, inst := range insts {
 		if inst.Err != nil {
 			return fail(inst.Err)
@@ -106,6 +111,7 @@ func loadOne(root, name string) (*model.Environment, error) {
 	// Fill the name into the (small) definition rather than into the
 	// unified value: FillPath on the result would evaluate it all again.
 	v := envVal.Unify(def.FillPath(cue.ParsePath("name"), name))
+	env.Value, env.Source = v, envVal
 	// MarshalJSON stops at the first problem; only then is the value
 	// validated, to report every problem. This saves a full pass over a
 	// clean environment.
@@ -116,18 +122,8 @@ func loadOne(root, name string) (*model.Environment, error) {
 		}
 		return fail(err)
 	}
-	env := new(model.Environment)
 	if err := json.Unmarshal(b, env); err != nil {
 		return fail(fmt.Errorf("decoding environment %s: %w", name, err))
 	}
-	env.Value = v
-	env.Dir = path.Join(Dir, name)
 	return env, nil
-}
-
-func joinErrors(errs []error) error {
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ package model
 
 import (
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/token"
 )
 
@@ -17,26 +18,39 @@ type Environment struct {
 	Namespaces map[string]Namespace `json:"namespaces"`
 	Apps       map[string]*App      `json:"apps"`
 
-	// Value is the evaluated CUE of the environment; Pos uses it.
+	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
+	// Source is the environment's own CUE, before unification with the
+	// schema: its positions are all in the user's files, so Pos prefers it.
+	Source cue.Value `json:"-"`
 	// Dir is the environment's directory relative to the root, with
 	// forward slashes, e.g. "environments/prod".
 	Dir string `json:"-"`
 }
 
 // Pos returns the source position of the field at path (a CUE path such as
-// "apps.web.replicas"), or of the nearest parent that exists.
+// "apps.web.replicas") in the user's files, or of the nearest parent that
+// the user's files define. Only when the user's files define none of it
+// is the position the schema's.
 func (e *Environment) Pos(path string) token.Pos {
-	if !e.Value.Exists() {
-		return token.NoPos
+	var sels []cue.Selector
+	if path != "" {
+		sels = cue.ParsePath(path).Selectors()
 	}
-	p := cue.ParsePath(path)
-	sels := p.Selectors()
-	for n := len(sels); n >= 0; n-- {
-		v := e.Value.LookupPath(cue.MakePath(sels[:n]...))
-		if v.Exists() {
-			if pos := v.Pos(); pos.IsValid() {
-				return pos
+	for _, v := range []cue.Value{e.Source, e.Value} {
+		if !v.Exists() {
+			continue
+		}
+		for n := len(sels); n >= 0; n-- {
+			if f := v.LookupPath(cue.MakePath(sels[:n]...)); f.Exists() {
+				// Point at the value, as CUE's own errors do, when the
+				// field is written once.
+				if field, ok := f.Source().(*ast.Field); ok && field.Value != nil && field.Value.Pos().IsValid() {
+					return field.Value.Pos()
+				}
+				if pos := f.Pos(); pos.IsValid() {
+					return pos
+				}
 			}
 		}
 	}
