@@ -35,8 +35,9 @@ vet:
 test: vet
 	$(GO) test ./...
 
-bench:
-	$(GO) run ./generator/internal/benchplatform
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
+	$(GO) run ./generator/internal/benchplatform -gen bin/gen
 
 update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator/... ./cmd/gen/...

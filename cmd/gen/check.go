@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,6 +22,9 @@ func checkCommand() command {
 				if !ok {
 					return exitError
 				}
+				if len(e.args) == 0 {
+					envs = nil // all of them, and any rendered/ folder left by a deleted one
+				}
 				changes, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
 				if err != nil {
 					return e.fail(err)
@@ -37,7 +41,7 @@ func checkCommand() command {
 					}
 					names = append(names, c.Env)
 				}
-				fmt.Fprintf(e.stderr, "gen check: %s out of date; run: gen render %s\n", plural(n, "file"), strings.Join(names, " "))
+				fmt.Fprintf(e.stderr, "gen check: %s out of date; run: gen render %s%s\n", plural(n, "file"), rootFlag(e.root), strings.Join(names, " "))
 				return exitChanges
 			}
 		},
@@ -50,4 +54,16 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// rootFlag returns the --root flag that repeats root in a suggested
+// command, or "" for the current directory.
+func rootFlag(root string) string {
+	if filepath.Clean(root) == "." {
+		return ""
+	}
+	if strings.ContainsAny(root, " \t\n'\"\\$`*?[]#~;&|<>(){}") {
+		root = "'" + strings.ReplaceAll(root, "'", `'\''`) + "'"
+	}
+	return "--" + flagRoot + " " + root + " "
 }

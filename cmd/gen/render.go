@@ -46,6 +46,15 @@ func renderCommand() command {
 					fmt.Fprintf(e.stdout, "%s: %s, %d changed, %d added, %d removed\n",
 						c.Dir, plural(files, "file"), len(c.Stale), len(c.Missing), len(c.Extra))
 				}
+				if *all {
+					gone, err := generator.Prune(e.root, res)
+					if err != nil {
+						return e.fail(err)
+					}
+					for _, c := range gone {
+						fmt.Fprintf(e.stdout, "%s: removed (no environment %s)\n", c.Dir, c.Env)
+					}
+				}
 				return exitOK
 			}
 		},

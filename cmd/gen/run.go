@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -61,11 +62,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			w, code = stdout, exitOK
 		}
 		if len(args) > 1 {
-			if cmd, ok := lookup(args[1]); ok {
-				fs, _ := newFlagSet(cmd, stdout)
-				fs.Usage()
-				return exitOK
+			cmd, ok := lookup(args[1])
+			if !ok {
+				fmt.Fprintf(stderr, "gen: unknown command %q\n", args[1])
+				usage(stderr)
+				return exitError
 			}
+			fs, _ := newFlagSet(cmd, stdout)
+			fs.Usage()
+			return exitOK
 		}
 		usage(w)
 		return code
@@ -76,14 +81,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitError
 	}
-	fs, runCmd := newFlagSet(cmd, stderr)
-	root := fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/")
+	// Help asked for with -h goes to stdout, as with "gen help <command>".
+	// With ContinueOnError, pflag prints nothing on a parse error: say it here.
+	fs, runCmd := newFlagSet(cmd, stdout)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "gen %s: %v\nRun \"gen %s -h\" for its flags.\n", cmd.name, err, cmd.name)
 		return exitError
 	}
+	root, _ := fs.GetString(flagRoot)
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
@@ -91,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runCmd(ctx, &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: *root, cwd: cwd})
+	return runCmd(ctx, &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd})
 }
 
 func lookup(name string) (command, bool) {
@@ -103,13 +111,16 @@ func lookup(name string) (command, bool) {
 	return command{}, false
 }
 
+// newFlagSet returns cmd's flags, with the --root every command shares, and
+// the run function bound to them. Usage (-h) is written to w.
 func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context, *invocation) int) {
 	fs := pflag.NewFlagSet("gen "+cmd.name, pflag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.SortFlags = false
 	runCmd := cmd.flags(fs)
+	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/")
 	fs.Usage = func() {
-		fmt.Fprintf(w, "usage: gen %s [flags] %s\n\n%s\n\nflags:\n%s", cmd.name, cmd.args, cmd.summary, fs.FlagUsages())
+		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())
 	}
 	return fs, runCmd
 }
@@ -127,7 +138,12 @@ func usage(w io.Writer) {
 func (e *invocation) envs(all bool) ([]string, bool) {
 	known, err := generator.Environments(e.root)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "gen: %v\n", err)
+		fmt.Fprintf(e.stderr, "gen: %v\n(is %q the repository root? Set it with --root.)\n", err, e.root)
+		return nil, false
+	}
+	if len(known) == 0 {
+		fmt.Fprintf(e.stderr, "gen: no environments in %s: each environment is a folder of CUE files there\n",
+			filepath.Join(e.root, "environments"))
 		return nil, false
 	}
 	if len(e.args) == 0 && all {

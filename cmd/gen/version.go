@@ -18,6 +18,10 @@ func versionCommand() command {
 		summary: "Print gen's version.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			return func(ctx context.Context, e *invocation) int {
+				if len(e.args) > 0 {
+					fmt.Fprintf(e.stderr, "gen version: takes no arguments\n")
+					return exitError
+				}
 				v := version
 				goVersion := "unknown"
 				if bi, ok := debug.ReadBuildInfo(); ok {

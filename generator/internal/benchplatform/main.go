@@ -1,42 +1,43 @@
 // Command benchplatform measures gen on synthetic platforms: for each size
 // it writes a platform of that many apps × 3 environments (generated CUE,
-// using this repository's schema/), renders it in a child process, and
-// prints CPU seconds, wall time and peak memory (max RSS) of that process.
+// using this repository's schema/), runs the gen binary on it, and prints
+// CPU seconds, wall time and peak memory (max RSS) of each run:
 //
-//	go run ./generator/internal/benchplatform [-sizes 25,250,1000]
+//	render   gen render --all into an empty rendered/
+//	check    gen check on the result (nothing changed)
+//	render1  gen render --all after one app of prod changed
+//
+//	go build -o bin/gen ./cmd/gen
+//	go run ./generator/internal/benchplatform [-gen bin/gen] [-sizes 25,250,1000]
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/generator/internal/synth"
 )
 
 func main() {
 	sizes := flag.String("sizes", "25,250,1000", "comma-separated app counts")
-	child := flag.String("child", "", "internal: render the platform in this dir and exit")
+	gen := flag.String("gen", "bin/gen", "the gen binary to measure")
 	flag.Parse()
-	if *child != "" {
-		os.Exit(render(*child))
-	}
 	repo, err := os.Getwd()
 	if err != nil {
 		fatal(err)
 	}
-	self, err := os.Executable()
+	bin, err := filepath.Abs(*gen)
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("%-6s %-6s %8s %10s %10s %10s %9s\n", "apps", "envs", "files", "wall", "cpu", "user+sys", "maxRSS")
+	fmt.Printf("%-6s %-5s %-7s %7s %9s %9s %8s\n", "apps", "envs", "command", "files", "wall", "cpu", "maxRSS")
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
@@ -49,41 +50,46 @@ func main() {
 		if err := synth.Write(dir, repo, n); err != nil {
 			fatal(err)
 		}
-		cmd := exec.Command(self, "-child", dir)
-		cmd.Stderr = os.Stderr
-		start := time.Now()
-		out, err := cmd.Output()
-		wall := time.Since(start)
-		if err != nil {
-			fatal(fmt.Errorf("rendering %d apps: %w", n, err))
+		for _, step := range []struct {
+			label string
+			args  []string
+			edit  bool // change one app in prod first
+		}{
+			{"render", []string{"render", "--all"}, false},
+			{"check", []string{"check"}, false},
+			{"render1", []string{"render", "--all"}, true},
+		} {
+			if step.edit {
+				if err := synth.ChangeOneApp(dir); err != nil {
+					fatal(err)
+				}
+			}
+			args := step.args
+			cmd := exec.Command(bin, append(args, "--root", dir)...)
+			cmd.Stderr = os.Stderr
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				fatal(fmt.Errorf("gen %s on %d apps: %w", strings.Join(args, " "), n, err))
+			}
+			wall := time.Since(start)
+			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			fmt.Printf("%-6d %-5d %-7s %7d %9s %9s %6dMiB\n", n, 3, step.label, countFiles(filepath.Join(dir, "rendered")),
+				wall.Round(time.Millisecond), cpu.Round(time.Millisecond), ru.Maxrss/1024)
 		}
-		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		fmt.Printf("%-6d %-6d %8s %10s %10s %10s %7dMiB\n", n, 3, strings.TrimSpace(string(out)),
-			wall.Round(time.Millisecond), cpu.Round(time.Millisecond),
-			fmt.Sprintf("%.2fs", cpu.Seconds()), ru.Maxrss/1024)
 		os.RemoveAll(dir)
 	}
 }
 
-// render renders every environment under dir into dir/rendered and prints
-// the number of files written.
-func render(dir string) int {
-	res, err := generator.Render(context.Background(), generator.Options{Root: dir})
-	if err != nil {
-		generator.PrintError(os.Stderr, err, dir)
-		return 2
-	}
-	if _, err := generator.Write(dir, res); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
+func countFiles(dir string) int {
 	n := 0
-	for _, e := range res.Envs {
-		n += len(e.Files)
-	}
-	fmt.Println(n)
-	return 0
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 func fatal(err error) {

@@ -160,3 +160,18 @@ func environment(env string, idx, n int) string {
 	b.WriteString("}\n")
 	return b.String()
 }
+
+// ChangeOneApp edits the prod environment of a platform written by Write:
+// one app gets another label, which changes that app's files only.
+func ChangeOneApp(dir string) error {
+	p := filepath.Join(dir, "environments", "prod", "prod.cue")
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString("\napps: \"svc-0000\": labels: changed: \"yes\"\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
