@@ -38,12 +38,22 @@ func Environments(root string) ([]string, error) {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
-		cues, _ := filepath.Glob(filepath.Join(root, Dir, e.Name(), "*.cue"))
-		if len(cues) > 0 {
+		if hasCUEFile(filepath.Join(root, Dir, e.Name())) {
 			names = append(names, e.Name())
 		}
 	}
 	return names, nil // os.ReadDir sorts by name
+}
+
+// hasCUEFile reports whether dir holds a regular .cue file.
+func hasCUEFile(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".cue") {
+			return true
+		}
+	}
+	return false
 }
 
 // Load evaluates the named environments under root and returns them sorted

@@ -17,6 +17,7 @@ type Environment struct {
 	Cluster    Cluster              `json:"cluster"`
 	Namespaces map[string]Namespace `json:"namespaces"`
 	Apps       map[string]*App      `json:"apps"`
+	Registries Registries           `json:"registries"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -55,6 +56,12 @@ func (e *Environment) Pos(path string) token.Pos {
 		}
 	}
 	return token.NoPos
+}
+
+// Registries configures how images are resolved.
+type Registries struct {
+	// Mirrors maps a registry host to the host to ask instead.
+	Mirrors map[string]string `json:"mirrors"`
 }
 
 // Cluster is the EKS cluster the environment deploys to.
@@ -160,7 +167,7 @@ func Label(s string) string {
 			return `"` + s + `"`
 		}
 	}
-	if s == "" || s[0] >= '0' && s[0] <= '9' {
+	if s == "" || s[0] >= '0' && s[0] <= '9' || s[0] == '_' || s[0] == '$' {
 		return `"` + s + `"`
 	}
 	return s

@@ -3,9 +3,9 @@
 // stages, and the conversion from typed k8s.io/api values into it.
 //
 // The conversion strips what typed objects add by default and what must
-// never reach the rendered tree: "creationTimestamp: null" and empty
-// "status" maps, at any depth (pod templates and volumeClaimTemplates carry
-// them too).
+// never reach the rendered tree: the object's status, and
+// "creationTimestamp: null" and empty "status" maps at any depth (pod
+// templates and volumeClaimTemplates carry them too).
 package object
 
 import (
@@ -38,6 +38,10 @@ func FromTyped(app string, typed any) (Object, error) {
 	if m["apiVersion"] == nil || m["kind"] == nil {
 		return Object{}, fmt.Errorf("%T has no apiVersion or kind", typed)
 	}
+	// A typed object always carries its status struct, often with zero
+	// counters ({replicas: 0} on a StatefulSet); the observed state is
+	// never part of desired state.
+	delete(m, "status")
 	return Object{App: app, Content: m}, nil
 }
 
@@ -50,6 +54,12 @@ func Decode(b []byte) (map[string]any, error) {
 	var m map[string]any
 	if err := d.Decode(&m); err != nil {
 		return nil, err
+	}
+	if m == nil {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	if d.More() {
+		return nil, fmt.Errorf("data after the JSON object")
 	}
 	strip(m)
 	return m, nil
