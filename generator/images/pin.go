@@ -1,0 +1,315 @@
+package images
+
+import (
+	"context"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/google/go-containerregistry/pkg/name"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// DefaultJobs is how many tags are resolved at once unless PinOptions.Jobs
+// says otherwise (go-containerregistry's default too).
+const DefaultJobs = 4
+
+// PinOptions configure Pin.
+type PinOptions struct {
+	// Resolver asks registries for tags that are not locked. nil means
+	// offline: a tag missing from the lock is an error. The default is nil.
+	Resolver Resolver
+	// RefreshAll re-resolves every tag, locked or not.
+	RefreshAll bool
+	// Refresh re-resolves the images named, each a repository (every tag
+	// of it) or repository:tag.
+	Refresh []string
+	// Mirrors maps a registry host to the host to ask instead (a
+	// pull-through cache or a local registry); it is merged over each
+	// environment's registries.mirrors. The lock and the rendered
+	// manifests keep the original host.
+	Mirrors map[string]string
+	// Jobs bounds how many tags are resolved at once. The default is
+	// DefaultJobs.
+	Jobs int
+	// Progress, if set, is called after each resolution with the number
+	// done and the total.
+	Progress func(done, total int)
+	// Lenient leaves a tag that is neither locked nor resolvable unpinned
+	// (Origin Missing) instead of failing; for listing. The default is
+	// false.
+	Lenient bool
+}
+
+// Origin says where an image's digest came from.
+type Origin string
+
+// Origins.
+const (
+	FromLock     Origin = "locked"
+	FromRegistry Origin = "resolved"
+	FromCUE      Origin = "pinned in CUE"
+	Missing      Origin = "not locked"
+)
+
+// Image is one image an environment uses, after Pin.
+type Image struct {
+	Repository string
+	Tag        string
+	Descriptor
+	Origin Origin
+	// Apps are the apps that use it, sorted.
+	Apps []string
+}
+
+// Pinned is the lock of one environment after Pin.
+type Pinned struct {
+	Env string
+	// Path is the lock file's path relative to the root, e.g.
+	// "environments/prod/images.lock.json".
+	Path string
+	// Data is the lock file's new content; nil when the environment has no
+	// tagged image, and then there is no lock file.
+	Data []byte
+	// Resolved counts the tags that were asked of a registry.
+	Resolved int
+	// Images lists every image of the environment's enabled apps, sorted
+	// by repository and tag.
+	Images []Image
+}
+
+// request is one tag an environment needs, and where it is used.
+type request struct {
+	repository, tag string
+	ref             name.Tag // what is asked of the registry (mirror applied)
+	apps            []*model.App
+	cached          *Descriptor // from the lock
+	slot            int         // index into the resolution results, or -1
+}
+
+// Pin sets the digest of every tagged image of the enabled apps of envs,
+// from each environment's lock file under root or, for tags it lacks (or
+// that are to be refreshed), from opts.Resolver. It returns each
+// environment's new lock: exactly the tags in use, sorted. Pin writes
+// nothing. Every problem (a malformed reference, a tag missing when
+// offline, a registry error) is reported, positioned at the app's image.
+func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOptions) ([]Pinned, error) {
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = DefaultJobs
+	}
+	var errs []error
+	perEnv := make([][]*request, len(envs))
+	var queue []name.Tag       // unique refs to resolve
+	queued := map[string]int{} // ref -> slot in queue
+	for i, env := range envs {
+		reqs, err := requests(root, env, opts)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, r := range reqs {
+			if r.cached != nil {
+				continue
+			}
+			key := r.ref.String()
+			slot, ok := queued[key]
+			if !ok {
+				slot = len(queue)
+				queued[key] = slot
+				queue = append(queue, r.ref)
+			}
+			r.slot = slot
+		}
+		perEnv[i] = reqs
+	}
+
+	// Resolve every missing tag once, in parallel, each result in its own
+	// slot so that nothing depends on timing.
+	results := make([]Descriptor, len(queue))
+	failures := make([]error, len(queue))
+	if len(queue) > 0 && opts.Resolver != nil {
+		var done atomic.Int64
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(jobs)
+		for i, ref := range queue {
+			g.Go(func() error {
+				results[i], failures[i] = opts.Resolver.Resolve(gctx, ref)
+				if opts.Progress != nil {
+					opts.Progress(int(done.Add(1)), len(queue))
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}
+
+	var pinned []Pinned
+	for i, env := range envs {
+		if perEnv[i] == nil && len(errs) > 0 {
+			continue
+		}
+		var envErrs cueerrors.Error
+		lock := &Lock{}
+		resolved := 0
+		var list []Image
+		for _, r := range perEnv[i] {
+			var d Descriptor
+			origin := FromRegistry
+			switch {
+			case r.cached != nil:
+				d, origin = *r.cached, FromLock
+			case opts.Lenient && (opts.Resolver == nil || failures[r.slot] != nil):
+				list = append(list, Image{Repository: r.repository, Tag: r.tag, Origin: Missing, Apps: appNames(r.apps)})
+				continue
+			case opts.Resolver == nil:
+				for _, app := range r.apps {
+					envErrs = cueerrors.Append(envErrs, env.Errorf(app.Path("image.tag"),
+						"image %s:%s is not in %s; run: gen images %s --refresh %s:%s",
+						r.repository, r.tag, lockPath(env), env.Name, r.repository, r.tag))
+				}
+				continue
+			case failures[r.slot] != nil:
+				for _, app := range r.apps {
+					// The resolver's error names the image and what to do.
+					envErrs = cueerrors.Append(envErrs, env.Errorf(app.Path("image"), "%v", failures[r.slot]))
+				}
+				continue
+			default:
+				d = results[r.slot]
+				resolved++
+			}
+			for _, app := range r.apps {
+				app.Image.Digest = d.Digest
+			}
+			lock.Images = append(lock.Images, Entry{Repository: r.repository, Tag: r.tag, Descriptor: d})
+			list = append(list, Image{Repository: r.repository, Tag: r.tag, Descriptor: d, Origin: origin, Apps: appNames(r.apps)})
+		}
+		for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+			if app := env.Apps[name]; app.Enabled && app.Image.Digest != "" && !slices.ContainsFunc(list, func(im Image) bool { return slices.Contains(im.Apps, name) }) {
+				list = append(list, Image{Repository: app.Image.Repository, Tag: app.Image.Tag,
+					Descriptor: Descriptor{Digest: app.Image.Digest}, Origin: FromCUE, Apps: []string{name}})
+			}
+		}
+		slices.SortFunc(list, func(a, b Image) int {
+			return compareEntries(Entry{Repository: a.Repository, Tag: a.Tag}, Entry{Repository: b.Repository, Tag: b.Tag})
+		})
+		if envErrs != nil {
+			errs = append(errs, &model.EnvError{Env: env.Name, Err: envErrs})
+			continue
+		}
+		p := Pinned{Env: env.Name, Path: lockPath(env), Resolved: resolved, Images: list}
+		if len(lock.Images) > 0 {
+			p.Data = lock.Encode()
+		}
+		pinned = append(pinned, p)
+	}
+	if len(errs) > 0 {
+		return nil, joinEnvErrors(errs)
+	}
+	return pinned, nil
+}
+
+// requests lists the tags env needs, looked up in its lock.
+func requests(root string, env *model.Environment, opts PinOptions) ([]*request, error) {
+	lock, err := ReadLock(filepath.Join(root, filepath.FromSlash(lockPath(env))))
+	if err != nil {
+		return nil, &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
+	}
+	mirrors := maps.Clone(env.Registries.Mirrors)
+	if mirrors == nil {
+		mirrors = map[string]string{}
+	}
+	maps.Copy(mirrors, opts.Mirrors)
+
+	var errs cueerrors.Error
+	byKey := map[string]*request{}
+	var reqs []*request
+	for _, appName := range slices.Sorted(maps.Keys(env.Apps)) {
+		app := env.Apps[appName]
+		img := app.Image
+		if !app.Enabled || img.Tag == "" || img.Digest != "" {
+			continue // disabled, or pinned by digest in the CUE itself
+		}
+		key := img.Repository + ":" + img.Tag
+		if r, ok := byKey[key]; ok {
+			r.apps = append(r.apps, app)
+			continue
+		}
+		ref, err := ParseTag(img.Repository, img.Tag)
+		if err != nil {
+			errs = cueerrors.Append(errs, env.Errorf(app.Path("image"), "malformed image reference %s: %v", key, err))
+			continue
+		}
+		if m, ok := mirrors[ref.RegistryStr()]; ok {
+			if ref, err = name.NewTag(m+"/"+ref.RepositoryStr()+":"+ref.TagStr(), name.StrictValidation); err != nil {
+				errs = cueerrors.Append(errs, env.Errorf("registries.mirrors", "mirror %s for %s: %v", m, ref.RegistryStr(), err))
+				continue
+			}
+		}
+		r := &request{repository: img.Repository, tag: img.Tag, ref: ref, apps: []*model.App{app}, slot: -1}
+		if d, ok := lock.Lookup(img.Repository, img.Tag); ok && !refresh(opts, img.Repository, img.Tag) {
+			r.cached = &d
+		}
+		byKey[key] = r
+		reqs = append(reqs, r)
+	}
+	if errs != nil {
+		return nil, &model.EnvError{Env: env.Name, Err: errs}
+	}
+	return reqs, nil
+}
+
+func appNames(apps []*model.App) []string {
+	names := make([]string, len(apps))
+	for i, a := range apps {
+		names[i] = a.Name
+	}
+	slices.Sort(names)
+	return names
+}
+
+func refresh(opts PinOptions, repository, tag string) bool {
+	if opts.RefreshAll {
+		return true
+	}
+	for _, r := range opts.Refresh {
+		if r == repository || r == repository+":"+tag {
+			return true
+		}
+	}
+	return false
+}
+
+func lockPath(env *model.Environment) string {
+	return path.Join(env.Dir, LockFile)
+}
+
+func joinEnvErrors(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return joined(errs)
+}
+
+// joined keeps each environment's errors apart, as errors.Join does.
+type joined []error
+
+func (j joined) Error() string {
+	var b strings.Builder
+	for i, err := range j {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+func (j joined) Unwrap() []error { return j }
