@@ -6,11 +6,16 @@
 #   make test              run every test (what CI runs)
 #   make bench             benchmarks: synthetic platforms of 25, 250 and 1000 apps
 #   make update-golden     rewrite golden files after an intended change
+#   make locks             reproduce the image lock files from a local registry (no AWS)
 
 GO ?= go
 ENV ?= prod
 
-.PHONY: all build render render-all check diff test vet bench update-golden
+.PHONY: all build render render-all check diff test vet bench update-golden locks
+
+# The registry the default environments pull from; make locks mirrors it to
+# a local registry seeded with deterministic images.
+ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com
 
 all: build
 
@@ -41,3 +46,8 @@ bench: build
 
 update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator/... ./cmd/gen/...
+
+locks: build
+	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
+		[ -d environments/$$env ] || continue; \
+		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'

@@ -2,6 +2,9 @@ package generator_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,16 +12,20 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 	"golang.org/x/tools/txtar"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/internal/golden"
 )
 
 // TestRenderCases runs testdata/render/*.txtar: each archive holds input
 // files (environments/...; cue.mod/ and schema/ come from the repository)
-// and the expected output, as "rendered/<env>/<path>" sections or one
-// "error" section. With -update (or GEN_UPDATE=1) the expected sections are
+// and the expected output, as "rendered/<env>/<path>" sections and
+// "lock/environments/<env>/images.lock.json" for the lock files, or one
+// "error" section. Tags missing from a lock resolve to a digest derived
+// from the reference (seeded). With -update (or GEN_UPDATE=1) the expected sections are
 // rewritten from what Render returns.
 func TestRenderCases(t *testing.T) {
 	paths, err := filepath.Glob("testdata/render/*.txtar")
@@ -40,7 +47,7 @@ func TestRenderCases(t *testing.T) {
 			var inputs []txtar.File
 			want := map[string]string{}
 			for _, f := range ar.Files {
-				if f.Name == "error" || strings.HasPrefix(f.Name, "rendered/") {
+				if f.Name == "error" || strings.HasPrefix(f.Name, "rendered/") || strings.HasPrefix(f.Name, "lock/") {
 					want[f.Name] = string(f.Data)
 					continue
 				}
@@ -55,7 +62,8 @@ func TestRenderCases(t *testing.T) {
 			}
 
 			got := map[string]string{}
-			res, err := generator.Render(context.Background(), generator.Options{Root: root})
+			res, err := generator.Render(context.Background(), generator.Options{Root: root,
+				Images: images.PinOptions{Resolver: seeded{}}})
 			if err != nil {
 				var b strings.Builder
 				generator.PrintError(&b, err, root)
@@ -64,6 +72,9 @@ func TestRenderCases(t *testing.T) {
 				for _, e := range res.Envs {
 					for _, f := range e.Files {
 						got[e.Dir+"/"+f.Path] = string(f.Data)
+					}
+					if e.Lock.Data != nil {
+						got["lock/"+e.Lock.Path] = string(e.Lock.Data)
 					}
 				}
 			}
@@ -93,4 +104,16 @@ func sortedKeys(m map[string]string) []string {
 	// "error" sorts before "rendered/..." and paths sort as files do.
 	slices.Sort(keys)
 	return keys
+}
+
+// seeded resolves any tag to a digest derived from the reference, so that
+// cases need no registry.
+type seeded struct{}
+
+func (seeded) Resolve(_ context.Context, ref name.Tag) (images.Descriptor, error) {
+	if strings.HasPrefix(ref.TagStr(), "missing") {
+		return images.Descriptor{}, fmt.Errorf("%s: %w", ref, images.ErrNotFound)
+	}
+	sum := sha256.Sum256([]byte(ref.String()))
+	return images.Descriptor{Digest: "sha256:" + hex.EncodeToString(sum[:]), MediaType: "application/vnd.oci.image.manifest.v1+json"}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/check"
+	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/kube"
 	"github.com/gitops-gen/gen/generator/load"
 	"github.com/gitops-gen/gen/generator/model"
@@ -33,6 +34,9 @@ type Options struct {
 	// Jobs bounds how many environments are built at once. The default is
 	// GOMAXPROCS.
 	Jobs int
+	// Images configures digest pinning. Its Resolver is nil by default:
+	// every tag must then be in the environment's lock file (offline).
+	Images images.PinOptions
 }
 
 func (o Options) root() string {
@@ -54,6 +58,8 @@ type Env struct {
 	// e.g. "rendered/prod".
 	Dir   string
 	Files []output.File
+	// Lock is the environment's image lock file as it must be written.
+	Lock images.Pinned
 }
 
 // Environments returns the names of the environments under root.
@@ -76,10 +82,26 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	// Environments that fail to load are reported together with the
-	// problems later stages find in the others.
+	// problems the checks find in the others; nothing is resolved or built
+	// from input with problems, so a typo never reaches a registry.
 	envs, loadErr := load.Load(root, names)
+	errs := []error{loadErr}
+	for _, env := range envs {
+		if err := check.Environment(env); err != nil {
+			errs = append(errs, envError(env, err))
+		}
+	}
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+
+	locks, err := images.Pin(ctx, root, envs, opts.Images)
+	if err != nil {
+		return nil, err
+	}
+
 	res := &Result{Envs: make([]Env, len(envs))}
-	errs := make([]error, len(envs), len(envs)+1)
+	errs = make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs(opts.Jobs))
 	for i, env := range envs {
@@ -88,7 +110,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 				return err
 			}
 			files, err := renderEnv(env)
-			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files}
+			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i]}
 			errs[i] = err
 			return nil
 		})
@@ -96,17 +118,14 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if err := joinErrors(append(errs, loadErr)); err != nil {
+	if err := joinErrors(errs); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// renderEnv runs the stages after load for one environment.
+// renderEnv runs the stages after pinning for one environment.
 func renderEnv(env *model.Environment) ([]output.File, error) {
-	if err := check.Environment(env); err != nil {
-		return nil, envError(env, err)
-	}
 	objs, err := kube.Build(env)
 	if err != nil {
 		return nil, envError(env, err)

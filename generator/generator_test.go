@@ -163,12 +163,15 @@ func TestDeterministic(t *testing.T) {
 	src := filepath.Join(repoRoot, "environments")
 	var n int
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".cue") {
+		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
-		n++
-		renamed := filepath.Join(filepath.Dir(rel), string(rune('z'-n))+"_"+filepath.Base(rel))
+		renamed := rel // lock files keep their names
+		if strings.HasSuffix(p, ".cue") {
+			n++
+			renamed = filepath.Join(filepath.Dir(rel), string(rune('z'-n))+"_"+filepath.Base(rel))
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err

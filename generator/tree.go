@@ -16,17 +16,26 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/generator/output"
 )
 
-// Change is how one environment's rendered folder differs from a render.
+// Change is how one environment's rendered folder and lock file differ
+// from a render.
 type Change struct {
 	Env string
 	// Dir is the rendered folder relative to the root, e.g. "rendered/prod".
 	Dir string
 	output.Changes
+	// LockChanged reports that the lock file differs (or exists and should
+	// not, or the other way round); Lock is its path relative to the root.
+	LockChanged bool
+	Lock        string
 }
+
+// Empty reports whether nothing differs.
+func (c Change) Empty() bool { return c.Changes.Empty() && !c.LockChanged }
 
 // Paths returns every changed path relative to the root, labelled
 // "stale", "missing" or "extra", sorted by path within each label.
@@ -41,6 +50,9 @@ func (c Change) Paths() []string {
 	for _, p := range c.Extra {
 		out = append(out, "extra: "+path.Join(c.Dir, p))
 	}
+	if c.LockChanged {
+		out = append(out, "stale: "+c.Lock)
+	}
 	return out
 }
 
@@ -54,7 +66,18 @@ func Write(root string, res *Result) ([]Change, error) {
 		if err != nil {
 			return changes, fmt.Errorf("writing %s: %w", e.Dir, err)
 		}
-		changes = append(changes, Change{Env: e.Name, Dir: e.Dir, Changes: c})
+		// The lock goes last: it records what rendered/ now holds.
+		lock := filepath.Join(root, filepath.FromSlash(e.Lock.Path))
+		changed, err := images.Changed(lock, e.Lock.Data)
+		if err != nil {
+			return changes, err
+		}
+		if changed {
+			if err := images.WriteLock(lock, e.Lock.Data); err != nil {
+				return changes, err
+			}
+		}
+		changes = append(changes, Change{Env: e.Name, Dir: e.Dir, Changes: c, LockChanged: changed, Lock: e.Lock.Path})
 	}
 	return changes, nil
 }
@@ -82,8 +105,12 @@ func Check(ctx context.Context, opts Options) ([]Change, error) {
 		if err != nil {
 			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
-		if !c.Empty() {
-			stale = append(stale, Change{Env: e.Name, Dir: e.Dir, Changes: c})
+		lockChanged, err := images.Changed(filepath.Join(opts.root(), filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Empty() || lockChanged {
+			stale = append(stale, Change{Env: e.Name, Dir: e.Dir, Changes: c, LockChanged: lockChanged, Lock: e.Lock.Path})
 		}
 	}
 	return stale, nil

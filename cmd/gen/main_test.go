@@ -2,22 +2,93 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/internal/golden"
+	"github.com/gitops-gen/gen/internal/testregistry"
 )
+
+// loopbackOnly is a transport that refuses to dial anything but loopback
+// addresses, so that no script can reach a real registry.
+func loopbackOnly() http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	dial := tr.DialContext
+	tr.Proxy = nil
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("tests may not dial %s", addr)
+		}
+		return dial(ctx, network, addr)
+	}
+	return tr
+}
+
+type registryKey struct{}
+type markKey struct{}
+
+// cmdMarkRequests remembers how many requests the script's registry has
+// served so far.
+func cmdMarkRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: markrequests")
+	}
+	*ts.Value(markKey{}).(*int) = ts.Value(registryKey{}).(*testregistry.AutoSeed).Requests()
+}
+
+// cmdNoRequests fails if the registry served a request since markrequests
+// (with !, if it served none).
+func cmdNoRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 0 {
+		ts.Fatalf("usage: [!] norequests")
+	}
+	n := ts.Value(registryKey{}).(*testregistry.AutoSeed).Requests() - *ts.Value(markKey{}).(*int)
+	if !neg && n != 0 {
+		ts.Fatalf("the registry served %d requests since markrequests", n)
+	}
+	if neg && n == 0 {
+		ts.Fatalf("the registry served no request since markrequests")
+	}
+}
+
+// scriptRegistry is the registry host the scripts' images live on; the
+// test entry of gen mirrors it to the script's own local registry.
+const scriptRegistry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gen": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		// gen as users run it, except that the registry of the scripts'
+		// images is answered by the script's local registry
+		// ($GEN_TEST_REGISTRY, see Setup) through a mirror mapping, no
+		// credentials are looked up (the AWS chain would ask the EC2
+		// metadata service), and nothing but loopback can be dialled.
+		"gen": func() {
+			opts := []runOption{withRemoteOptions(
+				images.WithKeychain(authn.NewMultiKeychain()),
+				images.WithTransport(loopbackOnly()),
+				images.WithRequestTimeout(5*time.Second))}
+			if host := os.Getenv("GEN_TEST_REGISTRY"); host != "" {
+				opts = append(opts, withRemoteOptions(images.WithMirrors(map[string]string{scriptRegistry: host})))
+			}
+			os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, opts...))
+		},
 	})
 }
 
@@ -44,11 +115,21 @@ func TestScripts(t *testing.T) {
 				}
 			}
 			env.Values[snapshotsKey{}] = map[string]snapshot{}
+			// Every script gets a registry that has any image asked of it
+			// (but tags starting with "missing").
+			reg := testregistry.StartAutoSeed()
+			env.Defer(reg.Close)
+			env.Setenv("GEN_TEST_REGISTRY", reg.Host())
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Values[registryKey{}] = reg
+			env.Values[markKey{}] = new(int)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"snapshot":  cmdSnapshot,
-			"unchanged": cmdUnchanged,
+			"snapshot":     cmdSnapshot,
+			"unchanged":    cmdUnchanged,
+			"markrequests": cmdMarkRequests,
+			"norequests":   cmdNoRequests,
 		},
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 )
 
 func renderCommand() command {
@@ -16,6 +17,9 @@ func renderCommand() command {
 		summary: "Render environments into rendered/<env>/.\nNothing is written unless every named environment renders cleanly.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			all := fs.Bool(flagAll, false, "render every environment under environments/")
+			offline := fs.Bool(flagOffline, false, "never ask a registry: a tag missing from the lock file is an error")
+			mirrors := mirrorsFlag{}
+			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks and manifests keep host")
 			return func(ctx context.Context, e *invocation) int {
 				if len(e.args) == 0 && !*all {
 					fmt.Fprintf(e.stderr, "gen render: name an environment, or use --all\n")
@@ -29,7 +33,11 @@ func renderCommand() command {
 				if !ok {
 					return exitError
 				}
-				res, err := generator.Render(ctx, generator.Options{Root: e.root, Envs: envs})
+				res, err := generator.Render(ctx, generator.Options{Root: e.root, Envs: envs, Images: images.PinOptions{
+					Resolver: e.resolver(*offline),
+					Mirrors:  mirrors,
+					Progress: e.progress(),
+				}})
 				if err != nil {
 					return e.fail(err)
 				}
@@ -39,7 +47,14 @@ func renderCommand() command {
 				}
 				for i, c := range changes {
 					files := len(res.Envs[i].Files)
-					if c.Empty() {
+					if c.LockChanged {
+						if n := res.Envs[i].Lock.Resolved; n > 0 {
+							fmt.Fprintf(e.stdout, "%s: updated, %s resolved\n", c.Lock, plural(n, "tag"))
+						} else {
+							fmt.Fprintf(e.stdout, "%s: updated\n", c.Lock)
+						}
+					}
+					if c.Changes.Empty() {
 						fmt.Fprintf(e.stdout, "%s: up to date (%s)\n", c.Dir, plural(files, "file"))
 						continue
 					}

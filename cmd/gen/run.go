@@ -10,11 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 )
 
 // Exit codes, as diff(1): 0 ok or up to date, 1 the check found something,
@@ -30,6 +33,10 @@ const (
 	flagRoot     = "root"
 	flagAll      = "all"
 	flagExitCode = "exit-code"
+	flagOffline  = "offline"
+	flagMirror   = "mirror"
+	flagRefresh  = "refresh"
+	flagOutput   = "output"
 )
 
 // command is one subcommand: its flags and what it does.
@@ -48,13 +55,50 @@ type invocation struct {
 	stdout, stderr io.Writer
 	root           string
 	cwd            string
+	// remote are options for the registry client, after the defaults; the
+	// CLI's tests use them to reach a local registry.
+	remote []images.Option
+}
+
+// runOption adjusts a run; production passes none.
+type runOption func(*invocation)
+
+// withRemoteOptions adds options to the registry client.
+func withRemoteOptions(opts ...images.Option) runOption {
+	return func(e *invocation) { e.remote = append(e.remote, opts...) }
+}
+
+// resolver returns the registry client, or nil when offline.
+func (e *invocation) resolver(offline bool) images.Resolver {
+	if offline {
+		return nil
+	}
+	return images.NewRemote(e.remote...)
+}
+
+// progress returns a progress reporter for resolving images when stderr
+// is a terminal, else nil: scripts and CI logs stay quiet.
+func (e *invocation) progress() func(done, total int) {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(f, "\rresolving images: %d/%d", done, total)
+		if done == total {
+			fmt.Fprint(f, "\r\033[K")
+		}
+	}
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), versionCommand()}
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		w := stderr
 		code := exitError
@@ -99,7 +143,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runCmd(ctx, &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd})
+	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd}
+	for _, o := range opts {
+		o(inv)
+	}
+	return runCmd(ctx, inv)
 }
 
 func lookup(name string) (command, bool) {

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
+)
+
+func imagesCommand() command {
+	return command{
+		name: "images",
+		args: "ENV [--refresh [IMAGE...]]",
+		summary: "List the images of an environment with their tag, digest and whether the lock file has them.\n" +
+			"With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
+			"repository or repository:tag) and update the lock file; then run gen render ENV.",
+		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
+			refresh := fs.Bool(flagRefresh, false, "re-resolve tags and update the lock file")
+			mirrors := mirrorsFlag{}
+			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks keep host")
+			format := fs.StringP(flagOutput, "o", "text", "output `format`: text or json")
+			return func(ctx context.Context, e *invocation) int {
+				if len(e.args) == 0 {
+					fmt.Fprintf(e.stderr, "gen images: name an environment\n")
+					return exitError
+				}
+				if len(e.args) > 1 && !*refresh {
+					fmt.Fprintf(e.stderr, "gen images: images to refresh are named after --refresh\n")
+					return exitError
+				}
+				if *format != "text" && *format != "json" {
+					fmt.Fprintf(e.stderr, "gen images: unknown output format %q (want text or json)\n", *format)
+					return exitError
+				}
+				env, refs := e.args[0], e.args[1:]
+				e.args = e.args[:1]
+				envs, ok := e.envs(false)
+				if !ok {
+					return exitError
+				}
+				opts := images.PinOptions{Mirrors: mirrors, Lenient: !*refresh}
+				if *refresh {
+					opts.Resolver = e.resolver(false)
+					opts.RefreshAll = len(refs) == 0
+					opts.Refresh = refs
+					opts.Progress = e.progress()
+				}
+				pinned, err := generator.Images(ctx, generator.Options{Root: e.root, Envs: envs, Images: opts})
+				if err != nil {
+					return e.fail(err)
+				}
+				if *refresh {
+					if unknown := unmatched(refs, pinned[0].Images); len(unknown) > 0 {
+						fmt.Fprintf(e.stderr, "gen images: %s not used by %s\n", strings.Join(unknown, ", "), env)
+						return exitError
+					}
+					changed, err := generator.WriteLocks(e.root, pinned)
+					if err != nil {
+						return e.fail(err)
+					}
+					for _, p := range changed {
+						fmt.Fprintf(e.stderr, "%s: updated; run: gen render %s\n", p, env)
+					}
+				}
+				if *format == "json" {
+					return printImagesJSON(e, pinned[0])
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "IMAGE\tTAG\tDIGEST\tSTATUS\tAPPS")
+				for _, im := range pinned[0].Images {
+					digest := im.Digest
+					if digest == "" {
+						digest = "-"
+					}
+					tag := im.Tag
+					if tag == "" {
+						tag = "-"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", im.Repository, tag, digest, im.Origin, strings.Join(im.Apps, ","))
+				}
+				tw.Flush()
+				return exitOK
+			}
+		},
+	}
+}
+
+// unmatched returns the refs that name no image in list.
+func unmatched(refs []string, list []images.Image) []string {
+	var out []string
+	for _, r := range refs {
+		found := false
+		for _, im := range list {
+			if r == im.Repository || r == im.Repository+":"+im.Tag {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// imageJSON is the stable shape of "gen images -o json".
+type imageJSON struct {
+	Repository string   `json:"repository"`
+	Tag        string   `json:"tag,omitempty"`
+	Digest     string   `json:"digest,omitempty"`
+	MediaType  string   `json:"mediaType,omitempty"`
+	Status     string   `json:"status"`
+	Apps       []string `json:"apps"`
+}
+
+func printImagesJSON(e *invocation, p images.Pinned) int {
+	out := struct {
+		Environment string      `json:"environment"`
+		Lock        string      `json:"lock"`
+		Images      []imageJSON `json:"images"`
+	}{Environment: p.Env, Lock: p.Path, Images: []imageJSON{}}
+	for _, im := range p.Images {
+		out.Images = append(out.Images, imageJSON{im.Repository, im.Tag, im.Digest, im.MediaType, string(im.Origin), im.Apps})
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	fmt.Fprintf(e.stdout, "%s\n", b)
+	return exitOK
+}
