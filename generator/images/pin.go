@@ -222,11 +222,17 @@ func requests(root string, env *model.Environment, opts PinOptions) ([]*request,
 	if err != nil {
 		return nil, &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
 	}
-	mirrors := maps.Clone(env.Registries.Mirrors)
-	if mirrors == nil {
-		mirrors = map[string]string{}
+	// Keys name registries as references do ("docker.io" is
+	// "index.docker.io"); the flag's mirrors win over the environment's.
+	mirrors := map[string]string{}
+	for _, m := range []map[string]string{env.Registries.Mirrors, opts.Mirrors} {
+		for host, mirror := range m {
+			if reg, err := name.NewRegistry(host); err == nil {
+				host = reg.RegistryStr()
+			}
+			mirrors[host] = mirror
+		}
 	}
-	maps.Copy(mirrors, opts.Mirrors)
 
 	var errs cueerrors.Error
 	byKey := map[string]*request{}

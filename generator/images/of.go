@@ -1,0 +1,93 @@
+package images
+
+import (
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/gitops-gen/gen/generator/object"
+)
+
+// Use is one container image in a rendered object, for policies such as
+// "prod images come only from this account's ECR, pinned by digest".
+type Use struct {
+	// Container is the container's name; InitContainer marks init
+	// containers.
+	Container     string
+	InitContainer bool
+	// Reference is the image as rendered.
+	Reference string
+	// Registry is the registry host ("index.docker.io" for Docker Hub),
+	// Repository the path within it.
+	Registry   string
+	Repository string
+	Tag        string
+	Digest     string
+	// Pinned reports a digest: the reference names exactly one image.
+	Pinned bool
+	// Valid is false when the reference does not parse; the other
+	// fields but Reference are then empty.
+	Valid bool
+}
+
+// podSpecPaths are where the kinds gen renders keep their pod spec.
+var podSpecPaths = map[string][]string{
+	"Pod":         {"spec"},
+	"Deployment":  {"spec", "template", "spec"},
+	"StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet":   {"spec", "template", "spec"},
+	"ReplicaSet":  {"spec", "template", "spec"},
+	"Job":         {"spec", "template", "spec"},
+	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// Of returns the images of obj's containers and init containers, in the
+// order of its pod spec; nil for objects without pods.
+func Of(obj object.Object) []Use {
+	path, ok := podSpecPaths[obj.Kind()]
+	if !ok {
+		return nil
+	}
+	var spec any = obj.Content
+	for _, k := range path {
+		m, _ := spec.(map[string]any)
+		spec = m[k]
+	}
+	podSpec, _ := spec.(map[string]any)
+	var uses []Use
+	for _, list := range []struct {
+		key  string
+		init bool
+	}{{"initContainers", true}, {"containers", false}} {
+		containers, _ := podSpec[list.key].([]any)
+		for _, c := range containers {
+			cm, _ := c.(map[string]any)
+			containerName, _ := cm["name"].(string)
+			image, _ := cm["image"].(string)
+			u := parseUse(image)
+			u.Container, u.InitContainer = containerName, list.init
+			uses = append(uses, u)
+		}
+	}
+	return uses
+}
+
+func parseUse(image string) Use {
+	u := Use{Reference: image}
+	ref, err := name.ParseReference(image) // defaults: busybox is index.docker.io/library/busybox
+	if err != nil {
+		return u
+	}
+	u.Valid = true
+	u.Registry = ref.Context().RegistryStr()
+	u.Repository = ref.Context().RepositoryStr()
+	rest := image
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		u.Digest, rest = rest[i+1:], rest[:i]
+		u.Pinned = true
+	}
+	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
+		u.Tag = rest[i+1:]
+	}
+	return u
+}
