@@ -23,6 +23,7 @@ func imagesCommand() command {
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			refresh := fs.Bool(flagRefresh, false, "re-resolve tags and update the lock file")
 			mirrors := mirrorsFlag{}
+			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks keep host")
 			format := fs.StringP(flagOutput, "o", "text", "output `format`: text or json")
 			return func(ctx context.Context, e *invocation) int {
@@ -50,6 +51,7 @@ func imagesCommand() command {
 					opts.RefreshAll = len(refs) == 0
 					opts.Refresh = refs
 					opts.Progress = e.progress()
+					opts.Timeout = *timeout
 				}
 				pinned, err := generator.Images(ctx, generator.Options{Root: e.root, Envs: envs, Images: opts})
 				if err != nil {

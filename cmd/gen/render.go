@@ -19,6 +19,7 @@ func renderCommand() command {
 			all := fs.Bool(flagAll, false, "render every environment under environments/")
 			offline := fs.Bool(flagOffline, false, "never ask a registry: a tag missing from the lock file is an error")
 			mirrors := mirrorsFlag{}
+			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks and manifests keep host")
 			return func(ctx context.Context, e *invocation) int {
 				if len(e.args) == 0 && !*all {
@@ -37,6 +38,7 @@ func renderCommand() command {
 					Resolver: e.resolver(*offline),
 					Mirrors:  mirrors,
 					Progress: e.progress(),
+					Timeout:  *timeout,
 				}})
 				if err != nil {
 					return e.fail(err)

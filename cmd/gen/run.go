@@ -37,6 +37,7 @@ const (
 	flagMirror   = "mirror"
 	flagRefresh  = "refresh"
 	flagOutput   = "output"
+	flagTimeout  = "registry-timeout"
 )
 
 // command is one subcommand: its flags and what it does.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -19,6 +20,10 @@ import (
 // DefaultJobs is how many tags are resolved at once unless PinOptions.Jobs
 // says otherwise (go-containerregistry's default too).
 const DefaultJobs = 4
+
+// DefaultTimeout is how long Pin waits for registries unless
+// PinOptions.Timeout says otherwise.
+const DefaultTimeout = 2 * time.Minute
 
 // PinOptions configure Pin.
 type PinOptions struct {
@@ -41,6 +46,10 @@ type PinOptions struct {
 	// Progress, if set, is called after each resolution with the number
 	// done and the total.
 	Progress func(done, total int)
+	// Timeout bounds the time spent asking registries, retries
+	// included; a registry that keeps failing gives up when it runs out.
+	// The default is DefaultTimeout.
+	Timeout time.Duration
 	// Lenient leaves a tag that is neither locked nor resolvable unpinned
 	// (Origin Missing) instead of failing; for listing. The default is
 	// false.
@@ -135,6 +144,12 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 	results := make([]Descriptor, len(queue))
 	failures := make([]error, len(queue))
 	if len(queue) > 0 && opts.Resolver != nil {
+		timeout := opts.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
 		var done atomic.Int64
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(jobs)

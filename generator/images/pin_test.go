@@ -3,12 +3,14 @@ package images
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
@@ -310,5 +312,25 @@ func TestLockFile(t *testing.T) {
 	}
 	if changed, _ := Changed(p, nil); changed {
 		t.Errorf("Changed(missing, nil) = true")
+	}
+}
+
+// hanging never answers before its context ends.
+type hanging struct{}
+
+func (hanging) Resolve(ctx context.Context, ref name.Tag) (Descriptor, error) {
+	<-ctx.Done()
+	return Descriptor{}, fmt.Errorf("%s: %w", ref, ctx.Err())
+}
+
+func TestPinTimeout(t *testing.T) {
+	e := env("dev", app("web", ecr+"/web", "1.0"))
+	start := time.Now()
+	_, err := Pin(context.Background(), t.TempDir(), []*model.Environment{e}, PinOptions{Resolver: hanging{}, Timeout: 200 * time.Millisecond})
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Pin took %v with a 200ms timeout", elapsed)
+	}
+	if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
+		t.Errorf("Pin with a hanging registry = %v, want a deadline error", err)
 	}
 }
