@@ -19,6 +19,7 @@ func Environment(env *model.Environment) error {
 	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
 		c.dnsLabel("namespaces."+model.Label(name), "namespace", name)
 	}
+	c.cluster()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {
@@ -80,6 +81,7 @@ func (c *checker) app(app *model.App) {
 	c.autoscaling(app)
 	c.disruption(app)
 	c.services(app)
+	c.storageClasses(app)
 }
 
 func (c *checker) ports(app *model.App) {

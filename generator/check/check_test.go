@@ -76,6 +76,9 @@ func newEnv(apps ...*model.App) *model.Environment {
 				"general": {InstanceTypes: []string{"t3.medium"}, MinSize: 2, MaxSize: 5},
 				"ml":      {InstanceTypes: []string{"m5.large"}, MinSize: 1, MaxSize: 3},
 			},
+			StorageClasses: map[string]model.StorageClass{
+				"gp3": {Type: "gp3", Encrypted: true, Default: true},
+			},
 		},
 		Namespaces: map[string]model.Namespace{
 			"chatbot":      {},
@@ -367,7 +370,7 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "storage on a Deployment",
-			app:  func(a *model.App) { a.Storage = map[string]model.Volume{"data": {Size: "1Gi", MountPath: "/data"}} },
+			app:  func(a *model.App) { a.Storage = map[string]model.Volume{"data": {Size: "1Gi", StorageClass: "gp3", MountPath: "/data"}} },
 			want: []problem{
 				{path("apps", "web", "storage"), `apps.web.storage: persistent storage needs kind "StatefulSet", and this app is a Deployment`},
 			},

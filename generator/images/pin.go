@@ -97,12 +97,35 @@ type Pinned struct {
 type request struct {
 	repository, tag string
 	ref             name.Tag // what is asked of the registry (mirror applied)
-	apps            []*model.App
+	uses            []use
 	cached          *Descriptor // from the lock
 	slot            int         // index into the resolution results, or -1
 }
 
-// Pin sets the digest of every tagged image of the enabled apps of envs,
+// use is one place an environment names an image.
+type use struct {
+	name  string       // the app, or the platform piece ("cluster-autoscaler")
+	path  string       // the CUE path of the image, e.g. "apps.web.image"
+	image *model.Image // where Pin writes the digest
+}
+
+// uses lists the images of env's enabled apps (by name) and platform
+// pieces.
+func uses(env *model.Environment) []use {
+	var out []use
+	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+		if app := env.Apps[name]; app.Enabled {
+			out = append(out, use{name: name, path: app.Path("image"), image: &app.Image})
+		}
+	}
+	if env.Cluster.Autoscaler.Enabled {
+		out = append(out, use{name: "cluster-autoscaler", path: "cluster.autoscaler.image", image: &env.Cluster.Autoscaler.Image})
+	}
+	return out
+}
+
+// Pin sets the digest of every tagged image of envs (their enabled apps'
+// and the Cluster Autoscaler's),
 // from each environment's lock file under root or, for tags it lacks (or
 // that are to be refreshed), from opts.Resolver. It returns each
 // environment's new lock: exactly the tags in use, sorted. Pin writes
@@ -181,35 +204,35 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 			case r.cached != nil:
 				d, origin = *r.cached, FromLock
 			case opts.Lenient && (opts.Resolver == nil || failures[r.slot] != nil):
-				list = append(list, Image{Repository: r.repository, Tag: r.tag, Origin: Missing, Apps: appNames(r.apps)})
+				list = append(list, Image{Repository: r.repository, Tag: r.tag, Origin: Missing, Apps: useNames(r.uses)})
 				continue
 			case opts.Resolver == nil:
-				for _, app := range r.apps {
-					envErrs = cueerrors.Append(envErrs, env.Errorf(app.Path("image.tag"),
+				for _, u := range r.uses {
+					envErrs = cueerrors.Append(envErrs, env.Errorf(u.path+".tag",
 						"image %s:%s is not in %s; run: gen images %s --refresh %s:%s",
 						r.repository, r.tag, lockPath(env), env.Name, r.repository, r.tag))
 				}
 				continue
 			case failures[r.slot] != nil:
-				for _, app := range r.apps {
+				for _, u := range r.uses {
 					// The resolver's error names the image and what to do.
-					envErrs = cueerrors.Append(envErrs, env.Errorf(app.Path("image"), "%v", failures[r.slot]))
+					envErrs = cueerrors.Append(envErrs, env.Errorf(u.path, "%v", failures[r.slot]))
 				}
 				continue
 			default:
 				d = results[r.slot]
 				resolved++
 			}
-			for _, app := range r.apps {
-				app.Image.Digest = d.Digest
+			for _, u := range r.uses {
+				u.image.Digest = d.Digest
 			}
 			lock.Images = append(lock.Images, Entry{Repository: r.repository, Tag: r.tag, Descriptor: d})
-			list = append(list, Image{Repository: r.repository, Tag: r.tag, Descriptor: d, Origin: origin, Apps: appNames(r.apps)})
+			list = append(list, Image{Repository: r.repository, Tag: r.tag, Descriptor: d, Origin: origin, Apps: useNames(r.uses)})
 		}
-		for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
-			if app := env.Apps[name]; app.Enabled && app.Image.Digest != "" && !slices.ContainsFunc(list, func(im Image) bool { return slices.Contains(im.Apps, name) }) {
-				list = append(list, Image{Repository: app.Image.Repository, Tag: app.Image.Tag,
-					Descriptor: Descriptor{Digest: app.Image.Digest}, Origin: FromCUE, Apps: []string{name}})
+		for _, u := range uses(env) {
+			if u.image.Digest != "" && !slices.ContainsFunc(list, func(im Image) bool { return slices.Contains(im.Apps, u.name) }) {
+				list = append(list, Image{Repository: u.image.Repository, Tag: u.image.Tag,
+					Descriptor: Descriptor{Digest: u.image.Digest}, Origin: FromCUE, Apps: []string{u.name}})
 			}
 		}
 		slices.SortFunc(list, func(a, b Image) int {
@@ -252,20 +275,19 @@ func requests(root string, env *model.Environment, opts PinOptions) ([]*request,
 	var errs cueerrors.Error
 	byKey := map[string]*request{}
 	var reqs []*request
-	for _, appName := range slices.Sorted(maps.Keys(env.Apps)) {
-		app := env.Apps[appName]
-		img := app.Image
-		if !app.Enabled || img.Tag == "" || img.Digest != "" {
-			continue // disabled, or pinned by digest in the CUE itself
+	for _, u := range uses(env) {
+		img := *u.image
+		if img.Tag == "" || img.Digest != "" {
+			continue // pinned by digest in the CUE itself
 		}
 		key := img.Repository + ":" + img.Tag
 		if r, ok := byKey[key]; ok {
-			r.apps = append(r.apps, app)
+			r.uses = append(r.uses, u)
 			continue
 		}
 		ref, err := ParseTag(img.Repository, img.Tag)
 		if err != nil {
-			errs = cueerrors.Append(errs, env.Errorf(app.Path("image"), "malformed image reference %s: %v", key, err))
+			errs = cueerrors.Append(errs, env.Errorf(u.path, "malformed image reference %s: %v", key, err))
 			continue
 		}
 		if m, ok := mirrors[ref.RegistryStr()]; ok {
@@ -274,7 +296,7 @@ func requests(root string, env *model.Environment, opts PinOptions) ([]*request,
 				continue
 			}
 		}
-		r := &request{repository: img.Repository, tag: img.Tag, ref: ref, apps: []*model.App{app}, slot: -1}
+		r := &request{repository: img.Repository, tag: img.Tag, ref: ref, uses: []use{u}, slot: -1}
 		if d, ok := lock.Lookup(img.Repository, img.Tag); ok && !refresh(opts, img.Repository, img.Tag) {
 			r.cached = &d
 		}
@@ -287,10 +309,10 @@ func requests(root string, env *model.Environment, opts PinOptions) ([]*request,
 	return reqs, nil
 }
 
-func appNames(apps []*model.App) []string {
-	names := make([]string, len(apps))
-	for i, a := range apps {
-		names[i] = a.Name
+func useNames(uses []use) []string {
+	names := make([]string, len(uses))
+	for i, u := range uses {
+		names[i] = u.name
 	}
 	slices.Sort(names)
 	return names

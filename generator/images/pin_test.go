@@ -334,3 +334,32 @@ func TestPinTimeout(t *testing.T) {
 		t.Errorf("Pin with a hanging registry = %v, want a deadline error", err)
 	}
 }
+
+func TestPinPlatformImages(t *testing.T) {
+	ca := "registry.k8s.io/autoscaling/cluster-autoscaler"
+	e := env("dev", app("web", ecr+"/web", "1.0"))
+	e.Cluster.Autoscaler = model.Autoscaler{Enabled: true, Image: model.Image{Repository: ca, Tag: "v1.35.0"}}
+	r := &counting{fixed: Fixed{ecr + "/web:1.0": {Digest: digest('a')}, ca + ":v1.35.0": {Digest: digest('b')}}}
+	pinned, err := Pin(context.Background(), t.TempDir(), []*model.Environment{e}, PinOptions{Resolver: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Cluster.Autoscaler.Image.Digest; got != digest('b') {
+		t.Errorf("autoscaler digest = %q, want %s", got, digest('b'))
+	}
+	if !strings.Contains(string(pinned[0].Data), ca) {
+		t.Errorf("the lock lacks the autoscaler image:\n%s", pinned[0].Data)
+	}
+	// Offline, a missing platform image points at its field.
+	e2 := env("dev")
+	e2.Cluster.Autoscaler = model.Autoscaler{Enabled: true, Image: model.Image{Repository: ca, Tag: "v1.35.0"}}
+	_, err = Pin(context.Background(), t.TempDir(), []*model.Environment{e2}, PinOptions{})
+	if msgs := messages(err); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "cluster.autoscaler.image.tag: image "+ca+":v1.35.0 is not in") {
+		t.Errorf("errors = %q", msgs)
+	}
+	// Disabled, it is not pinned.
+	e2.Cluster.Autoscaler.Enabled = false
+	if _, err := Pin(context.Background(), t.TempDir(), []*model.Environment{e2}, PinOptions{}); err != nil {
+		t.Errorf("Pin with the autoscaler disabled = %v", err)
+	}
+}

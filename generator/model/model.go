@@ -71,20 +71,110 @@ type Cluster struct {
 	Version    string               `json:"version"`
 	AccountID  string               `json:"accountID"`
 	Zones      []string             `json:"zones"`
+	Tags       map[string]string    `json:"tags"`
+	VPC        VPC                  `json:"vpc"`
+	Private    bool                 `json:"privateNetworking"`
+	Logging    Logging              `json:"logging"`
+	Addons     map[string]Addon     `json:"addons"`
+	IAM        IAM                  `json:"iam"`
+	Autoscaler Autoscaler           `json:"autoscaler"`
 	NodeGroups map[string]NodeGroup `json:"nodeGroups"`
+
+	LoadBalancerController Controller              `json:"loadBalancerController"`
+	EBSCSIDriver           Controller              `json:"ebsCSIDriver"`
+	StorageClasses         map[string]StorageClass `json:"storageClasses"`
+}
+
+// AutoscalerTags are the ASG tags by which the Cluster Autoscaler finds
+// this cluster's node groups. The ClusterConfig puts them on every node
+// group and the autoscaler's --node-group-auto-discovery names them, both
+// from here, so the two cannot drift.
+func (c *Cluster) AutoscalerTags() map[string]string {
+	return map[string]string{
+		"k8s.io/cluster-autoscaler/enabled":   "true",
+		"k8s.io/cluster-autoscaler/" + c.Name: "owned",
+	}
+}
+
+// RoleARN returns the ARN of the IAM role named role in the cluster's
+// account.
+func (c *Cluster) RoleARN(role string) string {
+	return "arn:aws:iam::" + c.AccountID + ":role/" + role
+}
+
+// VPC is the cluster's network.
+type VPC struct {
+	CIDR string `json:"cidr"`
+	// NAT is "Single", "HighlyAvailable" or "Disable".
+	NAT string `json:"nat"`
+}
+
+// Logging is the control-plane logging to CloudWatch.
+type Logging struct {
+	Types           []string `json:"types"`
+	RetentionInDays int      `json:"retentionInDays"`
+}
+
+// Addon is an EKS add-on.
+type Addon struct {
+	Version string `json:"version"`
+}
+
+// IAM holds the IRSA roles by name.
+type IAM struct {
+	Roles map[string]IAMRole `json:"roles"`
+}
+
+// IAMRole is an IRSA role's permissions.
+type IAMRole struct {
+	PolicyARNs        []string        `json:"policyARNs"`
+	WellKnownPolicies map[string]bool `json:"wellKnownPolicies"`
+}
+
+// Autoscaler configures the Cluster Autoscaler.
+type Autoscaler struct {
+	Enabled                   bool   `json:"enabled"`
+	Image                     Image  `json:"image"`
+	Expander                  string `json:"expander"`
+	ScaleDownDelayAfterAdd    string `json:"scaleDownDelayAfterAdd"`
+	ScaleDownUnneededTime     string `json:"scaleDownUnneededTime"`
+	SkipNodesWithLocalStorage bool   `json:"skipNodesWithLocalStorage"`
+	IAMRole                   string `json:"iamRole"`
+}
+
+// Controller is a cluster controller's IRSA role.
+type Controller struct {
+	IAMRole string `json:"iamRole"`
+}
+
+// StorageClass is an EBS StorageClass.
+type StorageClass struct {
+	Type                 string `json:"type"`
+	Encrypted            bool   `json:"encrypted"`
+	IOPS                 *int   `json:"iops,omitempty"`
+	Throughput           *int   `json:"throughput,omitempty"`
+	Default              bool   `json:"default"`
+	ReclaimPolicy        string `json:"reclaimPolicy"`
+	VolumeBindingMode    string `json:"volumeBindingMode"`
+	AllowVolumeExpansion bool   `json:"allowVolumeExpansion"`
 }
 
 // NodeGroup is a managed node group of the cluster.
 type NodeGroup struct {
-	InstanceTypes []string          `json:"instanceTypes"`
-	MinSize       int               `json:"minSize"`
-	MaxSize       int               `json:"maxSize"`
-	DesiredSize   *int              `json:"desiredSize,omitempty"`
-	Spot          bool              `json:"spot"`
-	Labels        map[string]string `json:"labels"`
-	Taints        []Taint           `json:"taints"`
-	VolumeSize    int               `json:"volumeSize"`
-	VolumeType    string            `json:"volumeType"`
+	InstanceTypes   []string          `json:"instanceTypes"`
+	MinSize         int               `json:"minSize"`
+	MaxSize         int               `json:"maxSize"`
+	DesiredSize     *int              `json:"desiredSize,omitempty"`
+	Spot            bool              `json:"spot"`
+	Zones           []string          `json:"zones,omitempty"` // nil: all of the cluster's zones
+	Labels          map[string]string `json:"labels"`
+	Taints          []Taint           `json:"taints"`
+	MaxPodsPerNode  *int              `json:"maxPodsPerNode,omitempty"`
+	AMIFamily       string            `json:"amiFamily"`
+	VolumeSize      int               `json:"volumeSize"`
+	VolumeType      string            `json:"volumeType"`
+	VolumeEncrypted bool              `json:"volumeEncrypted"`
+	Tags            map[string]string `json:"tags"`
 }
 
 // Taint is a node taint.

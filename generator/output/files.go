@@ -19,11 +19,16 @@ type File struct {
 
 // Path returns the path of o's file inside rendered/<env>/: objects
 // without an app go to "platform/<kind>-<name>.yaml", the others to
-// "apps/<app>/<kind>-<name>.yaml", with the kind lowercased.
+// "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; the eksctl
+// ClusterConfig goes to "cluster/eksctl.yaml".
 //
 // This is the one place that decides where an object is written; changing
 // it moves files in every rendered tree.
 func Path(o object.Object) string {
+	if o.App == "" && strings.HasPrefix(o.APIVersion(), "eksctl.io/") && o.Kind() == "ClusterConfig" {
+		// Not a Kubernetes object: Argo CD never syncs cluster/.
+		return "cluster/eksctl.yaml"
+	}
 	file := strings.ToLower(o.Kind()) + "-" + o.Name() + ".yaml"
 	if o.App == "" {
 		return "platform/" + file

@@ -23,6 +23,13 @@ func obj(app, kind, namespace, name string) object.Object {
 	}}
 }
 
+func eksctl(name string) object.Object {
+	return object.Object{Content: map[string]any{
+		"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig",
+		"metadata": map[string]any{"name": name, "region": "ap-south-1"},
+	}}
+}
+
 func TestPath(t *testing.T) {
 	tests := []struct {
 		name string
@@ -34,6 +41,8 @@ func TestPath(t *testing.T) {
 		{"kind lowercased", obj("web", "ConfigMap", "shop", "web-config"), "apps/web/configmap-web-config.yaml"},
 		{"name kept", obj("", "ClusterRole", "", "system:web"), "platform/clusterrole-system:web.yaml"},
 		{"namespace ignored", obj("web", "Service", "other", "web"), "apps/web/service-web.yaml"},
+		{"eksctl ClusterConfig", eksctl("chatbot-prod"), "cluster/eksctl.yaml"},
+		{"another ClusterConfig kind", obj("", "ClusterConfig", "", "x"), "platform/clusterconfig-x.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

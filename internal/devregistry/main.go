@@ -14,6 +14,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/registry"
 
-	"github.com/gitops-gen/gen/generator/load"
+	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/internal/fakeimages"
 )
 
@@ -73,21 +75,18 @@ func main() {
 }
 
 // imageTags returns every (repository, tag) the environments under root
-// use, sorted.
+// use (apps and platform pieces, as gen images lists them), sorted.
 func imageTags(root string) ([][2]string, error) {
-	names, err := load.Environments(root)
-	if err != nil {
-		return nil, err
-	}
-	envs, err := load.Load(root, names)
+	listed, err := generator.Images(context.Background(), generator.Options{Root: root,
+		Images: images.PinOptions{Lenient: true}})
 	if err != nil {
 		return nil, err
 	}
 	set := map[[2]string]bool{}
-	for _, env := range envs {
-		for _, app := range env.Apps {
-			if app.Enabled && app.Image.Tag != "" && app.Image.Digest == "" {
-				set[[2]string{app.Image.Repository, app.Image.Tag}] = true
+	for _, env := range listed {
+		for _, im := range env.Images {
+			if im.Origin != images.FromCUE {
+				set[[2]string{im.Repository, im.Tag}] = true
 			}
 		}
 	}
