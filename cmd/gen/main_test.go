@@ -69,7 +69,8 @@ func cmdNoRequests(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // scriptRegistry is the registry host the scripts' images live on; the
-// test entry of gen mirrors it to the script's own local registry.
+// test entry of gen mirrors it (and registry.k8s.io, where the Cluster
+// Autoscaler's default image lives) to the script's own local registry.
 const scriptRegistry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
 func TestMain(m *testing.M) {
@@ -85,7 +86,10 @@ func TestMain(m *testing.M) {
 				images.WithTransport(loopbackOnly()),
 				images.WithRequestTimeout(5*time.Second))}
 			if host := os.Getenv("GEN_TEST_REGISTRY"); host != "" {
-				opts = append(opts, withRemoteOptions(images.WithMirrors(map[string]string{scriptRegistry: host})))
+				opts = append(opts, withRemoteOptions(images.WithMirrors(map[string]string{
+					scriptRegistry:    host,
+					"registry.k8s.io": host, // the Cluster Autoscaler's default image
+				})))
 			}
 			os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, opts...))
 		},

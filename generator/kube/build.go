@@ -12,9 +12,10 @@ import (
 )
 
 // Build returns the Kubernetes objects of env: per namespace a Namespace
-// (and a ResourceQuota named after it when its quota is not empty), and per
-// enabled app its ServiceAccount, ConfigMaps, workload, Services,
-// HorizontalPodAutoscaler and PodDisruptionBudget.
+// (and a ResourceQuota named after it when its quota is not empty), the
+// Cluster Autoscaler when it is enabled, per storage class an EBS
+// StorageClass, and per enabled app its ServiceAccount, ConfigMaps,
+// workload, Services, HorizontalPodAutoscaler and PodDisruptionBudget.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -33,6 +34,13 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		if objs, err = appendObjects(objs, "", typed); err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", name, err)
 		}
+	}
+	typed, err := platformObjects(env)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
+	}
+	if objs, err = appendObjects(objs, "", typed); err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]

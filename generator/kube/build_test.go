@@ -27,6 +27,14 @@ func TestBuildOrder(t *testing.T) {
 		" Namespace /chatbot",
 		" Namespace /data",
 		" ResourceQuota chatbot/chatbot",
+		" ServiceAccount kube-system/cluster-autoscaler",
+		" StorageClass /gp3",
+		" StorageClass /gp3-fast",
+		" ClusterRole /cluster-autoscaler",
+		" ClusterRoleBinding /cluster-autoscaler",
+		" Role kube-system/cluster-autoscaler",
+		" RoleBinding kube-system/cluster-autoscaler",
+		" Deployment kube-system/cluster-autoscaler",
 		"backend ServiceAccount chatbot/backend",
 		"backend ConfigMap chatbot/backend-env",
 		"backend ConfigMap chatbot/backend-files",
@@ -91,6 +99,7 @@ func reinsert(env *model.Environment) *model.Environment {
 		ng.Labels = rev(ng.Labels, same)
 		return ng
 	})
+	e.Cluster.StorageClasses = rev(env.Cluster.StorageClasses, same)
 	e.Apps = rev(env.Apps, func(a *model.App) *model.App {
 		c := *a
 		c.Ports = rev(a.Ports, same)
@@ -208,24 +217,38 @@ func TestBuildLabels(t *testing.T) {
 			"app.kubernetes.io/managed-by": "gen",
 			"environment":                  "prod",
 		}
-		if o.App != "" {
+		switch {
+		case o.App != "":
 			app := env.Apps[o.App]
 			want["app.kubernetes.io/name"] = app.Name
 			want["app.kubernetes.io/instance"] = app.Name + "-prod"
 			want["app.kubernetes.io/part-of"] = app.PartOf
+		case o.Name() == "cluster-autoscaler":
+			want["app.kubernetes.io/name"] = "cluster-autoscaler"
+			want["app.kubernetes.io/part-of"] = "platform"
+		case o.Kind() == "StorageClass":
+			want["app.kubernetes.io/part-of"] = "platform"
 		}
 		for k, v := range want {
 			if labels[k] != v {
 				t.Errorf("%s: label %s = %v, want %v", o.ID(), k, labels[k], v)
 			}
 		}
-		if o.Namespace() == "" && o.Kind() != "Namespace" {
-			t.Errorf("%s has no namespace", o.ID())
+		if clusterScoped[o.Kind()] != (o.Namespace() == "") {
+			t.Errorf("%s: namespace %q, yet %s is cluster-scoped: %v", o.ID(), o.Namespace(), o.Kind(), clusterScoped[o.Kind()])
 		}
 		if o.App != "" && o.Namespace() != env.Apps[o.App].Namespace {
 			t.Errorf("%s: namespace = %q, want %q", o.ID(), o.Namespace(), env.Apps[o.App].Namespace)
 		}
 	}
+}
+
+// clusterScoped are the kinds Build produces that have no namespace.
+var clusterScoped = map[string]bool{
+	"Namespace":          true,
+	"StorageClass":       true,
+	"ClusterRole":        true,
+	"ClusterRoleBinding": true,
 }
 
 func TestStandardLabelsWin(t *testing.T) {
@@ -402,6 +425,21 @@ func TestBuildErrors(t *testing.T) {
 			name:   "config files without mountPath",
 			modify: func(env *model.Environment) { env.Apps["backend"].Config.MountPath = "" },
 			want:   `app backend: config has files but no mountPath`,
+		},
+		{
+			name:   "autoscaler without expander",
+			modify: func(env *model.Environment) { env.Cluster.Autoscaler.Expander = "" },
+			want:   `cluster chatbot-prod: autoscaler: no expander`,
+		},
+		{
+			name:   "autoscaler without scale-down delay",
+			modify: func(env *model.Environment) { env.Cluster.Autoscaler.ScaleDownDelayAfterAdd = "" },
+			want:   `cluster chatbot-prod: autoscaler: no scaleDownDelayAfterAdd`,
+		},
+		{
+			name:   "autoscaler without image",
+			modify: func(env *model.Environment) { env.Cluster.Autoscaler.Image = model.Image{} },
+			want:   `cluster chatbot-prod: autoscaler: no image`,
 		},
 		{
 			name:   "nil app",

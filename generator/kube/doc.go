@@ -1,8 +1,10 @@
 // Package kube builds the Kubernetes objects of one environment from the
-// model: per namespace a Namespace and its ResourceQuota, and per enabled
-// app its ServiceAccount, ConfigMaps, workload (Deployment, StatefulSet,
-// CronJob or Job), Services, HorizontalPodAutoscaler and
-// PodDisruptionBudget.
+// model: per namespace a Namespace and its ResourceQuota; from the cluster
+// the Cluster Autoscaler (ServiceAccount, RBAC, Deployment) and the EBS
+// StorageClasses; and per enabled app its ServiceAccount, ConfigMaps,
+// workload (Deployment, StatefulSet, CronJob or Job), Services,
+// HorizontalPodAutoscaler and PodDisruptionBudget. Objects of no app are
+// rendered under platform/.
 //
 // Objects are built as typed k8s.io/api values and handed on in the
 // unstructured form of package object. Build is pure: it performs no I/O,
@@ -12,6 +14,8 @@
 // panics: an inconsistency it meets (an unknown node group, a quantity
 // resource.ParseQuantity rejects) is returned as an error.
 //
-// Each file builds one kind; podspec.go builds the pod template the
-// workloads share and labels.go the labels every object carries.
+// Each file builds one kind or one component (autoscaler.go,
+// storageclass.go, gathered by platform.go); podspec.go builds the pod
+// template the workloads share and labels.go the labels every object
+// carries.
 package kube

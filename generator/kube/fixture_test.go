@@ -99,10 +99,43 @@ func newEnv(apps ...*model.App) *model.Environment {
 	return env
 }
 
-// fixture is a realistic environment after seeds 003 and 004: a backend
-// Deployment with an HPA, a mongodb StatefulSet with storage and a headless
-// Service, a nightly retraining CronJob on the ml nodes, a cache behind an
-// NLB, a load-test Job and a disabled ml app.
+// defaultAutoscaler is the Cluster Autoscaler with the schema's defaults
+// (schema/environment.cue), as the loader would decode it.
+func defaultAutoscaler() model.Autoscaler {
+	return model.Autoscaler{
+		Enabled: true,
+		Image: model.Image{
+			Repository: "registry.k8s.io/autoscaling/cluster-autoscaler",
+			Tag:        "v1.35.0",
+		},
+		Expander:               "least-waste",
+		ScaleDownDelayAfterAdd: "10m",
+		ScaleDownUnneededTime:  "10m",
+		IAMRole:                "cluster-autoscaler",
+	}
+}
+
+// defaultStorageClass is a storage class with the schema's defaults: an
+// encrypted gp3 class that is not the default one.
+func defaultStorageClass() model.StorageClass {
+	return model.StorageClass{
+		Type:                 "gp3",
+		Encrypted:            true,
+		ReclaimPolicy:        "Delete",
+		VolumeBindingMode:    "WaitForFirstConsumer",
+		AllowVolumeExpansion: true,
+	}
+}
+
+// caDigest is the digest the pin stage gives the autoscaler's image in the
+// fixture.
+const caDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// fixture is a realistic environment after seeds 003 and 004: the Cluster
+// Autoscaler (its image pinned), the default gp3 StorageClass and a faster
+// one, a backend Deployment with an HPA, a mongodb StatefulSet with storage
+// and a headless Service, a nightly retraining CronJob on the ml nodes, a
+// cache behind an NLB, a load-test Job and a disabled ml app.
 func fixture() *model.Environment {
 	backend := newApp("backend", model.Deployment)
 	backend.PartOf = "chatbot"
@@ -219,6 +252,15 @@ func fixture() *model.Environment {
 	ml.Services = map[string]model.Service{"ml": {Type: model.ClusterIP}}
 
 	env := newEnv(backend, mongodb, retrain, cache, loadtest, ml)
+	env.Cluster.Autoscaler = defaultAutoscaler()
+	env.Cluster.Autoscaler.Image.Digest = caDigest
+	gp3 := defaultStorageClass()
+	gp3.Default = true
+	fast := defaultStorageClass()
+	fast.IOPS = new(6000)
+	fast.Throughput = new(250)
+	fast.ReclaimPolicy = "Retain"
+	env.Cluster.StorageClasses = map[string]model.StorageClass{"gp3": gp3, "gp3-fast": fast}
 	env.Namespaces = map[string]model.Namespace{
 		"chatbot": {
 			Labels:      map[string]string{"team": "chat", "environment": "not-this"},

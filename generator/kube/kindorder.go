@@ -9,7 +9,12 @@ import (
 
 // kindOrder is the order of kinds within one app (and within the
 // environment-wide objects): what an object refers to comes before it, as in
-// Helm's install order and kustomize's legacy sort order.
+// Helm's install order and kustomize's legacy sort order. Cluster-scoped
+// objects and RBAC come before the workloads that need them: StorageClasses
+// before the StatefulSets whose claims name them, and the Cluster
+// Autoscaler's ServiceAccount, (Cluster)Roles and their bindings before its
+// Deployment, in the order of Helm's InstallOrder
+// (https://github.com/helm/helm/blob/main/pkg/releaseutil/kind_sorter.go).
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
@@ -18,6 +23,11 @@ var kindOrder = []string{
 	"ResourceQuota",
 	"ServiceAccount",
 	"ConfigMap",
+	"StorageClass",
+	"ClusterRole",
+	"ClusterRoleBinding",
+	"Role",
+	"RoleBinding",
 	"Deployment",
 	"StatefulSet",
 	"CronJob",

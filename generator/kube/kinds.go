@@ -6,6 +6,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -22,6 +24,11 @@ var (
 	jobType            = metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}
 	hpaType            = metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"}
 	pdbType            = metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"}
+	storageClassType   = metav1.TypeMeta{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass"}
+	clusterRoleType    = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"}
+	clusterBindingType = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"}
+	roleType           = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}
+	roleBindingType    = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"}
 )
 
 // typed maps the TypeMeta of every kind Build produces to a constructor of
@@ -38,6 +45,11 @@ var typed = map[metav1.TypeMeta]func() any{
 	jobType:            func() any { return new(batchv1.Job) },
 	hpaType:            func() any { return new(autoscalingv2.HorizontalPodAutoscaler) },
 	pdbType:            func() any { return new(policyv1.PodDisruptionBudget) },
+	storageClassType:   func() any { return new(storagev1.StorageClass) },
+	clusterRoleType:    func() any { return new(rbacv1.ClusterRole) },
+	clusterBindingType: func() any { return new(rbacv1.ClusterRoleBinding) },
+	roleType:           func() any { return new(rbacv1.Role) },
+	roleBindingType:    func() any { return new(rbacv1.RoleBinding) },
 }
 
 // NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion

@@ -19,7 +19,7 @@ func serviceAccount(in *instance) *corev1.ServiceAccount {
 	var annotations map[string]string
 	if sa.IAMRole != "" {
 		annotations = map[string]string{
-			roleARNAnnotation: "arn:aws:iam::" + in.env.Cluster.AccountID + ":role/" + sa.IAMRole,
+			roleARNAnnotation: in.env.Cluster.RoleARN(sa.IAMRole),
 		}
 	}
 	return &corev1.ServiceAccount{

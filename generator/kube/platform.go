@@ -1,0 +1,42 @@
+package kube
+
+import (
+	"fmt"
+
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// partOfPlatform is the part-of label of the objects that belong to the
+// cluster rather than to an app.
+const partOfPlatform = "platform"
+
+// platformObjects returns the environment-wide objects that the cluster
+// brings (rendered under platform/ with the Namespaces): the Cluster
+// Autoscaler, when it is enabled, and one StorageClass per storage class,
+// in no particular order.
+func platformObjects(env *model.Environment) ([]any, error) {
+	objs, err := autoscalerObjects(env)
+	if err != nil {
+		return nil, fmt.Errorf("autoscaler: %w", err)
+	}
+	for _, sc := range storageClasses(env) {
+		objs = append(objs, sc)
+	}
+	return objs, nil
+}
+
+// platformLabels are the labels of a platform component's objects (and
+// pods): the component's name, when it has one, and the standard labels.
+// They carry no app.kubernetes.io/instance: each environment is its own
+// cluster, so the name alone is unique.
+func platformLabels(env, name string) map[string]string {
+	l := map[string]string{
+		labelPartOf:    partOfPlatform,
+		labelManagedBy: managedBy,
+		labelEnv:       env,
+	}
+	if name != "" {
+		l[labelName] = name
+	}
+	return l
+}
