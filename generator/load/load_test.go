@@ -26,7 +26,7 @@ cluster: {
 	region:    "eu-west-1"
 	accountID: "123456789012"
 	version:   "1.35"
-	zones: ["eu-west-1a"]
+	zones: ["eu-west-1a", "eu-west-1b"]
 	nodeGroups: general: {instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3}
 }
 namespaces: shop: {}
