@@ -1,0 +1,299 @@
+package plan
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The embedded tables; data/README.md names their sources and date.
+var (
+	//go:embed data/aws.json
+	awsJSON []byte
+	//go:embed data/kubernetes.json
+	kubernetesJSON []byte
+)
+
+// Units.
+const (
+	mib = 1 << 20
+	gib = 1 << 30
+)
+
+// Node reservations of the EKS AMIs (data/README.md, "Allocatable").
+const (
+	// evictionMiB is the kubelet's hard eviction threshold,
+	// memory.available < 100Mi.
+	evictionMiB = 100
+	// kernelMemoryPermille is the part of an instance's nominal memory that
+	// the node does not report as capacity, in thousandths: Karpenter's
+	// default VM_MEMORY_OVERHEAD_PERCENT of 7.5%.
+	kernelMemoryPermille = 75
+)
+
+// instance is one EC2 instance type.
+type instance struct {
+	Type string `json:"-"`
+	VCPU int    `json:"vcpu"`
+	// MemoryMiB is the nominal memory, as EC2 states it.
+	MemoryMiB  int64 `json:"memoryMiB"`
+	ENIs       int   `json:"enis"`
+	IPv4PerENI int   `json:"ipv4PerENI"`
+	// OnDemandPerHour is the Linux on-demand price in USD by region.
+	OnDemandPerHour map[string]float64 `json:"onDemandPerHour"`
+}
+
+// maxPods is the VPC CNI's default pod limit for the type: the first
+// address of each ENI is the node's, and the two host-network pods
+// (aws-node, kube-proxy) need none.
+func (i instance) maxPods() int { return i.ENIs*(i.IPv4PerENI-1) + 2 }
+
+// kubeReservedCPU is the CPU the EKS AMIs reserve for the kubelet and the
+// container runtime, in millicores: 6% of the first core, 1% of the
+// second, 0.5% of the third and fourth and 0.25% of every further core
+// (nodeadm's getCPUMillicoresToReserve).
+func kubeReservedCPU(vcpu int) int64 {
+	total := int64(vcpu) * 1000
+	bands := []struct{ upTo, permyriad int64 }{{1000, 600}, {2000, 100}, {4000, 50}, {-1, 25}}
+	var reserved, start int64
+	for _, b := range bands {
+		end := b.upTo
+		if end < 0 || end > total {
+			end = total
+		}
+		if end > start {
+			reserved += (end - start) * b.permyriad / 10000
+		}
+		start = max(start, end)
+	}
+	return reserved
+}
+
+// kubeReservedMemoryMiB is the memory the EKS AMIs reserve for the kubelet
+// and the container runtime: 11 MiB per pod the node may run, plus 255 MiB
+// (nodeadm's GetMemoryMebibytesToReserve).
+func kubeReservedMemoryMiB(maxPods int) int64 { return 11*int64(maxPods) + 255 }
+
+// allocatable is what the kubelet of a node of this type offers to pods,
+// with the ENI pod limit. See data/README.md for the formula.
+func (i instance) allocatable() Resources {
+	capacityMiB := i.MemoryMiB * (1000 - kernelMemoryPermille) / 1000
+	memMiB := capacityMiB - kubeReservedMemoryMiB(i.maxPods()) - evictionMiB
+	return Resources{
+		CPU:    int64(i.VCPU)*1000 - kubeReservedCPU(i.VCPU),
+		Memory: memMiB * mib,
+		Pods:   int64(i.maxPods()),
+	}
+}
+
+// region holds the regional prices other than instances'.
+type region struct {
+	NLBPerHour     float64            `json:"nlbPerHour"`
+	EBSPerGiBMonth map[string]float64 `json:"ebsPerGiBMonth"`
+}
+
+// awsFacts is data/aws.json.
+type awsFacts struct {
+	Date          string `json:"date"`
+	HoursPerMonth int    `json:"hoursPerMonth"`
+	EKS           struct {
+		StandardSupportPerHour float64 `json:"standardSupportPerHour"`
+		ExtendedSupportPerHour float64 `json:"extendedSupportPerHour"`
+	} `json:"eks"`
+	SpotDiscount float64              `json:"spotDiscount"`
+	Regions      map[string]region    `json:"regions"`
+	Instances    map[string]*instance `json:"instances"`
+}
+
+// eksVersion is one row of the EKS release calendar.
+type eksVersion struct {
+	Released             string `json:"released"`
+	EndOfStandardSupport string `json:"endOfStandardSupport"`
+	EndOfExtendedSupport string `json:"endOfExtendedSupport"`
+	// Projected dates follow EKS's policy instead of the calendar.
+	Projected bool `json:"projected"`
+}
+
+// removal is an API version that a Kubernetes minor version removed.
+type removal struct {
+	RemovedIn string `json:"removedIn"`
+	Use       string `json:"use"`
+}
+
+// kubernetesFacts is data/kubernetes.json.
+type kubernetesFacts struct {
+	Date string                `json:"date"`
+	EKS  map[string]eksVersion `json:"eks"`
+	// RemovedAPIs is keyed by "group/version/Kind" ("v1/Kind" for the
+	// core group).
+	RemovedAPIs map[string]removal `json:"removedAPIs"`
+}
+
+// facts are both tables, parsed once. Malformed embedded data is a bug
+// that TestFacts catches, so it panics.
+var facts = sync.OnceValue(func() struct {
+	aws  awsFacts
+	kube kubernetesFacts
+} {
+	var f struct {
+		aws  awsFacts
+		kube kubernetesFacts
+	}
+	if err := json.Unmarshal(awsJSON, &f.aws); err != nil {
+		panic(fmt.Sprintf("plan: data/aws.json: %v", err))
+	}
+	if err := json.Unmarshal(kubernetesJSON, &f.kube); err != nil {
+		panic(fmt.Sprintf("plan: data/kubernetes.json: %v", err))
+	}
+	for name, i := range f.aws.Instances {
+		i.Type = name
+	}
+	return f
+})
+
+// FactsDate is the date of the embedded instance, price and version
+// tables (data/README.md).
+func FactsDate() string { return facts().aws.Date }
+
+// lookupInstance returns the facts of an EC2 instance type.
+func lookupInstance(name string) (*instance, bool) {
+	i, ok := facts().aws.Instances[name]
+	return i, ok
+}
+
+// minorVersion parses "1.35" into 35; ok is false for anything else.
+func minorVersion(v string) (int, bool) {
+	major, minor, found := strings.Cut(v, ".")
+	if !found || major != "1" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(minor)
+	return n, err == nil && n >= 0
+}
+
+// Support states of a Kubernetes version on EKS at a date.
+const (
+	SupportStandard = "standard"
+	SupportExtended = "extended"
+	SupportEnded    = "ended"
+	// SupportUnknown is a version newer than the calendar knows.
+	SupportUnknown = "unknown"
+)
+
+// support returns the support state of Kubernetes version v on EKS at
+// today, and the calendar row when there is one.
+func support(v string, today time.Time) (string, *eksVersion) {
+	cal := facts().kube.EKS
+	if row, ok := cal[v]; ok {
+		switch {
+		case today.Before(day(row.EndOfStandardSupport)):
+			return SupportStandard, &row
+		case today.Before(day(row.EndOfExtendedSupport)):
+			return SupportExtended, &row
+		default:
+			return SupportEnded, &row
+		}
+	}
+	minor, ok := minorVersion(v)
+	if !ok {
+		return SupportUnknown, nil
+	}
+	oldest, _ := calendarRange()
+	if minor < oldest {
+		return SupportEnded, nil
+	}
+	return SupportUnknown, nil
+}
+
+// calendarRange returns the oldest and newest minor versions of the
+// calendar.
+func calendarRange() (oldest, newest int) {
+	oldest = -1
+	for v := range facts().kube.EKS {
+		n, _ := minorVersion(v)
+		if oldest < 0 || n < oldest {
+			oldest = n
+		}
+		newest = max(newest, n)
+	}
+	return oldest, newest
+}
+
+// oldestInStandardSupport returns the oldest version in standard support
+// at today, or "".
+func oldestInStandardSupport(today time.Time) string {
+	best, bestMinor := "", -1
+	for v, row := range facts().kube.EKS {
+		n, _ := minorVersion(v)
+		if today.Before(day(row.EndOfStandardSupport)) && (bestMinor < 0 || n < bestMinor) {
+			best, bestMinor = v, n
+		}
+	}
+	return best
+}
+
+// day parses a calendar date; the tables' dates are checked by TestFacts.
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(fmt.Sprintf("plan: bad date %q in the embedded tables", s))
+	}
+	return t
+}
+
+// removedAPI returns the removal of apiVersion/kind, if any.
+func removedAPI(apiVersion, kind string) (removal, bool) {
+	r, ok := facts().kube.RemovedAPIs[apiVersion+"/"+kind]
+	return r, ok
+}
+
+// Per-node and cluster-wide pods that are not the environment's apps. The
+// requests are estimates from the default manifests of the EKS add-ons
+// and controllers as of the facts' date; they reduce what a node offers to
+// the apps.
+var (
+	// daemonSets run on every node, tainted or not (they tolerate every
+	// taint), keyed by the EKS add-on that installs them. Add-ons not
+	// listed here are assumed to add no pods.
+	daemonSets = []overheadPod{
+		// vpc-cni: the aws-node container requests 25m; its network
+		// policy agent sidecar requests nothing.
+		{Addon: "vpc-cni", Name: "aws-node", Replicas: 1, Requests: Resources{CPU: 25}},
+		// kube-proxy requests 100m.
+		{Addon: "kube-proxy", Name: "kube-proxy", Replicas: 1, Requests: Resources{CPU: 100}},
+		// aws-ebs-csi-driver's node plugin: three containers (ebs-plugin,
+		// node-driver-registrar, liveness-probe) of 10m / 40Mi each.
+		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-node", Replicas: 1, Requests: Resources{CPU: 30, Memory: 120 * mib}},
+	}
+	// systemPods run once per cluster, on nodes without taints (they
+	// tolerate none of the node groups' taints).
+	systemPods = []overheadPod{
+		// coredns: two replicas of 100m / 70Mi.
+		{Addon: "coredns", Name: "coredns", Replicas: 2, Requests: Resources{CPU: 100, Memory: 70 * mib}},
+		// aws-ebs-csi-driver's controller: two replicas of six containers
+		// of 10m / 40Mi each.
+		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-controller", Replicas: 2, Requests: Resources{CPU: 60, Memory: 240 * mib}},
+		// The Cluster Autoscaler as gen renders it (kube/autoscaler.go):
+		// 100m / 600Mi, when cluster.autoscaler.enabled.
+		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * mib}, autoscaler: true},
+		// The AWS Load Balancer Controller's chart: two replicas without
+		// requests, which still take pod slots.
+		{Name: "aws-load-balancer-controller", Replicas: 2},
+	}
+)
+
+// overheadPod is a DaemonSet or a cluster add-on's workload.
+type overheadPod struct {
+	// Addon is the EKS add-on that installs it; "" for controllers gen
+	// or the platform always installs.
+	Addon    string
+	Name     string
+	Replicas int64
+	// Requests per pod; Requests.Pods is unused.
+	Requests   Resources
+	autoscaler bool
+}
