@@ -6,11 +6,13 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/check"
+	"github.com/gitops-gen/gen/generator/cluster"
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/kube"
 	"github.com/gitops-gen/gen/generator/load"
@@ -18,6 +20,7 @@ import (
 	"github.com/gitops-gen/gen/generator/object"
 	"github.com/gitops-gen/gen/generator/output"
 	"github.com/gitops-gen/gen/generator/patch"
+	"github.com/gitops-gen/gen/generator/plan"
 )
 
 // RenderedDir is the folder under the root that holds one rendered tree
@@ -37,6 +40,10 @@ type Options struct {
 	// Images configures digest pinning. Its Resolver is nil by default:
 	// every tag must then be in the environment's lock file (offline).
 	Images images.PinOptions
+	// Today is the date the Kubernetes version is checked against (EKS end
+	// of support). It only changes warnings and errors, never a rendered
+	// file. The default is the current date.
+	Today time.Time
 }
 
 func (o Options) root() string {
@@ -60,6 +67,13 @@ type Env struct {
 	Files []output.File
 	// Lock is the environment's image lock file as it must be written.
 	Lock images.Pinned
+	// Warnings are problems that do not stop the render (a cluster above
+	// 80% of its capacity at peak, a Kubernetes version past standard
+	// support), each starting with the environment's name.
+	Warnings []string
+	// Model is the environment as loaded and pinned, for reports such as
+	// gen plan.
+	Model *model.Environment
 }
 
 // Environments returns the names of the environments under root.
@@ -109,8 +123,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			files, err := renderEnv(env)
-			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i]}
+			files, warnings, err := renderEnv(env, opts.planOptions())
+			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i],
+				Warnings: warnings, Model: env}
 			errs[i] = err
 			return nil
 		})
@@ -125,22 +140,40 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // renderEnv runs the stages after pinning for one environment.
-func renderEnv(env *model.Environment) ([]output.File, error) {
+func renderEnv(env *model.Environment, po plan.Options) ([]output.File, []string, error) {
 	objs, err := kube.Build(env)
 	if err != nil {
-		return nil, envError(env, err)
+		return nil, nil, envError(env, err)
 	}
 	if objs, err = patchApps(env, objs); err != nil {
-		return nil, envError(env, err)
+		return nil, nil, envError(env, err)
 	}
+	cc, err := cluster.Build(env)
+	if err != nil {
+		return nil, nil, envError(env, err)
+	}
+	objs = append(objs, cc)
 	if err := check.Objects(env, objs); err != nil {
-		return nil, envError(env, err)
+		return nil, nil, envError(env, err)
+	}
+	// Whether the workloads fit the hardware they are sent to.
+	warnings, err := plan.Check(env, objs, po)
+	if err != nil {
+		return nil, warnings, envError(env, err)
 	}
 	files, err := output.Files(objs)
 	if err != nil {
-		return nil, envError(env, err)
+		return nil, warnings, envError(env, err)
 	}
-	return files, nil
+	return files, warnings, nil
+}
+
+func (o Options) planOptions() plan.Options {
+	today := o.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	return plan.Options{Today: today}
 }
 
 // patchApps applies each app's patches to that app's objects, keeping the

@@ -12,9 +12,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/cluster"
 	"github.com/gitops-gen/gen/generator/kube"
 	"github.com/gitops-gen/gen/generator/output"
 	"github.com/gitops-gen/gen/internal/golden"
@@ -66,9 +68,13 @@ func TestDefaultEnvironments(t *testing.T) {
 
 // TestCheckRepo is "gen check" on the repository itself.
 func TestCheckRepo(t *testing.T) {
-	changes, err := generator.Check(context.Background(), generator.Options{Root: repoRoot})
+	changes, warnings, err := generator.Check(context.Background(), generator.Options{Root: repoRoot})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The default environments fit their clusters without even a warning.
+	for _, w := range warnings {
+		t.Errorf("warning: %s", w)
 	}
 	for _, c := range changes {
 		t.Errorf("gen check: %v", c.Paths())
@@ -148,7 +154,8 @@ func TestDefaultEnvironmentsContent(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	first := render(t, repoRoot)
 	second := render(t, repoRoot)
-	if diff := cmp.Diff(first, second); diff != "" {
+	ignoreModel := cmpopts.IgnoreFields(generator.Env{}, "Model")
+	if diff := cmp.Diff(first, second, ignoreModel); diff != "" {
 		t.Fatalf("two renders differ (-first +second):\n%s", diff)
 	}
 
@@ -186,7 +193,7 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	third := render(t, root)
-	if diff := cmp.Diff(first, third); diff != "" {
+	if diff := cmp.Diff(first, third, ignoreModel); diff != "" {
 		t.Fatalf("renaming input files changed the output (-before +after):\n%s", diff)
 	}
 }
@@ -203,6 +210,9 @@ func TestStrictDecode(t *testing.T) {
 				t.Fatalf("%s: %v", name, err)
 			}
 			typed, ok := kube.NewTyped(meta.APIVersion, meta.Kind)
+			if meta.APIVersion == cluster.APIVersion && meta.Kind == cluster.Kind {
+				typed, ok = new(cluster.ClusterConfig), true // and TestClusterConfigSchema
+			}
 			if !ok {
 				t.Errorf("%s: no k8s.io/api type for %s %s", name, meta.APIVersion, meta.Kind)
 				continue
@@ -268,6 +278,48 @@ func TestRenderedYAMLIsCanonical(t *testing.T) {
 			if !bytes.Equal(again, f.Data) {
 				t.Errorf("%s/%s is not canonical YAML:\n%s", e.Dir, f.Path, cmp.Diff(string(again), string(f.Data)))
 			}
+		}
+	}
+}
+
+// sharedDir is ../shared beside the repository (DEVELOPERS.md), or
+// $GEN_SHARED.
+func sharedDir() string {
+	if dir := os.Getenv("GEN_SHARED"); dir != "" {
+		return dir
+	}
+	return filepath.Join(repoRoot, "..", "shared")
+}
+
+// TestClusterConfigSchema validates every environment's
+// cluster/eksctl.yaml against eksctl's JSON schema (unknown fields are
+// errors there), so that it is what "eksctl create cluster -f" accepts.
+func TestClusterConfigSchema(t *testing.T) {
+	schema := filepath.Join(sharedDir(), "schemas", "eksctl", "schema.json")
+	if _, err := os.Stat(schema); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("eksctl's schema: %v (set GEN_SHARED to the shared folder)", err)
+		}
+		t.Skipf("eksctl's schema: %v (set GEN_SHARED to the shared folder)", err)
+	}
+	res := render(t, repoRoot)
+	for _, e := range res.Envs {
+		var found bool
+		for _, f := range e.Files {
+			if f.Path != "cluster/eksctl.yaml" {
+				continue
+			}
+			found = true
+			var content map[string]any
+			if err := yaml.Unmarshal(f.Data, &content); err != nil {
+				t.Fatal(err)
+			}
+			if err := cluster.ValidateSchema(schema, content); err != nil {
+				t.Errorf("%s/cluster/eksctl.yaml does not satisfy eksctl's schema: %v", e.Dir, err)
+			}
+		}
+		if !found {
+			t.Errorf("%s has no cluster/eksctl.yaml", e.Dir)
 		}
 	}
 }

@@ -21,6 +21,15 @@ import (
 	"github.com/gitops-gen/gen/generator/output"
 )
 
+// Warnings returns the warnings of every environment, in order.
+func (r *Result) Warnings() []string {
+	var w []string
+	for _, e := range r.Envs {
+		w = append(w, e.Warnings...)
+	}
+	return w
+}
+
 // Change is how one environment's rendered folder and lock file differ
 // from a render.
 type Change struct {
@@ -32,6 +41,9 @@ type Change struct {
 	// not, or the other way round); Lock is its path relative to the root.
 	LockChanged bool
 	Lock        string
+	// Orphan marks the folder of an environment that no longer exists:
+	// gen render --all removes it.
+	Orphan bool
 }
 
 // Empty reports whether nothing differs.
@@ -84,36 +96,37 @@ func Write(root string, res *Result) ([]Change, error) {
 
 // Check renders the environments in opts in memory and compares them with
 // rendered/. It returns the environments whose folder differs (empty when
-// everything is up to date). When opts names no environment, a folder of
-// rendered/ whose environment no longer exists is reported too, its files
-// as extra. It writes nothing.
-func Check(ctx context.Context, opts Options) ([]Change, error) {
+// everything is up to date) and the render's warnings. When opts names no
+// environment, a folder of rendered/ whose environment no longer exists is
+// reported too, its files as extra. It writes nothing.
+func Check(ctx context.Context, opts Options) ([]Change, []string, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	warnings := res.Warnings()
 	var stale []Change
 	if len(opts.Envs) == 0 {
 		orphans, err := orphans(opts.root(), res)
 		if err != nil {
-			return nil, err
+			return nil, warnings, err
 		}
 		stale = append(stale, orphans...)
 	}
 	for _, e := range res.Envs {
 		c, err := output.Compare(dir(opts.root(), e), e.Files)
 		if err != nil {
-			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
+			return nil, warnings, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
 		lockChanged, err := images.Changed(filepath.Join(opts.root(), filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
 		if err != nil {
-			return nil, err
+			return nil, warnings, err
 		}
 		if !c.Empty() || lockChanged {
 			stale = append(stale, Change{Env: e.Name, Dir: e.Dir, Changes: c, LockChanged: lockChanged, Lock: e.Lock.Path})
 		}
 	}
-	return stale, nil
+	return stale, warnings, nil
 }
 
 // Prune removes the folders of rendered/ whose environment is not in res
@@ -153,29 +166,29 @@ func orphans(root string, res *Result) ([]Change, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Change{Env: name, Dir: d, Changes: c})
+		out = append(out, Change{Env: name, Dir: d, Changes: c, Orphan: true})
 	}
 	return out, nil
 }
 
 // Diff renders the environments in opts in memory and returns a unified
-// diff, file by file, of what rendering them would change in rendered/.
-// File names in the diff are relative to the root. It is empty when
-// everything is up to date.
-func Diff(ctx context.Context, opts Options) ([]byte, error) {
+// diff, file by file, of what rendering them would change in rendered/,
+// and the render's warnings. File names in the diff are relative to the
+// root. It is empty when everything is up to date.
+func Diff(ctx context.Context, opts Options) ([]byte, []string, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	for _, e := range res.Envs {
 		d, err := output.Diff(dir(opts.root(), e), e.Files, e.Dir)
 		if err != nil {
-			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
+			return nil, nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
 		buf.Write(d)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), res.Warnings(), nil
 }
 
 // PrintError writes err for a person: each environment's problems, one per

@@ -25,7 +25,8 @@ func checkCommand() command {
 				if len(e.args) == 0 {
 					envs = nil // all of them, and any rendered/ folder left by a deleted one
 				}
-				changes, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
+				changes, warnings, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
+				e.warn(warnings)
 				if err != nil {
 					return e.fail(err)
 				}
@@ -33,13 +34,18 @@ func checkCommand() command {
 					return exitOK
 				}
 				var names []string
-				n := 0
+				n, orphan := 0, false
 				for _, c := range changes {
 					for _, p := range c.Paths() {
 						fmt.Fprintln(e.stdout, p)
 						n++
 					}
 					names = append(names, c.Env)
+					orphan = orphan || c.Orphan
+				}
+				if orphan {
+					// An environment is gone: only --all prunes its folder.
+					names = []string{"--all"}
 				}
 				fmt.Fprintf(e.stderr, "gen check: %s out of date; run: gen render %s%s\n", plural(n, "file"), rootFlag(e.root), strings.Join(names, " "))
 				return exitChanges

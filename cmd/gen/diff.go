@@ -25,7 +25,8 @@ func diffCommand() command {
 				if !ok {
 					return exitError
 				}
-				d, err := generator.Diff(ctx, generator.Options{Root: e.root, Envs: envs})
+				d, warnings, err := generator.Diff(ctx, generator.Options{Root: e.root, Envs: envs})
+				e.warn(warnings)
 				if err != nil {
 					return e.fail(err)
 				}

@@ -43,6 +43,7 @@ func renderCommand() command {
 				if err != nil {
 					return e.fail(err)
 				}
+				e.warn(res.Warnings())
 				changes, err := generator.Write(e.root, res)
 				if err != nil {
 					return e.fail(err)

@@ -96,7 +96,7 @@ func (e *invocation) progress() func(done, total int) {
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), versionCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
@@ -205,6 +205,13 @@ func (e *invocation) envs(all bool) ([]string, bool) {
 		}
 	}
 	return e.args, true
+}
+
+// warn prints warnings on stderr, one per line.
+func (e *invocation) warn(warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
 }
 
 // fail prints err once, for a person, and returns exit code 2.
