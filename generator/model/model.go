@@ -83,6 +83,14 @@ type Cluster struct {
 	LoadBalancerController Controller              `json:"loadBalancerController"`
 	EBSCSIDriver           Controller              `json:"ebsCSIDriver"`
 	StorageClasses         map[string]StorageClass `json:"storageClasses"`
+	// Budget is a reference monthly cost that gen plan compares with.
+	Budget *Budget `json:"budget,omitempty"`
+}
+
+// Budget is a reference monthly cost in USD and where it comes from.
+type Budget struct {
+	Monthly float64 `json:"monthly"`
+	Source  string  `json:"source"`
 }
 
 // AutoscalerTags are the ASG tags by which the Cluster Autoscaler finds

@@ -175,9 +175,9 @@ type Cost struct {
 	SpotDiscount float64 `json:"spotDiscount"`
 	Min          Bill    `json:"min"`
 	Max          Bill    `json:"max"`
-	// Seed is the estimate of the seed documents for this environment,
-	// for comparison; null when they have none.
-	Seed *SeedCost `json:"seed"`
+	// Budget is the environment's reference monthly cost
+	// (cluster.budget), for comparison; null when it states none.
+	Budget *Budget `json:"budget"`
 }
 
 // Bill is one month's cost, split by what is paid for.
@@ -216,20 +216,10 @@ type EBS struct {
 	Monthly   USD   `json:"monthly"`
 }
 
-// SeedCost is a seed document's monthly estimate.
-type SeedCost struct {
+// Budget is a reference monthly cost and its source.
+type Budget struct {
 	Monthly USD    `json:"monthly"`
 	Source  string `json:"source"`
-}
-
-// seedCosts are seed 003's monthly totals per cluster (section 14, "Cluster
-// Costs by Environment"), keyed by environment name. They include data
-// transfer and snapshots, which gen does not price, and price t3.medium at
-// $30 and m5.large at $60 a month.
-var seedCosts = map[string]SeedCost{
-	"dev":     {Monthly: 215, Source: "seed 003, section 14: development cluster"},
-	"staging": {Monthly: 222, Source: "seed 003, section 14: staging cluster"},
-	"prod":    {Monthly: 250, Source: "seed 003, section 14: production cluster, $244-274 (average $250)"},
 }
 
 // Build returns env's plan. Build is pure: the date and the rendered
@@ -347,8 +337,8 @@ func cost(a *analysis, state string) *Cost {
 		Approximate:   true,
 		SpotDiscount:  f.SpotDiscount,
 	}
-	if s, ok := seedCosts[a.env.Name]; ok {
-		c.Seed = &s
+	if b := a.env.Cluster.Budget; b != nil {
+		c.Budget = &Budget{Monthly: usd(b.Monthly), Source: b.Source}
 	}
 	controlPlane := f.EKS.StandardSupportPerHour
 	if state == SupportExtended || state == SupportEnded {
@@ -537,8 +527,8 @@ func (p Plan) Text(w io.Writer) error {
 		fmt.Fprintf(tw, "EBS\t%s\t%s\t%s GiB of node volumes, %s GiB of StatefulSet volumes\n", c.Min.EBS.Monthly, c.Max.EBS.Monthly,
 			span(c.Min.EBS.NodeGiB, c.Max.EBS.NodeGiB), span(c.Min.EBS.VolumeGiB, c.Max.EBS.VolumeGiB))
 		seed := ""
-		if c.Seed != nil {
-			seed = fmt.Sprintf("seed estimate %s (%s)", c.Seed.Monthly, c.Seed.Source)
+		if c.Budget != nil {
+			seed = fmt.Sprintf("budget %s (%s)", c.Budget.Monthly, c.Budget.Source)
 		}
 		fmt.Fprintf(tw, "total\t%s\t%s\t%s\n", c.Min.Total, c.Max.Total, seed)
 	}
@@ -579,8 +569,8 @@ func (p Plan) header(w io.Writer) {
 	fmt.Fprintf(w, "%s  cluster %s (%s, Kubernetes %s, %s)\n", p.Env, p.Cluster.Name, p.Cluster.Region, p.Cluster.Version, status)
 	if c := p.Cost; c != nil {
 		fmt.Fprintf(w, "%s  monthly cost  min $%s  max $%s", p.Env, c.Min.Total, c.Max.Total)
-		if c.Seed != nil {
-			fmt.Fprintf(w, "  (seed estimate $%s)", trimZeros(c.Seed.Monthly.String()))
+		if c.Budget != nil {
+			fmt.Fprintf(w, "  (budget $%s)", trimZeros(c.Budget.Monthly.String()))
 		}
 		fmt.Fprintln(w)
 	}

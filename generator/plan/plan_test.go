@@ -86,8 +86,13 @@ func TestBuild(t *testing.T) {
 	if diff := cmp.Diff(wantMax, got(p.Cost.Max)); diff != "" {
 		t.Errorf("cost at max mismatch (-want +got):\n%s", diff)
 	}
-	if p.Cost.Seed == nil || p.Cost.Seed.Monthly != 250 {
-		t.Errorf("seed estimate = %+v, want $250 (seed 003's prod)", p.Cost.Seed)
+	if p.Cost.Budget != nil {
+		t.Errorf("budget = %+v, want none: the environment states none", p.Cost.Budget)
+	}
+	env := newEnv()
+	env.Cluster.Budget = &model.Budget{Monthly: 250, Source: "seed 003"}
+	if b := plan.Build(env, plan.Options{}).Cost.Budget; b == nil || b.Monthly != 250 || b.Source != "seed 003" {
+		t.Errorf("budget = %+v, want $250 from seed 003", b)
 	}
 }
 
@@ -137,11 +142,11 @@ func TestBuildCost(t *testing.T) {
 			},
 		},
 		{
-			name: "no seed estimate for other environments",
-			env:  func(env *model.Environment) { env.Name = "perf" },
+			name: "the budget comes from the environment, not its name",
+			env:  func(env *model.Environment) { env.Name = "dev" },
 			check: func(t *testing.T, c *plan.Cost, _ []string) {
-				if c.Seed != nil {
-					t.Errorf("seed = %+v, want none", c.Seed)
+				if c.Budget != nil {
+					t.Errorf("budget = %+v, want none", c.Budget)
 				}
 			},
 		},
