@@ -18,6 +18,7 @@ type Environment struct {
 	Namespaces map[string]Namespace `json:"namespaces"`
 	Apps       map[string]*App      `json:"apps"`
 	Registries Registries           `json:"registries"`
+	ArgoCD     *ArgoCD              `json:"argocd,omitempty"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -56,6 +57,27 @@ func (e *Environment) Pos(path string) token.Pos {
 		}
 	}
 	return token.NoPos
+}
+
+// ArgoCD is how Argo CD syncs the environment; nil means no argocd/.
+type ArgoCD struct {
+	RepoURL        string `json:"repoURL"`
+	TargetRevision string `json:"targetRevision"`
+	Namespace      string `json:"namespace"`
+	Destination    string `json:"destination"`
+	Project        string `json:"project"`
+	AutoSync       bool   `json:"autoSync"`
+	Retry          Retry  `json:"retry"`
+}
+
+// Retry is Argo CD's sync retry policy.
+type Retry struct {
+	Limit   int `json:"limit"`
+	Backoff struct {
+		Duration    string `json:"duration"`
+		Factor      int    `json:"factor"`
+		MaxDuration string `json:"maxDuration"`
+	} `json:"backoff"`
 }
 
 // Registries configures how images are resolved.
@@ -246,6 +268,16 @@ type App struct {
 	Annotations map[string]string `json:"annotations"`
 
 	Patches []Patch `json:"patches"`
+
+	// DependsOn are apps to sync before this one.
+	DependsOn []string `json:"dependsOn"`
+	// ArgoCD overrides the environment's Argo CD settings.
+	ArgoCD AppArgoCD `json:"argocd"`
+}
+
+// AppArgoCD overrides the environment's Argo CD settings for one app.
+type AppArgoCD struct {
+	AutoSync *bool `json:"autoSync,omitempty"`
 }
 
 // Path returns the CUE path of the app's field, e.g. App.Path("replicas")
