@@ -88,24 +88,8 @@ func Environments(root string) ([]string, error) {
 // of every environment is reported, not only the first.
 func Render(ctx context.Context, opts Options) (*Result, error) {
 	root := opts.root()
-	names := opts.Envs
-	if len(names) == 0 {
-		var err error
-		if names, err = load.Environments(root); err != nil {
-			return nil, err
-		}
-	}
-	// Environments that fail to load are reported together with the
-	// problems the checks find in the others; nothing is resolved or built
-	// from input with problems, so a typo never reaches a registry.
-	envs, loadErr := load.Load(root, names)
-	errs := []error{loadErr}
-	for _, env := range envs {
-		if err := check.Environment(env); err != nil {
-			errs = append(errs, envError(env, err))
-		}
-	}
-	if err := joinErrors(errs); err != nil {
+	envs, err := loadChecked(opts)
+	if err != nil {
 		return nil, err
 	}
 
@@ -115,7 +99,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	res := &Result{Envs: make([]Env, len(envs))}
-	errs = make([]error, len(envs))
+	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs(opts.Jobs))
 	for i, env := range envs {
@@ -137,6 +121,32 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// loadChecked loads the environments in opts (all of them by default)
+// and checks each. Environments that fail to load are reported together
+// with the problems the checks find in the others; nothing is resolved or
+// built from input with problems, so a typo never reaches a registry.
+func loadChecked(opts Options) ([]*model.Environment, error) {
+	root := opts.root()
+	names := opts.Envs
+	if len(names) == 0 {
+		var err error
+		if names, err = load.Environments(root); err != nil {
+			return nil, err
+		}
+	}
+	envs, loadErr := load.Load(root, names)
+	errs := []error{loadErr}
+	for _, env := range envs {
+		if err := check.Environment(env); err != nil {
+			errs = append(errs, envError(env, err))
+		}
+	}
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	return envs, nil
 }
 
 // renderEnv runs the stages after pinning for one environment.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
-	"github.com/gitops-gen/gen/generator/check"
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/load"
 )
 
 // Images loads and checks the environments in opts and pins their images
@@ -16,25 +14,11 @@ import (
 // listed as missing rather than reported as errors. It writes nothing;
 // see WriteLocks.
 func Images(ctx context.Context, opts Options) ([]images.Pinned, error) {
-	root := opts.root()
-	names := opts.Envs
-	if len(names) == 0 {
-		var err error
-		if names, err = load.Environments(root); err != nil {
-			return nil, err
-		}
-	}
-	envs, loadErr := load.Load(root, names)
-	errs := []error{loadErr}
-	for _, env := range envs {
-		if err := check.Environment(env); err != nil {
-			errs = append(errs, envError(env, err))
-		}
-	}
-	if err := joinErrors(errs); err != nil {
+	envs, err := loadChecked(opts)
+	if err != nil {
 		return nil, err
 	}
-	return images.Pin(ctx, root, envs, opts.Images)
+	return images.Pin(ctx, opts.root(), envs, opts.Images)
 }
 
 // WriteLocks writes the lock files of pinned under root (each atomically)

@@ -370,7 +370,9 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "storage on a Deployment",
-			app:  func(a *model.App) { a.Storage = map[string]model.Volume{"data": {Size: "1Gi", StorageClass: "gp3", MountPath: "/data"}} },
+			app: func(a *model.App) {
+				a.Storage = map[string]model.Volume{"data": {Size: "1Gi", StorageClass: "gp3", MountPath: "/data"}}
+			},
 			want: []problem{
 				{path("apps", "web", "storage"), `apps.web.storage: persistent storage needs kind "StatefulSet", and this app is a Deployment`},
 			},

@@ -29,12 +29,16 @@ func TestCluster(t *testing.T) {
 		},
 		wants: []string{"cluster.storageClasses.gp2: storage class gp2: EBS volume type gp2 does not accept iops or throughput (only gp3 and io1/io2 take iops, only gp3 takes throughput); use type gp3"},
 	}, {
-		name:  "throughput on io1, io1 without iops",
-		edit:  func(e *model.Environment) { e.Cluster.StorageClasses["x"] = model.StorageClass{Type: "io1", Throughput: ptr(100)} },
+		name: "throughput on io1, io1 without iops",
+		edit: func(e *model.Environment) {
+			e.Cluster.StorageClasses["x"] = model.StorageClass{Type: "io1", Throughput: ptr(100)}
+		},
 		wants: []string{"cluster.storageClasses.x.throughput: storage class x: only gp3 volumes take a throughput, not io1", "cluster.storageClasses.x: storage class x: io1 volumes need iops"},
 	}, {
-		name:  "two defaults",
-		edit:  func(e *model.Environment) { e.Cluster.StorageClasses["other"] = model.StorageClass{Type: "gp3", Default: true} },
+		name: "two defaults",
+		edit: func(e *model.Environment) {
+			e.Cluster.StorageClasses["other"] = model.StorageClass{Type: "gp3", Default: true}
+		},
 		wants: []string{"cluster.storageClasses: storage classes gp3, other are all marked default; Kubernetes needs at most one"},
 	}, {
 		name: "node group zone outside the cluster",

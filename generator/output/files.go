@@ -19,8 +19,9 @@ type File struct {
 
 // Path returns the path of o's file inside rendered/<env>/: objects
 // without an app go to "platform/<kind>-<name>.yaml", the others to
-// "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; the eksctl
-// ClusterConfig goes to "cluster/eksctl.yaml".
+// "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; Argo CD's
+// AppProject and Applications go to "argocd/<kind>-<name>.yaml", the eksctl
+// ClusterConfig to "cluster/eksctl.yaml".
 //
 // This is the one place that decides where an object is written; changing
 // it moves files in every rendered tree.
@@ -30,6 +31,10 @@ func Path(o object.Object) string {
 		return "cluster/eksctl.yaml"
 	}
 	file := strings.ToLower(o.Kind()) + "-" + o.Name() + ".yaml"
+	if o.App == "" && strings.HasPrefix(o.APIVersion(), "argoproj.io/") {
+		// The root Application syncs this folder.
+		return "argocd/" + file
+	}
 	if o.App == "" {
 		return "platform/" + file
 	}

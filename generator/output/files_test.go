@@ -30,6 +30,13 @@ func eksctl(name string) object.Object {
 	}}
 }
 
+func argo(kind, name string) object.Object {
+	return object.Object{Content: map[string]any{
+		"apiVersion": "argoproj.io/v1alpha1", "kind": kind,
+		"metadata": map[string]any{"name": name, "namespace": "argocd"},
+	}}
+}
+
 func TestPath(t *testing.T) {
 	tests := []struct {
 		name string
@@ -42,6 +49,8 @@ func TestPath(t *testing.T) {
 		{"name kept", obj("", "ClusterRole", "", "system:web"), "platform/clusterrole-system:web.yaml"},
 		{"namespace ignored", obj("web", "Service", "other", "web"), "apps/web/service-web.yaml"},
 		{"eksctl ClusterConfig", eksctl("chatbot-prod"), "cluster/eksctl.yaml"},
+		{"Argo CD Application", argo("Application", "root"), "argocd/application-root.yaml"},
+		{"Argo CD AppProject", argo("AppProject", "prod"), "argocd/appproject-prod.yaml"},
 		{"another ClusterConfig kind", obj("", "ClusterConfig", "", "x"), "platform/clusterconfig-x.yaml"},
 	}
 	for _, tt := range tests {
