@@ -5,10 +5,14 @@
 package synth
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gitops-gen/gen/generator/images"
 )
 
 // Write creates a platform of n apps under dir, copying schema/ and
@@ -25,6 +29,9 @@ func Write(dir, repo string, n int) error {
 	}
 	for i, env := range []string{"dev", "staging", "prod"} {
 		files["environments/"+env+"/"+env+".cue"] = environment(env, i, n)
+	}
+	for i, env := range []string{"dev", "staging", "prod"} {
+		files["environments/"+env+"/"+images.LockFile] = string(lock(env, i, n))
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -43,7 +50,9 @@ func nsOf(i int) string { return fmt.Sprintf("team-%03d", i/25) }
 
 func platform(n int) string {
 	var b strings.Builder
-	b.WriteString(`package environments
+	// Node groups sized for the peak: up to 15 replicas of 250m for most
+	// apps in prod.
+	fmt.Fprintf(&b, `package environments
 
 cluster: {
 	region:    "eu-west-1"
@@ -51,13 +60,17 @@ cluster: {
 	version:   "1.35"
 	zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 	nodeGroups: {
-		general: {instanceTypes: ["m6i.large"], minSize: 3, maxSize: 100, labels: workload: "general"}
-		batch: {instanceTypes: ["c6i.xlarge"], minSize: 0, maxSize: 20, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
+		general: {instanceTypes: ["m6i.2xlarge"], minSize: 3, maxSize: %d, labels: workload: "general"}
+		batch: {instanceTypes: ["c6i.xlarge"], minSize: 0, maxSize: %d, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
 	}
-}
-
-namespaces: {
-`)
+	iam: roles: {
+`, n+10, n/10+2)
+	for i := 0; i < n; i++ {
+		if i%10 < 8 { // the web apps have a role
+			fmt.Fprintf(&b, "\t\t%q: policyARNs: [\"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"]\n", fmt.Sprintf("svc-%04d-role", i))
+		}
+	}
+	b.WriteString("\t}\n}\n\nnamespaces: {\n")
 	for i := 0; i < n; i += 25 {
 		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"100\", \"requests.memory\": \"200Gi\"}\n", nsOf(i))
 	}
@@ -174,4 +187,32 @@ func ChangeOneApp(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// lock returns the lock file of env: a digest derived from the reference
+// for every tag the environment uses (its enabled apps' and the Cluster
+// Autoscaler's), so that rendering never asks a registry.
+func lock(env string, idx, n int) []byte {
+	l := &images.Lock{}
+	add := func(repo, tag string) {
+		sum := sha256.Sum256([]byte(repo + ":" + tag))
+		l.Images = append(l.Images, images.Entry{Repository: repo, Tag: tag, Descriptor: images.Descriptor{
+			Digest: "sha256:" + hex.EncodeToString(sum[:]), MediaType: "application/vnd.oci.image.manifest.v1+json"}})
+	}
+	add("registry.k8s.io/autoscaling/cluster-autoscaler", "v1.35.0")
+	for i := 0; i < n; i++ {
+		repo := fmt.Sprintf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/svc-%04d", i)
+		switch {
+		case i%10 == 9:
+			add(repo, fmt.Sprintf("1.0.%d", i%7))
+		case i%10 == 8:
+			if env != "dev" { // CronJobs are off in dev
+				add(repo, fmt.Sprintf("2.%d.0", i%5))
+			}
+		default:
+			add(repo, fmt.Sprintf("3.%d.1", i%9))
+		}
+	}
+	_ = idx
+	return l.Encode()
 }
