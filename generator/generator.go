@@ -11,6 +11,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gitops-gen/gen/generator/argocd"
 	"github.com/gitops-gen/gen/generator/check"
 	"github.com/gitops-gen/gen/generator/cluster"
 	"github.com/gitops-gen/gen/generator/images"
@@ -107,7 +108,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			files, warnings, err := renderEnv(env, opts.planOptions())
+			files, warnings, err := renderEnv(env, path.Join(RenderedDir, env.Name), opts.planOptions())
 			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i],
 				Warnings: warnings, Model: env}
 			errs[i] = err
@@ -142,6 +143,9 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 		if err := check.Environment(env); err != nil {
 			errs = append(errs, envError(env, err))
 		}
+		if err := argocd.Check(env); err != nil { // dependsOn: names and cycles
+			errs = append(errs, envError(env, err))
+		}
 	}
 	if err := joinErrors(errs); err != nil {
 		return nil, err
@@ -149,8 +153,9 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	return envs, nil
 }
 
-// renderEnv runs the stages after pinning for one environment.
-func renderEnv(env *model.Environment, po plan.Options) ([]output.File, []string, error) {
+// renderEnv runs the stages after pinning for one environment, whose
+// rendered folder is dir (relative to the root).
+func renderEnv(env *model.Environment, dir string, po plan.Options) ([]output.File, []string, error) {
 	objs, err := kube.Build(env)
 	if err != nil {
 		return nil, nil, envError(env, err)
@@ -158,11 +163,17 @@ func renderEnv(env *model.Environment, po plan.Options) ([]output.File, []string
 	if objs, err = patchApps(env, objs); err != nil {
 		return nil, nil, envError(env, err)
 	}
+	objs = argocd.Annotate(env, objs) // sync waves of the platform pieces
 	cc, err := cluster.Build(env)
 	if err != nil {
 		return nil, nil, envError(env, err)
 	}
 	objs = append(objs, cc)
+	apps, err := argocd.Build(env, dir, objs)
+	if err != nil {
+		return nil, nil, envError(env, err)
+	}
+	objs = append(objs, apps...)
 	if err := check.Objects(env, objs); err != nil {
 		return nil, nil, envError(env, err)
 	}

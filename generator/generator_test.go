@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/argocd"
 	"github.com/gitops-gen/gen/generator/cluster"
 	"github.com/gitops-gen/gen/generator/kube"
 	"github.com/gitops-gen/gen/generator/output"
@@ -213,6 +214,9 @@ func TestStrictDecode(t *testing.T) {
 			if meta.APIVersion == cluster.APIVersion && meta.Kind == cluster.Kind {
 				typed, ok = new(cluster.ClusterConfig), true // and TestClusterConfigSchema
 			}
+			if meta.APIVersion == argocd.APIVersion {
+				continue // no Go type here: TestArgoCD validates against the CRDs
+			}
 			if !ok {
 				t.Errorf("%s: no k8s.io/api type for %s %s", name, meta.APIVersion, meta.Kind)
 				continue
@@ -320,6 +324,77 @@ func TestClusterConfigSchema(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s has no cluster/eksctl.yaml", e.Dir)
+		}
+	}
+}
+
+// TestArgoCD checks each environment's argocd/ folder: every object
+// validates against its CRD's schema (unknown fields rejected), every
+// Application's path is a folder of the rendered tree, every app folder
+// and platform/ has exactly one Application, and none points at cluster/.
+func TestArgoCD(t *testing.T) {
+	crds := map[string]string{
+		argocd.KindApplication: filepath.Join(sharedDir(), "schemas", "crds", "argocd-application-crd.yaml"),
+		argocd.KindAppProject:  filepath.Join(sharedDir(), "schemas", "crds", "argocd-appproject-crd.yaml"),
+	}
+	for _, crd := range crds {
+		if _, err := os.Stat(crd); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("Argo CD CRD: %v (set GEN_SHARED to the shared folder)", err)
+			}
+			t.Skipf("Argo CD CRD: %v (set GEN_SHARED to the shared folder)", err)
+		}
+	}
+	res := render(t, repoRoot)
+	for _, e := range res.Envs {
+		folders := map[string]int{} // rendered folder -> Applications pointing at it
+		for _, f := range e.Files {
+			switch dir := path.Dir(f.Path); {
+			case strings.HasPrefix(f.Path, "apps/"), strings.HasPrefix(f.Path, "platform/"), strings.HasPrefix(f.Path, "argocd/"):
+				folders[path.Join(e.Dir, dir)] += 0
+			}
+		}
+		var apps int
+		for _, f := range e.Files {
+			if !strings.HasPrefix(f.Path, "argocd/") {
+				continue
+			}
+			var obj map[string]any
+			if err := yaml.Unmarshal(f.Data, &obj); err != nil {
+				t.Fatal(err)
+			}
+			kind, _ := obj["kind"].(string)
+			crd, ok := crds[kind]
+			if !ok {
+				t.Errorf("%s/%s: unexpected kind %s", e.Dir, f.Path, kind)
+				continue
+			}
+			if err := argocd.ValidateCRD(crd, obj); err != nil {
+				t.Errorf("%s/%s does not satisfy the %s CRD: %v", e.Dir, f.Path, kind, err)
+			}
+			if kind != argocd.KindApplication {
+				continue
+			}
+			apps++
+			spec, _ := obj["spec"].(map[string]any)
+			source, _ := spec["source"].(map[string]any)
+			p, _ := source["path"].(string)
+			if strings.Contains("/"+p+"/", "/cluster/") {
+				t.Errorf("%s/%s points at %s: Argo CD must never sync cluster/", e.Dir, f.Path, p)
+			}
+			if _, ok := folders[p]; !ok {
+				t.Errorf("%s/%s points at %s, which is not a folder of the rendered tree", e.Dir, f.Path, p)
+				continue
+			}
+			folders[p]++
+		}
+		if apps == 0 {
+			t.Errorf("%s has no Application", e.Dir)
+		}
+		for dir, n := range folders {
+			if n != 1 {
+				t.Errorf("%s: %d Applications point at it, want exactly 1", dir, n)
+			}
 		}
 	}
 }
