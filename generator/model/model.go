@@ -19,6 +19,7 @@ type Environment struct {
 	Apps       map[string]*App      `json:"apps"`
 	Registries Registries           `json:"registries"`
 	ArgoCD     *ArgoCD              `json:"argocd,omitempty"`
+	Policy     PolicySettings       `json:"policy"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -57,6 +58,11 @@ func (e *Environment) Pos(path string) token.Pos {
 		}
 	}
 	return token.NoPos
+}
+
+// PolicySettings are the environment's settings that policies read.
+type PolicySettings struct {
+	AllowedRegistries []string `json:"allowedRegistries"`
 }
 
 // ArgoCD is how Argo CD syncs the environment; nil means no argocd/.
@@ -273,6 +279,15 @@ type App struct {
 	DependsOn []string `json:"dependsOn"`
 	// ArgoCD overrides the environment's Argo CD settings.
 	ArgoCD AppArgoCD `json:"argocd"`
+	// Waivers let the app break named policies until a date.
+	Waivers map[string]Waiver `json:"waivers"`
+}
+
+// Waiver lets an app break a policy, for a reason, until Expires
+// (YYYY-MM-DD).
+type Waiver struct {
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
 }
 
 // AppArgoCD overrides the environment's Argo CD settings for one app.
