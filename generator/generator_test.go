@@ -241,7 +241,10 @@ func TestStrictDecode(t *testing.T) {
 }
 
 // stripEmpty removes what typed objects add when re-encoded:
-// creationTimestamp: null and empty status or resources maps.
+// creationTimestamp: null and empty status or resources maps. The empty
+// objects that mean something stay, as kube.Build keeps them: an emptyDir
+// volume, and a NetworkPolicy's podSelector or namespaceSelector that
+// selects everything.
 func stripEmpty(v any) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -250,7 +253,7 @@ func stripEmpty(v any) {
 			if c == nil && k == "creationTimestamp" {
 				delete(v, k)
 			}
-			if m, ok := c.(map[string]any); ok && len(m) == 0 {
+			if m, ok := c.(map[string]any); ok && len(m) == 0 && !meaningfulEmpty[k] {
 				delete(v, k)
 			}
 			if k == "status" {
@@ -263,6 +266,10 @@ func stripEmpty(v any) {
 		}
 	}
 }
+
+// meaningfulEmpty are the fields whose empty object kube.Build writes on
+// purpose (its keepEmpty).
+var meaningfulEmpty = map[string]bool{"emptyDir": true, "podSelector": true, "namespaceSelector": true}
 
 // TestRenderedYAMLIsCanonical re-encodes every rendered file with
 // sigs.k8s.io/yaml and requires the same bytes: sorted keys and the usual

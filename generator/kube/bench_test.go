@@ -10,7 +10,9 @@ import (
 )
 
 // largeEnv returns an environment of n apps, cycling through the fixture's
-// enabled apps (each renamed, so each is its own app).
+// enabled apps (each renamed, so each is its own app). dependsOn and
+// networkPolicy.from name the copies of the same cycle, which exist when
+// n is a multiple of the number of templates.
 func largeEnv(n int) *model.Environment {
 	env := fixture()
 	var templates []*model.App
@@ -19,10 +21,26 @@ func largeEnv(n int) *model.Environment {
 			templates = append(templates, env.Apps[name])
 		}
 	}
+	index := map[string]int{}
+	for i, t := range templates {
+		index[t.Name] = i
+	}
 	env.Apps = make(map[string]*model.App, n)
 	for i := range n {
 		app := *templates[i%len(templates)]
 		app.Name = fmt.Sprintf("%s-%04d", app.Name, i)
+		cycle := i - i%len(templates)
+		rename := func(names []string) []string {
+			var out []string
+			for _, name := range names {
+				if j, ok := index[name]; ok {
+					out = append(out, fmt.Sprintf("%s-%04d", name, cycle+j))
+				} // else a disabled template: not copied
+			}
+			return out
+		}
+		app.DependsOn = rename(app.DependsOn)
+		app.NetworkPolicy.From = rename(app.NetworkPolicy.From)
 		services := make(map[string]model.Service, len(app.Services))
 		for name, svc := range app.Services {
 			services[app.Name+name[len(templates[i%len(templates)].Name):]] = svc

@@ -12,10 +12,11 @@ import (
 )
 
 // Build returns the Kubernetes objects of env: per namespace a Namespace
-// (and a ResourceQuota named after it when its quota is not empty), the
-// Cluster Autoscaler when it is enabled, per storage class an EBS
-// StorageClass, and per enabled app its ServiceAccount, ConfigMaps,
-// workload, Services, HorizontalPodAutoscaler and PodDisruptionBudget.
+// (with a default-deny NetworkPolicy when it has defaultDeny, and a
+// ResourceQuota named after it when its quota is not empty), the Cluster
+// Autoscaler when it is enabled, per storage class an EBS StorageClass, and
+// per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
+// Services, HorizontalPodAutoscaler and PodDisruptionBudget.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -42,6 +43,7 @@ func Build(env *model.Environment) ([]object.Object, error) {
 	if objs, err = appendObjects(objs, "", typed); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
 	}
+	deps := dependents(env)
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if app == nil {
@@ -53,7 +55,7 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		if !app.Enabled {
 			continue
 		}
-		typed, err := appObjects(newInstance(env, app))
+		typed, err := appObjects(newInstance(env, app, deps[name]))
 		if err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
@@ -68,18 +70,20 @@ func Build(env *model.Environment) ([]object.Object, error) {
 // instance is one app in one environment: what the builders of the app's
 // objects share.
 type instance struct {
-	env      *model.Environment
-	app      *model.App
-	labels   map[string]string // of every object and pod; see appLabels
-	selector map[string]string // selects the app's pods; see selectorLabels
+	env        *model.Environment
+	app        *model.App
+	labels     map[string]string // of every object and pod; see appLabels
+	selector   map[string]string // selects the app's pods; see selectorLabels
+	dependents []*model.App      // enabled apps that depend on this one; see dependents
 }
 
-func newInstance(env *model.Environment, app *model.App) *instance {
+func newInstance(env *model.Environment, app *model.App, dependents []*model.App) *instance {
 	return &instance{
-		env:      env,
-		app:      app,
-		labels:   appLabels(env.Name, app),
-		selector: selectorLabels(env.Name, app),
+		env:        env,
+		app:        app,
+		labels:     appLabels(env.Name, app),
+		selector:   selectorLabels(env.Name, app),
+		dependents: dependents,
 	}
 }
 
@@ -103,6 +107,11 @@ func appObjects(in *instance) ([]any, error) {
 	cms, checksum := configMaps(in)
 	for _, cm := range cms {
 		objs = append(objs, cm)
+	}
+	if np, err := networkPolicy(in); err != nil {
+		return nil, err
+	} else if np != nil {
+		objs = append(objs, np)
 	}
 	switch in.app.Kind {
 	case model.Deployment:
@@ -169,14 +178,25 @@ func appendObjects(objs []object.Object, app string, typed []any) ([]object.Obje
 // prune removes null values and empty objects from m, at any depth. Go
 // structs without omitempty-able zero values marshal fields Build never sets
 // as {} or null (a container's "resources", a Namespace's "spec"); they say
-// nothing and must not reach the rendered files. Build never sets an empty
-// object on purpose (there is no emptyDir volume, for instance).
+// nothing and must not reach the rendered files. The fields of keepEmpty are
+// the exception: there an empty object is what Build means.
 func prune(m map[string]any) {
 	for k, v := range m {
-		if pruneValue(v) {
+		if pruneValue(v) && !(keepEmpty[k] && v != nil) {
 			delete(m, k)
 		}
 	}
+}
+
+// keepEmpty are the fields whose empty object says something: an emptyDir
+// volume with the defaults (the /tmp of a read-only root filesystem), and a
+// NetworkPolicy's podSelector (or a peer's namespaceSelector) that selects
+// everything (the default-deny policy). Dropping them would leave a volume
+// without a source and a policy without its required podSelector.
+var keepEmpty = map[string]bool{
+	"emptyDir":          true,
+	"podSelector":       true,
+	"namespaceSelector": true,
 }
 
 // pruneValue prunes v and reports whether it is now null or an empty object.

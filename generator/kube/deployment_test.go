@@ -64,8 +64,25 @@ spec:
         - containerPort: 8080
           name: http
           protocol: TCP
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities:
+            drop:
+            - ALL
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+        volumeMounts:
+        - mountPath: /tmp
+          name: tmp
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile:
+          type: RuntimeDefault
       serviceAccountName: web
       terminationGracePeriodSeconds: 30
+      volumes:
+      - emptyDir: {}
+        name: tmp
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("Deployment mismatch (-want +got):\n%s", diff)

@@ -1,10 +1,12 @@
 // Package kube builds the Kubernetes objects of one environment from the
-// model: per namespace a Namespace and its ResourceQuota; from the cluster
-// the Cluster Autoscaler (ServiceAccount, RBAC, Deployment) and the EBS
-// StorageClasses; and per enabled app its ServiceAccount, ConfigMaps,
+// model: per namespace a Namespace, its default-deny NetworkPolicy and its
+// ResourceQuota; from the cluster the Cluster Autoscaler (ServiceAccount,
+// RBAC, Deployment) and the EBS StorageClasses; and per enabled app its
+// ServiceAccount, ConfigMaps, NetworkPolicy (its ingress allow-list),
 // workload (Deployment, StatefulSet, CronJob or Job), Services,
 // HorizontalPodAutoscaler and PodDisruptionBudget. Objects of no app are
-// rendered under platform/.
+// rendered under platform/. Every pod runs under the restricted Pod
+// Security Standard (securitycontext.go).
 //
 // Objects are built as typed k8s.io/api values and handed on in the
 // unstructured form of package object. Build is pure: it performs no I/O,
@@ -16,6 +18,6 @@
 //
 // Each file builds one kind or one component (autoscaler.go,
 // storageclass.go, gathered by platform.go); podspec.go builds the pod
-// template the workloads share and labels.go the labels every object
-// carries.
+// template the workloads share, securitycontext.go its security settings,
+// and labels.go the labels every object carries.
 package kube

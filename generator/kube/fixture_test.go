@@ -37,6 +37,7 @@ func newApp(name, kind string) *model.App {
 		Services:                      map[string]model.Service{},
 		Storage:                       map[string]model.Volume{},
 		ServiceAccount:                model.ServiceAccount{Create: true},
+		SecurityContext:               model.SecurityContext{ReadOnlyRootFilesystem: true},
 		Job: model.JobOptions{
 			BackoffLimit:      3,
 			RestartPolicy:     "OnFailure",
@@ -48,8 +49,8 @@ func newApp(name, kind string) *model.App {
 }
 
 // newEnv returns an environment on the seed 003 cluster (ap-south-1, a
-// general and an ml node group) with the namespace chatbot and the given
-// apps.
+// general and an ml node group) with the namespace chatbot (which denies
+// ingress by default, as the schema's namespaces do) and the given apps.
 func newEnv(apps ...*model.App) *model.Environment {
 	env := &model.Environment{
 		Name: "prod",
@@ -90,7 +91,7 @@ func newEnv(apps ...*model.App) *model.Environment {
 				},
 			},
 		},
-		Namespaces: map[string]model.Namespace{"chatbot": {}},
+		Namespaces: map[string]model.Namespace{"chatbot": {DefaultDeny: true}},
 		Apps:       map[string]*model.App{},
 	}
 	for _, app := range apps {
@@ -135,7 +136,9 @@ const caDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456
 // Autoscaler (its image pinned), the default gp3 StorageClass and a faster
 // one, a backend Deployment with an HPA, a mongodb StatefulSet with storage
 // and a headless Service, a nightly retraining CronJob on the ml nodes, a
-// cache behind an NLB, a load-test Job and a disabled ml app.
+// cache behind an NLB, a load-test Job and a disabled ml app. Both
+// namespaces deny ingress by default: backend depends on mongodb, in the
+// other namespace, and admits the cache (and the disabled ml).
 func fixture() *model.Environment {
 	backend := newApp("backend", model.Deployment)
 	backend.PartOf = "chatbot"
@@ -177,6 +180,8 @@ func fixture() *model.Environment {
 		"backend": {Type: model.ClusterIP, Ports: []string{"http"}, ServicePorts: map[string]int32{"http": 80}},
 	}
 	backend.ServiceAccount.IAMRole = "chatbot-backend"
+	backend.DependsOn = []string{"mongodb"}
+	backend.NetworkPolicy.From = []string{"cache", "ml"}
 	backend.Labels = map[string]string{"team": "chat"}
 	backend.Annotations = map[string]string{"prometheus.io/scrape": "true"}
 
@@ -266,8 +271,9 @@ func fixture() *model.Environment {
 			Labels:      map[string]string{"team": "chat", "environment": "not-this"},
 			Annotations: map[string]string{"owner": "platform"},
 			Quota:       map[string]string{"requests.cpu": "10", "requests.memory": "20Gi", "pods": "100"},
+			DefaultDeny: true,
 		},
-		"data": {},
+		"data": {DefaultDeny: true},
 	}
 	return env
 }

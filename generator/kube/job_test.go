@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 )
 
 func TestCronJob(t *testing.T) {
@@ -68,19 +69,24 @@ func checkJobSpec(t *testing.T, spec batchv1.JobSpec, want jobSpecWant) {
 
 // TestJobsIgnoreServices checks that Jobs and CronJobs render no Service,
 // HPA or PDB, even when the model asks for them (the check stage rejects
-// such apps; Build just ignores the fields).
+// such apps; Build just ignores the fields), and that their NetworkPolicy
+// opens no port for the Services they do not have.
 func TestJobsIgnoreServices(t *testing.T) {
 	for _, kind := range []string{model.CronJob, model.Job} {
 		t.Run(kind, func(t *testing.T) {
 			app := newApp("batch", kind)
 			app.Schedule = "*/5 * * * *"
 			app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-			app.Services = map[string]model.Service{"batch": {Type: model.ClusterIP}}
+			app.Services = map[string]model.Service{"batch": {Type: model.LoadBalancer}}
 			app.Autoscaling = &model.Autoscaling{Enabled: true, MaxReplicas: new(int32(3))}
 			app.Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 1}}
-			want := []string{"ServiceAccount/batch", kind + "/batch"}
-			if diff := cmp.Diff(want, kinds(buildApp(t, app))); diff != "" {
+			objs := buildApp(t, app)
+			want := []string{"ServiceAccount/batch", "NetworkPolicy/batch", kind + "/batch"}
+			if diff := cmp.Diff(want, kinds(objs)); diff != "" {
 				t.Errorf("objects mismatch (-want +got):\n%s", diff)
+			}
+			if np := decode[networkingv1.NetworkPolicy](t, find(t, objs, "NetworkPolicy", "batch")); np.Spec.Ingress != nil {
+				t.Errorf("NetworkPolicy ingress = %v, want none", np.Spec.Ingress)
 			}
 		})
 	}

@@ -15,6 +15,9 @@ import (
 // Autoscaler's ServiceAccount, (Cluster)Roles and their bindings before its
 // Deployment, in the order of Helm's InstallOrder
 // (https://github.com/helm/helm/blob/main/pkg/releaseutil/kind_sorter.go).
+// NetworkPolicies come before the workloads too (Helm puts them right after
+// Namespaces): pods start with their ingress rules in place, rather than
+// denied by the namespace's default-deny until their app's policy arrives.
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
@@ -28,6 +31,7 @@ var kindOrder = []string{
 	"ClusterRoleBinding",
 	"Role",
 	"RoleBinding",
+	"NetworkPolicy",
 	"Deployment",
 	"StatefulSet",
 	"CronJob",

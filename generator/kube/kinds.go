@@ -5,6 +5,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -29,6 +30,7 @@ var (
 	clusterBindingType = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"}
 	roleType           = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}
 	roleBindingType    = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"}
+	networkPolicyType  = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
 )
 
 // typed maps the TypeMeta of every kind Build produces to a constructor of
@@ -50,6 +52,7 @@ var typed = map[metav1.TypeMeta]func() any{
 	clusterBindingType: func() any { return new(rbacv1.ClusterRoleBinding) },
 	roleType:           func() any { return new(rbacv1.Role) },
 	roleBindingType:    func() any { return new(rbacv1.RoleBinding) },
+	networkPolicyType:  func() any { return new(networkingv1.NetworkPolicy) },
 }
 
 // NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion

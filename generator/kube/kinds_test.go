@@ -26,6 +26,8 @@ func TestNewTyped(t *testing.T) {
 		{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "*v1.ClusterRoleBinding"},
 		{"rbac.authorization.k8s.io/v1", "Role", "*v1.Role"},
 		{"rbac.authorization.k8s.io/v1", "RoleBinding", "*v1.RoleBinding"},
+		{"networking.k8s.io/v1", "NetworkPolicy", "*v1.NetworkPolicy"},
+		{"extensions/v1beta1", "NetworkPolicy", ""},
 		{"storage.k8s.io/v1beta1", "StorageClass", ""},
 		{"v1", "StorageClass", ""},
 		{"rbac.authorization.k8s.io/v1beta1", "Role", ""},

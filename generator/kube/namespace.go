@@ -11,8 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// namespaceObjects returns the Namespace called name and, when its quota is
-// not empty, the ResourceQuota of the same name inside it.
+// namespaceObjects returns the Namespace called name, its default-deny
+// NetworkPolicy when it has defaultDeny, and, when its quota is not empty,
+// the ResourceQuota of the same name inside it.
 func namespaceObjects(env *model.Environment, name string) ([]any, error) {
 	ns := env.Namespaces[name]
 	labels := namespaceLabels(env.Name, ns)
@@ -24,6 +25,9 @@ func namespaceObjects(env *model.Environment, name string) ([]any, error) {
 			Annotations: ns.Annotations,
 		},
 	}}
+	if ns.DefaultDeny {
+		objs = append(objs, defaultDeny(env, name))
+	}
 	if len(ns.Quota) == 0 {
 		return objs, nil
 	}

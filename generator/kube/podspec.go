@@ -33,6 +33,9 @@ func podTemplate(in *instance, checksum string, restartPolicy corev1.RestartPoli
 	if len(in.app.Config.Files) > 0 && in.app.Config.MountPath == "" {
 		return corev1.PodTemplateSpec{}, errors.New("config has files but no mountPath")
 	}
+	if err := checkTmpVolume(in.app); err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
 	c, err := container(in)
 	if err != nil {
 		return corev1.PodTemplateSpec{}, err
@@ -56,6 +59,7 @@ func podTemplate(in *instance, checksum string, restartPolicy corev1.RestartPoli
 		},
 		Spec: corev1.PodSpec{
 			ServiceAccountName:            serviceAccountName(in),
+			SecurityContext:               podSecurityContext(in.app.SecurityContext),
 			RestartPolicy:                 restartPolicy,
 			TerminationGracePeriodSeconds: new(in.app.TerminationGracePeriodSeconds),
 			Containers:                    []corev1.Container{c},
@@ -99,6 +103,7 @@ func container(in *instance) (corev1.Container, error) {
 		Env:             env(app),
 		Resources:       res,
 		VolumeMounts:    volumeMounts(app),
+		SecurityContext: containerSecurityContext(app.SecurityContext),
 	}
 	if c.LivenessProbe, err = probe(app, "liveness", app.Probes.Liveness); err != nil {
 		return corev1.Container{}, err
@@ -230,23 +235,32 @@ func probe(app *model.App, kind string, p *model.Probe) (*corev1.Probe, error) {
 }
 
 // volumes returns the pod's volumes: the <app>-files ConfigMap, when there
-// is one. A StatefulSet's storage comes from its volumeClaimTemplates.
+// is one, then the /tmp emptyDir of a read-only root filesystem. A
+// StatefulSet's storage comes from its volumeClaimTemplates.
 func volumes(in *instance) []corev1.Volume {
-	if len(in.app.Config.Files) == 0 {
-		return nil
-	}
-	return []corev1.Volume{{
-		Name: configVolume,
-		VolumeSource: corev1.VolumeSource{
-			ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: filesConfigMapName(in.app.Name)},
+	var vols []corev1.Volume
+	if len(in.app.Config.Files) > 0 {
+		vols = append(vols, corev1.Volume{
+			Name: configVolume,
+			VolumeSource: corev1.VolumeSource{
+				ConfigMap: &corev1.ConfigMapVolumeSource{
+					LocalObjectReference: corev1.LocalObjectReference{Name: filesConfigMapName(in.app.Name)},
+				},
 			},
-		},
-	}}
+		})
+	}
+	if in.app.SecurityContext.ReadOnlyRootFilesystem {
+		vols = append(vols, corev1.Volume{
+			Name:         tmpVolume,
+			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+		})
+	}
+	return vols
 }
 
-// volumeMounts mounts the config files read-only, then, for a StatefulSet,
-// its storage volumes sorted by name.
+// volumeMounts mounts the config files read-only, then the /tmp emptyDir of
+// a read-only root filesystem, then, for a StatefulSet, its storage volumes
+// sorted by name.
 func volumeMounts(app *model.App) []corev1.VolumeMount {
 	var mounts []corev1.VolumeMount
 	if len(app.Config.Files) > 0 {
@@ -255,6 +269,9 @@ func volumeMounts(app *model.App) []corev1.VolumeMount {
 			MountPath: app.Config.MountPath,
 			ReadOnly:  true,
 		})
+	}
+	if app.SecurityContext.ReadOnlyRootFilesystem {
+		mounts = append(mounts, corev1.VolumeMount{Name: tmpVolume, MountPath: tmpPath})
 	}
 	if app.Kind != model.StatefulSet {
 		return mounts

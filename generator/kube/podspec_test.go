@@ -67,11 +67,19 @@ func TestContainer(t *testing.T) {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m")},
 			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1536Mi")},
 		},
+		VolumeMounts:    []corev1.VolumeMount{tmpMount},
+		SecurityContext: restrictedContainer(true),
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("containers mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// tmpMount and tmpVol are the /tmp emptyDir of a read-only root filesystem.
+var (
+	tmpMount = corev1.VolumeMount{Name: "tmp", MountPath: "/tmp"}
+	tmpVol   = corev1.Volume{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+)
 
 const sha64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -148,22 +156,24 @@ func TestConfig(t *testing.T) {
 		wantVolumes []corev1.Volume
 		wantMaps    []string
 	}{
-		{name: "no config"},
+		{name: "no config", wantMounts: []corev1.VolumeMount{tmpMount}, wantVolumes: []corev1.Volume{tmpVol}},
 		{
 			name:   "env only",
 			config: model.Config{Env: map[string]string{"MODE": "fast"}, MountPath: "/etc/config"},
 			wantEnvFrom: []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: "web-env"},
 			}}},
-			wantMaps: []string{"ConfigMap/web-env"},
+			wantMounts:  []corev1.VolumeMount{tmpMount},
+			wantVolumes: []corev1.Volume{tmpVol},
+			wantMaps:    []string{"ConfigMap/web-env"},
 		},
 		{
 			name:       "files only",
 			config:     model.Config{Files: map[string]string{"app.yaml": "a: 1\n"}, MountPath: "/etc/web"},
-			wantMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/web", ReadOnly: true}},
+			wantMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/web", ReadOnly: true}, tmpMount},
 			wantVolumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
 				ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "web-files"}},
-			}}},
+			}}, tmpVol},
 			wantMaps: []string{"ConfigMap/web-files"},
 		},
 	}

@@ -126,7 +126,7 @@ func TestServicesSortedByName(t *testing.T) {
 	app := newApp("web", model.Deployment)
 	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
 	app.Services = map[string]model.Service{"web-c": {}, "web-a": {}, "web-b": {}}
-	want := []string{"ServiceAccount/web", "Deployment/web", "Service/web-a", "Service/web-b", "Service/web-c"}
+	want := []string{"ServiceAccount/web", "NetworkPolicy/web", "Deployment/web", "Service/web-a", "Service/web-b", "Service/web-c"}
 	if diff := cmp.Diff(want, kinds(buildApp(t, app))); diff != "" {
 		t.Errorf("objects mismatch (-want +got):\n%s", diff)
 	}

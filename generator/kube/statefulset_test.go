@@ -45,6 +45,7 @@ func TestStatefulSet(t *testing.T) {
 			WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
 		}, s.Spec.PersistentVolumeClaimRetentionPolicy},
 		{"volumeMounts", []corev1.VolumeMount{
+			tmpMount,
 			{Name: "config", MountPath: "/data/configdb"},
 			{Name: "data", MountPath: "/data/db"},
 		}, s.Spec.Template.Spec.Containers[0].VolumeMounts},
@@ -70,6 +71,7 @@ func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
 	s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
 	wantMounts := []corev1.VolumeMount{
 		{Name: "config", MountPath: "/etc/db", ReadOnly: true},
+		tmpMount,
 		{Name: "data", MountPath: "/data"},
 		{Name: "wal", MountPath: "/wal"},
 	}

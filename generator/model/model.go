@@ -225,6 +225,10 @@ type Namespace struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Quota       map[string]string `json:"quota"`
+	// DefaultDeny renders a NetworkPolicy that denies ingress to every pod
+	// of the namespace, and the NetworkPolicies of its apps. The schema's
+	// default is true.
+	DefaultDeny bool `json:"defaultDeny"`
 }
 
 // Workload kinds.
@@ -256,6 +260,8 @@ type App struct {
 	Probes      Probes       `json:"probes"`
 	Disruption  *Disruption  `json:"disruption,omitempty"`
 
+	SecurityContext SecurityContext `json:"securityContext"`
+
 	Spread        Spread        `json:"spread"`
 	AntiAffinity  string        `json:"antiAffinity"`
 	NodeGroup     string        `json:"nodeGroup,omitempty"`
@@ -275,12 +281,36 @@ type App struct {
 
 	Patches []Patch `json:"patches"`
 
-	// DependsOn are apps to sync before this one.
+	// DependsOn are apps to sync before this one, and that this one calls.
 	DependsOn []string `json:"dependsOn"`
+	// NetworkPolicy is the app's ingress allow-list.
+	NetworkPolicy NetworkPolicy `json:"networkPolicy"`
 	// ArgoCD overrides the environment's Argo CD settings.
 	ArgoCD AppArgoCD `json:"argocd"`
 	// Waivers let the app break named policies until a date.
 	Waivers map[string]Waiver `json:"waivers"`
+}
+
+// SecurityContext is what an app may set of its pods' security context;
+// the rest is the restricted Pod Security Standard, always.
+type SecurityContext struct {
+	// RunAsUser, RunAsGroup and FSGroup are the pod's IDs; nil leaves
+	// the image's user and group, and no fsGroup.
+	RunAsUser  *int64 `json:"runAsUser,omitempty"`
+	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
+	FSGroup    *int64 `json:"fsGroup,omitempty"`
+	// ReadOnlyRootFilesystem mounts the image read-only, and an emptyDir at
+	// /tmp. The schema's default is true.
+	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
+}
+
+// NetworkPolicy says who may call an app besides the apps that depend on
+// it.
+type NetworkPolicy struct {
+	// From are the apps allowed to call this one.
+	From []string `json:"from"`
+	// Public admits everyone on every port. The schema's default is false.
+	Public bool `json:"public"`
 }
 
 // Waiver lets an app break a policy, for a reason, until Expires

@@ -1,0 +1,311 @@
+package kube
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+func TestDefaultDeny(t *testing.T) {
+	env := newEnv()
+	env.Namespaces = map[string]model.Namespace{
+		"web":  {DefaultDeny: true, Labels: map[string]string{"team": "web"}},
+		"data": {DefaultDeny: true},
+		"open": {},
+	}
+	objs := build(t, env)
+	want := []string{
+		"Namespace/data", "Namespace/open", "Namespace/web",
+		"NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
+	}
+	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
+		t.Fatalf("objects mismatch (-want +got):\n%s", diff)
+	}
+	o := find(t, objs, "NetworkPolicy", "default-deny-web")
+	if o.App != "" {
+		t.Errorf("%s belongs to app %q, want none (platform/)", o.ID(), o.App)
+	}
+	np := decode[networkingv1.NetworkPolicy](t, o)
+	wantMeta := metav1.ObjectMeta{
+		Name:      "default-deny-web",
+		Namespace: "web",
+		Labels:    map[string]string{"app.kubernetes.io/managed-by": "gen", "environment": "prod", "team": "web"},
+	}
+	if diff := cmp.Diff(wantMeta, np.ObjectMeta); diff != "" {
+		t.Errorf("metadata mismatch (-want +got):\n%s", diff)
+	}
+	wantSpec := networkingv1.NetworkPolicySpec{
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+	}
+	if diff := cmp.Diff(wantSpec, np.Spec); diff != "" {
+		t.Errorf("spec mismatch (-want +got):\n%s", diff)
+	}
+	// The empty podSelector, which selects every pod, is written out: it is
+	// a required field, and what makes the policy a default deny.
+	spec := o.Content["spec"].(map[string]any)
+	if got, ok := spec["podSelector"]; !ok || !cmp.Equal(got, map[string]any{}) {
+		t.Errorf("spec.podSelector = %v (present %v), want {}", got, ok)
+	}
+	if _, ok := spec["ingress"]; ok {
+		t.Errorf("spec.ingress = %v, want none", spec["ingress"])
+	}
+}
+
+// policyPort is a NetworkPolicy port by number.
+func policyPort(port int32, proto corev1.Protocol) networkingv1.NetworkPolicyPort {
+	return networkingv1.NetworkPolicyPort{Port: new(intstr.FromInt32(port)), Protocol: new(proto)}
+}
+
+// podsOf selects the pods of app in the prod environment.
+func podsOf(app string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: map[string]string{
+		"app.kubernetes.io/name":     app,
+		"app.kubernetes.io/instance": app + "-prod",
+	}}
+}
+
+// inNamespace selects namespace ns by the label Kubernetes gives it.
+func inNamespace(ns string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
+}
+
+func TestNetworkPolicy(t *testing.T) {
+	var (
+		http    = policyPort(8080, corev1.ProtocolTCP)
+		grpc    = policyPort(4000, corev1.ProtocolTCP)
+		dns     = policyPort(5353, corev1.ProtocolUDP)
+		allWeb  = []networkingv1.NetworkPolicyPort{dns, grpc, http}
+		ingress = networkingv1.PolicyTypeIngress
+	)
+	// client returns an enabled app that calls nothing, in namespace ns.
+	client := func(name, ns string) *model.App {
+		app := newApp(name, model.Deployment)
+		app.Namespace = ns
+		return app
+	}
+	tests := []struct {
+		name   string
+		modify func(web *model.App, env *model.Environment)
+		want   []networkingv1.NetworkPolicyIngressRule // nil: no rule
+		none   bool                                    // no NetworkPolicy at all
+	}{
+		{
+			name:   "no caller admits nothing",
+			modify: func(web *model.App, env *model.Environment) {},
+		},
+		{
+			name: "apps that depend on it",
+			modify: func(web *model.App, env *model.Environment) {
+				for _, name := range []string{"worker", "api"} {
+					c := client(name, "chatbot")
+					c.DependsOn = []string{"db", "web"}
+					env.Apps[name] = c
+				}
+				env.Apps["other"] = client("other", "chatbot")
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{
+				From:  []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("api")}, {PodSelector: podsOf("worker")}},
+				Ports: allWeb,
+			}},
+		},
+		{
+			name: "apps it names in from, in any namespace",
+			modify: func(web *model.App, env *model.Environment) {
+				env.Namespaces["edge"] = model.Namespace{DefaultDeny: true}
+				env.Apps["gateway"] = client("gateway", "edge")
+				env.Apps["frontend"] = client("frontend", "chatbot")
+				web.NetworkPolicy.From = []string{"gateway", "frontend"}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{
+				From: []networkingv1.NetworkPolicyPeer{
+					{PodSelector: podsOf("frontend")},
+					{PodSelector: podsOf("gateway"), NamespaceSelector: inNamespace("edge")},
+				},
+				Ports: allWeb,
+			}},
+		},
+		{
+			name: "an app in both dependsOn and from is admitted once",
+			modify: func(web *model.App, env *model.Environment) {
+				c := client("api", "chatbot")
+				c.DependsOn = []string{"web"}
+				env.Apps["api"] = c
+				web.NetworkPolicy.From = []string{"api", "api"}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{
+				From:  []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("api")}},
+				Ports: allWeb,
+			}},
+		},
+		{
+			name: "disabled callers have no pods to admit",
+			modify: func(web *model.App, env *model.Environment) {
+				a := client("api", "chatbot")
+				a.DependsOn = []string{"web"}
+				a.Enabled = false
+				env.Apps["api"] = a
+				f := client("frontend", "chatbot")
+				f.Enabled = false
+				env.Apps["frontend"] = f
+				web.NetworkPolicy.From = []string{"frontend"}
+			},
+		},
+		{
+			name: "anyone on the ports of LoadBalancer Services",
+			modify: func(web *model.App, env *model.Environment) {
+				web.Services = map[string]model.Service{
+					"web-public":   {Type: model.LoadBalancer, Ports: []string{"http"}, ServicePorts: map[string]int32{"http": 80}},
+					"web-dns":      {Type: model.LoadBalancer, Ports: []string{"dns", "http"}},
+					"web-internal": {Type: model.ClusterIP},
+				}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{dns, http}}},
+		},
+		{
+			name: "public opens every port to anyone",
+			modify: func(web *model.App, env *model.Environment) {
+				web.NetworkPolicy.Public = true
+				web.Services = map[string]model.Service{"web": {Type: model.LoadBalancer, Ports: []string{"http"}}}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{Ports: allWeb}},
+		},
+		{
+			name: "its own pods on the ports of its Headless Services",
+			modify: func(web *model.App, env *model.Environment) {
+				web.Kind = model.StatefulSet
+				web.Services = map[string]model.Service{
+					"web-peers": {Type: model.Headless, Ports: []string{"grpc"}},
+					"web":       {Type: model.ClusterIP},
+				}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{
+				From:  []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("web")}},
+				Ports: []networkingv1.NetworkPolicyPort{grpc},
+			}},
+		},
+		{
+			name: "anyone, then callers, then peers",
+			modify: func(web *model.App, env *model.Environment) {
+				web.Kind = model.StatefulSet
+				web.Services = map[string]model.Service{
+					"web-peers": {Type: model.Headless},
+					"web-lb":    {Type: model.LoadBalancer, Ports: []string{"http"}},
+				}
+				c := client("loadtest", "chatbot")
+				c.Kind = model.Job
+				c.DependsOn = []string{"web"}
+				env.Apps["loadtest"] = c
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{
+				{Ports: []networkingv1.NetworkPolicyPort{http}},
+				{From: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("loadtest")}}, Ports: allWeb},
+				{From: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("web")}}, Ports: allWeb},
+			},
+		},
+		{
+			name: "no ports, no policy",
+			modify: func(web *model.App, env *model.Environment) {
+				web.Ports = map[string]model.Port{}
+				web.NetworkPolicy.Public = true
+			},
+			none: true,
+		},
+		{
+			name: "no policy where the namespace does not deny by default",
+			modify: func(web *model.App, env *model.Environment) {
+				env.Namespaces["chatbot"] = model.Namespace{}
+				web.NetworkPolicy.Public = true
+			},
+			none: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			web := newApp("web", model.Deployment)
+			web.Ports = map[string]model.Port{
+				"http": {Port: 8080, Protocol: "TCP"},
+				"grpc": {Port: 4000, Protocol: "TCP"},
+				"dns":  {Port: 5353, Protocol: "UDP"},
+			}
+			env := newEnv(web)
+			tc.modify(web, env)
+			objs := build(t, env)
+			if tc.none {
+				if has(objs, "NetworkPolicy", "web") {
+					t.Fatalf("Build() rendered NetworkPolicy web, want none")
+				}
+				return
+			}
+			o := find(t, objs, "NetworkPolicy", "web")
+			if o.App != "web" {
+				t.Errorf("NetworkPolicy web belongs to %q, want app web", o.App)
+			}
+			np := decode[networkingv1.NetworkPolicy](t, o)
+			if np.Namespace != "chatbot" {
+				t.Errorf("namespace = %q, want chatbot", np.Namespace)
+			}
+			if diff := cmp.Diff(podsOf("web").MatchLabels, np.Spec.PodSelector.MatchLabels); diff != "" {
+				t.Errorf("podSelector mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]networkingv1.PolicyType{ingress}, np.Spec.PolicyTypes); diff != "" {
+				t.Errorf("policyTypes mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.want, np.Spec.Ingress); diff != "" {
+				t.Errorf("ingress mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNetworkPolicyErrors(t *testing.T) {
+	t.Run("from names no app", func(t *testing.T) {
+		env := fixture()
+		env.Apps["backend"].NetworkPolicy.From = []string{"cache", "nope"}
+		_, err := Build(env)
+		want := `app backend: networkPolicy.from: "nope" is no app of environment prod`
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Build() error = %v, want prefix %q", err, want)
+		}
+	})
+	t.Run("LoadBalancer Service names no port", func(t *testing.T) {
+		env := fixture()
+		env.Apps["cache"].Services["cache-public"] = model.Service{Type: model.LoadBalancer, Ports: []string{"admin"}}
+		_, err := Build(env)
+		want := `app cache: service cache-public: no port "admin"`
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Build() error = %v, want prefix %q", err, want)
+		}
+	})
+}
+
+// TestNetworkPolicyDeterministic checks that the order of callers does not
+// depend on map iteration or on the order of from.
+func TestNetworkPolicyDeterministic(t *testing.T) {
+	env := func(from []string) *model.Environment {
+		db := newApp("db", model.StatefulSet)
+		db.Ports = map[string]model.Port{"sql": {Port: 5432, Protocol: "TCP"}}
+		db.NetworkPolicy.From = from
+		e := newEnv(db)
+		for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+			c := newApp(name, model.Deployment)
+			c.DependsOn = []string{"db"}
+			e.Apps[name] = c
+		}
+		for _, name := range []string{"x", "y", "z"} {
+			e.Apps[name] = newApp(name, model.Deployment)
+		}
+		return e
+	}
+	first := marshal(t, build(t, env([]string{"x", "y", "z"})))
+	for range 20 {
+		if got := marshal(t, build(t, env([]string{"z", "x", "y", "x"}))); got != first {
+			t.Fatalf("Build() differs from the first build")
+		}
+	}
+}
