@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -22,6 +23,7 @@ import (
 	"github.com/gitops-gen/gen/generator/output"
 	"github.com/gitops-gen/gen/generator/patch"
 	"github.com/gitops-gen/gen/generator/plan"
+	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // RenderedDir is the folder under the root that holds one rendered tree
@@ -75,6 +77,8 @@ type Env struct {
 	// Model is the environment as loaded and pinned, for reports such as
 	// gen plan.
 	Model *model.Environment
+	// Policy is what the policies in policies/ found.
+	Policy policy.Report
 }
 
 // Environments returns the names of the environments under root.
@@ -93,6 +97,10 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	policies, err := policy.Load(root)
+	if err != nil {
+		return nil, err
+	}
 
 	locks, err := images.Pin(ctx, root, envs, opts.Images)
 	if err != nil {
@@ -108,9 +116,13 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			files, warnings, err := renderEnv(env, path.Join(RenderedDir, env.Name), opts.planOptions())
+			po := opts.planOptions()
+			files, objs, warnings, err := renderEnv(env, path.Join(RenderedDir, env.Name), po)
 			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i],
 				Warnings: warnings, Model: env}
+			if err == nil {
+				res.Envs[i].Policy = policies.Evaluate(env, objs, po.Today)
+			}
 			errs[i] = err
 			return nil
 		})
@@ -155,38 +167,60 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 
 // renderEnv runs the stages after pinning for one environment, whose
 // rendered folder is dir (relative to the root).
-func renderEnv(env *model.Environment, dir string, po plan.Options) ([]output.File, []string, error) {
+// It returns the files, the Kubernetes objects among them (for the
+// policies: not the eksctl ClusterConfig) and the warnings.
+func renderEnv(env *model.Environment, dir string, po plan.Options) ([]output.File, []object.Object, []string, error) {
 	objs, err := kube.Build(env)
 	if err != nil {
-		return nil, nil, envError(env, err)
+		return nil, nil, nil, envError(env, err)
 	}
 	if objs, err = patchApps(env, objs); err != nil {
-		return nil, nil, envError(env, err)
+		return nil, nil, nil, envError(env, err)
 	}
 	objs = argocd.Annotate(env, objs) // sync waves of the platform pieces
-	cc, err := cluster.Build(env)
-	if err != nil {
-		return nil, nil, envError(env, err)
-	}
-	objs = append(objs, cc)
 	apps, err := argocd.Build(env, dir, objs)
 	if err != nil {
-		return nil, nil, envError(env, err)
+		return nil, nil, nil, envError(env, err)
 	}
 	objs = append(objs, apps...)
-	if err := check.Objects(env, objs); err != nil {
-		return nil, nil, envError(env, err)
+	cc, err := cluster.Build(env)
+	if err != nil {
+		return nil, nil, nil, envError(env, err)
+	}
+	all := append(slices.Clip(objs), cc)
+	if err := check.Objects(env, all); err != nil {
+		return nil, nil, nil, envError(env, err)
 	}
 	// Whether the workloads fit the hardware they are sent to.
-	warnings, err := plan.Check(env, objs, po)
+	warnings, err := plan.Check(env, all, po)
 	if err != nil {
-		return nil, warnings, envError(env, err)
+		return nil, nil, warnings, envError(env, err)
 	}
-	files, err := output.Files(objs)
+	files, err := output.Files(all)
 	if err != nil {
-		return nil, warnings, envError(env, err)
+		return nil, nil, warnings, envError(env, err)
 	}
-	return files, warnings, nil
+	return files, objs, warnings, nil
+}
+
+// PolicyFailed reports whether a policy failed in any environment (an
+// error-severity violation or an expired waiver).
+func (r *Result) PolicyFailed() bool {
+	for _, e := range r.Envs {
+		if e.Policy.Failed() {
+			return true
+		}
+	}
+	return false
+}
+
+// PolicyReports returns each environment's policy report.
+func (r *Result) PolicyReports() []policy.Report {
+	var out []policy.Report
+	for _, e := range r.Envs {
+		out = append(out, e.Policy)
+	}
+	return out
 }
 
 func (o Options) planOptions() plan.Options {

@@ -69,16 +69,29 @@ func TestDefaultEnvironments(t *testing.T) {
 
 // TestCheckRepo is "gen check" on the repository itself.
 func TestCheckRepo(t *testing.T) {
-	changes, warnings, err := generator.Check(context.Background(), generator.Options{Root: repoRoot})
+	res, err := generator.Check(context.Background(), generator.Options{Root: repoRoot})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The default environments fit their clusters without even a warning.
-	for _, w := range warnings {
+	for _, w := range res.Warnings {
 		t.Errorf("warning: %s", w)
 	}
-	for _, c := range changes {
+	for _, c := range res.Changes {
 		t.Errorf("gen check: %v", c.Paths())
+	}
+	// And they pass every policy: violations are fixed or waived, and no
+	// waiver is expired or unused.
+	for _, r := range res.Policies {
+		for _, v := range r.Violations {
+			t.Errorf("%s: policy %s: %s %s: %s=%s: %s", r.Env, v.Policy, v.Object(), v.File, v.Field, v.Value, v.Message)
+		}
+		for _, w := range r.Expired {
+			t.Errorf("%s: expired waiver: %s", r.Env, w.Message)
+		}
+		for _, w := range r.Unused {
+			t.Errorf("%s: unused waiver: %s", r.Env, w.Message)
+		}
 	}
 }
 
@@ -155,7 +168,9 @@ func TestDefaultEnvironmentsContent(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	first := render(t, repoRoot)
 	second := render(t, repoRoot)
-	ignoreModel := cmpopts.IgnoreFields(generator.Env{}, "Model")
+	// The bytes written must not change; the model and the policy report
+	// (which names the source files) may.
+	ignoreModel := cmpopts.IgnoreFields(generator.Env{}, "Model", "Policy")
 	if diff := cmp.Diff(first, second, ignoreModel); diff != "" {
 		t.Fatalf("two renders differ (-first +second):\n%s", diff)
 	}
@@ -163,7 +178,7 @@ func TestDeterministic(t *testing.T) {
 	// A copy of the repository inputs with every environments/ file renamed
 	// so that sorting by name reverses their order.
 	root := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema"} {
+	for _, dir := range []string{"cue.mod", "schema", "policies"} {
 		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(repoRoot, dir))); err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // Warnings returns the warnings of every environment, in order.
@@ -94,39 +95,63 @@ func Write(root string, res *Result) ([]Change, error) {
 	return changes, nil
 }
 
-// Check renders the environments in opts in memory and compares them with
-// rendered/. It returns the environments whose folder differs (empty when
-// everything is up to date) and the render's warnings. When opts names no
-// environment, a folder of rendered/ whose environment no longer exists is
-// reported too, its files as extra. It writes nothing.
-func Check(ctx context.Context, opts Options) ([]Change, []string, error) {
+// CheckResult is what Check found.
+type CheckResult struct {
+	// Changes are the environments whose rendered folder or lock differs.
+	Changes []Change
+	// Warnings of the render.
+	Warnings []string
+	// Policies are each environment's policy report.
+	Policies []policy.Report
+}
+
+// Failed reports whether the check fails: something is out of date or a
+// policy failed.
+func (c *CheckResult) Failed() bool {
+	if len(c.Changes) > 0 {
+		return true
+	}
+	for _, r := range c.Policies {
+		if r.Failed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Check renders the environments in opts in memory, compares them with
+// rendered/ and evaluates the policies. Changes lists the environments
+// whose folder differs (none when everything is up to date). When opts
+// names no environment, a folder of rendered/ whose environment no longer
+// exists is reported too, its files as extra. It writes nothing.
+func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	warnings := res.Warnings()
 	var stale []Change
 	if len(opts.Envs) == 0 {
 		orphans, err := orphans(opts.root(), res)
 		if err != nil {
-			return nil, warnings, err
+			return nil, err
 		}
 		stale = append(stale, orphans...)
 	}
 	for _, e := range res.Envs {
 		c, err := output.Compare(dir(opts.root(), e), e.Files)
 		if err != nil {
-			return nil, warnings, fmt.Errorf("comparing %s: %w", e.Dir, err)
+			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
 		lockChanged, err := images.Changed(filepath.Join(opts.root(), filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
 		if err != nil {
-			return nil, warnings, err
+			return nil, err
 		}
 		if !c.Empty() || lockChanged {
 			stale = append(stale, Change{Env: e.Name, Dir: e.Dir, Changes: c, LockChanged: lockChanged, Lock: e.Lock.Path})
 		}
 	}
-	return stale, warnings, nil
+	return &CheckResult{Changes: stale, Warnings: warnings, Policies: res.PolicyReports()}, nil
 }
 
 // Prune removes the folders of rendered/ whose environment is not in res

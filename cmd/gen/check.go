@@ -25,12 +25,17 @@ func checkCommand() command {
 				if len(e.args) == 0 {
 					envs = nil // all of them, and any rendered/ folder left by a deleted one
 				}
-				changes, warnings, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
-				e.warn(warnings)
+				res, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs})
 				if err != nil {
 					return e.fail(err)
 				}
+				e.warn(res.Warnings)
+				policyFailed := e.policyReport(res.Policies)
+				changes := res.Changes
 				if len(changes) == 0 {
+					if policyFailed {
+						return exitChanges
+					}
 					return exitOK
 				}
 				var names []string

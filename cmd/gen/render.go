@@ -17,6 +17,7 @@ func renderCommand() command {
 		summary: "Render environments into rendered/<env>/.\nNothing is written unless every named environment renders cleanly.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			all := fs.Bool(flagAll, false, "render every environment under environments/")
+			allow := fs.Bool(flagAllow, false, "write even when a policy fails (the violations are still reported)")
 			offline := fs.Bool(flagOffline, false, "never ask a registry: a tag missing from the lock file is an error")
 			mirrors := mirrorsFlag{}
 			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
@@ -44,6 +45,10 @@ func renderCommand() command {
 					return e.fail(err)
 				}
 				e.warn(res.Warnings())
+				if e.policyReport(res.PolicyReports()) && !*allow {
+					fmt.Fprintf(e.stderr, "gen render: policies failed; nothing written (--%s writes anyway)\n", flagAllow)
+					return exitChanges
+				}
 				changes, err := generator.Write(e.root, res)
 				if err != nil {
 					return e.fail(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // Exit codes, as diff(1): 0 ok or up to date, 1 the check found something,
@@ -38,6 +39,8 @@ const (
 	flagRefresh  = "refresh"
 	flagOutput   = "output"
 	flagTimeout  = "registry-timeout"
+	flagAllow    = "allow-violations"
+	flagReport   = "report"
 )
 
 // command is one subcommand: its flags and what it does.
@@ -96,7 +99,7 @@ func (e *invocation) progress() func(done, total int) {
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), policiesCommand(), versionCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
@@ -205,6 +208,21 @@ func (e *invocation) envs(all bool) ([]string, bool) {
 		}
 	}
 	return e.args, true
+}
+
+// policyReport prints the policy report on stderr when it has anything
+// to say (violations, expired or unused waivers), and reports whether a
+// policy failed.
+func (e *invocation) policyReport(reports []policy.Report) bool {
+	failed, notable := false, false
+	for _, r := range reports {
+		failed = failed || r.Failed()
+		notable = notable || len(r.Violations) > 0 || len(r.Expired) > 0 || len(r.Unused) > 0
+	}
+	if notable {
+		policy.WriteText(e.stderr, reports)
+	}
+	return failed
 }
 
 // warn prints warnings on stderr, one per line.

@@ -13,6 +13,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // The Cluster Autoscaler's objects follow the upstream AWS example,
@@ -133,6 +134,12 @@ func autoscalerDeployment(env *model.Environment, labels map[string]string, args
 						Command:         []string{"./cluster-autoscaler"},
 						Args:            args,
 						Env:             []corev1.EnvVar{{Name: "AWS_REGION", Value: env.Cluster.Region}},
+						// The autoscaler serves /health-check on 8085, as the
+						// upstream chart probes it; readiness is the same
+						// check, since only the leader acts.
+						Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: autoscalerPort, Protocol: corev1.ProtocolTCP}},
+						LivenessProbe:  autoscalerProbe(),
+						ReadinessProbe: autoscalerProbe(),
 						// No CPU limit: throttling the autoscaler delays
 						// scale-ups; memory is capped as upstream does.
 						Resources: corev1.ResourceRequirements{
@@ -238,5 +245,22 @@ func autoscalerRules() []rbacv1.PolicyRule {
 			ResourceNames: []string{"cluster-autoscaler-status", "cluster-autoscaler-priority-expander"},
 			Verbs:         []string{"delete", "get", "update", "watch"},
 		},
+	}
+}
+
+// autoscalerPort is where the Cluster Autoscaler serves metrics and
+// /health-check.
+const autoscalerPort = 8085
+
+func autoscalerProbe() *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: "/health-check",
+			Port: intstr.FromString("http"),
+		}},
+		InitialDelaySeconds: 15,
+		PeriodSeconds:       10,
+		TimeoutSeconds:      5,
+		FailureThreshold:    3,
 	}
 }

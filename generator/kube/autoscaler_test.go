@@ -87,7 +87,27 @@ spec:
         - name: AWS_REGION
           value: ap-south-1
         image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0@` + caDigest + `
+        livenessProbe:
+          failureThreshold: 3
+          httpGet:
+            path: /health-check
+            port: http
+          initialDelaySeconds: 15
+          periodSeconds: 10
+          timeoutSeconds: 5
         name: cluster-autoscaler
+        ports:
+        - containerPort: 8085
+          name: http
+          protocol: TCP
+        readinessProbe:
+          failureThreshold: 3
+          httpGet:
+            path: /health-check
+            port: http
+          initialDelaySeconds: 15
+          periodSeconds: 10
+          timeoutSeconds: 5
         resources:
           limits:
             memory: 600Mi
