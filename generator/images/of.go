@@ -30,22 +30,11 @@ type Use struct {
 	Valid bool
 }
 
-// podSpecPaths are where the kinds gen renders keep their pod spec.
-var podSpecPaths = map[string][]string{
-	"Pod":         {"spec"},
-	"Deployment":  {"spec", "template", "spec"},
-	"StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet":   {"spec", "template", "spec"},
-	"ReplicaSet":  {"spec", "template", "spec"},
-	"Job":         {"spec", "template", "spec"},
-	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
-}
-
 // Of returns the images of obj's containers and init containers, in the
 // order of its pod spec; nil for objects without pods.
 func Of(obj object.Object) []Use {
-	path, ok := podSpecPaths[obj.Kind()]
-	if !ok {
+	path := object.PodSpecPath(obj.Kind())
+	if path == nil {
 		return nil
 	}
 	var spec any = obj.Content

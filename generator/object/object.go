@@ -127,3 +127,20 @@ func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// podSpecPaths are where the kinds with pods keep their pod spec; the pod
+// template's metadata is beside it.
+var podSpecPaths = map[string][]string{
+	"Pod":         {"spec"},
+	"Deployment":  {"spec", "template", "spec"},
+	"StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet":   {"spec", "template", "spec"},
+	"ReplicaSet":  {"spec", "template", "spec"},
+	"Job":         {"spec", "template", "spec"},
+	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// PodSpecPath returns the path of the pod spec in objects of kind, e.g.
+// [spec template spec] for a Deployment, or nil for kinds without pods.
+// The caller may not modify it.
+func PodSpecPath(kind string) []string { return podSpecPaths[kind] }

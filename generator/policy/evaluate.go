@@ -270,7 +270,7 @@ func fieldOf(o object.Object, in map[string]any, rel []string) (field, value str
 	case "object":
 		return formatPath(rel[1:]), value
 	case "pod":
-		if podPath, ok := podSpecPaths[o.Kind()]; ok {
+		if podPath := object.PodSpecPath(o.Kind()); podPath != nil {
 			return formatPath(append(slices.Clone(podPath), rel[1:]...)), value
 		}
 	case "images":
@@ -294,7 +294,7 @@ func fieldOf(o object.Object, in map[string]any, rel []string) (field, value str
 			list = "initContainers"
 			j = i
 		}
-		p := append(slices.Clone(podSpecPaths[o.Kind()]), list, strconv.Itoa(j), "image")
+		p := append(slices.Clone(object.PodSpecPath(o.Kind())), list, strconv.Itoa(j), "image")
 		return formatPath(p), quote(uses[i].Reference)
 	}
 	return formatPath(rel), value

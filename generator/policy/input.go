@@ -10,18 +10,6 @@ import (
 	"github.com/gitops-gen/gen/generator/object"
 )
 
-// podSpecPaths are where the kinds with pods keep their pod spec; the pod
-// template's metadata is next to it. The same table as images.Of's.
-var podSpecPaths = map[string][]string{
-	"Pod":         {"spec"},
-	"Deployment":  {"spec", "template", "spec"},
-	"StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet":   {"spec", "template", "spec"},
-	"ReplicaSet":  {"spec", "template", "spec"},
-	"Job":         {"spec", "template", "spec"},
-	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
-}
-
 // longRunning are the kinds whose pods are meant to run forever.
 var longRunning = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true}
 
@@ -70,7 +58,7 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 	for i, o := range objs {
 		f.workload[i] = -1
 		switch kind := o.Kind(); {
-		case podSpecPaths[kind] != nil:
+		case object.PodSpecPath(kind) != nil:
 			f.workload[i] = i
 			f.labels[i] = podLabels(o)
 			byName[key{o.Namespace(), kind, o.Name()}] = i
@@ -129,7 +117,7 @@ func (f *facts) input(i int) map[string]any {
 		"app":         o.App,
 		"longRunning": longRunning[kind],
 	}
-	if path, ok := podSpecPaths[kind]; ok {
+	if path := object.PodSpecPath(kind); path != nil {
 		if pod, ok := lookup(content, path...).(map[string]any); ok {
 			in["pod"] = pod
 		}
@@ -248,7 +236,7 @@ func minAvailable(pdb object.Object, replicas int64, hasReplicas bool) (int64, b
 // podLabels returns the labels of a workload's pods: its pod template's,
 // or a Pod's own.
 func podLabels(o object.Object) map[string]any {
-	path := podSpecPaths[o.Kind()]
+	path := object.PodSpecPath(o.Kind())
 	meta := append(slices.Clone(path[:len(path)-1]), "metadata", "labels")
 	labels, _ := lookup(o.Content, meta...).(map[string]any)
 	return labels
