@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/argocd"
+	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/check"
 	"github.com/gitops-gen/gen/generator/cluster"
 	"github.com/gitops-gen/gen/generator/images"
@@ -47,6 +48,10 @@ type Options struct {
 	// of support). It only changes warnings and errors, never a rendered
 	// file. The default is the current date.
 	Today time.Time
+	// Cache lets Check skip the environments whose inputs did not change
+	// since a render or check recorded them, and Write record them. Nil
+	// means no cache.
+	Cache *cache.Cache
 }
 
 func (o Options) root() string {
@@ -59,6 +64,8 @@ func (o Options) root() string {
 // Result is what a render produced, per environment.
 type Result struct {
 	Envs []Env
+	// started is when Render began reading the inputs.
+	started time.Time
 }
 
 // Env is one rendered environment.
@@ -79,6 +86,9 @@ type Env struct {
 	Model *model.Environment
 	// Policy is what the policies in policies/ found.
 	Policy policy.Report
+	// Inputs are the folders, relative to the root, whose files the
+	// environment and the policies were read from (see cache.InputDirs).
+	Inputs []string
 }
 
 // Environments returns the names of the environments under root.
@@ -92,6 +102,7 @@ func Environments(root string) ([]string, error) {
 // [*model.EnvError] values (print them with [PrintError]); every problem
 // of every environment is reported, not only the first.
 func Render(ctx context.Context, opts Options) (*Result, error) {
+	started := time.Now()
 	root := opts.root()
 	envs, err := loadChecked(opts)
 	if err != nil {
@@ -107,7 +118,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	res := &Result{Envs: make([]Env, len(envs))}
+	res := &Result{Envs: make([]Env, len(envs)), started: started}
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs(opts.Jobs))
@@ -119,7 +130,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			po := opts.planOptions()
 			files, objs, warnings, err := renderEnv(env, path.Join(RenderedDir, env.Name), po)
 			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i],
-				Warnings: warnings, Model: env}
+				Warnings: warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs())}
 			if err == nil {
 				res.Envs[i].Policy = policies.Evaluate(env, objs, po.Today)
 			}

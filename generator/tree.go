@@ -17,6 +17,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/load"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/generator/output"
 	"github.com/gitops-gen/gen/generator/policy"
@@ -69,6 +70,12 @@ func (c Change) Paths() []string {
 	return out
 }
 
+// LockPath is the lock file of env relative to the root, e.g.
+// "environments/prod/images.lock.json".
+func LockPath(env string) string {
+	return path.Join(load.Dir, env, images.LockFile)
+}
+
 // Write makes rendered/<env>/ under root hold exactly the files of each
 // environment in res. An environment whose files are unchanged is not
 // touched; a changed one is swapped in whole. It returns what changed.
@@ -97,6 +104,8 @@ func Write(root string, res *Result) ([]Change, error) {
 
 // CheckResult is what Check found.
 type CheckResult struct {
+	// Envs are the environments checked, sorted.
+	Envs []string
 	// Changes are the environments whose rendered folder or lock differs.
 	Changes []Change
 	// Warnings of the render.
@@ -123,42 +132,93 @@ func (c *CheckResult) Failed() bool {
 // rendered/ and evaluates the policies. Changes lists the environments
 // whose folder differs (none when everything is up to date). When opts
 // names no environment, a folder of rendered/ whose environment no longer
-// exists is reported too, its files as extra. It writes nothing.
+// exists is reported too, its files as extra. It writes nothing to the
+// root.
+//
+// With opts.Cache, an environment whose inputs are those of a recorded
+// render is not rendered again: its folder is compared with the recorded
+// files' digests, and the recorded warnings and policy report are
+// returned. The others are rendered and recorded.
 func Check(ctx context.Context, opts Options) (*CheckResult, error) {
-	res, err := Render(ctx, opts)
-	if err != nil {
-		return nil, err
+	root := opts.root()
+	names := opts.Envs
+	if len(names) == 0 {
+		var err error
+		if names, err = load.Environments(root); err != nil {
+			return nil, err
+		}
 	}
-	warnings := res.Warnings()
-	var stale []Change
+	names = slices.Sorted(slices.Values(names))
+	names = slices.Compact(names)
+	hits := map[string]*entry{}
+	var misses []string
+	for _, name := range names {
+		if e, ok := opts.cached(name); ok {
+			hits[name] = e
+		} else {
+			misses = append(misses, name)
+		}
+	}
+	rendered := map[string]Env{}
+	if len(misses) > 0 {
+		o := opts
+		o.Envs = misses
+		res, err := Render(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range res.Envs {
+			rendered[e.Name] = e
+		}
+		defer opts.remember(res)
+	}
+
+	out := &CheckResult{Envs: names}
 	if len(opts.Envs) == 0 {
-		orphans, err := orphans(opts.root(), res)
+		orphans, err := orphans(root, names)
 		if err != nil {
 			return nil, err
 		}
-		stale = append(stale, orphans...)
+		out.Changes = append(out.Changes, orphans...)
 	}
-	for _, e := range res.Envs {
-		c, err := output.Compare(dir(opts.root(), e), e.Files)
-		if err != nil {
-			return nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
+	for _, name := range names {
+		d := path.Join(RenderedDir, name)
+		c := Change{Env: name, Dir: d, Lock: LockPath(name)}
+		var err error
+		if hit := hits[name]; hit != nil {
+			c.Changes, err = output.CompareDigests(filepath.Join(root, filepath.FromSlash(d)), hit.Files)
+			c.LockChanged = hit.LockStale
+			out.Warnings = append(out.Warnings, hit.Warnings...)
+			out.Policies = append(out.Policies, hit.Policy)
+		} else {
+			e := rendered[name]
+			c.Changes, err = output.Compare(dir(root, e), e.Files)
+			if err == nil {
+				c.Lock = e.Lock.Path
+				c.LockChanged, err = images.Changed(filepath.Join(root, filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
+			}
+			out.Warnings = append(out.Warnings, e.Warnings...)
+			out.Policies = append(out.Policies, e.Policy)
 		}
-		lockChanged, err := images.Changed(filepath.Join(opts.root(), filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("comparing %s: %w", d, err)
 		}
-		if !c.Empty() || lockChanged {
-			stale = append(stale, Change{Env: e.Name, Dir: e.Dir, Changes: c, LockChanged: lockChanged, Lock: e.Lock.Path})
+		if !c.Empty() {
+			out.Changes = append(out.Changes, c)
 		}
 	}
-	return &CheckResult{Changes: stale, Warnings: warnings, Policies: res.PolicyReports()}, nil
+	return out, nil
 }
 
 // Prune removes the folders of rendered/ whose environment is not in res
 // (an environment that was deleted or renamed), and returns what it
 // removed. Call it after rendering every environment.
 func Prune(root string, res *Result) ([]Change, error) {
-	gone, err := orphans(root, res)
+	var names []string
+	for _, e := range res.Envs {
+		names = append(names, e.Name)
+	}
+	gone, err := orphans(root, names)
 	if err != nil {
 		return nil, err
 	}
@@ -170,9 +230,9 @@ func Prune(root string, res *Result) ([]Change, error) {
 	return gone, nil
 }
 
-// orphans lists the folders of rendered/ that no environment in res
-// renders, with their files as Extra.
-func orphans(root string, res *Result) ([]Change, error) {
+// orphans lists the folders of rendered/ that belong to none of the
+// environments named, with their files as Extra.
+func orphans(root string, names []string) ([]Change, error) {
 	entries, err := os.ReadDir(filepath.Join(root, RenderedDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -183,7 +243,7 @@ func orphans(root string, res *Result) ([]Change, error) {
 	var out []Change
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") || slices.ContainsFunc(res.Envs, func(env Env) bool { return env.Name == name }) {
+		if !e.IsDir() || strings.HasPrefix(name, ".") || slices.Contains(names, name) {
 			continue
 		}
 		d := path.Join(RenderedDir, name)

@@ -35,12 +35,13 @@ func renderCommand() command {
 				if !ok {
 					return exitError
 				}
-				res, err := generator.Render(ctx, generator.Options{Root: e.root, Envs: envs, Images: images.PinOptions{
+				opts := generator.Options{Root: e.root, Envs: envs, Cache: e.cache(false), Images: images.PinOptions{
 					Resolver: e.resolver(*offline),
 					Mirrors:  mirrors,
 					Progress: e.progress(),
 					Timeout:  *timeout,
-				}})
+				}}
+				res, err := generator.Render(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
@@ -53,6 +54,7 @@ func renderCommand() command {
 				if err != nil {
 					return e.fail(err)
 				}
+				generator.Remember(opts, res) // the next gen check is instant
 				for i, c := range changes {
 					files := len(res.Envs[i].Files)
 					if c.LockChanged {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/policy"
 )
@@ -41,6 +42,7 @@ const (
 	flagTimeout  = "registry-timeout"
 	flagAllow    = "allow-violations"
 	flagReport   = "report"
+	flagNoCache  = "no-cache"
 )
 
 // command is one subcommand: its flags and what it does.
@@ -70,6 +72,14 @@ type runOption func(*invocation)
 // withRemoteOptions adds options to the registry client.
 func withRemoteOptions(opts ...images.Option) runOption {
 	return func(e *invocation) { e.remote = append(e.remote, opts...) }
+}
+
+// cache returns the cache of earlier renders, nil when off.
+func (e *invocation) cache(off bool) *cache.Cache {
+	if off {
+		return nil
+	}
+	return cache.Open()
 }
 
 // resolver returns the registry client, or nil when offline.

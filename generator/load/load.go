@@ -16,6 +16,7 @@ import (
 	"cuelang.org/go/cue/load"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -109,6 +110,7 @@ func loadOne(root, name string) (*model.Environment, error) {
 			return fail(inst.Err)
 		}
 	}
+	env.Inputs = cache.InputDirs(absRoot, insts)
 	vals, err := ctx.BuildInstances(insts)
 	if err != nil {
 		return fail(err)

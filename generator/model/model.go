@@ -29,6 +29,9 @@ type Environment struct {
 	// Dir is the environment's directory relative to the root, with
 	// forward slashes, e.g. "environments/prod".
 	Dir string `json:"-"`
+	// Inputs are the folders, relative to the root, whose files the
+	// environment was loaded from (see cache.InputDirs).
+	Inputs []string `json:"-"`
 }
 
 // Pos returns the source position of the field at path (a CUE path such as

@@ -2,6 +2,8 @@ package output
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -480,4 +482,49 @@ func syncDir(dir string) {
 		f.Sync()
 		f.Close()
 	}
+}
+
+// Digest returns the digest of a file's content that CompareDigests
+// compares: SHA-256, hex.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Digests returns the digest of each file, by path.
+func Digests(files []File) map[string]string {
+	m := make(map[string]string, len(files))
+	for _, f := range files {
+		m[f.Path] = Digest(f.Data)
+	}
+	return m
+}
+
+// CompareDigests is Compare against files known only by their digests
+// (see Digests): it reads dir and lists the paths of want that are stale
+// or missing there and the files of dir that want does not have.
+func CompareDigests(dir string, want map[string]string) (Changes, error) {
+	have, err := readTree(dir)
+	if err != nil {
+		return Changes{}, err
+	}
+	var c Changes
+	for p, d := range want {
+		data, ok := have[p]
+		switch {
+		case !ok:
+			c.Missing = append(c.Missing, p)
+		case data == nil || Digest(data) != d:
+			c.Stale = append(c.Stale, p)
+		}
+	}
+	for p := range have {
+		if _, ok := want[p]; !ok {
+			c.Extra = append(c.Extra, p)
+		}
+	}
+	slices.Sort(c.Stale)
+	slices.Sort(c.Missing)
+	slices.Sort(c.Extra)
+	return c, nil
 }

@@ -15,6 +15,7 @@ import (
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
 
+	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -74,7 +75,12 @@ type Set struct {
 	// root is the absolute repository root, to make positions relative.
 	root     string
 	policies []Policy // sorted by name
+	inputs   []string
 }
+
+// Inputs are the folders, relative to the root, the policies were loaded
+// from (see cache.InputDirs); policies/ and schema/ are always among them.
+func (s *Set) Inputs() []string { return s.inputs }
 
 // nameRE is the rule for policy names: a DNS-1123 label, as schema.#Name.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -93,7 +99,7 @@ func Load(root string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{root: absRoot}
+	s := &Set{root: absRoot, inputs: []string{"cue.mod", Dir, schemaDir}}
 	if !hasCUEFile(filepath.Join(absRoot, Dir)) {
 		return s, nil
 	}
@@ -107,6 +113,7 @@ func Load(root string) (*Set, error) {
 			return fail(inst.Err)
 		}
 	}
+	s.inputs = cache.InputDirs(absRoot, insts)
 	vals, err := ctx.BuildInstances(insts)
 	if err != nil {
 		return fail(err)

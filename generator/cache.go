@@ -1,0 +1,135 @@
+package generator
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gitops-gen/gen/generator/cache"
+	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/generator/policy"
+)
+
+// entry is what the cache remembers of one environment's render: enough
+// for Check to compare rendered/ and report, without loading any CUE.
+type entry struct {
+	// Inputs are the folders the render read (Env.Inputs) and Digest the
+	// digest of their files then (cache.Hash).
+	Inputs []string `json:"inputs"`
+	Digest string   `json:"digest"`
+	// Files are the rendered files' digests by path (output.Digests).
+	Files map[string]string `json:"files"`
+	// LockStale is whether the lock file differed from the render's.
+	LockStale bool           `json:"lockStale"`
+	Warnings  []string       `json:"warnings"`
+	Policy    policy.Report  `json:"policy"`
+}
+
+// mtimeSlack is how close to the start of a render an input may have been
+// modified for the render to be remembered. An edit made while gen was
+// reading could otherwise be recorded with the output of the content
+// before it. Two seconds cover file systems with coarse timestamps.
+const mtimeSlack = 2 * time.Second
+
+// cacheKey is where the entry of env lives: it changes with the gen
+// binary, the root, the date (waivers expire and Kubernetes versions
+// leave support by date) and CUE's own settings.
+func (o Options) cacheKey(env string) (string, bool) {
+	if o.Cache == nil {
+		return "", false
+	}
+	exe, err := o.Cache.Executable()
+	if err != nil {
+		return "", false
+	}
+	root, err := filepath.Abs(o.root())
+	if err != nil {
+		return "", false
+	}
+	var cueEnv []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "CUE_") {
+			cueEnv = append(cueEnv, kv)
+		}
+	}
+	slices.Sort(cueEnv)
+	day := o.planOptions().Today.Format(time.DateOnly)
+	return cache.Key("render/v1", exe, root, env, day, strings.Join(cueEnv, "\n")), true
+}
+
+// cached returns the entry of env when its inputs are unchanged.
+func (o Options) cached(env string) (*entry, bool) {
+	key, ok := o.cacheKey(env)
+	if !ok {
+		return nil, false
+	}
+	var e entry
+	if !o.Cache.Get(key, &e) || e.Digest == "" || e.Files == nil {
+		return nil, false
+	}
+	in, err := cache.Hash(o.root(), e.Inputs)
+	if err != nil || in.Digest != e.Digest {
+		return nil, false
+	}
+	return &e, true
+}
+
+// Remember records in opts.Cache what res holds, for Check. Call it after
+// Write: an environment whose input files were modified since Render
+// began (less a slack) is not recorded, since what was read is uncertain;
+// the next check renders it again.
+func Remember(opts Options, res *Result) {
+	opts.remember(res)
+}
+
+func (o Options) remember(res *Result) {
+	start := res.started
+	if o.Cache == nil {
+		return
+	}
+	for _, e := range res.Envs {
+		key, ok := o.cacheKey(e.Name)
+		if !ok {
+			return
+		}
+		in, err := cache.Hash(o.root(), e.Inputs)
+		if err != nil {
+			continue
+		}
+		lock := filepath.Join(o.root(), filepath.FromSlash(e.Lock.Path))
+		lockStale, err := images.Changed(lock, e.Lock.Data)
+		if err != nil {
+			continue
+		}
+		// gen render has just written the lock file: its time is no sign
+		// of an edit when it holds what the render wrote.
+		var skip []string
+		if !lockStale {
+			skip = append(skip, e.Lock.Path)
+		}
+		if in.ModifiedSince(start.Add(-mtimeSlack), skip...) {
+			continue
+		}
+		_ = o.Cache.Put(key, entry{
+			Inputs:    e.Inputs,
+			Digest:    in.Digest,
+			Files:     output.Digests(e.Files),
+			LockStale: lockStale,
+			Warnings:  e.Warnings,
+			Policy:    e.Policy,
+		})
+	}
+}
+
+// union returns the sorted union of the lists.
+func union(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

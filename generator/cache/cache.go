@@ -1,0 +1,268 @@
+// Package cache keeps small files outside the repository that let gen
+// skip work whose inputs did not change: for each environment, a digest
+// of the files it was loaded from and what rendering them produced.
+//
+// The cache is an optimisation only. Every entry is keyed on the gen
+// binary itself, so a new build never reads an old build's entries, and
+// anything unexpected (a missing, unreadable or corrupt entry, a folder
+// that cannot be created) is a miss, never an error.
+package cache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Environment variables that configure the cache.
+const (
+	// EnvDir names the cache folder; the default is gen/ in the user's
+	// cache folder ($XDG_CACHE_HOME or ~/.cache on Linux).
+	EnvDir = "GEN_CACHE_DIR"
+	// EnvOff turns the cache off when set to "off", "0" or "false".
+	EnvOff = "GEN_CACHE"
+)
+
+// Cache is a folder of entries. A nil *Cache is valid and always misses.
+type Cache struct {
+	dir string
+}
+
+// Open returns the cache configured by the environment, or nil when it is
+// turned off or there is no cache folder (no home directory).
+func Open() *Cache {
+	switch strings.ToLower(os.Getenv(EnvOff)) {
+	case "off", "0", "false", "no":
+		return nil
+	}
+	if d := os.Getenv(EnvDir); d != "" {
+		return New(d)
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	return New(filepath.Join(d, "gen"))
+}
+
+// New returns the cache in dir, which is created on the first Put.
+func New(dir string) *Cache {
+	return &Cache{dir: dir}
+}
+
+// Dir is the cache's folder, "" for a nil cache.
+func (c *Cache) Dir() string {
+	if c == nil {
+		return ""
+	}
+	return c.dir
+}
+
+// Key returns a key made of parts, safe as a file name.
+func Key(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s\n", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Get decodes the entry stored under key into v and reports whether there
+// was one.
+func (c *Cache) Get(key string, v any) bool {
+	if c == nil {
+		return false
+	}
+	data, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal(data, v) == nil
+}
+
+// Put stores v under key. The entry is written to a temporary file and
+// renamed into place, so a reader sees the old entry or the new one, never
+// half of one. Failing to store is not an error worth stopping for; the
+// error is returned for callers that want to mention it.
+func (c *Cache) Put(key string, v any) error {
+	if c == nil {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	p := c.path(key)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// path spreads entries over 256 folders, as git does with objects.
+func (c *Cache) path(key string) string {
+	return filepath.Join(c.dir, key[:2], key[2:])
+}
+
+// Executable returns a digest of the running gen binary: entries written
+// by another build must never be read. The digest is remembered per
+// (path, size, modification time, inode), so the binary is read once
+// per build, not on every run.
+func (c *Cache) Executable() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "", err
+	}
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	key := Key("executable", exe, fmt.Sprint(fi.Size(), fi.ModTime().UnixNano(), ino))
+	var digest string
+	if c.Get(key, &digest) && digest != "" {
+		return digest, nil
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	digest = hex.EncodeToString(h.Sum(nil))
+	_ = c.Put(key, digest)
+	return digest, nil
+}
+
+// Inputs is a digest of the files in some folders.
+type Inputs struct {
+	// Digest covers the name and content of every input file.
+	Digest string
+	// Modified is each input file's modification time, by path relative
+	// to the root.
+	Modified map[string]time.Time
+}
+
+// ModifiedSince reports whether an input file other than those in skip
+// was modified at or after t.
+func (in Inputs) ModifiedSince(t time.Time, skip ...string) bool {
+	for p, m := range in.Modified {
+		if !m.Before(t) && !slices.Contains(skip, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Hash reads the input files of dirs (relative to root, slash-separated)
+// and digests them. The input files of a folder are its regular files,
+// not those of its subfolders, whose names end in .cue, .json, .yaml or
+// .yml and do not start with "." (CUE's sources, the lock file, and data
+// a CUE file may embed). A folder that does not exist is part of the
+// digest as such, so creating it is a change. extra names single files
+// (relative to root) to digest as well.
+func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
+	h := sha256.New()
+	in := Inputs{Modified: map[string]time.Time{}}
+	add := func(rel string) error {
+		data, fi, err := readFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(h, "absent %q\n", rel)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "file %q %x\n", rel, sum)
+		in.Modified[rel] = fi.ModTime()
+		return nil
+	}
+	for _, d := range dirs {
+		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(d)))
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(h, "no dir %q\n", d)
+			continue
+		}
+		if err != nil {
+			return Inputs{}, err
+		}
+		fmt.Fprintf(h, "dir %q\n", d)
+		for _, e := range entries { // sorted by name
+			if !e.Type().IsRegular() || !isInput(e.Name()) {
+				continue
+			}
+			if err := add(path.Join(d, e.Name())); err != nil {
+				return Inputs{}, err
+			}
+		}
+	}
+	for _, f := range extra {
+		if err := add(f); err != nil {
+			return Inputs{}, err
+		}
+	}
+	in.Digest = hex.EncodeToString(h.Sum(nil))
+	return in, nil
+}
+
+func isInput(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return false
+	}
+	switch filepath.Ext(name) {
+	case ".cue", ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+func readFile(name string) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()))
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, nil, err
+	}
+	return buf.Bytes(), fi, nil
+}
