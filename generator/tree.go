@@ -106,6 +106,8 @@ func Write(root string, res *Result) ([]Change, error) {
 type CheckResult struct {
 	// Envs are the environments checked, sorted.
 	Envs []string
+	// Cached are those of Envs answered from the cache, without a render.
+	Cached []string
 	// Changes are the environments whose rendered folder or lock differs.
 	Changes []Change
 	// Warnings of the render.
@@ -186,6 +188,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		c := Change{Env: name, Dir: d, Lock: LockPath(name)}
 		var err error
 		if hit := hits[name]; hit != nil {
+			out.Cached = append(out.Cached, name)
 			c.Changes, err = output.CompareDigests(filepath.Join(root, filepath.FromSlash(d)), hit.Files)
 			c.LockChanged = hit.LockStale
 			out.Warnings = append(out.Warnings, hit.Warnings...)

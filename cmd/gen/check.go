@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -117,6 +118,10 @@ type checkEnvJSON struct {
 	LockStale bool   `json:"lockStale"`
 	// Orphan marks the folder of an environment that no longer exists.
 	Orphan bool `json:"orphan"`
+	// Cached is true when the environment's inputs were unchanged since
+	// gen last rendered or checked it, so its files were compared with
+	// the digests recorded then instead of a new render.
+	Cached bool `json:"cached"`
 }
 
 func writeCheckJSON(e *invocation, res *generator.CheckResult, fix string) error {
@@ -143,7 +148,9 @@ func writeCheckJSON(e *invocation, res *generator.CheckResult, fix string) error
 		if !ok {
 			c = generator.Change{Env: name, Dir: path.Join(generator.RenderedDir, name), Lock: generator.LockPath(name)}
 		}
-		out.Environments = append(out.Environments, envJSON(c))
+		env := envJSON(c)
+		env.Cached = slices.Contains(res.Cached, name)
+		out.Environments = append(out.Environments, env)
 	}
 	return writeJSON(e, out)
 }
@@ -179,7 +186,7 @@ func validFormat(e *invocation, cmd, format string, allowed ...string) bool {
 			return true
 		}
 	}
-	fmt.Fprintf(e.stderr, "gen %s: unknown output format %q (want %s)\n", cmd, format, strings.Join(allowed, " or "))
+	fmt.Fprintf(e.stderr, "gen %s: unknown output format %q (want %s)\n", cmd, format, strings.Join(allowed, ", "))
 	return false
 }
 

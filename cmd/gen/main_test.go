@@ -131,6 +131,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"snapshot":     cmdSnapshot,
+			"age":          cmdAge,
 			"unchanged":    cmdUnchanged,
 			"markrequests": cmdMarkRequests,
 			"norequests":   cmdNoRequests,
@@ -148,6 +149,28 @@ type entry struct {
 	info fs.FileInfo
 	data []byte // regular files only
 	link string // symbolic links only
+}
+
+// cmdAge sets the modification time of every file under each DIR to an
+// hour ago: gen's cache does not record a render whose inputs were
+// modified moments before it (the edit may have raced the render), and
+// scripts write their files moments before running gen.
+//
+//	age DIR...
+func cmdAge(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: age DIR...")
+	}
+	then := time.Now().Add(-time.Hour)
+	for _, dir := range args {
+		err := filepath.WalkDir(ts.MkAbs(dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			return os.Chtimes(p, then, then)
+		})
+		ts.Check(err)
+	}
 }
 
 // cmdSnapshot records the tree DIR under NAME, for unchanged.

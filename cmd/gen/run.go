@@ -43,6 +43,7 @@ const (
 	flagAllow    = "allow-violations"
 	flagReport   = "report"
 	flagNoCache  = "no-cache"
+	flagColor    = "color"
 )
 
 // command is one subcommand: its flags and what it does.

@@ -319,6 +319,13 @@ func checkPaths(files []File) error {
 // path. Entries that are not regular files (symbolic links, sockets) map
 // to nil; regular files never do. A missing dir is an empty tree.
 func readTree(dir string) (map[string][]byte, error) {
+	return ReadTree(dir)
+}
+
+// ReadTree returns the files under dir by path relative to dir,
+// slash-separated; a file that is not regular (a symlink, a device) maps to
+// nil. A missing dir is an empty tree.
+func ReadTree(dir string) (map[string][]byte, error) {
 	root, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
