@@ -3,39 +3,176 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/objdiff"
 )
 
 func diffCommand() command {
 	return command{
-		name:    "diff",
-		args:    "[ENV]",
-		summary: "Show, as a unified diff per file, what rendering would change in rendered/ (all environments by default).",
+		name: "diff",
+		args: "[ENV | ENV1 ENV2]",
+		summary: "Show what differs, object by object, with each change classified (image, scale, config,\n" +
+			"added, removed):\n" +
+			"  gen diff [ENV]       rendered/ against what gen would render (all environments by default)\n" +
+			"  gen diff ENV1 ENV2   ENV1's render against ENV2's (e.g. staging prod: what promoting\n" +
+			"                       staging's configuration would change), environment names aside\n" +
+			"Offline; writes nothing. Exits 1 when something differs, as diff(1).",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
-			exitCode := fs.Bool(flagExitCode, false, "exit 1 when there are differences, as git diff --exit-code")
+			format := fs.StringP(flagOutput, "o", "text", "output `format`: text, json, or patch (a unified diff per file that git apply takes; gen diff [ENV] only)")
+			color := fs.String(flagColor, "auto", "colour the text output: `when` auto (on a terminal, unless NO_COLOR is set), always or never")
 			return func(ctx context.Context, e *invocation) int {
-				if len(e.args) > 1 {
-					fmt.Fprintf(e.stderr, "gen diff: name at most one environment\n")
+				if !validFormat(e, "diff", *format, "text", "json", "patch") {
+					return exitError
+				}
+				colored, ok := useColor(e, *color)
+				if !ok {
+					return exitError
+				}
+				if len(e.args) > 2 {
+					fmt.Fprintf(e.stderr, "gen diff: name one environment, or two to compare\n")
 					return exitError
 				}
 				envs, ok := e.envs(true)
 				if !ok {
 					return exitError
 				}
-				d, warnings, err := generator.Diff(ctx, generator.Options{Root: e.root, Envs: envs})
-				e.warn(warnings)
+				opts := generator.Options{Root: e.root}
+				if len(e.args) == 2 {
+					if *format == "patch" {
+						fmt.Fprintf(e.stderr, "gen diff: -o patch compares rendered/ with a render; it takes one environment or none\n")
+						return exitError
+					}
+					if e.args[0] == e.args[1] {
+						fmt.Fprintf(e.stderr, "gen diff: name two different environments to compare\n")
+						return exitError
+					}
+					r, warnings, err := generator.CompareEnvs(ctx, opts, e.args[0], e.args[1])
+					if err != nil {
+						return e.fail(err)
+					}
+					return e.writeDiff(*format, colored, warnings, []diffEntry{{Report: r}})
+				}
+				if len(e.args) == 1 {
+					opts.Envs = envs
+				}
+				if *format == "patch" {
+					d, warnings, err := generator.Diff(ctx, generator.Options{Root: e.root, Envs: envs})
+					e.warn(warnings)
+					if err != nil {
+						return e.fail(err)
+					}
+					e.stdout.Write(d)
+					if len(d) > 0 {
+						return exitChanges
+					}
+					return exitOK
+				}
+				diffs, warnings, err := generator.CompareTree(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
-				e.stdout.Write(d)
-				if *exitCode && len(d) > 0 {
-					return exitChanges
+				entries := make([]diffEntry, 0, len(diffs))
+				for _, d := range diffs {
+					entry := diffEntry{Env: d.Env, Report: d.Report, Orphan: d.Orphan}
+					if d.LockStale {
+						entry.Lock = d.Lock
+					}
+					entries = append(entries, entry)
 				}
-				return exitOK
+				return e.writeDiff(*format, colored, warnings, entries)
 			}
 		},
 	}
+}
+
+// diffJSON is what gen diff -o json writes; README documents it.
+type diffJSON struct {
+	// Differs is true when anything differs: the exit code is then 1.
+	Differs bool `json:"differs"`
+	// Summary adds up the summaries of the diffs.
+	Summary objdiff.Summary `json:"summary"`
+	// Diffs has one entry per environment compared with its render (gen
+	// diff [ENV]), differing or not, or the one comparison of two
+	// environments (gen diff ENV1 ENV2).
+	Diffs    []diffEntry `json:"diffs"`
+	Warnings []string    `json:"warnings"`
+}
+
+type diffEntry struct {
+	// Env is the environment compared with its render; absent when two
+	// environments are compared.
+	Env string `json:"env,omitempty"`
+	*objdiff.Report
+	// Lock is set to the lock file's path when gen render would rewrite it.
+	Lock string `json:"staleLock,omitempty"`
+	// Orphan marks the folder of an environment that no longer exists.
+	Orphan bool `json:"orphan,omitempty"`
+}
+
+func (d diffEntry) differs() bool { return len(d.Objects) > 0 || d.Lock != "" }
+
+func (e *invocation) writeDiff(format string, colored bool, warnings []string, entries []diffEntry) int {
+	differs := false
+	var total objdiff.Summary
+	for _, d := range entries {
+		differs = differs || d.differs()
+		total.Add(d.Summary)
+	}
+	if format == "json" {
+		if err := writeJSON(e, diffJSON{Differs: differs, Summary: total, Diffs: entries, Warnings: nonNil(warnings)}); err != nil {
+			return e.fail(err)
+		}
+	} else {
+		e.warn(warnings)
+		first := true
+		for _, d := range entries {
+			if !d.differs() {
+				continue
+			}
+			if !first {
+				fmt.Fprintln(e.stdout)
+			}
+			first = false
+			if err := d.WriteText(e.stdout, colored); err != nil {
+				return e.fail(err)
+			}
+			if d.Lock != "" {
+				fmt.Fprintf(e.stdout, "%s: gen render %s rewrites it\n", d.Lock, d.Env)
+			}
+		}
+	}
+	if differs {
+		return exitChanges
+	}
+	return exitOK
+}
+
+// useColor decides whether text output is coloured: with "auto", when
+// stdout is a terminal and NO_COLOR (https://no-color.org) is not set
+// and TERM is not "dumb".
+func useColor(e *invocation, when string) (bool, bool) {
+	switch when {
+	case "always":
+		return true, true
+	case "never":
+		return false, true
+	case "auto":
+		if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+			return false, true
+		}
+		return isTerminal(e.stdout), true
+	}
+	fmt.Fprintf(e.stderr, "gen diff: --%s must be auto, always or never, not %q\n", flagColor, when)
+	return false, false
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
