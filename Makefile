@@ -4,7 +4,8 @@
 #   make render-all        render every environment
 #   make check             fail when rendered/ is out of date
 #   make test              run every test (what CI runs)
-#   make bench             benchmarks: synthetic platforms of 25, 250 and 1000 apps
+#   make bench             timings of the gen binary on the default environments (median of
+#                          15 runs), then on synthetic platforms of 25, 250 and 1000 apps
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
 
