@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -37,8 +38,14 @@ const (
 
 // Cache is a folder of entries. A nil *Cache is valid and always misses.
 type Cache struct {
-	dir string
+	dir   string
+	prune sync.Once
 }
+
+// MaxAge is how long an entry is kept after it was last written. Entries
+// are keyed on the date and the gen binary, so older ones are never read
+// again; the first Put of a process removes them.
+const MaxAge = 7 * 24 * time.Hour
 
 // Open returns the cache configured by the environment, or nil when it is
 // turned off or there is no cache folder (no home directory).
@@ -104,6 +111,7 @@ func (c *Cache) Put(key string, v any) error {
 	if err != nil {
 		return err
 	}
+	c.prune.Do(c.removeOld)
 	p := c.path(key)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
@@ -123,6 +131,37 @@ func (c *Cache) Put(key string, v any) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// removeOld removes the entries, and leftover temporary files, last
+// written more than MaxAge ago, and the folders that leaves empty.
+func (c *Cache) removeOld() {
+	cutoff := time.Now().Add(-MaxAge)
+	dirs, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	for _, d := range dirs {
+		if !d.IsDir() || len(d.Name()) != 2 {
+			continue
+		}
+		sub := filepath.Join(c.dir, d.Name())
+		entries, err := os.ReadDir(sub)
+		if err != nil {
+			continue
+		}
+		left := len(entries)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+				if os.Remove(filepath.Join(sub, e.Name())) == nil {
+					left--
+				}
+			}
+		}
+		if left == 0 {
+			os.Remove(sub)
+		}
+	}
 }
 
 // path spreads entries over 256 folders, as git does with objects.

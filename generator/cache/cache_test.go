@@ -243,3 +243,31 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestRemoveOld(t *testing.T) {
+	c := New(t.TempDir())
+	for _, k := range []string{Key("old"), Key("new")} {
+		if err := c.Put(k, "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-MaxAge - time.Hour)
+	if err := os.Chtimes(c.path(Key("old")), old, old); err != nil {
+		t.Fatal(err)
+	}
+	// A new process: its first Put removes what is past MaxAge.
+	c = New(c.Dir())
+	if err := c.Put(Key("other"), "v"); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if c.Get(Key("old"), &v) {
+		t.Error("an entry past MaxAge survived")
+	}
+	if _, err := os.Stat(filepath.Dir(c.path(Key("old")))); Key("old")[:2] != Key("new")[:2] && Key("old")[:2] != Key("other")[:2] && !os.IsNotExist(err) {
+		t.Errorf("the emptied folder of the old entry is left: %v", err)
+	}
+	if !c.Get(Key("new"), &v) || !c.Get(Key("other"), &v) {
+		t.Error("a recent entry was removed")
+	}
+}
