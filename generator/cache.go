@@ -23,9 +23,9 @@ type entry struct {
 	// Files are the rendered files' digests by path (output.Digests).
 	Files map[string]string `json:"files"`
 	// LockStale is whether the lock file differed from the render's.
-	LockStale bool           `json:"lockStale"`
-	Warnings  []string       `json:"warnings"`
-	Policy    policy.Report  `json:"policy"`
+	LockStale bool          `json:"lockStale"`
+	Warnings  []string      `json:"warnings"`
+	Policy    policy.Report `json:"policy"`
 }
 
 // mtimeSlack is how close to the start of a render an input may have been
