@@ -54,6 +54,15 @@ type Options struct {
 	Cache *cache.Cache
 }
 
+// envNames returns the environments opts names, sorted and without
+// repeats, or all of those under the root when it names none.
+func (o Options) envNames() ([]string, error) {
+	if len(o.Envs) == 0 {
+		return load.Environments(o.root())
+	}
+	return slices.Compact(slices.Sorted(slices.Values(o.Envs))), nil
+}
+
 func (o Options) root() string {
 	if o.Root == "" {
 		return "."
@@ -152,15 +161,11 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 // with the problems the checks find in the others; nothing is resolved or
 // built from input with problems, so a typo never reaches a registry.
 func loadChecked(opts Options) ([]*model.Environment, error) {
-	root := opts.root()
-	names := opts.Envs
-	if len(names) == 0 {
-		var err error
-		if names, err = load.Environments(root); err != nil {
-			return nil, err
-		}
+	names, err := opts.envNames()
+	if err != nil {
+		return nil, err
 	}
-	envs, loadErr := load.Load(root, names)
+	envs, loadErr := load.Load(opts.root(), names)
 	errs := []error{loadErr}
 	for _, env := range envs {
 		if err := check.Environment(env); err != nil {

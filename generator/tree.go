@@ -143,15 +143,10 @@ func (c *CheckResult) Failed() bool {
 // returned. The others are rendered and recorded.
 func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	root := opts.root()
-	names := opts.Envs
-	if len(names) == 0 {
-		var err error
-		if names, err = load.Environments(root); err != nil {
-			return nil, err
-		}
+	names, err := opts.envNames()
+	if err != nil {
+		return nil, err
 	}
-	names = slices.Sorted(slices.Values(names))
-	names = slices.Compact(names)
 	hits := map[string]*entry{}
 	var misses []string
 	for _, name := range names {

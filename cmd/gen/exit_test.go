@@ -16,11 +16,7 @@ func TestExitCodes(t *testing.T) {
 	t.Setenv("GEN_CACHE", "off") // each run renders: no state between cases
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	root := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema", "environments", "policies", "rendered"} {
-		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join("..", "..", dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyRepoData(t, root)
 	gen := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
 		code := run(append(args, "--root", root), &stdout, &stderr)
@@ -111,5 +107,19 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("exit 2 with output on stdout:\n%s", stdout)
 			}
 		})
+	}
+}
+
+// repoDataDirs are the folders of a repository that uses gen.
+var repoDataDirs = []string{"cue.mod", "schema", "environments", "policies", "rendered"}
+
+// copyRepoData copies this repository's repoDataDirs into dst, as the
+// repository of a gen user.
+func copyRepoData(t *testing.T, dst string) {
+	t.Helper()
+	for _, dir := range repoDataDirs {
+		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join("..", "..", dir))); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

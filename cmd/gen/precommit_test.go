@@ -18,9 +18,6 @@ import (
 // preCommitStale is the rendered file the tests edit by hand.
 const preCommitStale = "rendered/prod/apps/backend/deployment-backend.yaml"
 
-// preCommitDataDirs are the directories of a repository that uses gen.
-var preCommitDataDirs = []string{"schema", "environments", "policies", "cue.mod", "rendered"}
-
 // TestPreCommit runs the hooks of .pre-commit-hooks.yaml through the real
 // pre-commit (Debian package pre-commit) in throwaway git repositories:
 //
@@ -258,7 +255,7 @@ func (sb *preCommitSandbox) buildHookRepo(t *testing.T) {
 func (sb *preCommitSandbox) userRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, d := range preCommitDataDirs {
+	for _, d := range repoDataDirs {
 		copyForPreCommit(t, filepath.Join(dir, d), filepath.Join(sb.root, d))
 	}
 	// Render first, so that these tests are about the hooks, not about

@@ -82,11 +82,7 @@ func TestWorkflow(t *testing.T) {
 	runJob := func(t *testing.T, edit func(root string)) (summary, log string, passed bool) {
 		work := t.TempDir()
 		root := filepath.Join(work, "repo")
-		for _, dir := range []string{"cue.mod", "schema", "environments", "policies", "rendered"} {
-			if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join("..", "..", dir))); err != nil {
-				t.Fatal(err)
-			}
-		}
+		copyRepoData(t, root)
 		if edit != nil {
 			edit(root)
 		}

@@ -40,6 +40,12 @@ const (
 type Cache struct {
 	dir   string
 	prune sync.Once
+	// exe memoises Executable for the process.
+	exe struct {
+		once   sync.Once
+		digest string
+		err    error
+	}
 }
 
 // MaxAge is how long an entry is kept after it was last written. Entries
@@ -172,8 +178,13 @@ func (c *Cache) path(key string) string {
 // Executable returns a digest of the running gen binary: entries written
 // by another build must never be read. The digest is remembered per
 // (path, size, modification time, inode), so the binary is read once
-// per build, not on every run.
+// per build, not on every run, and looked up once per process.
 func (c *Cache) Executable() (string, error) {
+	c.exe.once.Do(func() { c.exe.digest, c.exe.err = c.executable() })
+	return c.exe.digest, c.exe.err
+}
+
+func (c *Cache) executable() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err

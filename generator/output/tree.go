@@ -39,7 +39,7 @@ func Compare(dir string, files []File) (Changes, error) {
 	if err := checkPaths(files); err != nil {
 		return Changes{}, err
 	}
-	have, err := readTree(dir)
+	have, err := ReadTree(dir)
 	if err != nil {
 		return Changes{}, err
 	}
@@ -73,7 +73,7 @@ func Write(dir string, files []File) (Changes, error) {
 	if base := filepath.Base(dir); base == "." || base == ".." || base == string(filepath.Separator) {
 		return Changes{}, fmt.Errorf("writing %s: cannot replace this directory", dir)
 	}
-	have, err := readTree(dir)
+	have, err := ReadTree(dir)
 	if err != nil {
 		return Changes{}, err
 	}
@@ -249,7 +249,7 @@ func Diff(dir string, files []File, label string) ([]byte, error) {
 	if err := checkPaths(files); err != nil {
 		return nil, err
 	}
-	have, err := readTree(dir)
+	have, err := ReadTree(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -315,16 +315,10 @@ func checkPaths(files []File) error {
 	return nil
 }
 
-// readTree returns the content of every file under dir by slash-separated
-// path. Entries that are not regular files (symbolic links, sockets) map
-// to nil; regular files never do. A missing dir is an empty tree.
-func readTree(dir string) (map[string][]byte, error) {
-	return ReadTree(dir)
-}
-
-// ReadTree returns the files under dir by path relative to dir,
-// slash-separated; a file that is not regular (a symlink, a device) maps to
-// nil. A missing dir is an empty tree.
+// ReadTree returns the content of every file under dir by slash-separated
+// path relative to dir. Entries that are not regular files (symbolic
+// links, sockets) map to nil; regular files never do. A missing dir is an
+// empty tree.
 func ReadTree(dir string) (map[string][]byte, error) {
 	root, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -361,20 +355,28 @@ func ReadTree(dir string) (map[string][]byte, error) {
 
 // compare lists how the tree have differs from files.
 func compare(have map[string][]byte, files []File) Changes {
-	var c Changes
-	want := make(map[string]bool, len(files))
+	want := make(map[string][]byte, len(files))
 	for _, f := range files {
-		want[f.Path] = true
-		data, ok := have[f.Path]
+		want[f.Path] = f.Data
+	}
+	return compareBy(have, want, bytes.Equal)
+}
+
+// compareBy lists how the tree have differs from want, whose values same
+// compares with a file's content (nil for a file that is not regular).
+func compareBy[T any](have map[string][]byte, want map[string]T, same func([]byte, T) bool) Changes {
+	var c Changes
+	for p, w := range want {
+		data, ok := have[p]
 		switch {
 		case !ok:
-			c.Missing = append(c.Missing, f.Path)
-		case data == nil || !bytes.Equal(data, f.Data):
-			c.Stale = append(c.Stale, f.Path)
+			c.Missing = append(c.Missing, p)
+		case data == nil || !same(data, w):
+			c.Stale = append(c.Stale, p)
 		}
 	}
 	for p := range have {
-		if !want[p] {
+		if _, ok := want[p]; !ok {
 			c.Extra = append(c.Extra, p)
 		}
 	}
@@ -511,27 +513,9 @@ func Digests(files []File) map[string]string {
 // (see Digests): it reads dir and lists the paths of want that are stale
 // or missing there and the files of dir that want does not have.
 func CompareDigests(dir string, want map[string]string) (Changes, error) {
-	have, err := readTree(dir)
+	have, err := ReadTree(dir)
 	if err != nil {
 		return Changes{}, err
 	}
-	var c Changes
-	for p, d := range want {
-		data, ok := have[p]
-		switch {
-		case !ok:
-			c.Missing = append(c.Missing, p)
-		case data == nil || Digest(data) != d:
-			c.Stale = append(c.Stale, p)
-		}
-	}
-	for p := range have {
-		if _, ok := want[p]; !ok {
-			c.Extra = append(c.Extra, p)
-		}
-	}
-	slices.Sort(c.Stale)
-	slices.Sort(c.Missing)
-	slices.Sort(c.Extra)
-	return c, nil
+	return compareBy(have, want, func(data []byte, d string) bool { return Digest(data) == d }), nil
 }

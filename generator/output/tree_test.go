@@ -39,7 +39,7 @@ func (tr tree) create(t *testing.T, dir string) {
 // readTreeT reads every file under dir.
 func readTreeT(t *testing.T, dir string) tree {
 	t.Helper()
-	have, err := readTree(dir)
+	have, err := ReadTree(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
