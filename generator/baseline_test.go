@@ -13,9 +13,9 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/policy"
 	"github.com/gitops-gen/gen/generator/model"
-	"github.com/gitops-gen/gen/generator/object"
-	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // fixturesDir holds, per policy of the repository's policies/, the

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/output"
-	"github.com/gitops-gen/gen/generator/policy"
+	"github.com/gitops-gen/gen/generator/internal/cache"
+	"github.com/gitops-gen/gen/generator/internal/output"
+	"github.com/gitops-gen/gen/generator/internal/policy"
 )
 
 // entry is what the cache remembers of one environment's render: enough

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/objdiff"
-	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/generator/internal/objdiff"
+	"github.com/gitops-gen/gen/generator/internal/output"
 )
 
 // TreeDiff is how one environment's rendered folder differs from a

@@ -16,10 +16,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/argocd"
-	"github.com/gitops-gen/gen/generator/cluster"
-	"github.com/gitops-gen/gen/generator/kube"
-	"github.com/gitops-gen/gen/generator/output"
+	"github.com/gitops-gen/gen/generator/internal/argocd"
+	"github.com/gitops-gen/gen/generator/internal/cluster"
+	"github.com/gitops-gen/gen/generator/internal/kube"
+	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/internal/golden"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitops-gen/gen/generator/plan"
+	"github.com/gitops-gen/gen/generator/internal/plan"
 	"github.com/gitops-gen/gen/internal/golden"
 )
 

@@ -17,10 +17,10 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/load"
+	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/internal/output"
+	"github.com/gitops-gen/gen/generator/internal/policy"
 	"github.com/gitops-gen/gen/generator/model"
-	"github.com/gitops-gen/gen/generator/output"
-	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // Warnings returns the warnings of every environment, in order.

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/policy"
 )
 
 func checkCommand() command {
@@ -126,7 +125,7 @@ type checkEnvJSON struct {
 
 func writeCheckJSON(e *invocation, res *generator.CheckResult, fix string) error {
 	var pol bytes.Buffer
-	if err := policy.WriteJSON(&pol, res.Policies); err != nil {
+	if err := generator.WritePolicyJSON(&pol, res.Policies); err != nil {
 		return err
 	}
 	out := checkJSON{

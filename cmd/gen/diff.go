@@ -10,7 +10,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/objdiff"
 )
 
 func diffCommand() command {
@@ -56,7 +55,7 @@ func diffCommand() command {
 					if err != nil {
 						return e.fail(err)
 					}
-					return e.writeDiff(*format, colored, warnings, []diffEntry{{Report: r}})
+					return e.writeDiff(*format, colored, warnings, []diffEntry{{DiffReport: r}})
 				}
 				if len(e.args) == 1 {
 					opts.Envs = envs
@@ -79,7 +78,7 @@ func diffCommand() command {
 				}
 				entries := make([]diffEntry, 0, len(diffs))
 				for _, d := range diffs {
-					entry := diffEntry{Env: d.Env, Report: d.Report, Orphan: d.Orphan}
+					entry := diffEntry{Env: d.Env, DiffReport: d.Report, Orphan: d.Orphan}
 					if d.LockStale {
 						entry.Lock = d.Lock
 					}
@@ -96,7 +95,7 @@ type diffJSON struct {
 	// Differs is true when anything differs: the exit code is then 1.
 	Differs bool `json:"differs"`
 	// Summary adds up the summaries of the diffs.
-	Summary objdiff.Summary `json:"summary"`
+	Summary generator.DiffSummary `json:"summary"`
 	// Diffs has one entry per environment compared with its render (gen
 	// diff [ENV]), differing or not, or the one comparison of two
 	// environments (gen diff ENV1 ENV2).
@@ -108,7 +107,7 @@ type diffEntry struct {
 	// Env is the environment compared with its render; absent when two
 	// environments are compared.
 	Env string `json:"env,omitempty"`
-	*objdiff.Report
+	*generator.DiffReport
 	// Lock is set to the lock file's path when gen render would rewrite it.
 	Lock string `json:"staleLock,omitempty"`
 	// Orphan marks the folder of an environment that no longer exists.
@@ -119,7 +118,7 @@ func (d diffEntry) differs() bool { return len(d.Objects) > 0 || d.Lock != "" }
 
 func (e *invocation) writeDiff(format string, colored bool, warnings []string, entries []diffEntry) int {
 	differs := false
-	var total objdiff.Summary
+	var total generator.DiffSummary
 	for _, d := range entries {
 		differs = differs || d.differs()
 		total.Add(d.Summary)

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/plan"
 )
 
 func planCommand() command {
@@ -33,13 +32,11 @@ func planCommand() command {
 				if !ok {
 					return exitError
 				}
-				// A plan of an environment that does not render would mislead.
-				res, err := generator.Render(ctx, generator.Options{Root: e.root, Envs: envs})
+				p, warnings, err := generator.PlanEnv(ctx, generator.Options{Root: e.root, Today: time.Now()}, envs[0])
 				if err != nil {
 					return e.fail(err)
 				}
-				e.warn(res.Warnings())
-				p := plan.Build(res.Envs[0].Model, plan.Options{Today: time.Now()})
+				e.warn(warnings)
 				if *format == "json" {
 					b, err := json.MarshalIndent(p, "", "  ")
 					if err != nil {

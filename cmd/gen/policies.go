@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/policy"
 )
 
 func policiesCommand() command {
@@ -32,12 +31,12 @@ func policiesCommand() command {
 					fmt.Fprintf(e.stderr, "gen policies: environments are named after --report\n")
 					return exitError
 				}
-				set, err := policy.Load(e.root)
+				policies, err := generator.Policies(e.root)
 				if err != nil {
 					return e.fail(err)
 				}
 				if !*report {
-					return listPolicies(e, set.Policies(), *format)
+					return listPolicies(e, policies, *format)
 				}
 				envs, ok := e.envs(true)
 				if !ok {
@@ -50,11 +49,11 @@ func policiesCommand() command {
 				reports := res.PolicyReports()
 				switch *format {
 				case "json":
-					err = policy.WriteJSON(e.stdout, reports)
+					err = generator.WritePolicyJSON(e.stdout, reports)
 				case "sarif":
-					err = policy.WriteSARIF(e.stdout, reports, set.Policies())
+					err = generator.WritePolicySARIF(e.stdout, reports, policies)
 				default:
-					policy.WriteText(e.stdout, reports)
+					generator.WritePolicyText(e.stdout, reports)
 				}
 				if err != nil {
 					return e.fail(err)
@@ -77,7 +76,7 @@ type policyJSON struct {
 	Kinds        []string `json:"kinds"`
 }
 
-func listPolicies(e *invocation, ps []policy.Policy, format string) int {
+func listPolicies(e *invocation, ps []generator.Policy, format string) int {
 	if format == "json" {
 		out := []policyJSON{}
 		for _, p := range ps {

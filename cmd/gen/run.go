@@ -17,9 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
-	"github.com/gitops-gen/gen/generator/cache"
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/policy"
 )
 
 // Exit codes, as diff(1): 0 ok or up to date, 1 the check found something,
@@ -76,11 +74,11 @@ func withRemoteOptions(opts ...images.Option) runOption {
 }
 
 // cache returns the cache of earlier renders, nil when off.
-func (e *invocation) cache(off bool) *cache.Cache {
+func (e *invocation) cache(off bool) *generator.Cache {
 	if off {
 		return nil
 	}
-	return cache.Open()
+	return generator.OpenCache()
 }
 
 // resolver returns the registry client, or nil when offline.
@@ -224,14 +222,14 @@ func (e *invocation) envs(all bool) ([]string, bool) {
 // policyReport prints the policy report on stderr when it has anything
 // to say (violations, expired or unused waivers), and reports whether a
 // policy failed.
-func (e *invocation) policyReport(reports []policy.Report) bool {
+func (e *invocation) policyReport(reports []generator.PolicyReport) bool {
 	failed, notable := false, false
 	for _, r := range reports {
 		failed = failed || r.Failed()
 		notable = notable || len(r.Violations) > 0 || len(r.Expired) > 0 || len(r.Unused) > 0
 	}
 	if notable {
-		policy.WriteText(e.stderr, reports)
+		generator.WritePolicyText(e.stderr, reports)
 	}
 	return failed
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/gitops-gen/gen/generator/object"
+	"github.com/gitops-gen/gen/generator/internal/object"
 )
 
 // Use is one container image in a rendered object, for policies such as

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitops-gen/gen/generator/object"
+	"github.com/gitops-gen/gen/generator/internal/object"
 )
 
 func TestOf(t *testing.T) {

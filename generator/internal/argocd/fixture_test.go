@@ -1,0 +1,235 @@
+package argocd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// dir is the fixture's rendered folder.
+const dir = "rendered/prod"
+
+// newApp returns an enabled app with the fields Build reads.
+func newApp(name, namespace, kind string, dependsOn ...string) *model.App {
+	return &model.App{
+		Name:      name,
+		Enabled:   true,
+		Namespace: namespace,
+		PartOf:    name,
+		Kind:      kind,
+		DependsOn: dependsOn,
+	}
+}
+
+// hpa gives app an enabled HorizontalPodAutoscaler.
+func hpa(app *model.App) *model.App {
+	minR, maxR := int32(3), int32(10)
+	app.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: &minR, MaxReplicas: &maxR}
+	return app
+}
+
+// defaultArgoCD is the schema's defaults (schema/environment.cue) with the
+// platform's repository.
+func defaultArgoCD() *model.ArgoCD {
+	cd := &model.ArgoCD{
+		RepoURL:        "https://github.com/gitops-gen/platform.git",
+		TargetRevision: "main",
+		Namespace:      "argocd",
+		Destination:    "in-cluster",
+		Project:        "prod",
+		AutoSync:       true,
+	}
+	cd.Retry.Limit = 5
+	cd.Retry.Backoff.Duration = "5s"
+	cd.Retry.Backoff.Factor = 2
+	cd.Retry.Backoff.MaxDuration = "3m"
+	return cd
+}
+
+// fixture is seed 003's prod with seed 004's cache beside it: the chatbot
+// (a backend with an HPA and a worker, both on MongoDB, a frontend, a
+// nightly retraining CronJob), the koorde cache (a StatefulSet with an
+// HPA) and a load test that stays out of prod. A person syncs prod.
+func fixture() *model.Environment {
+	chatbot := func(a *model.App) *model.App { a.PartOf = "chatbot"; return a }
+	koorde := func(a *model.App) *model.App { a.PartOf = "koorde"; return a }
+	loadtest := koorde(newApp("koorde-loadtest", "koorde-cache", model.Job, "koorde-node"))
+	loadtest.Enabled = false
+	apps := []*model.App{
+		chatbot(hpa(newApp("backend", "chatbot", model.Deployment, "mongodb"))),
+		chatbot(newApp("frontend", "chatbot", model.Deployment)),
+		chatbot(newApp("ml-retrain", "chatbot", model.CronJob)),
+		chatbot(newApp("mongodb", "chatbot", model.StatefulSet)),
+		chatbot(newApp("worker", "chatbot", model.Deployment, "mongodb")),
+		koorde(hpa(newApp("koorde-node", "koorde-cache", model.StatefulSet))),
+		loadtest,
+	}
+	cd := defaultArgoCD()
+	cd.AutoSync = false
+	env := &model.Environment{
+		Name:       "prod",
+		Namespaces: map[string]model.Namespace{"chatbot": {}, "koorde-cache": {}},
+		Apps:       map[string]*model.App{},
+		ArgoCD:     cd,
+	}
+	for _, a := range apps {
+		env.Apps[a.Name] = a
+	}
+	return env
+}
+
+// obj returns an object of app with the given identity and spec.
+func obj(app, apiVersion, kind, namespace, name string, spec map[string]any) object.Object {
+	md := map[string]any{"name": name}
+	if namespace != "" {
+		md["namespace"] = namespace
+	}
+	c := map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": md}
+	if spec != nil {
+		c["spec"] = spec
+	}
+	return object.Object{App: app, Content: c}
+}
+
+// replicas is a workload spec with n replicas.
+func replicas(n int) map[string]any {
+	return map[string]any{"replicas": json.Number(strconv.Itoa(n))}
+}
+
+// fixtureObjects are the objects kube.Build, the patches and cluster.Build
+// render for fixture(), in their order: the platform, then the apps by
+// name, then the ClusterConfig. Workloads an HPA scales carry no replicas.
+func fixtureObjects() []object.Object {
+	const ks = "kube-system"
+	return []object.Object{
+		obj("", "v1", "Namespace", "", "chatbot", nil),
+		obj("", "v1", "ResourceQuota", "chatbot", "chatbot", map[string]any{"hard": map[string]any{"pods": "100"}}),
+		obj("", "v1", "Namespace", "", "koorde-cache", nil),
+		obj("", "v1", "ServiceAccount", ks, "cluster-autoscaler", nil),
+		obj("", "storage.k8s.io/v1", "StorageClass", "", "gp3", nil),
+		obj("", "rbac.authorization.k8s.io/v1", "ClusterRole", "", "cluster-autoscaler", nil),
+		obj("", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "", "cluster-autoscaler", nil),
+		obj("", "rbac.authorization.k8s.io/v1", "Role", ks, "cluster-autoscaler", nil),
+		obj("", "rbac.authorization.k8s.io/v1", "RoleBinding", ks, "cluster-autoscaler", nil),
+		obj("", "apps/v1", "Deployment", ks, "cluster-autoscaler", replicas(1)),
+
+		obj("backend", "v1", "ServiceAccount", "chatbot", "backend", nil),
+		obj("backend", "v1", "ConfigMap", "chatbot", "backend-env", nil),
+		obj("backend", "apps/v1", "Deployment", "chatbot", "backend", map[string]any{}),
+		obj("backend", "v1", "Service", "chatbot", "backend", nil),
+		obj("backend", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "backend", nil),
+		obj("backend", "policy/v1", "PodDisruptionBudget", "chatbot", "backend", nil),
+
+		obj("frontend", "v1", "ServiceAccount", "chatbot", "frontend", nil),
+		obj("frontend", "apps/v1", "Deployment", "chatbot", "frontend", replicas(3)),
+		obj("frontend", "v1", "Service", "chatbot", "frontend", nil),
+
+		obj("koorde-node", "v1", "ServiceAccount", "koorde-cache", "koorde-node", nil),
+		obj("koorde-node", "apps/v1", "StatefulSet", "koorde-cache", "koorde-node", map[string]any{}),
+		obj("koorde-node", "v1", "Service", "koorde-cache", "koorde-headless", nil),
+		obj("koorde-node", "autoscaling/v2", "HorizontalPodAutoscaler", "koorde-cache", "koorde-node", nil),
+
+		obj("ml-retrain", "v1", "ServiceAccount", "chatbot", "ml-retrain", nil),
+		obj("ml-retrain", "batch/v1", "CronJob", "chatbot", "ml-retrain", nil),
+
+		obj("mongodb", "apps/v1", "StatefulSet", "chatbot", "mongodb", replicas(1)),
+		obj("mongodb", "v1", "Service", "chatbot", "mongodb", nil),
+
+		obj("worker", "v1", "ServiceAccount", "chatbot", "worker", nil),
+		obj("worker", "apps/v1", "Deployment", "chatbot", "worker", replicas(2)),
+
+		obj("", "eksctl.io/v1alpha5", "ClusterConfig", "", "chatbot-prod", nil),
+	}
+}
+
+// build runs Build on env and objs and fails the test on an error.
+func build(t *testing.T, env *model.Environment, objs []object.Object) []object.Object {
+	t.Helper()
+	got, err := Build(env, dir, objs)
+	if err != nil {
+		t.Fatalf("Build(%s) = %v", env.Name, err)
+	}
+	return got
+}
+
+// find returns the object of kind and name among objs, failing the test
+// when there is none.
+func find(t *testing.T, objs []object.Object, kind, name string) object.Object {
+	t.Helper()
+	for _, o := range objs {
+		if o.Kind() == kind && o.Name() == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s %s among %d objects", kind, name, len(objs))
+	return object.Object{}
+}
+
+// get returns the value at path in m, or nil.
+func get(m map[string]any, path ...string) any {
+	var v any = m
+	for _, p := range path {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[p]
+	}
+	return v
+}
+
+// clone deep-copies objs through JSON, keeping numbers exact.
+func clone(t *testing.T, objs []object.Object) []object.Object {
+	t.Helper()
+	out := make([]object.Object, len(objs))
+	for i, o := range objs {
+		b, err := json.Marshal(o.Content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := object.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = object.Object{App: o.App, Content: c}
+	}
+	return out
+}
+
+// crdFile returns the path of one of Argo CD's CRDs in the shared schemas
+// folder: $GEN_SHARED, else ../shared beside the repository. Without it
+// the test is skipped, except in CI, where it fails.
+func crdFile(t *testing.T, name string) string {
+	t.Helper()
+	shared := filepath.Join("..", "..", "..", "..", "shared")
+	if d := os.Getenv("GEN_SHARED"); d != "" {
+		shared = d
+	}
+	path := filepath.Join(shared, "schemas", "crds", name)
+	if _, err := os.Stat(path); err != nil {
+		const hint = "set GEN_SHARED to the folder that holds schemas/crds/"
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Argo CD CRD: %v; %s", err, hint)
+		}
+		t.Skipf("Argo CD CRD not found (%v); %s", err, hint)
+	}
+	return path
+}
+
+// crdOf returns the CRD file that defines o's kind.
+func crdOf(t *testing.T, o object.Object) string {
+	t.Helper()
+	switch o.Kind() {
+	case KindApplication:
+		return crdFile(t, "argocd-application-crd.yaml")
+	case KindAppProject:
+		return crdFile(t, "argocd-appproject-crd.yaml")
+	}
+	t.Fatalf("no CRD for %s", o.ID())
+	return ""
+}

@@ -1,0 +1,106 @@
+package argocd
+
+import (
+	"path"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/output"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// TestTree checks the Applications against the tree they sync, as
+// output.Path lays it out: every Application's path is a folder of
+// rendered/<env>/ that holds files, every app folder and platform/ have
+// exactly one Application, argocd/ is the root's, and no path reaches
+// cluster/.
+func TestTree(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    func() *model.Environment
+		objs   func() []object.Object
+		change func(env *model.Environment)
+	}{
+		{"prod", fixture, fixtureObjects, nil},
+		{"automated, named cluster", fixture, fixtureObjects, func(env *model.Environment) {
+			env.ArgoCD.AutoSync = true
+			env.ArgoCD.Destination = "chatbot-prod"
+		}},
+		{"ml-retrain disabled", fixture, func() []object.Object {
+			var out []object.Object
+			for _, o := range fixtureObjects() {
+				if o.App != "ml-retrain" {
+					out = append(out, o)
+				}
+			}
+			return out
+		}, func(env *model.Environment) { env.Apps["ml-retrain"].Enabled = false }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, objs := tt.env(), tt.objs()
+			if tt.change != nil {
+				tt.change(env)
+			}
+			objs = Annotate(env, objs)
+			built := build(t, env, objs)
+
+			// The folders of the tree and how many files each holds.
+			files := map[string]int{}
+			for _, o := range append(slices.Clone(objs), built...) {
+				files[path.Dir(output.Path(o))]++
+			}
+			// Application paths, by folder relative to dir.
+			apps := map[string][]string{}
+			for _, o := range built {
+				if o.Kind() != KindApplication {
+					continue
+				}
+				p, _ := get(o.Content, "spec", "source", "path").(string)
+				rel, ok := strings.CutPrefix(p, dir+"/")
+				if !ok {
+					t.Errorf("%s syncs %q, outside %s/", o.ID(), p, dir)
+					continue
+				}
+				if rel == "cluster" || strings.HasPrefix(rel, "cluster/") || strings.Contains(p, "/cluster") {
+					t.Errorf("%s syncs %q: cluster/ is not for Argo CD", o.ID(), p)
+				}
+				if path.Clean(p) != p {
+					t.Errorf("%s syncs %q, not a clean path", o.ID(), p)
+				}
+				if files[rel] == 0 {
+					t.Errorf("%s syncs %q, which holds no file", o.ID(), p)
+				}
+				apps[rel] = append(apps[rel], o.Name())
+			}
+			// Every folder but cluster/ has exactly one Application.
+			want := map[string][]string{}
+			for folder := range files {
+				switch {
+				case folder == "argocd":
+					want[folder] = []string{RootName}
+				case folder == "platform":
+					want[folder] = []string{PlatformName}
+				case strings.HasPrefix(folder, "apps/"):
+					want[folder] = []string{strings.TrimPrefix(folder, "apps/")}
+				case folder == "cluster":
+				default:
+					t.Errorf("unexpected folder %s", folder)
+				}
+			}
+			if diff := cmp.Diff(want, apps); diff != "" {
+				t.Errorf("Applications per folder mismatch (-want +got):\n%s", diff)
+			}
+			// Every enabled app has its folder.
+			for name, app := range env.Apps {
+				if _, ok := apps["apps/"+name]; ok != app.Enabled {
+					t.Errorf("app %s (enabled %v) has an Application: %v", name, app.Enabled, ok)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,273 @@
+package cache
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"cuelang.org/go/cue/load"
+)
+
+func TestKey(t *testing.T) {
+	if Key("ab", "c") == Key("a", "bc") {
+		t.Error(`Key("ab", "c") == Key("a", "bc"): parts must not run together`)
+	}
+	if Key("a") != Key("a") {
+		t.Error("Key is not deterministic")
+	}
+	if k := Key("a"); len(k) != 64 {
+		t.Errorf("Key = %q, want 64 hex digits", k)
+	}
+}
+
+func TestGetPut(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "cache"))
+	type entry struct{ A string }
+	var got entry
+	if c.Get(Key("x"), &got) {
+		t.Fatal("Get on an empty cache hit")
+	}
+	if err := c.Put(Key("x"), entry{"one"}); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Get(Key("x"), &got) || got.A != "one" {
+		t.Fatalf("Get after Put = %+v", got)
+	}
+	if err := c.Put(Key("x"), entry{"two"}); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Get(Key("x"), &got) || got.A != "two" {
+		t.Fatalf("Get after a second Put = %+v", got)
+	}
+	// No temporary file is left behind.
+	matches, _ := filepath.Glob(filepath.Join(c.Dir(), "*", ".tmp-*"))
+	if len(matches) > 0 {
+		t.Errorf("leftovers: %v", matches)
+	}
+
+	// A corrupt entry is a miss.
+	if err := os.WriteFile(c.path(Key("x")), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c.Get(Key("x"), &got) {
+		t.Error("Get of a corrupt entry hit")
+	}
+}
+
+func TestNilAndBrokenCache(t *testing.T) {
+	var c *Cache
+	var v string
+	if c.Get(Key("x"), &v) {
+		t.Error("nil cache hit")
+	}
+	if err := c.Put(Key("x"), "v"); err != nil {
+		t.Errorf("Put on a nil cache = %v", err)
+	}
+	// A cache folder that cannot be created: Put fails, nothing panics.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := New(filepath.Join(file, "cache"))
+	if err := broken.Put(Key("x"), "v"); err == nil {
+		t.Error("Put under a file succeeded")
+	}
+	if broken.Get(Key("x"), &v) {
+		t.Error("broken cache hit")
+	}
+}
+
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvDir, dir)
+	t.Setenv(EnvOff, "")
+	if c := Open(); c.Dir() != dir {
+		t.Errorf("Open with %s=%s: dir %q", EnvDir, dir, c.Dir())
+	}
+	for _, off := range []string{"off", "0", "false", "OFF"} {
+		t.Setenv(EnvOff, off)
+		if c := Open(); c != nil {
+			t.Errorf("Open with %s=%s = %q, want nil", EnvOff, off, c.Dir())
+		}
+	}
+	t.Setenv(EnvOff, "")
+	t.Setenv(EnvDir, "")
+	t.Setenv("XDG_CACHE_HOME", dir)
+	if c := Open(); c.Dir() != filepath.Join(dir, "gen") {
+		t.Errorf("Open with XDG_CACHE_HOME=%s: dir %q", dir, c.Dir())
+	}
+}
+
+func TestExecutable(t *testing.T) {
+	c := New(t.TempDir())
+	a, err := c.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Executable() // from the cache this time
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(a) != 64 {
+		t.Errorf("Executable = %q then %q", a, b)
+	}
+	if a, err := New(t.TempDir()).Executable(); err != nil || a != b {
+		t.Errorf("Executable without cache = %q, %v; want %q", a, err, b)
+	}
+}
+
+func write(t *testing.T, root, rel, data string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHash(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "environments/prod/prod.cue", "package environments\n")
+	write(t, root, "environments/prod/images.lock.json", "{}\n")
+	write(t, root, "environments/shared.cue", "package environments\n")
+	dirs := []string{"environments", "environments/prod", "policies"}
+	hash := func() Inputs {
+		t.Helper()
+		in, err := Hash(root, dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	base := hash()
+	if again := hash(); again.Digest != base.Digest {
+		t.Fatal("Hash is not deterministic")
+	}
+	if !slices.Equal(keys(base.Modified), []string{"environments/prod/images.lock.json", "environments/prod/prod.cue", "environments/shared.cue"}) {
+		t.Errorf("Modified has %v", keys(base.Modified))
+	}
+
+	// Files that are not inputs change nothing: other extensions, dot
+	// files, subfolders of a folder not listed.
+	write(t, root, "environments/prod/README.md", "notes")
+	write(t, root, "environments/prod/.prod.cue.swp", "x")
+	write(t, root, "environments/staging/staging.cue", "package environments\n")
+	if hash().Digest != base.Digest {
+		t.Error("a file that is not an input changed the digest")
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func()
+		undo func()
+	}{
+		{"edit", func() { write(t, root, "environments/prod/prod.cue", "package environments\nx: 1\n") },
+			func() { write(t, root, "environments/prod/prod.cue", "package environments\n") }},
+		{"lock", func() { write(t, root, "environments/prod/images.lock.json", "{ }\n") },
+			func() { write(t, root, "environments/prod/images.lock.json", "{}\n") }},
+		{"new file", func() { write(t, root, "environments/prod/extra.cue", "package environments\n") },
+			func() { os.Remove(filepath.Join(root, "environments/prod/extra.cue")) }},
+		{"rename", func() {
+			os.Rename(filepath.Join(root, "environments/shared.cue"), filepath.Join(root, "environments/common.cue"))
+		}, func() {
+			os.Rename(filepath.Join(root, "environments/common.cue"), filepath.Join(root, "environments/shared.cue"))
+		}},
+		{"new folder", func() { os.Mkdir(filepath.Join(root, "policies"), 0o755) },
+			func() { os.Remove(filepath.Join(root, "policies")) }},
+	} {
+		tc.edit()
+		if hash().Digest == base.Digest {
+			t.Errorf("%s: digest unchanged", tc.name)
+		}
+		tc.undo()
+		if hash().Digest != base.Digest {
+			t.Errorf("%s undone: digest differs", tc.name)
+		}
+	}
+
+	// Extra files are digested by name, present or not.
+	withLock, err := Hash(root, nil, "environments/prod/images.lock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Hash(root, nil, "environments/qa/images.lock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withLock.Digest == without.Digest {
+		t.Error("extra files do not count")
+	}
+}
+
+func TestModifiedSince(t *testing.T) {
+	now := time.Now()
+	in := Inputs{Modified: map[string]time.Time{"a.cue": now.Add(-time.Hour), "lock.json": now}}
+	if !in.ModifiedSince(now.Add(-time.Minute)) {
+		t.Error("lock.json was modified a minute ago")
+	}
+	if in.ModifiedSince(now.Add(-time.Minute), "lock.json") {
+		t.Error("skipped lock.json still counts")
+	}
+	if in.ModifiedSince(now.Add(time.Second)) {
+		t.Error("nothing was modified after now")
+	}
+}
+
+func TestInputDirs(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	insts := load.Instances([]string{"./environments/prod", "./schema"}, &load.Config{Dir: root})
+	for _, inst := range insts {
+		if inst.Err != nil {
+			t.Fatal(inst.Err)
+		}
+	}
+	got := InputDirs(root, insts)
+	want := []string{".", "cue.mod", "environments", "environments/prod", "schema"}
+	if !slices.Equal(got, want) {
+		t.Errorf("InputDirs = %v, want %v", got, want)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestRemoveOld(t *testing.T) {
+	c := New(t.TempDir())
+	for _, k := range []string{Key("old"), Key("new")} {
+		if err := c.Put(k, "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-MaxAge - time.Hour)
+	if err := os.Chtimes(c.path(Key("old")), old, old); err != nil {
+		t.Fatal(err)
+	}
+	// A new process: its first Put removes what is past MaxAge.
+	c = New(c.Dir())
+	if err := c.Put(Key("other"), "v"); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if c.Get(Key("old"), &v) {
+		t.Error("an entry past MaxAge survived")
+	}
+	if _, err := os.Stat(filepath.Dir(c.path(Key("old")))); Key("old")[:2] != Key("new")[:2] && Key("old")[:2] != Key("other")[:2] && !os.IsNotExist(err) {
+		t.Errorf("the emptied folder of the old entry is left: %v", err)
+	}
+	if !c.Get(Key("new"), &v) || !c.Get(Key("other"), &v) {
+		t.Error("a recent entry was removed")
+	}
+}

@@ -1,0 +1,59 @@
+package check
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// Objects reports objects that two apps (or an app and the environment)
+// both render: the second would silently replace the first in the cluster.
+func Objects(env *model.Environment, objs []object.Object) error {
+	type key struct{ group, kind, ns, name string }
+	first := map[key]object.Object{}
+	var errs cueerrors.Error
+	for _, o := range objs {
+		group, _, _ := strings.Cut(o.APIVersion(), "/")
+		if !strings.Contains(o.APIVersion(), "/") {
+			group = ""
+		}
+		k := key{group, o.Kind(), o.Namespace(), o.Name()}
+		prev, ok := first[k]
+		if !ok {
+			first[k] = o
+			continue
+		}
+		errs = cueerrors.Append(errs, duplicate(env, o, prev))
+	}
+	if errs == nil {
+		return nil
+	}
+	return errs
+}
+
+func duplicate(env *model.Environment, o, prev object.Object) cueerrors.Error {
+	owners := []string{prev.App, o.App}
+	slices.SortFunc(owners, cmp.Compare)
+	at := func(app string) string {
+		if app == "" {
+			return "namespaces"
+		}
+		return "apps." + model.Label(app)
+	}
+	name := func(app string) string {
+		if app == "" {
+			return "the environment"
+		}
+		return "app " + app
+	}
+	if owners[0] == owners[1] {
+		return env.Errorf(at(owners[0]), "%s renders %s twice; rename one of them", name(owners[0]), o.ID())
+	}
+	return env.ErrorAt([]string{at(owners[1]), at(owners[0])},
+		"%s and %s both render %s; rename one of them", name(owners[0]), name(owners[1]), o.ID())
+}

@@ -1,0 +1,217 @@
+package kube
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// restrictedContainer is the container security context of the restricted
+// Pod Security Standard, with the root filesystem read-only or not.
+func restrictedContainer(readOnly bool) *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		RunAsNonRoot:             new(true),
+		AllowPrivilegeEscalation: new(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		ReadOnlyRootFilesystem:   new(readOnly),
+	}
+}
+
+// podSpecOfKind builds app and returns the pod spec of its workload,
+// decoded strictly into the workload's type.
+func podSpecOfKind(t *testing.T, app *model.App) corev1.PodSpec {
+	t.Helper()
+	o := find(t, buildApp(t, app), app.Kind, app.Name)
+	switch app.Kind {
+	case model.Deployment:
+		return decode[appsv1.Deployment](t, o).Spec.Template.Spec
+	case model.StatefulSet:
+		return decode[appsv1.StatefulSet](t, o).Spec.Template.Spec
+	case model.CronJob:
+		return decode[batchv1.CronJob](t, o).Spec.JobTemplate.Spec.Template.Spec
+	case model.Job:
+		return decode[batchv1.Job](t, o).Spec.Template.Spec
+	}
+	t.Fatalf("unknown kind %s", app.Kind)
+	return corev1.PodSpec{}
+}
+
+func TestSecurityContext(t *testing.T) {
+	restrictedPod := &corev1.PodSecurityContext{
+		RunAsNonRoot:   new(true),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+	tests := []struct {
+		name          string
+		kind          string
+		sc            model.SecurityContext
+		wantPod       *corev1.PodSecurityContext
+		wantContainer *corev1.SecurityContext
+		wantTmp       bool
+	}{
+		{
+			name:          "defaults",
+			kind:          model.Deployment,
+			sc:            model.SecurityContext{ReadOnlyRootFilesystem: true},
+			wantPod:       restrictedPod,
+			wantContainer: restrictedContainer(true),
+			wantTmp:       true,
+		},
+		{
+			name:          "writable root filesystem has no /tmp volume",
+			kind:          model.Deployment,
+			sc:            model.SecurityContext{},
+			wantPod:       restrictedPod,
+			wantContainer: restrictedContainer(false),
+		},
+		{
+			name: "user, group and fsGroup",
+			kind: model.StatefulSet,
+			sc: model.SecurityContext{
+				RunAsUser:              new(int64(999)),
+				RunAsGroup:             new(int64(999)),
+				FSGroup:                new(int64(999)),
+				ReadOnlyRootFilesystem: true,
+			},
+			wantPod: &corev1.PodSecurityContext{
+				RunAsNonRoot:        new(true),
+				RunAsUser:           new(int64(999)),
+				RunAsGroup:          new(int64(999)),
+				FSGroup:             new(int64(999)),
+				FSGroupChangePolicy: new(corev1.FSGroupChangeOnRootMismatch),
+				SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+			},
+			wantContainer: restrictedContainer(true),
+			wantTmp:       true,
+		},
+		{
+			name: "user only",
+			kind: model.Job,
+			sc:   model.SecurityContext{RunAsUser: new(int64(1000)), ReadOnlyRootFilesystem: true},
+			wantPod: &corev1.PodSecurityContext{
+				RunAsNonRoot:   new(true),
+				RunAsUser:      new(int64(1000)),
+				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+			},
+			wantContainer: restrictedContainer(true),
+			wantTmp:       true,
+		},
+		{
+			name:          "cron job",
+			kind:          model.CronJob,
+			sc:            model.SecurityContext{ReadOnlyRootFilesystem: true},
+			wantPod:       restrictedPod,
+			wantContainer: restrictedContainer(true),
+			wantTmp:       true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			app := newApp("web", tc.kind)
+			app.Schedule = "0 * * * *"
+			app.SecurityContext = tc.sc
+			pod := podSpecOfKind(t, app)
+			if diff := cmp.Diff(tc.wantPod, pod.SecurityContext); diff != "" {
+				t.Errorf("pod securityContext mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantContainer, pod.Containers[0].SecurityContext); diff != "" {
+				t.Errorf("container securityContext mismatch (-want +got):\n%s", diff)
+			}
+			var wantVols []corev1.Volume
+			var wantMounts []corev1.VolumeMount
+			if tc.wantTmp {
+				wantVols, wantMounts = []corev1.Volume{tmpVol}, []corev1.VolumeMount{tmpMount}
+			}
+			if diff := cmp.Diff(wantVols, pod.Volumes); diff != "" {
+				t.Errorf("volumes mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantMounts, pod.Containers[0].VolumeMounts); diff != "" {
+				t.Errorf("volumeMounts mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSecurityContextRendered checks the rendered form: an empty emptyDir
+// and readOnlyRootFilesystem: false survive pruning, as they mean something.
+func TestSecurityContextRendered(t *testing.T) {
+	spec := func(o object.Object) map[string]any {
+		tmpl := o.Content["spec"].(map[string]any)["template"].(map[string]any)
+		return tmpl["spec"].(map[string]any)
+	}
+	app := newApp("web", model.Deployment)
+	pod := spec(find(t, buildApp(t, app), "Deployment", "web"))
+	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
+	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
+		t.Errorf("volumes mismatch (-want +got):\n%s", diff)
+	}
+
+	app.SecurityContext.ReadOnlyRootFilesystem = false
+	pod = spec(find(t, buildApp(t, app), "Deployment", "web"))
+	c := pod["containers"].([]any)[0].(map[string]any)
+	if got := c["securityContext"].(map[string]any)["readOnlyRootFilesystem"]; got != false {
+		t.Errorf("readOnlyRootFilesystem = %v, want false written out", got)
+	}
+	if _, ok := pod["volumes"]; ok {
+		t.Errorf("volumes = %v, want none", pod["volumes"])
+	}
+}
+
+func TestTmpVolumeConflicts(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(app *model.App)
+		want   string // "" for no error
+	}{
+		{
+			name: "config files at /tmp",
+			modify: func(app *model.App) {
+				app.Config = model.Config{Files: map[string]string{"a": "b"}, MountPath: "/tmp/"}
+			},
+			want: "app db: config mountPath /tmp/: the read-only root filesystem has an emptyDir there",
+		},
+		{
+			name:   "storage named tmp",
+			modify: func(app *model.App) { app.Storage["tmp"] = model.Volume{Size: "1Gi", MountPath: "/scratch"} },
+			want:   "app db: storage tmp: name is taken by the /tmp emptyDir",
+		},
+		{
+			name:   "storage at /tmp",
+			modify: func(app *model.App) { app.Storage["scratch"] = model.Volume{Size: "1Gi", MountPath: "/tmp"} },
+			want:   "app db: storage scratch: mountPath /tmp: the read-only root filesystem has an emptyDir there",
+		},
+		{
+			name: "no conflict with a writable root filesystem",
+			modify: func(app *model.App) {
+				app.SecurityContext.ReadOnlyRootFilesystem = false
+				app.Storage["tmp"] = model.Volume{Size: "1Gi", MountPath: "/tmp"}
+			},
+		},
+		{
+			name: "config below /tmp is fine",
+			modify: func(app *model.App) {
+				app.Config = model.Config{Files: map[string]string{"a": "b"}, MountPath: "/tmp/config"}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			app := newApp("db", model.StatefulSet)
+			app.Storage = map[string]model.Volume{"data": {Size: "1Gi", MountPath: "/data"}}
+			tc.modify(app)
+			_, err := Build(newEnv(app))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Build() error = %v, want none", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Errorf("Build() error = %v, want prefix %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,88 @@
+package output
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+)
+
+// File is one rendered file.
+type File struct {
+	// Path is relative to the environment's directory and slash-separated,
+	// e.g. "apps/web/deployment-web.yaml".
+	Path string
+	// Data is the file's content.
+	Data []byte
+}
+
+// Path returns the path of o's file inside rendered/<env>/: objects
+// without an app go to "platform/<kind>-<name>.yaml", the others to
+// "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; Argo CD's
+// AppProject and Applications go to "argocd/<kind>-<name>.yaml", the eksctl
+// ClusterConfig to "cluster/eksctl.yaml".
+//
+// This is the one place that decides where an object is written; changing
+// it moves files in every rendered tree.
+func Path(o object.Object) string {
+	if o.App == "" && strings.HasPrefix(o.APIVersion(), "eksctl.io/") && o.Kind() == "ClusterConfig" {
+		// Not a Kubernetes object: Argo CD never syncs cluster/.
+		return "cluster/eksctl.yaml"
+	}
+	file := strings.ToLower(o.Kind()) + "-" + o.Name() + ".yaml"
+	if o.App == "" && strings.HasPrefix(o.APIVersion(), "argoproj.io/") {
+		// The root Application syncs this folder.
+		return "argocd/" + file
+	}
+	if o.App == "" {
+		return "platform/" + file
+	}
+	return "apps/" + o.App + "/" + file
+}
+
+// Files encodes every object into its file (see [Path] and [Encode]) and
+// returns the files sorted by path. Two objects that would be written to
+// the same path are an error, as is an object whose kind, name or app
+// cannot be part of a file name.
+func Files(objs []object.Object) ([]File, error) {
+	files := make([]File, len(objs))
+	owner := make(map[string]string, len(objs)) // path -> object ID
+	for i, o := range objs {
+		if err := checkNames(o); err != nil {
+			return nil, err
+		}
+		p := Path(o)
+		if prev, ok := owner[p]; ok {
+			a, b := min(prev, o.ID()), max(prev, o.ID()) // whatever the input order
+			return nil, fmt.Errorf("objects %s and %s are both written to %s", a, b, p)
+		}
+		owner[p] = o.ID()
+		data, err := Encode(o.Content)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", o.ID(), err)
+		}
+		files[i] = File{Path: p, Data: data}
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
+}
+
+// checkNames rejects objects whose file name would be empty or leave its
+// folder. Kubernetes names cannot contain a slash, but objects built or
+// patched by hand might.
+func checkNames(o object.Object) error {
+	for _, part := range []struct{ what, value string }{
+		{"kind", o.Kind()},
+		{"name", o.Name()},
+		{"app", o.App},
+	} {
+		if part.value == "" && part.what != "app" {
+			return fmt.Errorf("object %s has no %s", o.ID(), part.what)
+		}
+		if strings.ContainsAny(part.value, `/\`) || part.value == "." || part.value == ".." {
+			return fmt.Errorf("object %s: %s %q cannot be part of a file path", o.ID(), part.what, part.value)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,569 @@
+package plan_test
+
+import (
+	"testing"
+	"time"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/plan"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// problem is one error as a user sees it: its CUE path and its message.
+type problem struct {
+	Path  []string
+	Error string
+}
+
+func problems(err error) []problem {
+	var got []problem
+	for _, e := range cueerrors.Errors(err) {
+		got = append(got, problem{Path: e.Path(), Error: e.Error()})
+	}
+	return got
+}
+
+func path(sels ...string) []string { return sels }
+
+// today is the date the tests check support windows at: the date of the
+// embedded tables.
+var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		// env changes the fixture of newEnv.
+		env func(env *model.Environment)
+		// objs returns rendered objects, after env.
+		objs         func(env *model.Environment) []object.Object
+		want         []problem
+		wantWarnings []string
+	}{
+		{
+			name: "clean",
+		},
+
+		// Per-pod requests against the nodes' allocatable.
+		{
+			name: "pod larger than every node it may land on",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Resources.Requests = model.ResourceList{CPU: "3", Memory: "2Gi"}
+				env.Apps["ml"].Autoscaling.MaxReplicas = int32p(1) // keeps the ml pool within its capacity
+			},
+			want: []problem{{
+				Path:  path("apps", "ml", "resources", "requests"),
+				Error: "apps.ml.resources.requests: requests 3 CPU / 2Gi per pod, but node group ml (m5.large) has at most 1775m CPU / 6783Mi per node for pods (allocatable 1.93 CPU / 6903Mi, less 155m CPU / 120Mi for DaemonSets)",
+			}},
+		},
+		{
+			name: "pod that fits one of the node groups it may land on",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "1500m", Memory: "5Gi"}
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(2)
+				// Apps without a node group may land on every untainted group.
+				env.Cluster.NodeGroups["big"] = model.NodeGroup{InstanceTypes: []string{"r5.large"}, MinSize: 0, MaxSize: 2, VolumeSize: 20}
+			},
+		},
+		{
+			name: "pod larger than every node, with several node groups",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "250m", Memory: "8Gi"}
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(2)
+				env.Cluster.NodeGroups["compute"] = model.NodeGroup{InstanceTypes: []string{"c5.xlarge", "c6i.xlarge"}, MinSize: 0, MaxSize: 2, VolumeSize: 20}
+			},
+			want: []problem{{
+				Path: path("apps", "backend", "resources", "requests"),
+				Error: "apps.backend.resources.requests: requests 250m CPU / 8Gi per pod, but " +
+					"node group compute (c5.xlarge/c6i.xlarge) has at most 3765m CPU / 6464Mi per node for pods (allocatable 3.92 CPU / 6584Mi, less 155m CPU / 120Mi for DaemonSets); " +
+					"node group general (t3.medium) has at most 1775m CPU / 3126Mi per node for pods (allocatable 1.93 CPU / 3246Mi, less 155m CPU / 120Mi for DaemonSets)",
+			}},
+		},
+
+		// Placement: nodeSelector and tolerations against the node groups.
+		{
+			name: "nodeSelector that matches no node group",
+			objs: func(env *model.Environment) []object.Object {
+				return []object.Object{workload("backend", model.Deployment,
+					map[string]any{"cpu": "250m", "memory": "256Mi"},
+					map[string]any{"workload": "gpu"}, nil)}
+			},
+			want: []problem{{
+				Path:  path("apps", "backend", "nodeGroup"),
+				Error: "apps.backend.nodeGroup: the pods' nodeSelector {workload=gpu} and tolerations [] match no node group: general has no label workload=gpu; ml has no label workload=gpu",
+			}},
+		},
+		{
+			name: "nodeSelector without the toleration of the tainted group it selects",
+			objs: func(env *model.Environment) []object.Object {
+				return []object.Object{workload("backend", model.Deployment,
+					map[string]any{"cpu": "250m", "memory": "256Mi"},
+					map[string]any{"workload": "ml"}, nil)}
+			},
+			want: []problem{{
+				Path:  path("apps", "backend", "nodeGroup"),
+				Error: "apps.backend.nodeGroup: the pods' nodeSelector {workload=ml} and tolerations [] match no node group: general has no label workload=ml; ml has taint workload=ml:NoSchedule, not tolerated",
+			}},
+		},
+		{
+			name: "nodeSelector on well-known labels and a toleration of every taint",
+			objs: func(env *model.Environment) []object.Object {
+				return []object.Object{workload("backend", model.Deployment,
+					map[string]any{"cpu": "250m", "memory": "256Mi"},
+					map[string]any{"kubernetes.io/os": "linux", "topology.kubernetes.io/zone": "ap-south-1b", "eks.amazonaws.com/capacityType": "ON_DEMAND"},
+					[]any{map[string]any{"operator": "Exists"}})}
+			},
+		},
+		{
+			name: "an app that tolerates nothing on a tainted-only cluster",
+			env: func(env *model.Environment) {
+				delete(env.Cluster.NodeGroups, "general")
+			},
+			want: []problem{
+				{
+					Path:  path("cluster", "nodeGroups"),
+					Error: "cluster.nodeGroups: every node group of cluster chatbot-prod is tainted (ml: workload=ml:NoSchedule), so coredns, ebs-csi-controller, cluster-autoscaler and aws-load-balancer-controller, which tolerate none of the taints, cannot run; add a node group without NoSchedule or NoExecute taints",
+				},
+				{
+					Path:  path("apps", "backend", "nodeGroup"),
+					Error: "apps.backend.nodeGroup: the app tolerates no taint, and every node group of cluster chatbot-prod is tainted (ml: workload=ml:NoSchedule); set nodeGroup, or add a node group without taints",
+				},
+				{
+					Path:  path("apps", "mongodb", "nodeGroup"),
+					Error: "apps.mongodb.nodeGroup: the app tolerates no taint, and every node group of cluster chatbot-prod is tainted (ml: workload=ml:NoSchedule); set nodeGroup, or add a node group without taints",
+				},
+			},
+		},
+		{
+			name: "a node group that does not exist is left to check.Environment",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].NodeGroup = "gpu"
+			},
+		},
+
+		// Peak demand against the node groups at maxSize.
+		{
+			name: "peak demand above the node group's capacity",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(40)
+			},
+			want: []problem{{
+				Path: path("cluster", "nodeGroups", "general", "maxSize"),
+				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general needs 11695m CPU / 13084Mi of requests, more than 5 × t3.medium allocate (9.65 CPU / 16230Mi): " +
+					"apps at peak 10.5 CPU / 11Gi (backend 40 × 250m / 256Mi, mongodb 1 × 500m / 1Gi), DaemonSets 5 × 155m CPU / 120Mi, system pods 420m CPU / 1220Mi; " +
+					"raise maxSize, choose a larger instance type or lower the replicas",
+			}},
+		},
+		{
+			name: "peak demand above 80% of the node group's capacity",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(30)
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at peak, node group general needs 95% of the CPU (9195m of 9.65) that 5 × t3.medium allocate; gen warns above 80%",
+			},
+		},
+		{
+			name: "peak demand of apps that may land on two node groups",
+			env: func(env *model.Environment) {
+				env.Cluster.NodeGroups["spot"] = model.NodeGroup{InstanceTypes: []string{"t3.medium"}, Spot: true, MinSize: 0, MaxSize: 2, VolumeSize: 20}
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(50)
+			},
+			want: []problem{{
+				Path: path("cluster", "nodeGroups", "general", "maxSize"),
+				Error: "cluster.nodeGroups.general.maxSize: at peak, node groups general and spot together need 14505m CPU / 15884Mi of requests, more than 5 × t3.medium + 2 × t3.medium allocate (13.51 CPU / 22722Mi): " +
+					"apps at peak 13 CPU / 13824Mi (backend 50 × 250m / 256Mi, mongodb 1 × 500m / 1Gi), DaemonSets 7 × 155m CPU / 120Mi, system pods 420m CPU / 1220Mi; " +
+					"raise maxSize, choose a larger instance type or lower the replicas",
+			}},
+		},
+
+		// Pods per node against the VPC CNI's limit.
+		{
+			name: "more pods at peak than the node group's pod limit",
+			env: func(env *model.Environment) {
+				tiny := newApp("tiny", "10m", "16Mi")
+				tiny.Replicas = 70
+				env.Apps["tiny"] = tiny
+			},
+			want: []problem{{
+				Path: path("cluster", "nodeGroups", "general", "maxSize"),
+				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 98 pods, more than 5 × t3.medium hold (85: 17 per node, the VPC CNI limit of t3.medium): " +
+					"app pods 76 (backend 5, mongodb 1, tiny 70), DaemonSet pods 15 (3 per node), system pods 7; raise maxSize or choose an instance type with more ENIs",
+			}},
+		},
+		{
+			name: "maxPodsPerNode above the ENI limit",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.MaxPodsPerNode = intp(35) // seed 003's figure for t3.medium
+				env.Cluster.NodeGroups["general"] = ng
+			},
+			want: []problem{{
+				Path:  path("cluster", "nodeGroups", "general", "maxPodsPerNode"),
+				Error: "cluster.nodeGroups.general.maxPodsPerNode: maxPodsPerNode 35 is above what the VPC CNI can give a t3.medium node: 17 pods (3 ENIs × (6 IPv4 addresses − 1) + 2); pods above it would never get an IP address",
+			}},
+		},
+		{
+			name: "maxPodsPerNode below the ENI limit lowers the pod capacity",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.MaxPodsPerNode = intp(5)
+				env.Cluster.NodeGroups["general"] = ng
+			},
+			want: []problem{{
+				Path: path("cluster", "nodeGroups", "general", "maxSize"),
+				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 28 pods, more than 5 × t3.medium hold (25: 5 per node, its maxPodsPerNode): " +
+					"app pods 6 (backend 5, mongodb 1), DaemonSet pods 15 (3 per node), system pods 7; raise maxSize or choose an instance type with more ENIs",
+			}},
+		},
+		{
+			name: "an instance type gen does not know",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.InstanceTypes = []string{"t3.medium", "m7i.large"}
+				env.Cluster.NodeGroups["general"] = ng
+			},
+			want: []problem{{
+				Path:  path("cluster", "nodeGroups", "general", "instanceTypes", "1"),
+				Error: "cluster.nodeGroups.general.instanceTypes.1: instance type m7i.large is not in gen's instance table (generator/plan/data/aws.json, 2026-11-21), so gen cannot check what fits on node group general; add it there",
+			}},
+		},
+
+		// Zone spread and anti-affinity.
+		{
+			name: "required zone spread on a node group in one zone",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["ml"]
+				ng.Zones = []string{"ap-south-1a"}
+				env.Cluster.NodeGroups["ml"] = ng
+				env.Apps["ml"].Spread.Zones = "required"
+			},
+			want: []problem{{
+				Path:  path("apps", "ml", "spread", "zones"),
+				Error: `apps.ml.spread.zones: spread.zones is "required" for up to 2 replicas, but the pods may land only on node group ml, which runs in only one zone (ap-south-1a); give the node group more zones or use "preferred"`,
+			}},
+		},
+		{
+			name: "required zone spread on a node group of one node",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["ml"]
+				ng.MinSize, ng.MaxSize = 1, 1
+				env.Cluster.NodeGroups["ml"] = ng
+				env.Apps["ml"].Spread.Zones = "required"
+				// Two ml pods and a small retrain fit the one node.
+				env.Apps["ml"].Resources.Requests.CPU = "500m"
+				env.Apps["retrain"].Resources.Requests = model.ResourceList{CPU: "100m", Memory: "256Mi"}
+			},
+			want: []problem{{
+				Path:  path("apps", "ml", "spread", "zones"),
+				Error: `apps.ml.spread.zones: spread.zones is "required" for up to 2 replicas, but the pods may land only on node group ml, which has at most 1 node, so one zone; raise maxSize or use "preferred"`,
+			}},
+		},
+		{
+			name: "required zone spread and anti-affinity that the node groups can give",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Spread.Zones = "required"
+				env.Apps["ml"].AntiAffinity = "required"
+				env.Apps["ml"].Autoscaling.MaxReplicas = int32p(3)
+				// A single replica needs no spread.
+				env.Apps["mongodb"].Spread.Zones = "required"
+				ng := env.Cluster.NodeGroups["general"]
+				ng.Zones = []string{"ap-south-1a"}
+				env.Cluster.NodeGroups["general"] = ng
+			},
+		},
+		{
+			name: "required anti-affinity with more replicas than nodes",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].AntiAffinity = "required"
+				env.Apps["ml"].Autoscaling.MaxReplicas = int32p(4)
+				env.Apps["retrain"].Resources.Requests.CPU = "100m" // keeps the ml pool below 80%
+			},
+			want: []problem{{
+				Path:  path("apps", "ml", "autoscaling", "maxReplicas"),
+				Error: `apps.ml.autoscaling.maxReplicas: antiAffinity "required" allows one pod per node: 4 replicas at peak need 4 nodes, but the pods may land only on node group ml, which has at most 3; raise maxSize, lower the replicas or use "preferred"`,
+			}},
+		},
+		{
+			name: "required anti-affinity with fixed replicas",
+			env: func(env *model.Environment) {
+				env.Apps["mongodb"].AntiAffinity = "required"
+				env.Apps["mongodb"].Replicas = 6
+			},
+			want: []problem{{
+				Path:  path("apps", "mongodb", "replicas"),
+				Error: `apps.mongodb.replicas: antiAffinity "required" allows one pod per node: 6 replicas at peak need 6 nodes, but the pods may land only on node group general, which has at most 5; raise maxSize, lower the replicas or use "preferred"`,
+			}},
+		},
+
+		// Disruption budgets.
+		{
+			name: "minAvailable equal to the HPA's minReplicas",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 2}}
+			},
+			want: []problem{{
+				Path:  path("apps", "backend", "disruption", "minAvailable"),
+				Error: "apps.backend.disruption.minAvailable: minAvailable 2 with autoscaling minReplicas 2 leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 2 or use maxUnavailable",
+			}},
+		},
+		{
+			name: "minAvailable 100%",
+			env: func(env *model.Environment) {
+				env.Apps["mongodb"].Replicas = 3
+				env.Apps["mongodb"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "100%", IsStr: true}}
+			},
+			want: []problem{{
+				Path:  path("apps", "mongodb", "disruption", "minAvailable"),
+				Error: "apps.mongodb.disruption.minAvailable: minAvailable 100% (3 pods) with 3 replicas leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 3 or use maxUnavailable",
+			}},
+		},
+		{
+			name: "minAvailable 50% of one replica rounds up to it",
+			env: func(env *model.Environment) {
+				env.Apps["mongodb"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "50%", IsStr: true}}
+			},
+			want: []problem{{
+				Path:  path("apps", "mongodb", "disruption", "minAvailable"),
+				Error: "apps.mongodb.disruption.minAvailable: minAvailable 50% (1 pod) with 1 replica leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 1 or use maxUnavailable",
+			}},
+		},
+		{
+			name: "maxUnavailable 0",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 0}}
+				env.Apps["backend"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{String: "0%", IsStr: true}}
+			},
+			want: []problem{
+				{
+					Path:  path("apps", "backend", "disruption", "maxUnavailable"),
+					Error: "apps.backend.disruption.maxUnavailable: maxUnavailable 0% (0 pods) with autoscaling minReplicas 2 allows no eviction, so every node drain (upgrades, scale-down) blocks; allow at least 1",
+				},
+				{
+					Path:  path("apps", "ml", "disruption", "maxUnavailable"),
+					Error: "apps.ml.disruption.maxUnavailable: maxUnavailable 0 with autoscaling minReplicas 1 allows no eviction, so every node drain (upgrades, scale-down) blocks; allow at least 1",
+				},
+			},
+		},
+		{
+			name: "disruption budgets that allow a drain",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 1}}
+				env.Apps["ml"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{String: "10%", IsStr: true}}
+				env.Apps["mongodb"].Replicas = 3
+				env.Apps["mongodb"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "60%", IsStr: true}}
+			},
+		},
+
+		// IRSA roles.
+		{
+			name: "roles that are used but not declared",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].ServiceAccount.IAMRole = "chatbot-backend"
+				delete(env.Cluster.IAM.Roles, "cluster-autoscaler")
+			},
+			want: []problem{
+				{
+					Path:  path("apps", "backend", "serviceAccount", "iamRole"),
+					Error: `apps.backend.serviceAccount.iamRole: the app's ServiceAccount uses IAM role "chatbot-backend", which cluster.iam.roles does not declare (declared: aws-load-balancer-controller, chatbot-ml, chatbot-retrain, ebs-csi-driver); declare it so the ClusterConfig creates it`,
+				},
+				{
+					Path:  path("cluster", "autoscaler", "iamRole"),
+					Error: `cluster.autoscaler.iamRole: the Cluster Autoscaler uses IAM role "cluster-autoscaler", which cluster.iam.roles does not declare (declared: aws-load-balancer-controller, chatbot-ml, chatbot-retrain, ebs-csi-driver); declare it so the ClusterConfig creates it`,
+				},
+			},
+		},
+		{
+			name: "roles that are declared but not used",
+			env: func(env *model.Environment) {
+				env.Cluster.IAM.Roles["chatbot-backend"] = model.IAMRole{}
+				env.Cluster.Autoscaler.Enabled = false
+				// A ServiceAccount that is not created binds no role.
+				env.Apps["retrain"].ServiceAccount.Create = false
+				env.Apps["ml"].ServiceAccount.Create = false
+			},
+			want: []problem{
+				{
+					Path:  path("cluster", "iam", "roles", `"chatbot-backend"`),
+					Error: `cluster.iam.roles."chatbot-backend": IAM role "chatbot-backend" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+				},
+				{
+					Path:  path("cluster", "iam", "roles", `"chatbot-ml"`),
+					Error: `cluster.iam.roles."chatbot-ml": IAM role "chatbot-ml" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+				},
+				{
+					Path:  path("cluster", "iam", "roles", `"chatbot-retrain"`),
+					Error: `cluster.iam.roles."chatbot-retrain": IAM role "chatbot-retrain" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+				},
+				{
+					Path:  path("cluster", "iam", "roles", `"cluster-autoscaler"`),
+					Error: `cluster.iam.roles."cluster-autoscaler": IAM role "cluster-autoscaler" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+				},
+			},
+		},
+		{
+			// ML is off in dev, its roles stay declared for the other
+			// environments: neither an error nor a warning.
+			name: "a role used only by disabled apps",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Enabled = false
+				env.Apps["retrain"].Enabled = false
+			},
+		},
+
+		// Kubernetes versions and removed APIs.
+		{
+			name: "a version past the end of extended support",
+			env: func(env *model.Environment) {
+				env.Cluster.Version = "1.30" // seed 003's
+			},
+			want: []problem{{
+				Path:  path("cluster", "version"),
+				Error: "cluster.version: Kubernetes 1.30 reached the end of EKS extended support on 2026-07-23, so EKS no longer runs it; upgrade to 1.34 or later",
+			}},
+		},
+		{
+			name: "a version older than the calendar",
+			env: func(env *model.Environment) {
+				env.Cluster.Version = "1.27"
+			},
+			want: []problem{{
+				Path:  path("cluster", "version"),
+				Error: "cluster.version: Kubernetes 1.27 is older than every version EKS supports (gen's calendar of 2026-11-21 starts at 1.28); upgrade to 1.34 or later",
+			}},
+		},
+		{
+			name: "a version in extended support",
+			env: func(env *model.Environment) {
+				env.Cluster.Version = "1.31"
+			},
+			wantWarnings: []string{
+				"prod: cluster.version: Kubernetes 1.31 left EKS standard support on 2025-11-26: extended support costs $0.60 instead of $0.10 per cluster-hour and ends on 2026-11-26; upgrade to 1.34 or later",
+			},
+		},
+		{
+			name: "a version newer than the calendar",
+			env: func(env *model.Environment) {
+				env.Cluster.Version = "1.37"
+			},
+			wantWarnings: []string{
+				"prod: cluster.version: Kubernetes 1.37 is not in gen's EKS calendar (2026-11-21, 1.28 to 1.36); check that EKS offers it",
+			},
+		},
+		{
+			name: "objects whose apiVersion the cluster's version removed",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Patches = []model.Patch{{Patch: "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\n..."}}
+			},
+			objs: func(env *model.Environment) []object.Object {
+				return []object.Object{
+					{App: "backend", Content: map[string]any{
+						"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget",
+						"metadata": map[string]any{"name": "backend", "namespace": "chatbot"},
+					}},
+					{App: "", Content: map[string]any{
+						"apiVersion": "flowcontrol.apiserver.k8s.io/v1beta3", "kind": "FlowSchema",
+						"metadata": map[string]any{"name": "platform"},
+					}},
+					// Still served by 1.35.
+					{App: "backend", Content: map[string]any{
+						"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+						"metadata": map[string]any{"name": "backend", "namespace": "chatbot"},
+					}},
+				}
+			},
+			want: []problem{
+				{
+					Path:  path("apps", "backend", "patches"),
+					Error: "apps.backend.patches: PodDisruptionBudget/chatbot/backend is policy/v1beta1 PodDisruptionBudget, which Kubernetes 1.25 removed (the cluster runs 1.35); use policy/v1",
+				},
+				{
+					Path:  path("cluster", "version"),
+					Error: "cluster.version: FlowSchema/platform is flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema, which Kubernetes 1.32 removed (the cluster runs 1.35); use flowcontrol.apiserver.k8s.io/v1",
+				},
+			},
+		},
+		{
+			name: "an apiVersion removed after the cluster's version",
+			env: func(env *model.Environment) {
+				env.Cluster.Version = "1.31"
+			},
+			objs: func(env *model.Environment) []object.Object {
+				return []object.Object{{App: "", Content: map[string]any{
+					"apiVersion": "flowcontrol.apiserver.k8s.io/v1beta3", "kind": "FlowSchema",
+					"metadata": map[string]any{"name": "platform"},
+				}}}
+			},
+			wantWarnings: []string{
+				"prod: cluster.version: Kubernetes 1.31 left EKS standard support on 2025-11-26: extended support costs $0.60 instead of $0.10 per cluster-hour and ends on 2026-11-26; upgrade to 1.34 or later",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv()
+			if tt.env != nil {
+				tt.env(env)
+			}
+			var objs []object.Object
+			if tt.objs != nil {
+				objs = tt.objs(env)
+			}
+			warnings, err := plan.Check(env, objs, plan.Options{Today: today})
+			if diff := cmp.Diff(tt.want, problems(err)); diff != "" {
+				t.Errorf("Check() errors mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantWarnings, warnings); diff != "" {
+				t.Errorf("Check() warnings mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCheckToday checks that the date is an input: the same cluster is
+// fine before its support ends and an error after.
+func TestCheckToday(t *testing.T) {
+	env := newEnv()
+	env.Cluster.Version = "1.32"
+	for _, tt := range []struct {
+		today    time.Time
+		errors   int
+		warnings int
+	}{
+		{time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC), 0, 0},
+		{time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC), 0, 1},
+		{time.Date(2027, 3, 23, 0, 0, 0, 0, time.UTC), 1, 0},
+		// The zero date is the date of the embedded tables, 2026-11-21.
+		{time.Time{}, 0, 1},
+	} {
+		warnings, err := plan.Check(env, nil, plan.Options{Today: tt.today})
+		if got := len(cueerrors.Errors(err)); got != tt.errors || len(warnings) != tt.warnings {
+			t.Errorf("Check(1.32 on %s) = %d errors, %d warnings, want %d and %d: %v %v",
+				tt.today.Format(time.DateOnly), got, len(warnings), tt.errors, tt.warnings, err, warnings)
+		}
+	}
+}
+
+// TestCheckPositions checks that errors point at the user's CUE.
+func TestCheckPositions(t *testing.T) {
+	env := newEnv()
+	env.Apps["ml"].Resources.Requests.CPU = "3"
+	env.Apps["ml"].Autoscaling.MaxReplicas = int32p(1)
+	env.Cluster.Version = "1.30"
+	env.Source = cuecontext.New().CompileString(`cluster: version: "1.30"
+apps: ml: resources: requests: {cpu: "3", memory: "2Gi"}
+`, cue.Filename("environments/prod/prod.cue"))
+	_, err := plan.Check(env, nil, plan.Options{Today: today})
+	var got []string
+	for _, e := range cueerrors.Errors(err) {
+		got = append(got, e.Position().String())
+	}
+	want := []string{"environments/prod/prod.cue:2:32", "environments/prod/prod.cue:1:19"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Check() positions mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,253 @@
+package plan_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/plan"
+	"github.com/gitops-gen/gen/generator/model"
+	"github.com/gitops-gen/gen/internal/golden"
+)
+
+const mi = 1 << 20
+
+// TestBuild pins the numbers of the fixture's plan, worked out by hand:
+// t3.medium nodes allocate 1930m / 3246Mi / 17 pods, m5.large nodes
+// 1930m / 6903Mi / 29 pods; the DaemonSets take 155m / 120Mi / 3 pods
+// per node and the system pods 420m / 1220Mi / 7 pods.
+func TestBuild(t *testing.T) {
+	p := plan.Build(newEnv(), plan.Options{Today: today})
+
+	perNode := func(p plan.NodeGroup) plan.Resources { return *p.PerNode }
+	if diff := cmp.Diff(
+		[]plan.Resources{{CPU: 1930, Memory: 3246 * mi, Pods: 17}, {CPU: 1930, Memory: 6903 * mi, Pods: 29}},
+		[]plan.Resources{perNode(p.NodeGroups[0]), perNode(p.NodeGroups[1])},
+	); diff != "" {
+		t.Errorf("per node mismatch (-want +got):\n%s", diff)
+	}
+
+	wantApps := []plan.Replicas{{Min: 2, Max: 5}, {Min: 1, Max: 2}, {Min: 1, Max: 1}, {Min: 1, Max: 1}}
+	var gotApps []plan.Replicas
+	for _, a := range p.Apps {
+		gotApps = append(gotApps, a.Replicas)
+	}
+	if diff := cmp.Diff(wantApps, gotApps); diff != "" {
+		t.Errorf("replicas of backend, ml, mongodb, retrain mismatch (-want +got):\n%s", diff)
+	}
+
+	want := plan.Totals{
+		Min: plan.Level{
+			Nodes: 3,
+			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 1/2Gi.
+			Apps:       plan.Resources{CPU: 3000, Memory: 5632 * mi, Pods: 5},
+			DaemonSets: plan.Resources{CPU: 465, Memory: 360 * mi, Pods: 9},
+			System:     plan.Resources{CPU: 420, Memory: 1220 * mi, Pods: 7},
+			Requested:  plan.Resources{CPU: 3885, Memory: 7212 * mi, Pods: 21},
+			// 2 × t3.medium + 1 × m5.large.
+			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, Pods: 63},
+			Headroom: plan.Resources{CPU: 1905, Memory: 6183 * mi, Pods: 42},
+			Used:     plan.Used{CPU: 67.1, Memory: 53.8, Pods: 33.3},
+		},
+		Max: plan.Level{
+			Nodes:      8,
+			Apps:       plan.Resources{CPU: 4750, Memory: 8448 * mi, Pods: 9},
+			DaemonSets: plan.Resources{CPU: 1240, Memory: 960 * mi, Pods: 24},
+			System:     plan.Resources{CPU: 420, Memory: 1220 * mi, Pods: 7},
+			Requested:  plan.Resources{CPU: 6410, Memory: 10628 * mi, Pods: 40},
+			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, Pods: 172},
+			Headroom:   plan.Resources{CPU: 9030, Memory: 26311 * mi, Pods: 132},
+			Used:       plan.Used{CPU: 41.5, Memory: 28.8, Pods: 23.3},
+		},
+	}
+	if diff := cmp.Diff(want, p.Totals); diff != "" {
+		t.Errorf("totals mismatch (-want +got):\n%s", diff)
+	}
+
+	// ap-south-1, 730 hours: t3.medium $0.0448/h, m5.large $0.101/h, an
+	// NLB $0.0239/h, gp3 $0.0912/GiB-month.
+	type bill struct {
+		ControlPlane, General, ML, LoadBalancers, EBS, Total plan.USD
+		NodeGiB, VolumeGiB                                   int64
+	}
+	got := func(b plan.Bill) bill {
+		return bill{b.ControlPlane, b.Nodes[0].Monthly, b.Nodes[1].Monthly, b.LoadBalancers.Monthly, b.EBS.Monthly, b.Total, b.EBS.NodeGiB, b.EBS.VolumeGiB}
+	}
+	wantMin := bill{ControlPlane: 73, General: 65.41, ML: 73.73, LoadBalancers: 17.45, EBS: 6.38, Total: 235.97, NodeGiB: 60, VolumeGiB: 10}
+	wantMax := bill{ControlPlane: 73, General: 163.52, ML: 221.19, LoadBalancers: 17.45, EBS: 15.50, Total: 490.66, NodeGiB: 160, VolumeGiB: 10}
+	if diff := cmp.Diff(wantMin, got(p.Cost.Min)); diff != "" {
+		t.Errorf("cost at min mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantMax, got(p.Cost.Max)); diff != "" {
+		t.Errorf("cost at max mismatch (-want +got):\n%s", diff)
+	}
+	if p.Cost.Budget != nil {
+		t.Errorf("budget = %+v, want none: the environment states none", p.Cost.Budget)
+	}
+	env := newEnv()
+	env.Cluster.Budget = &model.Budget{Monthly: 250, Source: "seed 003"}
+	if b := plan.Build(env, plan.Options{}).Cost.Budget; b == nil || b.Monthly != 250 || b.Source != "seed 003" {
+		t.Errorf("budget = %+v, want $250 from seed 003", b)
+	}
+}
+
+func TestBuildCost(t *testing.T) {
+	tests := []struct {
+		name string
+		env  func(env *model.Environment)
+		// check inspects the cost.
+		check func(t *testing.T, c *plan.Cost, notes []string)
+	}{
+		{
+			name: "spot nodes at 70% off",
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.Spot = true
+				env.Cluster.NodeGroups["general"] = ng
+			},
+			check: func(t *testing.T, c *plan.Cost, _ []string) {
+				// 5 × $0.0448 × 0.3 × 730 = $49.06.
+				if n := c.Max.Nodes[0]; n.PerHour != 0.01344 || n.Monthly != 49.06 {
+					t.Errorf("spot general = $%v/h, $%v a month, want $0.01344/h, $49.06", n.PerHour, n.Monthly)
+				}
+			},
+		},
+		{
+			name: "control plane in extended support",
+			env:  func(env *model.Environment) { env.Cluster.Version = "1.31" },
+			check: func(t *testing.T, c *plan.Cost, _ []string) {
+				if c.Min.ControlPlane != 438 {
+					t.Errorf("control plane = $%v, want $438 (730 h × $0.60)", c.Min.ControlPlane)
+				}
+			},
+		},
+		{
+			name: "StatefulSet volumes per replica, in whole GiB, at the class's type",
+			env: func(env *model.Environment) {
+				env.Cluster.StorageClasses["slow"] = model.StorageClass{Type: "sc1"}
+				mongodb := env.Apps["mongodb"]
+				mongodb.Replicas = 3
+				mongodb.Storage["logs"] = model.Volume{Size: "1500M", StorageClass: "slow"}
+			},
+			check: func(t *testing.T, c *plan.Cost, _ []string) {
+				// 3 × (10 GiB gp3 + 2 GiB sc1): 30 × $0.0912 + 6 × $0.0174, + 160 GiB of gp3 nodes.
+				if c.Max.EBS.VolumeGiB != 36 || c.Max.EBS.Monthly != 17.43 {
+					t.Errorf("EBS = %d GiB, $%v, want 36 GiB, $17.43", c.Max.EBS.VolumeGiB, c.Max.EBS.Monthly)
+				}
+			},
+		},
+		{
+			name: "the budget comes from the environment, not its name",
+			env:  func(env *model.Environment) { env.Name = "dev" },
+			check: func(t *testing.T, c *plan.Cost, _ []string) {
+				if c.Budget != nil {
+					t.Errorf("budget = %+v, want none", c.Budget)
+				}
+			},
+		},
+		{
+			name: "a region without prices",
+			env:  func(env *model.Environment) { env.Cluster.Region = "eu-central-1" },
+			check: func(t *testing.T, c *plan.Cost, notes []string) {
+				if c != nil {
+					t.Errorf("cost = %+v, want none", c)
+				}
+				want := "gen has no prices for region eu-central-1 (its tables cover ap-south-1, eu-west-1, us-east-1)."
+				if len(notes) == 0 || notes[len(notes)-1] != want {
+					t.Errorf("notes = %q, want one that says %q", notes, want)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv()
+			tt.env(env)
+			p := plan.Build(env, plan.Options{Today: today})
+			tt.check(t, p.Cost, p.Notes)
+		})
+	}
+}
+
+// TestBuildObjects checks that requests come from the rendered workload
+// when there is one: a sidecar added by a patch counts.
+func TestBuildObjects(t *testing.T) {
+	env := newEnv()
+	obj := workload("backend", model.Deployment, map[string]any{"cpu": "250m", "memory": "256Mi"}, nil, nil)
+	spec := obj.Content["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+	spec["containers"] = append(spec["containers"].([]any), map[string]any{
+		"name": "fluent-bit", "resources": map[string]any{"requests": map[string]any{"cpu": json.Number("0.05"), "memory": "64Mi"}},
+	})
+	p := plan.Build(env, plan.Options{Today: today, Objects: []object.Object{obj}})
+	if got, want := p.Apps[0].PerPod, (plan.Resources{CPU: 300, Memory: 320 * mi, Pods: 1}); got != want {
+		t.Errorf("backend per pod = %+v, want %+v", got, want)
+	}
+}
+
+// TestGolden compares the fixture's plan, as JSON and as text, with
+// testdata/plan.json and testdata/plan.txt. Run with -update (or
+// GEN_UPDATE=1) to rewrite them.
+func TestGolden(t *testing.T) {
+	env := newEnv()
+	ng := env.Cluster.NodeGroups["general"]
+	ng.InstanceTypes = []string{"t3.medium", "t3a.medium"}
+	env.Cluster.NodeGroups["general"] = ng
+	env.Cluster.NodeGroups["spot"] = model.NodeGroup{InstanceTypes: []string{"m6i.large", "m5.large"}, Spot: true, MinSize: 0, MaxSize: 4, VolumeSize: 20, VolumeType: "gp3"}
+	p := plan.Build(env, plan.Options{Today: today})
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"plan.json", func(b *bytes.Buffer) error { return p.JSON(b) }},
+		{"plan.txt", func(b *bytes.Buffer) error { return p.Text(b) }},
+	} {
+		var got bytes.Buffer
+		if err := f.write(&got); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", f.name)
+		if golden.Update() {
+			if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./generator/plan -update)", err)
+		}
+		if diff := cmp.Diff(string(want), got.String()); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+		}
+	}
+}
+
+// TestJSONShape checks that the JSON keeps its documented shape: the
+// top-level keys, and the units in the key names.
+func TestJSONShape(t *testing.T) {
+	var b bytes.Buffer
+	if err := plan.Build(newEnv(), plan.Options{}).JSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "totals", "cost", "notes"} {
+		if _, ok := m[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != len(m) || len(m) != 11 {
+		t.Errorf("top-level keys = %d of the 11 documented (%v)", len(m), keys)
+	}
+	if string(m["date"]) != `"2026-11-21"` {
+		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])
+	}
+}

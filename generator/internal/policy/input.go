@@ -1,0 +1,329 @@
+package policy
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// longRunning are the kinds whose pods are meant to run forever.
+var longRunning = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true}
+
+// scalable are the kinds with spec.replicas that an HPA can scale.
+var scalable = map[string]bool{"Deployment": true, "StatefulSet": true, "ReplicaSet": true}
+
+// facts are what the inputs of one environment's objects are built from:
+// each object's workload, HPA and PDB, computed once for all objects.
+type facts struct {
+	env        *model.Environment
+	objs       []object.Object
+	registries []any // env.Policy.AllowedRegistries, never nil
+
+	// workload[i] is, for a workload, i; for an HPA or PDB, the workload
+	// it targets or selects; else -1.
+	workload []int
+	// hpa[w] and pdb[w] are the HPA and PDB of workload w, when it has
+	// them.
+	hpa, pdb map[int]int
+	// labels[w] are workload w's pod template labels.
+	labels map[int]map[string]any
+	// netpols are the NetworkPolicies by namespace.
+	netpols map[string][]any // of map[string]any
+	// inNamespace are the workloads by namespace, in object order.
+	inNamespace map[string][]int
+}
+
+func newFacts(env *model.Environment, objs []object.Object) *facts {
+	f := &facts{
+		env:        env,
+		objs:       objs,
+		registries: make([]any, 0, len(env.Policy.AllowedRegistries)),
+		workload:   make([]int, len(objs)),
+		hpa:        map[int]int{},
+		pdb:        map[int]int{},
+		labels:     map[int]map[string]any{},
+		netpols:    map[string][]any{},
+	}
+	f.inNamespace = map[string][]int{}
+	for _, r := range env.Policy.AllowedRegistries {
+		f.registries = append(f.registries, r)
+	}
+	type key struct{ ns, kind, name string }
+	byName := map[key]int{}
+	var hpas, pdbs []int
+	for i, o := range objs {
+		f.workload[i] = -1
+		switch kind := o.Kind(); {
+		case object.PodSpecPath(kind) != nil:
+			f.workload[i] = i
+			f.labels[i] = podLabels(o)
+			byName[key{o.Namespace(), kind, o.Name()}] = i
+			f.inNamespace[o.Namespace()] = append(f.inNamespace[o.Namespace()], i)
+		case kind == "HorizontalPodAutoscaler":
+			hpas = append(hpas, i)
+		case kind == "PodDisruptionBudget":
+			pdbs = append(pdbs, i)
+		case kind == "NetworkPolicy":
+			f.netpols[o.Namespace()] = append(f.netpols[o.Namespace()], o.Content)
+		}
+	}
+	// The first HPA (in object order) that targets a workload is its HPA.
+	for _, h := range hpas {
+		ref, _ := lookup(objs[h].Content, "spec", "scaleTargetRef").(map[string]any)
+		w, ok := byName[key{objs[h].Namespace(), str(ref["kind"]), str(ref["name"])}]
+		if !ok {
+			continue
+		}
+		f.workload[h] = w
+		if _, taken := f.hpa[w]; !taken {
+			f.hpa[w] = h
+		}
+	}
+	// A PDB selects the workloads whose pod template labels match its
+	// selector, in its namespace; the first PDB that does is the
+	// workload's, the first workload the PDB's.
+	for _, p := range pdbs {
+		sel, _ := lookup(objs[p].Content, "spec", "selector").(map[string]any)
+		for _, w := range f.inNamespace[objs[p].Namespace()] {
+			if !matches(sel, f.labels[w]) {
+				continue
+			}
+			if f.workload[p] < 0 {
+				f.workload[p] = w
+			}
+			if _, taken := f.pdb[w]; !taken {
+				f.pdb[w] = p
+			}
+		}
+	}
+	return f
+}
+
+// input returns the #Input of object i, unstructured: its values are
+// shared with the objects, to be copied only as far as a check reads them
+// (see [encoder]).
+func (f *facts) input(i int) map[string]any {
+	o := f.objs[i]
+	kind := o.Kind()
+	content := o.Content
+	in := map[string]any{
+		"object":      content,
+		"kind":        kind,
+		"env":         map[string]any{"name": f.env.Name, "allowedRegistries": f.registries},
+		"app":         o.App,
+		"longRunning": longRunning[kind],
+	}
+	if path := object.PodSpecPath(kind); path != nil {
+		if pod, ok := lookup(content, path...).(map[string]any); ok {
+			in["pod"] = pod
+		}
+		uses := images.Of(o)
+		list := make([]any, len(uses))
+		for j, u := range uses {
+			list[j] = map[string]any{
+				"container":     u.Container,
+				"initContainer": u.InitContainer,
+				"reference":     u.Reference,
+				"registry":      u.Registry,
+				"repository":    u.Repository,
+				"tag":           u.Tag,
+				"digest":        u.Digest,
+				"pinned":        u.Pinned,
+				"valid":         u.Valid,
+			}
+		}
+		in["images"] = list
+	}
+	w := f.workload[i]
+	if w >= 0 {
+		replicas, hasReplicas := f.replicas(w)
+		if hasReplicas {
+			in["replicas"] = replicas
+		}
+		// The workload's HPA and PDB; an HPA gets the PDB and a PDB the HPA.
+		if h, ok := f.hpa[w]; ok && h != i {
+			in["hpa"] = f.objs[h].Content
+		}
+		if p, ok := f.pdb[w]; ok && p != i {
+			in["pdb"] = f.objs[p].Content
+		}
+		pdb, hasPDB := f.pdb[w]
+		if kind == "PodDisruptionBudget" {
+			pdb, hasPDB = i, true
+		}
+		if hasPDB {
+			if n, ok := minAvailable(f.objs[pdb], replicas, hasReplicas); ok {
+				in["pdbMinAvailable"] = n
+			}
+		}
+	} else if kind == "PodDisruptionBudget" {
+		// A PDB that selects no workload: only a count can be resolved.
+		if n, ok := minAvailable(o, 0, false); ok {
+			in["pdbMinAvailable"] = n
+		}
+	}
+	switch kind {
+	case "Service":
+		in["selects"] = f.selects(o)
+	case "Namespace":
+		in["networkPolicies"] = append([]any{}, f.netpols[o.Name()]...)
+	}
+	return in
+}
+
+// replicas returns the minimum number of pods of workload w: its HPA's
+// minReplicas (1 when unset, as in Kubernetes), else spec.replicas (1
+// when unset). Only scalable kinds have replicas.
+func (f *facts) replicas(w int) (int64, bool) {
+	if !scalable[f.objs[w].Kind()] {
+		return 0, false
+	}
+	if h, ok := f.hpa[w]; ok {
+		if n, ok := toInt(lookup(f.objs[h].Content, "spec", "minReplicas")); ok {
+			return n, true
+		}
+		return 1, true
+	}
+	if n, ok := toInt(lookup(f.objs[w].Content, "spec", "replicas")); ok {
+		return n, true
+	}
+	return 1, true
+}
+
+// selects returns how many workloads in the Service's namespace its
+// selector matches. A Service without a selector (headless with manual
+// Endpoints, ExternalName) counts as selecting 1: it has its endpoints
+// some other way, and a rule "every Service selects a workload" must not
+// fire on it.
+func (f *facts) selects(svc object.Object) int64 {
+	sel, _ := lookup(svc.Content, "spec", "selector").(map[string]any)
+	if len(sel) == 0 {
+		return 1
+	}
+	var n int64
+	for _, w := range f.inNamespace[svc.Namespace()] {
+		if subset(sel, f.labels[w]) {
+			n++
+		}
+	}
+	return n
+}
+
+// minAvailable returns the PDB's spec.minAvailable as a number of pods:
+// an int as is, a percentage of replicas rounded up (as the disruption
+// controller does). A percentage without replicas, or no minAvailable,
+// has no number.
+func minAvailable(pdb object.Object, replicas int64, hasReplicas bool) (int64, bool) {
+	v := lookup(pdb.Content, "spec", "minAvailable")
+	if n, ok := toInt(v); ok {
+		return n, true
+	}
+	s, ok := v.(string)
+	if !ok || !hasReplicas || len(s) < 2 || s[len(s)-1] != '%' {
+		return 0, false
+	}
+	pct, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return (pct*replicas + 99) / 100, true
+}
+
+// podLabels returns the labels of a workload's pods: its pod template's,
+// or a Pod's own.
+func podLabels(o object.Object) map[string]any {
+	path := object.PodSpecPath(o.Kind())
+	meta := append(slices.Clone(path[:len(path)-1]), "metadata", "labels")
+	labels, _ := lookup(o.Content, meta...).(map[string]any)
+	return labels
+}
+
+// matches reports whether a metav1.LabelSelector (unstructured) selects
+// labels. A nil selector selects nothing; an empty one everything, as
+// for policy/v1 PodDisruptionBudgets.
+func matches(sel map[string]any, labels map[string]any) bool {
+	if sel == nil {
+		return false
+	}
+	ml, _ := sel["matchLabels"].(map[string]any)
+	if !subset(ml, labels) {
+		return false
+	}
+	exprs, _ := sel["matchExpressions"].([]any)
+	for _, e := range exprs {
+		e, _ := e.(map[string]any)
+		v, has := labels[str(e["key"])]
+		values, _ := e["values"].([]any)
+		in := has && slices.Contains(values, v)
+		switch str(e["operator"]) {
+		case "In":
+			if !in {
+				return false
+			}
+		case "NotIn":
+			if in {
+				return false
+			}
+		case "Exists":
+			if !has {
+				return false
+			}
+		case "DoesNotExist":
+			if has {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// subset reports whether every key of sel has the same value in labels.
+func subset(sel, labels map[string]any) bool {
+	for k, v := range sel {
+		if lv, ok := labels[k]; !ok || lv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup returns the value at path in an unstructured object, or nil.
+func lookup(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// toInt returns v as an integer, when it is one.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		n, err := v.Int64()
+		return n, err == nil
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case float64:
+		if v == float64(int64(v)) {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
