@@ -56,7 +56,7 @@ func (o Options) cacheKey(env string) (string, bool) {
 		}
 	}
 	slices.Sort(cueEnv)
-	day := o.planOptions().Today.Format(time.DateOnly)
+	day := o.today().Format(time.DateOnly)
 	return cache.Key("render/v1", exe, root, env, day, strings.Join(cueEnv, "\n")), true
 }
 
@@ -77,14 +77,10 @@ func (o Options) cached(env string) (*entry, bool) {
 	return &e, true
 }
 
-// Remember records in opts.Cache what res holds, for Check. Call it after
-// Write: an environment whose input files were modified since Render
+// remember records in o.Cache what res holds, for Check, once rendered/
+// holds it: an environment whose input files were modified since Render
 // began (less a slack) is not recorded, since what was read is uncertain;
 // the next check renders it again.
-func Remember(opts Options, res *Result) {
-	opts.remember(res)
-}
-
 func (o Options) remember(res *Result) {
 	start := res.started
 	if o.Cache == nil {
@@ -122,14 +118,4 @@ func (o Options) remember(res *Result) {
 			Policy:    e.Policy,
 		})
 	}
-}
-
-// union returns the sorted union of the lists.
-func union(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		out = append(out, l...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }

@@ -1,22 +1,22 @@
 package generator
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/objdiff"
 	"github.com/gitops-gen/gen/generator/internal/output"
 )
 
-// TreeDiff is how one environment's rendered folder differs from a
-// render, object by object.
-type TreeDiff struct {
+// EnvDiff is how one environment's rendered folder differs from a render,
+// object by object.
+type EnvDiff struct {
 	Env string
 	// Report compares the folder (From, e.g. "rendered/prod") with the
 	// render (To, "gen render prod"). Paths are relative to the folder.
-	Report *objdiff.Report
+	Report *DiffReport
 	// Lock is the lock file relative to the root; LockStale reports that
 	// gen render would rewrite it. Both are empty for an orphan folder.
 	Lock      string
@@ -26,65 +26,80 @@ type TreeDiff struct {
 }
 
 // Empty reports whether nothing differs.
-func (d TreeDiff) Empty() bool { return len(d.Report.Objects) == 0 && !d.LockStale }
+func (d EnvDiff) Empty() bool { return len(d.Report.Objects) == 0 && !d.LockStale }
 
-// CompareTree renders the environments in opts in memory and compares
-// each rendered folder with its render, object by object (see
-// [objdiff.Compare]). When opts names no environment, the folders of
-// environments that no longer exist are compared with nothing. It returns
-// one TreeDiff per environment, differing or not, and the warnings of the
-// render. It writes nothing.
-func CompareTree(ctx context.Context, opts Options) ([]TreeDiff, []string, error) {
+// DiffResult is what Diff found.
+type DiffResult struct {
+	// Envs has one entry per environment compared, differing or not, and
+	// one per folder of an environment that no longer exists.
+	Envs []EnvDiff
+	// Warnings of the render.
+	Warnings []string
+}
+
+// Diff renders the environments in opts in memory and compares each
+// rendered folder with its render, object by object, each change
+// classified (image, scale, config, added, removed). When opts names no
+// environment, the folders of environments that no longer exist are
+// compared with nothing. It writes nothing.
+func Diff(ctx context.Context, opts Options) (*DiffResult, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	root := opts.root()
-	var out []TreeDiff
-	if len(opts.Envs) == 0 {
+	out := &DiffResult{Warnings: res.Warnings()}
+	if res.all {
 		var names []string
 		for _, e := range res.Envs {
 			names = append(names, e.Name)
 		}
 		gone, err := orphans(root, names)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, c := range gone {
-			have, err := output.ReadTree(filepath.Join(root, filepath.FromSlash(c.Dir)))
+			r, err := compareFolder(root, c.Dir, nil, "gen render --all (no environment "+c.Env+")")
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			r, err := objdiff.Compare(have, nil, objdiff.Options{From: c.Dir, To: "gen render --all (no environment " + c.Env + ")"})
-			if err != nil {
-				return nil, nil, err
-			}
-			out = append(out, TreeDiff{Env: c.Env, Report: r, Orphan: true})
+			out.Envs = append(out.Envs, EnvDiff{Env: c.Env, Report: r, Orphan: true})
 		}
 	}
 	for _, e := range res.Envs {
-		have, err := output.ReadTree(dir(root, e))
+		r, err := compareFolder(root, e.Dir, fileMap(e.Files), "gen render "+e.Name)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		r, err := objdiff.Compare(have, fileMap(e.Files), objdiff.Options{From: e.Dir, To: "gen render " + e.Name})
+		stale, err := images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
 		if err != nil {
-			return nil, nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
+			return nil, err
 		}
-		stale, err := images.Changed(filepath.Join(root, filepath.FromSlash(e.Lock.Path)), e.Lock.Data)
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, TreeDiff{Env: e.Name, Report: r, Lock: e.Lock.Path, LockStale: stale})
+		out.Envs = append(out.Envs, EnvDiff{Env: e.Name, Report: r, Lock: e.Lock.Path, LockStale: stale})
 	}
-	return out, res.Warnings(), nil
+	return out, nil
 }
 
-// CompareEnvs renders environments from and to in memory and compares
-// their renders object by object, with each one's own name normalised
-// away (see [objdiff.Options]): what would change in from's objects if it
-// were rendered as to. It writes nothing.
-func CompareEnvs(ctx context.Context, opts Options, from, to string) (*objdiff.Report, []string, error) {
+// compareFolder compares the rendered folder rel (relative to root) with
+// files, labelled to.
+func compareFolder(root, rel string, files map[string][]byte, to string) (*DiffReport, error) {
+	have, err := output.ReadTree(dir(root, rel))
+	if err != nil {
+		return nil, err
+	}
+	r, err := objdiff.Compare(have, files, objdiff.Options{From: rel, To: to})
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s: %w", rel, err)
+	}
+	return r, nil
+}
+
+// DiffEnvs renders environments from and to in memory and compares their
+// renders object by object, with each one's own name normalised away
+// (environment: staging equals environment: prod): what would change in
+// from's objects if it were rendered as to. It returns the report and the
+// render's warnings, and writes nothing.
+func DiffEnvs(ctx context.Context, opts Options, from, to string) (*DiffReport, []string, error) {
 	if from == to {
 		return nil, nil, fmt.Errorf("comparing %s with itself: name two different environments", from)
 	}
@@ -104,6 +119,27 @@ func CompareEnvs(ctx context.Context, opts Options, from, to string) (*objdiff.R
 		return nil, nil, err
 	}
 	return r, res.Warnings(), nil
+}
+
+// Patch renders the environments in opts in memory and returns a unified
+// diff, file by file, of what rendering them would change in rendered/,
+// which git apply takes, and the render's warnings. File names in the
+// diff are relative to the root. It is empty when everything is up to
+// date.
+func Patch(ctx context.Context, opts Options) ([]byte, []string, error) {
+	res, err := Render(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	for _, e := range res.Envs {
+		d, err := output.Diff(dir(opts.root(), e.Dir), e.Files, e.Dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
+		}
+		buf.Write(d)
+	}
+	return buf.Bytes(), res.Warnings(), nil
 }
 
 func fileMap(files []output.File) map[string][]byte {

@@ -2,7 +2,6 @@ package generator
 
 import (
 	"context"
-	"path/filepath"
 
 	"github.com/gitops-gen/gen/generator/images"
 )
@@ -26,18 +25,13 @@ func Images(ctx context.Context, opts Options) ([]images.Pinned, error) {
 func WriteLocks(root string, pinned []images.Pinned) ([]string, error) {
 	var changed []string
 	for _, p := range pinned {
-		file := filepath.Join(root, filepath.FromSlash(p.Path))
-		c, err := images.Changed(file, p.Data)
+		c, err := writeLock(root, p)
 		if err != nil {
 			return changed, err
 		}
-		if !c {
-			continue
+		if c {
+			changed = append(changed, p.Path)
 		}
-		if err := images.WriteLock(file, p.Data); err != nil {
-			return changed, err
-		}
-		changed = append(changed, p.Path)
 	}
 	return changed, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/objdiff"
@@ -57,6 +56,10 @@ type (
 // cache.
 func OpenCache() *Cache { return cache.Open() }
 
+// NewCache returns a cache of earlier renders kept in dir, which it
+// creates when it first records a render.
+func NewCache(dir string) *Cache { return cache.New(dir) }
+
 // Policies loads the policies of policies/ under root, sorted by name.
 func Policies(root string) ([]Policy, error) {
 	set, err := policy.Load(root)
@@ -94,14 +97,6 @@ func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, er
 	if len(res.Envs) != 1 {
 		return nil, nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
 	}
-	p := plan.Build(res.Envs[0].Model, plan.Options{Today: opts.today()})
+	p := plan.Build(res.Envs[0].Model, opts.planOptions())
 	return &p, res.Warnings(), nil
-}
-
-// today is opts.Today, or the current date when it is zero.
-func (o Options) today() time.Time {
-	if o.Today.IsZero() {
-		return time.Now()
-	}
-	return o.Today
 }

@@ -51,7 +51,7 @@ func diffCommand() command {
 						fmt.Fprintf(e.stderr, "gen diff: name two different environments to compare\n")
 						return exitError
 					}
-					r, warnings, err := generator.CompareEnvs(ctx, opts, e.args[0], e.args[1])
+					r, warnings, err := generator.DiffEnvs(ctx, opts, e.args[0], e.args[1])
 					if err != nil {
 						return e.fail(err)
 					}
@@ -61,7 +61,7 @@ func diffCommand() command {
 					opts.Envs = envs
 				}
 				if *format == "patch" {
-					d, warnings, err := generator.Diff(ctx, generator.Options{Root: e.root, Envs: envs})
+					d, warnings, err := generator.Patch(ctx, opts)
 					e.warn(warnings)
 					if err != nil {
 						return e.fail(err)
@@ -72,19 +72,19 @@ func diffCommand() command {
 					}
 					return exitOK
 				}
-				diffs, warnings, err := generator.CompareTree(ctx, opts)
+				diffs, err := generator.Diff(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
-				entries := make([]diffEntry, 0, len(diffs))
-				for _, d := range diffs {
+				entries := make([]diffEntry, 0, len(diffs.Envs))
+				for _, d := range diffs.Envs {
 					entry := diffEntry{Env: d.Env, DiffReport: d.Report, Orphan: d.Orphan}
 					if d.LockStale {
 						entry.Lock = d.Lock
 					}
 					entries = append(entries, entry)
 				}
-				return e.writeDiff(*format, colored, warnings, entries)
+				return e.writeDiff(*format, colored, diffs.Warnings, entries)
 			}
 		},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -35,27 +36,31 @@ func renderCommand() command {
 				if !ok {
 					return exitError
 				}
-				opts := generator.Options{Root: e.root, Envs: envs, Cache: e.cache(false), Images: images.PinOptions{
-					Resolver: e.resolver(*offline),
-					Mirrors:  mirrors,
-					Progress: e.progress(),
-					Timeout:  *timeout,
-				}}
+				if *all {
+					envs = nil // every environment; folders of those gone are removed
+				}
+				opts := generator.Options{Root: e.root, Envs: envs, Cache: e.cache(false), AllowViolations: *allow,
+					Images: images.PinOptions{
+						Resolver: e.resolver(*offline),
+						Mirrors:  mirrors,
+						Progress: e.progress(),
+						Timeout:  *timeout,
+					}}
 				res, err := generator.Render(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
 				e.warn(res.Warnings())
-				if e.policyReport(res.PolicyReports()) && !*allow {
+				e.policyReport(res.PolicyReports())
+				written, err := generator.Write(opts, res)
+				if errors.Is(err, generator.ErrPoliciesFailed) {
 					fmt.Fprintf(e.stderr, "gen render: policies failed; nothing written (--%s writes anyway)\n", flagAllow)
 					return exitChanges
 				}
-				changes, err := generator.Write(e.root, res)
 				if err != nil {
 					return e.fail(err)
 				}
-				generator.Remember(opts, res) // the next gen check is instant
-				for i, c := range changes {
+				for i, c := range written.Envs {
 					files := len(res.Envs[i].Files)
 					if c.LockChanged {
 						if n := res.Envs[i].Lock.Resolved; n > 0 {
@@ -64,21 +69,15 @@ func renderCommand() command {
 							fmt.Fprintf(e.stdout, "%s: updated\n", c.Lock)
 						}
 					}
-					if c.Changes.Empty() {
+					if c.FileChanges.Empty() {
 						fmt.Fprintf(e.stdout, "%s: up to date (%s)\n", c.Dir, plural(files, "file"))
 						continue
 					}
 					fmt.Fprintf(e.stdout, "%s: %s, %d changed, %d added, %d removed\n",
 						c.Dir, plural(files, "file"), len(c.Stale), len(c.Missing), len(c.Extra))
 				}
-				if *all {
-					gone, err := generator.Prune(e.root, res)
-					if err != nil {
-						return e.fail(err)
-					}
-					for _, c := range gone {
-						fmt.Fprintf(e.stdout, "%s: removed (no environment %s)\n", c.Dir, c.Env)
-					}
+				for _, c := range written.Removed {
+					fmt.Fprintf(e.stdout, "%s: removed (no environment %s)\n", c.Dir, c.Env)
 				}
 				return exitOK
 			}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/argocd"
-	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/check"
 	"github.com/gitops-gen/gen/generator/internal/cluster"
 	"github.com/gitops-gen/gen/generator/internal/kube"
@@ -27,52 +24,13 @@ import (
 	"github.com/gitops-gen/gen/generator/model"
 )
 
-// RenderedDir is the folder under the root that holds one rendered tree
-// per environment.
-const RenderedDir = "rendered"
-
-// Options configure Render, Check and Diff.
-type Options struct {
-	// Root is the repository root holding schema/, environments/ and
-	// rendered/. The default is the current directory.
-	Root string
-	// Envs are the environments to render. The default is all of them.
-	Envs []string
-	// Jobs bounds how many environments are built at once. The default is
-	// GOMAXPROCS.
-	Jobs int
-	// Images configures digest pinning. Its Resolver is nil by default:
-	// every tag must then be in the environment's lock file (offline).
-	Images images.PinOptions
-	// Today is the date the Kubernetes version is checked against (EKS end
-	// of support). It only changes warnings and errors, never a rendered
-	// file. The default is the current date.
-	Today time.Time
-	// Cache lets Check skip the environments whose inputs did not change
-	// since a render or check recorded them, and Write record them. Nil
-	// means no cache.
-	Cache *cache.Cache
-}
-
-// envNames returns the environments opts names, sorted and without
-// repeats, or all of those under the root when it names none.
-func (o Options) envNames() ([]string, error) {
-	if len(o.Envs) == 0 {
-		return load.Environments(o.root())
-	}
-	return slices.Compact(slices.Sorted(slices.Values(o.Envs))), nil
-}
-
-func (o Options) root() string {
-	if o.Root == "" {
-		return "."
-	}
-	return o.Root
-}
-
 // Result is what a render produced, per environment.
 type Result struct {
+	// Envs are the environments rendered, sorted by name.
 	Envs []Env
+	// all records that the render covered every environment (Options.Envs
+	// was empty), so that Write may remove the folders of those gone.
+	all bool
 	// started is when Render began reading the inputs.
 	started time.Time
 }
@@ -82,66 +40,65 @@ type Env struct {
 	Name string
 	// Dir is the environment's rendered folder relative to the root,
 	// e.g. "rendered/prod".
-	Dir   string
-	Files []output.File
+	Dir string
+	// Files are the rendered files, sorted by path.
+	Files []File
 	// Lock is the environment's image lock file as it must be written.
 	Lock images.Pinned
 	// Warnings are problems that do not stop the render (a cluster above
 	// 80% of its capacity at peak, a Kubernetes version past standard
 	// support), each starting with the environment's name.
 	Warnings []string
-	// Model is the environment as loaded and pinned, for reports such as
-	// gen plan.
+	// Model is the environment as loaded and pinned.
 	Model *model.Environment
 	// Policy is what the policies in policies/ found.
-	Policy policy.Report
+	Policy PolicyReport
 	// Inputs are the folders, relative to the root, whose files the
-	// environment and the policies were read from (see cache.InputDirs).
+	// environment and the policies were read from.
 	Inputs []string
 }
 
-// Environments returns the names of the environments under root.
-func Environments(root string) ([]string, error) {
-	return load.Environments(root)
-}
-
 // Render loads, checks and builds the environments in opts and returns the
-// files of each, sorted by path. It reads only schema/ and environments/
-// and writes nothing. Problems with the input come back as
+// files of each, sorted by path, with what the policies found. It reads
+// schema/, environments/ and policies/ and writes nothing; it asks a
+// registry only for tags missing from a lock file, and only when
+// opts.Images has a Resolver. Problems with the input come back as
 // [*model.EnvError] values (print them with [PrintError]); every problem
 // of every environment is reported, not only the first.
 func Render(ctx context.Context, opts Options) (*Result, error) {
 	started := time.Now()
-	root := opts.root()
+	// Load and check: nothing is resolved or built from input with
+	// problems, so a typo never reaches a registry.
 	envs, err := loadChecked(opts)
 	if err != nil {
 		return nil, err
 	}
-	policies, err := policy.Load(root)
+	policies, err := policy.Load(opts.root())
 	if err != nil {
 		return nil, err
 	}
-
-	locks, err := images.Pin(ctx, root, envs, opts.Images)
+	// Pin every image to its digest: from the lock files, or a registry.
+	locks, err := images.Pin(ctx, opts.root(), envs, opts.Images)
 	if err != nil {
 		return nil, err
 	}
-
-	res := &Result{Envs: make([]Env, len(envs)), started: started}
+	// Build, patch, check and encode each environment; then police it.
+	res := &Result{Envs: make([]Env, len(envs)), all: len(opts.Envs) == 0, started: started}
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs(opts.Jobs))
+	g.SetLimit(opts.jobs())
+	po := opts.planOptions()
 	for i, env := range envs {
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			po := opts.planOptions()
-			files, objs, warnings, err := renderEnv(env, path.Join(RenderedDir, env.Name), po)
-			res.Envs[i] = Env{Name: env.Name, Dir: path.Join(RenderedDir, env.Name), Files: files, Lock: locks[i],
-				Warnings: warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs())}
+			dir := path.Join(RenderedDir, env.Name)
+			r, err := renderEnv(env, dir, po)
+			res.Envs[i] = Env{Name: env.Name, Dir: dir, Files: r.files, Lock: locks[i],
+				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs())}
 			if err == nil {
-				res.Envs[i].Policy = policies.Evaluate(env, objs, po.Today)
+				res.Envs[i].Policy = policies.Evaluate(env, r.objects, po.Today)
 			}
 			errs[i] = err
 			return nil
@@ -158,8 +115,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 
 // loadChecked loads the environments in opts (all of them by default)
 // and checks each. Environments that fail to load are reported together
-// with the problems the checks find in the others; nothing is resolved or
-// built from input with problems, so a typo never reaches a registry.
+// with the problems the checks find in the others.
 func loadChecked(opts Options) ([]*model.Environment, error) {
 	names, err := opts.envNames()
 	if err != nil {
@@ -181,70 +137,54 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	return envs, nil
 }
 
+// rendered is one environment after the stages that follow pinning.
+type rendered struct {
+	// files are every rendered file, sorted by path.
+	files []output.File
+	// objects are the Kubernetes objects among them, for the policies
+	// (not the eksctl ClusterConfig, which no policy reads).
+	objects []object.Object
+	// warnings are the problems that do not stop the render.
+	warnings []string
+}
+
 // renderEnv runs the stages after pinning for one environment, whose
-// rendered folder is dir (relative to the root).
-// It returns the files, the Kubernetes objects among them (for the
-// policies: not the eksctl ClusterConfig) and the warnings.
-func renderEnv(env *model.Environment, dir string, po plan.Options) ([]output.File, []object.Object, []string, error) {
+// rendered folder is dir (relative to the root). The warnings are kept
+// when it fails, so that they are not lost with the error.
+func renderEnv(env *model.Environment, dir string, po plan.Options) (rendered, error) {
+	var r rendered
 	objs, err := kube.Build(env)
 	if err != nil {
-		return nil, nil, nil, envError(env, err)
+		return r, envError(env, err)
 	}
 	if objs, err = patchApps(env, objs); err != nil {
-		return nil, nil, nil, envError(env, err)
+		return r, envError(env, err)
 	}
 	objs = argocd.Annotate(env, objs) // sync waves of the platform pieces
 	apps, err := argocd.Build(env, dir, objs)
 	if err != nil {
-		return nil, nil, nil, envError(env, err)
+		return r, envError(env, err)
 	}
 	objs = append(objs, apps...)
 	cc, err := cluster.Build(env)
 	if err != nil {
-		return nil, nil, nil, envError(env, err)
+		return r, envError(env, err)
 	}
 	all := append(slices.Clip(objs), cc)
 	if err := check.Objects(env, all); err != nil {
-		return nil, nil, nil, envError(env, err)
+		return r, envError(env, err)
 	}
 	// Whether the workloads fit the hardware they are sent to.
 	warnings, err := plan.Check(env, all, po)
+	r.warnings = warnings
 	if err != nil {
-		return nil, nil, warnings, envError(env, err)
+		return r, envError(env, err)
 	}
-	files, err := output.Files(all)
-	if err != nil {
-		return nil, nil, warnings, envError(env, err)
+	if r.files, err = output.Files(all); err != nil {
+		return r, envError(env, err)
 	}
-	return files, objs, warnings, nil
-}
-
-// PolicyFailed reports whether a policy failed in any environment (an
-// error-severity violation or an expired waiver).
-func (r *Result) PolicyFailed() bool {
-	for _, e := range r.Envs {
-		if e.Policy.Failed() {
-			return true
-		}
-	}
-	return false
-}
-
-// PolicyReports returns each environment's policy report.
-func (r *Result) PolicyReports() []policy.Report {
-	var out []policy.Report
-	for _, e := range r.Envs {
-		out = append(out, e.Policy)
-	}
-	return out
-}
-
-func (o Options) planOptions() plan.Options {
-	today := o.Today
-	if today.IsZero() {
-		today = time.Now()
-	}
-	return plan.Options{Today: today}
+	r.objects = objs
+	return r, nil
 }
 
 // patchApps applies each app's patches to that app's objects, keeping the
@@ -285,18 +225,36 @@ func patchError(env *model.Environment, app *model.App, err error) cueerrors.Err
 	return env.Errorf(at, "%v", err)
 }
 
-func envError(env *model.Environment, err error) error {
-	return &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
-}
-
-func jobs(n int) int {
-	if n <= 0 {
-		return runtime.GOMAXPROCS(0)
+// Warnings returns the warnings of every environment, in order.
+func (r *Result) Warnings() []string {
+	var w []string
+	for _, e := range r.Envs {
+		w = append(w, e.Warnings...)
 	}
-	return n
+	return w
 }
 
-// dir returns the absolute-or-relative folder of env under root.
-func dir(root string, e Env) string {
-	return filepath.Join(root, filepath.FromSlash(e.Dir))
+// PolicyFailed reports whether a policy failed in any environment (an
+// error-severity violation or an expired waiver).
+func (r *Result) PolicyFailed() bool {
+	return slices.ContainsFunc(r.Envs, func(e Env) bool { return e.Policy.Failed() })
+}
+
+// PolicyReports returns each environment's policy report.
+func (r *Result) PolicyReports() []PolicyReport {
+	var out []PolicyReport
+	for _, e := range r.Envs {
+		out = append(out, e.Policy)
+	}
+	return out
+}
+
+// union returns the sorted union of the lists.
+func union(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -1,0 +1,85 @@
+package generator
+
+import (
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/internal/plan"
+)
+
+// RenderedDir is the folder under the root that holds one rendered tree
+// per environment.
+const RenderedDir = "rendered"
+
+// Options configure every function of this package.
+type Options struct {
+	// Root is the repository root holding schema/, environments/,
+	// policies/ and rendered/. The default is the current directory.
+	Root string
+	// Envs are the environments to work on. The default (none) is all of
+	// them; Write then also removes the rendered folders of environments
+	// that no longer exist, and Check and Diff report them.
+	Envs []string
+	// Jobs bounds how many environments are built at once. The default is
+	// GOMAXPROCS.
+	Jobs int
+	// Images configures digest pinning. Its Resolver is nil by default:
+	// every tag must then be in the environment's lock file (offline).
+	Images images.PinOptions
+	// Today is the date the Kubernetes version is checked against (EKS end
+	// of support) and policy waivers expire by. It only changes warnings,
+	// errors and reports, never a rendered file. The default is the
+	// current date.
+	Today time.Time
+	// Cache lets Check skip the environments whose inputs did not change
+	// since a render or check recorded them, and Write record them. The
+	// default (nil) is no cache; see [OpenCache].
+	Cache *Cache
+	// AllowViolations makes Write write a render whose policies failed.
+	// The default is to refuse it with [ErrPoliciesFailed].
+	AllowViolations bool
+}
+
+// envNames returns the environments opts names, sorted and without
+// repeats, or all of those under the root when it names none.
+func (o Options) envNames() ([]string, error) {
+	if len(o.Envs) == 0 {
+		return load.Environments(o.root())
+	}
+	return slices.Compact(slices.Sorted(slices.Values(o.Envs))), nil
+}
+
+func (o Options) root() string {
+	if o.Root == "" {
+		return "."
+	}
+	return o.Root
+}
+
+// today is opts.Today, or the current date when it is zero.
+func (o Options) today() time.Time {
+	if o.Today.IsZero() {
+		return time.Now()
+	}
+	return o.Today
+}
+
+func (o Options) planOptions() plan.Options {
+	return plan.Options{Today: o.today()}
+}
+
+func (o Options) jobs() int {
+	if o.Jobs <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Jobs
+}
+
+// Environments returns the names of the environments under root, sorted:
+// the folders of environments/ that hold a .cue file.
+func Environments(root string) ([]string, error) {
+	return load.Environments(root)
+}

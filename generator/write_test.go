@@ -1,0 +1,169 @@
+package generator_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
+)
+
+// writeRoot is exampleRoot for a test: removed when the test ends.
+func writeRoot(t *testing.T) string {
+	t.Helper()
+	root := exampleRoot()
+	t.Cleanup(func() { os.RemoveAll(root) })
+	return root
+}
+
+// snapshot returns every file under root with its content.
+func snapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func renderOpts(t *testing.T, opts generator.Options) *generator.Result {
+	t.Helper()
+	res, err := generator.Render(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return res
+}
+
+// A render whose policies fail is not written, unless AllowViolations.
+func TestWritePolicyGate(t *testing.T) {
+	root := writeRoot(t)
+	failing := "package policies\n\npolicies: \"two-replicas\": {\n\tdescription: \"Deployments run two pods.\"\n\tkinds: [\"Deployment\"]\n\tcheck: object: spec: replicas: >=2\n}\n"
+	if err := os.MkdirAll(filepath.Join(root, "policies"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "policies", "replicas.cue"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: registry}}
+	res := renderOpts(t, opts)
+	if !res.PolicyFailed() {
+		t.Fatal("PolicyFailed() = false, want true: the app runs one replica")
+	}
+	before := snapshot(t, root)
+	w, err := generator.Write(opts, res)
+	if !errors.Is(err, generator.ErrPoliciesFailed) || w != nil {
+		t.Fatalf("Write = %v, %v; want nil, ErrPoliciesFailed", w, err)
+	}
+	if after := snapshot(t, root); len(after) != len(before) {
+		t.Fatalf("Write refused but changed the root: %d files before, %d after", len(before), len(after))
+	}
+
+	opts.AllowViolations = true
+	w, err = generator.Write(opts, res)
+	if err != nil {
+		t.Fatalf("Write with AllowViolations: %v", err)
+	}
+	if len(w.Envs) != 1 || len(w.Envs[0].Missing) == 0 || !w.Envs[0].LockChanged {
+		t.Fatalf("Write with AllowViolations = %+v, want dev's files and lock written", w.Envs)
+	}
+}
+
+// Write removes the folders of environments that are gone only when the
+// render covered every environment.
+func TestWritePrunes(t *testing.T) {
+	root := writeRoot(t)
+	gone := filepath.Join(root, "rendered", "old", "apps", "web", "service-web.yaml")
+	if err := os.MkdirAll(filepath.Dir(gone), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gone, []byte("kind: Service\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	images := images.PinOptions{Resolver: registry}
+
+	named := generator.Options{Root: root, Envs: []string{"dev"}, Images: images}
+	w, err := generator.Write(named, renderOpts(t, named))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Removed) != 0 {
+		t.Errorf("Write(dev) removed %v; only a render of every environment prunes", w.Removed)
+	}
+	if _, err := os.Stat(gone); err != nil {
+		t.Fatalf("Write(dev) removed rendered/old: %v", err)
+	}
+
+	all := generator.Options{Root: root, Images: images}
+	w, err = generator.Write(all, renderOpts(t, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Removed) != 1 || w.Removed[0].Env != "old" || !w.Removed[0].Orphan || !slices.Equal(w.Removed[0].Extra, []string{"apps/web/service-web.yaml"}) {
+		t.Errorf("Write(all).Removed = %+v, want rendered/old with its one file", w.Removed)
+	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(filepath.Dir(gone)))); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("rendered/old still exists after Write(all): %v", err)
+	}
+}
+
+// Write records the render in the cache, so that the next Check answers
+// without rendering; a change to an input makes Check render again.
+func TestWriteRemembers(t *testing.T) {
+	root := writeRoot(t)
+	cache := generator.NewCache(t.TempDir())
+	ctx := context.Background()
+	// A render is recorded only when its inputs were not modified just
+	// before it began (they could have changed while it read them).
+	age(t, root, time.Hour)
+	opts := generator.Options{Root: root, Cache: cache, Images: images.PinOptions{Resolver: registry}}
+	res := renderOpts(t, opts)
+	if _, err := generator.Write(opts, res); err != nil {
+		t.Fatal(err)
+	}
+	check, err := generator.Check(ctx, generator.Options{Root: root, Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(check.Cached, []string{"dev"}) || check.Failed() {
+		t.Fatalf("Check after Write: cached %v, failed %t; want [dev] answered from the cache, up to date", check.Cached, check.Failed())
+	}
+
+	edit := []byte("package environments\n\ncluster: name: \"dev\"\napps: web: replicas: 2\n")
+	if err := os.WriteFile(filepath.Join(root, "environments", "dev", "dev.cue"), edit, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check, err = generator.Check(ctx, generator.Options{Root: root, Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Cached) != 0 || len(check.Changes) != 1 || !slices.Equal(check.Changes[0].Stale, []string{"apps/web/deployment-web.yaml"}) {
+		t.Fatalf("Check after an edit: cached %v, changes %+v; want a render that finds the Deployment stale", check.Cached, check.Changes)
+	}
+}
+
+// age sets the modification time of every file under root to d ago.
+func age(t *testing.T, root string, d time.Duration) {
+	t.Helper()
+	then := time.Now().Add(-d)
+	for name := range snapshot(t, root) {
+		if err := os.Chtimes(filepath.Join(root, filepath.FromSlash(name)), then, then); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
