@@ -50,11 +50,7 @@ func Diff(ctx context.Context, opts Options) (*DiffResult, error) {
 	root := opts.root()
 	out := &DiffResult{Warnings: res.Warnings()}
 	if res.all {
-		var names []string
-		for _, e := range res.Envs {
-			names = append(names, e.Name)
-		}
-		gone, err := orphans(root, names)
+		gone, err := orphans(root, res.names())
 		if err != nil {
 			return nil, err
 		}

@@ -225,6 +225,15 @@ func patchError(env *model.Environment, app *model.App, err error) cueerrors.Err
 	return env.Errorf(at, "%v", err)
 }
 
+// names returns the names of the environments rendered.
+func (r *Result) names() []string {
+	names := make([]string, len(r.Envs))
+	for i, e := range r.Envs {
+		names[i] = e.Name
+	}
+	return names
+}
+
 // Warnings returns the warnings of every environment, in order.
 func (r *Result) Warnings() []string {
 	var w []string

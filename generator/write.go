@@ -123,11 +123,7 @@ func writeLock(root string, p images.Pinned) (bool, error) {
 // (an environment that was deleted or renamed), and returns what it
 // removed.
 func prune(root string, res *Result) ([]Change, error) {
-	var names []string
-	for _, e := range res.Envs {
-		names = append(names, e.Name)
-	}
-	gone, err := orphans(root, names)
+	gone, err := orphans(root, res.names())
 	if err != nil {
 		return nil, err
 	}
