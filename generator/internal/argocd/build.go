@@ -403,8 +403,7 @@ func hpaReplicas(objs []object.Object) []ignoreDifferences {
 		if gk.Group != "apps" || gk.Kind != model.Deployment && gk.Kind != model.StatefulSet {
 			continue
 		}
-		spec, _ := o.Content["spec"].(map[string]any)
-		if _, ok := spec["replicas"]; !ok {
+		if !o.Has("spec", "replicas") {
 			continue
 		}
 		out = append(out, ignoreDifferences{

@@ -97,7 +97,7 @@ func Annotate(env *model.Environment, objs []object.Object) []object.Object {
 		if !ok {
 			continue
 		}
-		md, _ := o.Content["metadata"].(map[string]any)
+		md, _ := o.Lookup("metadata").(map[string]any)
 		ann, _ := md[annotationsKey].(map[string]any)
 		if _, ok := ann[SyncWave]; ok {
 			continue
@@ -122,13 +122,7 @@ func Annotate(env *model.Environment, objs []object.Object) []object.Object {
 const annotationsKey = "annotations"
 
 // groupKindOf returns o's API group ("" for the core group) and kind.
-func groupKindOf(o object.Object) groupKind {
-	group, _, ok := strings.Cut(o.APIVersion(), "/")
-	if !ok {
-		group = ""
-	}
-	return groupKind{Group: group, Kind: o.Kind()}
-}
+func groupKindOf(o object.Object) groupKind { return groupKind{Group: o.Group(), Kind: o.Kind()} }
 
 // appWaves returns the sync wave of every enabled app: waveFirstApp for an
 // app that depends on no enabled app, else one more than the latest wave
