@@ -208,7 +208,7 @@ func renderEnv(env *model.Environment, dir string, po plan.Options) ([]output.Fi
 		return nil, nil, nil, envError(env, err)
 	}
 	// Whether the workloads fit the hardware they are sent to.
-	warnings, err := plan.Check(env, all, po)
+	warnings, err := check.Capacity(env, all, po.Today)
 	if err != nil {
 		return nil, nil, warnings, envError(env, err)
 	}
