@@ -171,7 +171,7 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 		if err := check.Environment(env); err != nil {
 			errs = append(errs, envError(env, err))
 		}
-		if err := argocd.Check(env); err != nil { // dependsOn: names and cycles
+		if err := check.DependsOn(env); err != nil { // dependsOn: names and cycles
 			errs = append(errs, envError(env, err))
 		}
 	}

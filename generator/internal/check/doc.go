@@ -13,6 +13,10 @@
 //     (pools.go), zone spread and anti-affinity (spread.go), disruption
 //     budgets (disruption.go), IRSA roles (irsa.go), and the Kubernetes
 //     version's support window and removed APIs (version.go).
+//   - [DependsOn] reports dependsOn entries that name no app, dependency
+//     cycles and apps named like gen's own Argo CD Applications
+//     (dependson.go), from the computation that orders the Applications
+//     ([argocd.Waves]).
 //   - [Objects] reports objects that two apps render (objects.go).
 //
 // Every problem is a CUE error positioned at the field that causes it, and
