@@ -134,7 +134,7 @@ func TestWaves(t *testing.T) {
 	}
 	got := map[string]any{}
 	for _, o := range build(t, fixture(), fixtureObjects()) {
-		got[o.ID()] = get(o.Content, "metadata", "annotations", SyncWave)
+		got[o.ID()] = o.Lookup("metadata", "annotations", SyncWave)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sync waves mismatch (-want +got):\n%s", diff)
@@ -156,7 +156,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	waves := map[string]any{}
 	for _, o := range got {
-		if w := get(o.Content, "metadata", "annotations", SyncWave); w != nil {
+		if w := o.Lookup("metadata", "annotations", SyncWave); w != nil {
 			waves[o.ID()] = w
 		}
 	}

@@ -1,3 +1,8 @@
+// The fixture of the capacity gate's tests, which came here with them from
+// package plan: capacityApp, capacityEnv and workload are plan's newApp,
+// newEnv and workload (plan/fixture_test.go), whose report tests use the
+// same environment. Keep the two in step.
+
 package check_test
 
 import (

@@ -1,17 +1,13 @@
 package plan_test
 
 import (
-	"time"
-
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
-// today is the date the tests check support windows at: the date of the
-// embedded tables.
-var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
-
 func int32p(n int32) *int32 { return &n }
+
+func intp(n int) *int { return &n }
 
 // newApp returns an enabled Deployment in namespace chatbot with one
 // replica, the schema's defaults and the given requests.
