@@ -239,9 +239,7 @@ func matches(sel map[string]any, labels map[string]any) bool {
 	if !subset(ml, labels) {
 		return false
 	}
-	exprs, _ := sel["matchExpressions"].([]any)
-	for _, e := range exprs {
-		e, _ := e.(map[string]any)
+	for _, e := range object.Maps(sel["matchExpressions"]) {
 		v, has := labels[object.String(e["key"])]
 		values, _ := e["values"].([]any)
 		in := has && slices.Contains(values, v)
