@@ -21,7 +21,7 @@ var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 func TestCapacity(t *testing.T) {
 	tests := []struct {
 		name string
-		// env changes the fixture of newEnv.
+		// env changes the fixture of capacityEnv.
 		env func(env *model.Environment)
 		// objs returns rendered objects, after env.
 		objs         func(env *model.Environment) []object.Object
