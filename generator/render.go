@@ -19,7 +19,6 @@ import (
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/internal/patch"
-	"github.com/gitops-gen/gen/generator/internal/plan"
 	"github.com/gitops-gen/gen/generator/internal/policy"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -87,18 +86,18 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.jobs())
-	po := opts.planOptions()
+	today := opts.today()
 	for i, env := range envs {
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			dir := path.Join(RenderedDir, env.Name)
-			r, err := renderEnv(env, dir, po)
+			r, err := renderEnv(env, dir, today)
 			res.Envs[i] = Env{Name: env.Name, Dir: dir, Files: r.files, Lock: locks[i],
 				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs())}
 			if err == nil {
-				res.Envs[i].Policy = policies.Evaluate(env, r.objects, po.Today)
+				res.Envs[i].Policy = policies.Evaluate(env, r.objects, today)
 			}
 			errs[i] = err
 			return nil
@@ -127,7 +126,7 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 		if err := check.Environment(env); err != nil {
 			errs = append(errs, envError(env, err))
 		}
-		if err := argocd.Check(env); err != nil { // dependsOn: names and cycles
+		if err := check.DependsOn(env); err != nil { // dependsOn: names and cycles
 			errs = append(errs, envError(env, err))
 		}
 	}
@@ -151,7 +150,7 @@ type rendered struct {
 // renderEnv runs the stages after pinning for one environment, whose
 // rendered folder is dir (relative to the root). The warnings are kept
 // when it fails, so that they are not lost with the error.
-func renderEnv(env *model.Environment, dir string, po plan.Options) (rendered, error) {
+func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, error) {
 	var r rendered
 	objs, err := kube.Build(env)
 	if err != nil {
@@ -175,7 +174,7 @@ func renderEnv(env *model.Environment, dir string, po plan.Options) (rendered, e
 		return r, envError(env, err)
 	}
 	// Whether the workloads fit the hardware they are sent to.
-	warnings, err := plan.Check(env, all, po)
+	warnings, err := check.Capacity(env, all, today)
 	r.warnings = warnings
 	if err != nil {
 		return r, envError(env, err)

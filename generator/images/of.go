@@ -33,28 +33,17 @@ type Use struct {
 // Of returns the images of obj's containers and init containers, in the
 // order of its pod spec; nil for objects without pods.
 func Of(obj object.Object) []Use {
-	path := object.PodSpecPath(obj.Kind())
-	if path == nil {
+	if object.PodSpecPath(obj.Kind()) == nil {
 		return nil
 	}
-	var spec any = obj.Content
-	for _, k := range path {
-		m, _ := spec.(map[string]any)
-		spec = m[k]
-	}
-	podSpec, _ := spec.(map[string]any)
 	var uses []Use
 	for _, list := range []struct {
-		key  string
-		init bool
-	}{{"initContainers", true}, {"containers", false}} {
-		containers, _ := podSpec[list.key].([]any)
-		for _, c := range containers {
-			cm, _ := c.(map[string]any)
-			containerName, _ := cm["name"].(string)
-			image, _ := cm["image"].(string)
-			u := parseUse(image)
-			u.Container, u.InitContainer = containerName, list.init
+		containers []map[string]any
+		init       bool
+	}{{obj.InitContainers(), true}, {obj.Containers(), false}} {
+		for _, c := range list.containers {
+			u := parseUse(object.String(c["image"]))
+			u.Container, u.InitContainer = object.String(c["name"]), list.init
 			uses = append(uses, u)
 		}
 	}

@@ -118,15 +118,16 @@ var argoKinds = []groupKind{
 // spec.replicas beside an HPA. The eksctl ClusterConfig and Argo CD
 // objects among them are ignored.
 //
-// Without env.ArgoCD, Build returns no objects. It reports what [Check]
-// reports all the same (dependsOn is checked with or without Argo CD);
-// other errors mean that objs do not come from env.
+// Without env.ArgoCD, Build returns no objects. It refuses what the
+// render gate check.DependsOn reports ([Waves] and [ReservedNames]: the
+// dependsOn entries are checked with or without Argo CD); other errors
+// mean that objs do not come from env.
 func Build(env *model.Environment, dir string, objs []object.Object) ([]object.Object, error) {
 	if env == nil {
 		return nil, errors.New("argocd: no environment")
 	}
-	waves, errs := check(env)
-	if errs != nil {
+	waves, errs := Waves(env)
+	if errs = cueerrors.Append(errs, ReservedNames(env)); errs != nil {
 		return nil, errs
 	}
 	if env.ArgoCD == nil {
@@ -159,33 +160,14 @@ func Build(env *model.Environment, dir string, objs []object.Object) ([]object.O
 	return out, nil
 }
 
-// Check reports the problems with env's input that [Build] would report:
-// a dependsOn entry that names no app of the environment, apps that depend
-// on each other in a cycle, and, when env has an argocd section, an
-// enabled app named "root" or "platform". Each is a CUE error positioned
-// at the field. Call it with the other checks, before anything is
-// resolved or built, so that these problems are reported together with
-// the rest.
-func Check(env *model.Environment) error {
-	if env == nil {
-		return errors.New("argocd: no environment")
+// ReservedNames reports, when env has an argocd section, the enabled apps
+// named like gen's own Applications (root and platform), each a CUE error
+// positioned at the app; nil otherwise. [Build] refuses them, and the
+// render gate check.DependsOn reports them before anything is built.
+func ReservedNames(env *model.Environment) cueerrors.Error {
+	if env.ArgoCD == nil {
+		return nil
 	}
-	if _, errs := check(env); errs != nil {
-		return errs
-	}
-	return nil
-}
-
-func check(env *model.Environment) (map[string]int, cueerrors.Error) {
-	waves, errs := appWaves(env)
-	if env.ArgoCD != nil {
-		errs = cueerrors.Append(errs, reservedNames(env))
-	}
-	return waves, errs
-}
-
-// reservedNames reports enabled apps named like gen's own Applications.
-func reservedNames(env *model.Environment) cueerrors.Error {
 	var errs cueerrors.Error
 	for _, name := range []string{PlatformName, RootName} {
 		if app, ok := env.Apps[name]; ok && app.Enabled {
@@ -403,8 +385,7 @@ func hpaReplicas(objs []object.Object) []ignoreDifferences {
 		if gk.Group != "apps" || gk.Kind != model.Deployment && gk.Kind != model.StatefulSet {
 			continue
 		}
-		spec, _ := o.Content["spec"].(map[string]any)
-		if _, ok := spec["replicas"]; !ok {
+		if !o.Has("spec", "replicas") {
 			continue
 		}
 		out = append(out, ignoreDifferences{

@@ -122,8 +122,8 @@ func TestSyncPolicy(t *testing.T) {
 			got := map[string]bool{}
 			for name := range tt.want {
 				o := find(t, objs, KindApplication, name)
-				got[name] = get(o.Content, "spec", "syncPolicy", "automated") != nil
-				if a := get(o.Content, "spec", "syncPolicy", "automated"); a != nil {
+				got[name] = o.Lookup("spec", "syncPolicy", "automated") != nil
+				if a := o.Lookup("spec", "syncPolicy", "automated"); a != nil {
 					if diff := cmp.Diff(map[string]any{"prune": true, "selfHeal": true}, a); diff != "" {
 						t.Errorf("%s automated mismatch (-want +got):\n%s", name, diff)
 					}
@@ -132,11 +132,11 @@ func TestSyncPolicy(t *testing.T) {
 					"limit":   jsonNumber(5),
 					"backoff": map[string]any{"duration": "5s", "factor": jsonNumber(2), "maxDuration": "3m"},
 				}
-				if diff := cmp.Diff(wantRetry, get(o.Content, "spec", "syncPolicy", "retry")); diff != "" {
+				if diff := cmp.Diff(wantRetry, o.Lookup("spec", "syncPolicy", "retry")); diff != "" {
 					t.Errorf("%s retry mismatch (-want +got):\n%s", name, diff)
 				}
 				wantOptions := []any{"CreateNamespace=false", "PruneLast=true", "ServerSideApply=true"}
-				if diff := cmp.Diff(wantOptions, get(o.Content, "spec", "syncPolicy", "syncOptions")); diff != "" {
+				if diff := cmp.Diff(wantOptions, o.Lookup("spec", "syncPolicy", "syncOptions")); diff != "" {
 					t.Errorf("%s syncOptions mismatch (-want +got):\n%s", name, diff)
 				}
 			}
@@ -152,7 +152,7 @@ func TestNoRetries(t *testing.T) {
 	env := fixture()
 	env.ArgoCD.Retry.Limit = 0
 	for _, o := range build(t, env, fixtureObjects()) {
-		if r := get(o.Content, "spec", "syncPolicy", "retry"); r != nil {
+		if r := o.Lookup("spec", "syncPolicy", "retry"); r != nil {
 			t.Errorf("%s: retry = %v, want none", o.ID(), r)
 		}
 	}
@@ -212,10 +212,10 @@ func TestIgnoreDifferences(t *testing.T) {
 			}
 			objs = append(objs, tt.objs...)
 			a := find(t, build(t, env, objs), KindApplication, tt.app)
-			if diff := cmp.Diff(tt.want, get(a.Content, "spec", "ignoreDifferences")); diff != "" {
+			if diff := cmp.Diff(tt.want, a.Lookup("spec", "ignoreDifferences")); diff != "" {
 				t.Errorf("ignoreDifferences mismatch (-want +got):\n%s", diff)
 			}
-			opts, _ := get(a.Content, "spec", "syncPolicy", "syncOptions").([]any)
+			opts, _ := a.Lookup("spec", "syncPolicy", "syncOptions").([]any)
 			if got := slices.Contains(opts, any(respectIgnoreDifferences)); got != tt.respect {
 				t.Errorf("syncOptions %v: %s is there = %v, want %v", opts, respectIgnoreDifferences, got, tt.respect)
 			}
@@ -226,7 +226,7 @@ func TestIgnoreDifferences(t *testing.T) {
 // TestProject checks the AppProject's sources, destinations and kinds.
 func TestProject(t *testing.T) {
 	p := find(t, build(t, fixture(), fixtureObjects()), KindAppProject, "prod")
-	spec := get(p.Content, "spec").(map[string]any)
+	spec := p.Lookup("spec").(map[string]any)
 	dest := func(name, ns string) any { return map[string]any{"name": name, "namespace": ns} }
 	gk := func(group, kind string) any { return map[string]any{"group": group, "kind": kind} }
 	want := map[string]any{
@@ -271,7 +271,7 @@ func TestProject(t *testing.T) {
 		"annotations": map[string]any{SyncWave: "-2"},
 		"finalizers":  []any{"resources-finalizer.argocd.argoproj.io"},
 	}
-	if diff := cmp.Diff(wantMeta, get(p.Content, "metadata")); diff != "" {
+	if diff := cmp.Diff(wantMeta, p.Lookup("metadata")); diff != "" {
 		t.Errorf("AppProject metadata mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -315,13 +315,13 @@ func TestDestinations(t *testing.T) {
 			objs := build(t, env, fixtureObjects())
 			got := map[string]any{}
 			for name := range tt.want {
-				got[name] = get(find(t, objs, KindApplication, name).Content, "spec", "destination")
+				got[name] = find(t, objs, KindApplication, name).Lookup("spec", "destination")
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("destinations mismatch (-want +got):\n%s", diff)
 			}
 			p := find(t, objs, KindAppProject, "prod")
-			if diff := cmp.Diff(tt.project, get(p.Content, "spec", "destinations")); diff != "" {
+			if diff := cmp.Diff(tt.project, p.Lookup("spec", "destinations")); diff != "" {
 				t.Errorf("AppProject destinations mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -356,7 +356,7 @@ func TestLabelsAndFinalizers(t *testing.T) {
 	got := map[string]meta{}
 	for name := range want {
 		o := find(t, objs, KindApplication, name)
-		got[name] = meta{get(o.Content, "metadata", "labels"), get(o.Content, "metadata", "finalizers")}
+		got[name] = meta{o.Lookup("metadata", "labels"), o.Lookup("metadata", "finalizers")}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("labels and finalizers mismatch (-want +got):\n%s", diff)
@@ -383,10 +383,10 @@ func TestSources(t *testing.T) {
 			"path":           path,
 			"directory":      map[string]any{"recurse": true},
 		}
-		if diff := cmp.Diff(wantSource, get(o.Content, "spec", "source")); diff != "" {
+		if diff := cmp.Diff(wantSource, o.Lookup("spec", "source")); diff != "" {
 			t.Errorf("%s source mismatch (-want +got):\n%s", name, diff)
 		}
-		if got := get(o.Content, "spec", "project"); got != "prod" {
+		if got := o.Lookup("spec", "project"); got != "prod" {
 			t.Errorf("%s project = %v, want prod", name, got)
 		}
 	}

@@ -170,19 +170,6 @@ func find(t *testing.T, objs []object.Object, kind, name string) object.Object {
 	return object.Object{}
 }
 
-// get returns the value at path in m, or nil.
-func get(m map[string]any, path ...string) any {
-	var v any = m
-	for _, p := range path {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = mm[p]
-	}
-	return v
-}
-
 // clone deep-copies objs through JSON, keeping numbers exact.
 func clone(t *testing.T, objs []object.Object) []object.Object {
 	t.Helper()

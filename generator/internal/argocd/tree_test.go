@@ -60,7 +60,7 @@ func TestTree(t *testing.T) {
 				if o.Kind() != KindApplication {
 					continue
 				}
-				p, _ := get(o.Content, "spec", "source", "path").(string)
+				p, _ := o.Lookup("spec", "source", "path").(string)
 				rel, ok := strings.CutPrefix(p, dir+"/")
 				if !ok {
 					t.Errorf("%s syncs %q, outside %s/", o.ID(), p, dir)

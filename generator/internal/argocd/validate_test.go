@@ -143,34 +143,34 @@ func TestValidateCRDRejects(t *testing.T) {
 		want   string // in the error
 	}{
 		{"unknown field in spec", app, func(m map[string]any) {
-			get(m, "spec").(map[string]any)["syncPolicyy"] = map[string]any{}
+			object.Lookup(m, "spec").(map[string]any)["syncPolicyy"] = map[string]any{}
 		}, "syncPolicyy"},
 		{"unknown field deep down", app, func(m map[string]any) {
-			get(m, "spec", "syncPolicy", "automated").(map[string]any)["pruneLast"] = true
+			object.Lookup(m, "spec", "syncPolicy", "automated").(map[string]any)["pruneLast"] = true
 		}, "pruneLast"},
 		{"unknown field at the top", app, func(m map[string]any) {
 			m["specs"] = map[string]any{}
 		}, "specs"},
 		{"string for an integer", app, func(m map[string]any) {
-			get(m, "spec", "syncPolicy", "retry").(map[string]any)["limit"] = "5"
+			object.Lookup(m, "spec", "syncPolicy", "retry").(map[string]any)["limit"] = "5"
 		}, "limit"},
 		{"string for a boolean", app, func(m map[string]any) {
-			get(m, "spec", "source", "directory").(map[string]any)["recurse"] = "yes"
+			object.Lookup(m, "spec", "source", "directory").(map[string]any)["recurse"] = "yes"
 		}, "recurse"},
 		{"list for a string", app, func(m map[string]any) {
-			get(m, "spec").(map[string]any)["project"] = []any{"prod"}
+			object.Lookup(m, "spec").(map[string]any)["project"] = []any{"prod"}
 		}, "project"},
 		{"number as a label value", app, func(m map[string]any) {
-			get(m, "metadata", "labels").(map[string]any)["tier"] = json.Number("1")
+			object.Lookup(m, "metadata", "labels").(map[string]any)["tier"] = json.Number("1")
 		}, "tier"},
 		{"number as a sync wave", app, func(m map[string]any) {
-			get(m, "metadata", "annotations").(map[string]any)[SyncWave] = json.Number("1")
+			object.Lookup(m, "metadata", "annotations").(map[string]any)[SyncWave] = json.Number("1")
 		}, "sync-wave"},
 		{"no destination", app, func(m map[string]any) {
-			delete(get(m, "spec").(map[string]any), "destination")
+			delete(object.Lookup(m, "spec").(map[string]any), "destination")
 		}, "destination"},
 		{"no name", app, func(m map[string]any) {
-			delete(get(m, "metadata").(map[string]any), "name")
+			delete(object.Lookup(m, "metadata").(map[string]any), "name")
 		}, "name"},
 		{"wrong kind", app, func(m map[string]any) {
 			m["kind"] = "ApplicationSet"
@@ -182,15 +182,15 @@ func TestValidateCRDRejects(t *testing.T) {
 			m["apiVersion"] = "apps/v1alpha1"
 		}, "argoproj.io"},
 		{"project: unknown field in a destination", project, func(m map[string]any) {
-			d := get(m, "spec").(map[string]any)["destinations"].([]any)[0].(map[string]any)
+			d := object.Lookup(m, "spec").(map[string]any)["destinations"].([]any)[0].(map[string]any)
 			d["cluster"] = "in-cluster"
 		}, "cluster"},
 		{"project: whitelist entry without its group", project, func(m map[string]any) {
-			w := get(m, "spec").(map[string]any)["clusterResourceWhitelist"].([]any)[0].(map[string]any)
+			w := object.Lookup(m, "spec").(map[string]any)["clusterResourceWhitelist"].([]any)[0].(map[string]any)
 			delete(w, "group")
 		}, "group"},
 		{"project: string for a list", project, func(m map[string]any) {
-			get(m, "spec").(map[string]any)["sourceRepos"] = "https://github.com/gitops-gen/platform.git"
+			object.Lookup(m, "spec").(map[string]any)["sourceRepos"] = "https://github.com/gitops-gen/platform.git"
 		}, "sourceRepos"},
 	}
 	for _, tt := range tests {
@@ -222,13 +222,13 @@ func TestValidateCRDAllows(t *testing.T) {
 		mutate func(m map[string]any)
 	}{
 		{"metadata from the cluster", func(m map[string]any) {
-			md := get(m, "metadata").(map[string]any)
+			md := object.Lookup(m, "metadata").(map[string]any)
 			md["uid"] = "0d9c3b1e-2b49-4d55-9f0e-3c7b1b7f1d2a"
 			md["generation"] = json.Number("3")
 			md["managedFields"] = []any{map[string]any{"manager": "argocd-controller"}}
 		}},
 		{"int-or-string as either", func(m map[string]any) {
-			spec := get(m, "spec").(map[string]any)
+			spec := object.Lookup(m, "spec").(map[string]any)
 			spec["source"].(map[string]any)["kustomize"] = map[string]any{"replicas": []any{
 				map[string]any{"name": "backend", "count": json.Number("3")},
 				map[string]any{"name": "worker", "count": "2"},

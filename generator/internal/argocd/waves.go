@@ -23,7 +23,7 @@ const SyncWave = "argocd.argoproj.io/sync-wave"
 // folder). The AppProject comes first, as every Application names it; then
 // the platform Application (Namespaces, quotas, storage classes, the
 // Cluster Autoscaler), before any app; then the apps, from wave 0 up, an
-// app one wave after the latest of the apps it depends on (see appWaves).
+// app one wave after the latest of the apps it depends on (see Waves).
 // The root Application's own manifest carries no wave (0).
 //
 // Between Applications, a wave only waits for the previous one to be
@@ -97,7 +97,7 @@ func Annotate(env *model.Environment, objs []object.Object) []object.Object {
 		if !ok {
 			continue
 		}
-		md, _ := o.Content["metadata"].(map[string]any)
+		md, _ := o.Lookup("metadata").(map[string]any)
 		ann, _ := md[annotationsKey].(map[string]any)
 		if _, ok := ann[SyncWave]; ok {
 			continue
@@ -122,24 +122,22 @@ func Annotate(env *model.Environment, objs []object.Object) []object.Object {
 const annotationsKey = "annotations"
 
 // groupKindOf returns o's API group ("" for the core group) and kind.
-func groupKindOf(o object.Object) groupKind {
-	group, _, ok := strings.Cut(o.APIVersion(), "/")
-	if !ok {
-		group = ""
-	}
-	return groupKind{Group: group, Kind: o.Kind()}
-}
+func groupKindOf(o object.Object) groupKind { return groupKind{Group: o.Group(), Kind: o.Kind()} }
 
-// appWaves returns the sync wave of every enabled app: waveFirstApp for an
-// app that depends on no enabled app, else one more than the latest wave
-// of the enabled apps it depends on. dependsOn may name a disabled app: it
-// is not synced in this environment, so it orders nothing.
+// Waves returns the sync wave of every enabled app: 0 for an app that
+// depends on no enabled app, else one more than the latest wave of the
+// enabled apps it depends on. dependsOn may name a disabled app: it is not
+// synced in this environment, so it orders nothing.
 //
-// The errors, one per problem, are positioned at the dependsOn entry that
-// causes them: a name that is no app of the environment (checked for
-// disabled apps too: a typo is a typo), or a cycle among enabled apps
-// (an app that depends on itself included).
-func appWaves(env *model.Environment) (map[string]int, cueerrors.Error) {
+// When the waves are undefined, Waves returns the reasons instead, one
+// error per problem, positioned at the dependsOn entry that causes it: a
+// name that is no app of the environment (checked for disabled apps too:
+// a typo is a typo), or a cycle among enabled apps (an app that depends
+// on itself included). This is the one place that walks the dependsOn
+// graph: [Build] orders the Applications by it, and the render gate
+// check.DependsOn reports its errors, with or without Argo CD, before
+// anything is resolved or built.
+func Waves(env *model.Environment) (map[string]int, cueerrors.Error) {
 	names := slices.Sorted(maps.Keys(env.Apps))
 	var errs cueerrors.Error
 	// deps[a] are the enabled apps a depends on, sorted by name.

@@ -61,12 +61,12 @@ func TestAppWaves(t *testing.T) {
 					a.DependsOn[i] = strings.TrimPrefix(d, "-")
 				}
 			}
-			got, err := appWaves(env)
+			got, err := Waves(env)
 			if err != nil {
-				t.Fatalf("appWaves = %v", err)
+				t.Fatalf("Waves = %v", err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("appWaves mismatch (-want +got):\n%s", diff)
+				t.Errorf("Waves mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -102,20 +102,15 @@ func TestAppWavesErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := envOf(tt.apps)
-			waves, err := appWaves(env)
+			waves, err := Waves(env)
 			if err == nil {
-				t.Fatalf("appWaves = %v, nil; want errors", waves)
+				t.Fatalf("Waves = %v, nil; want errors", waves)
 			}
 			got := messages(err)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("appWaves errors mismatch (-want +got):\n%s", diff)
+				t.Errorf("Waves errors mismatch (-want +got):\n%s", diff)
 			}
-			// Check and Build report them too, with or without Argo CD.
-			if err := Check(env); err == nil {
-				t.Errorf("Check = %v, want the dependsOn errors", err)
-			} else if diff := cmp.Diff(got, messages(err)); diff != "" {
-				t.Errorf("Check errors mismatch (-appWaves +Check):\n%s", diff)
-			}
+			// Build refuses them too, with or without Argo CD.
 			if _, err := Build(env, dir, nil); err == nil {
 				t.Errorf("Build = nil error, want the dependsOn errors")
 			}
@@ -139,7 +134,7 @@ func TestWaves(t *testing.T) {
 	}
 	got := map[string]any{}
 	for _, o := range build(t, fixture(), fixtureObjects()) {
-		got[o.ID()] = get(o.Content, "metadata", "annotations", SyncWave)
+		got[o.ID()] = o.Lookup("metadata", "annotations", SyncWave)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sync waves mismatch (-want +got):\n%s", diff)
@@ -161,7 +156,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	waves := map[string]any{}
 	for _, o := range got {
-		if w := get(o.Content, "metadata", "annotations", SyncWave); w != nil {
+		if w := o.Lookup("metadata", "annotations", SyncWave); w != nil {
 			waves[o.ID()] = w
 		}
 	}
@@ -209,21 +204,4 @@ func messages(err error) []string {
 		out = append(out, e.Error())
 	}
 	return out
-}
-
-func TestCheck(t *testing.T) {
-	if err := Check(fixture()); err != nil {
-		t.Errorf("Check(fixture) = %v, want nil", err)
-	}
-	env := fixture()
-	env.Apps["root"] = newApp("root", "chatbot", model.Deployment)
-	want := []string{"apps.root: app root has the name of gen's root Application (argocd/application-root.yaml); rename the app"}
-	if diff := cmp.Diff(want, messages(Check(env))); diff != "" {
-		t.Errorf("Check(an app named root) mismatch (-want +got):\n%s", diff)
-	}
-	// Without Argo CD the name is free.
-	env.ArgoCD = nil
-	if err := Check(env); err != nil {
-		t.Errorf("Check(an app named root, no argocd) = %v, want nil", err)
-	}
 }

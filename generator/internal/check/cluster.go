@@ -9,7 +9,7 @@ import (
 )
 
 // cluster checks the cluster section on its own: storage classes and
-// node group zones. (Whether the workloads fit is the plan package's.)
+// node group zones. (Whether the workloads fit is checked by [Capacity].)
 func (c *checker) cluster() {
 	cl := &c.env.Cluster
 	var defaults []string

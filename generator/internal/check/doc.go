@@ -1,9 +1,27 @@
-// Package check validates a loaded environment beyond what the CUE schema
-// can say: names that must be DNS-1123 labels, references between fields
-// (probe and Service ports, node groups, namespaces), numbers that must
-// agree (limits at least requests, autoscaling min at most max) and
-// settings that only make sense for some workload kinds.
+// Package check holds the render gates: every check that can refuse a
+// render, one file per concern.
+//
+//   - [Environment] validates a loaded environment beyond what the CUE
+//     schema can say: names that must be DNS-1123 labels, references
+//     between fields (probe and Service ports, node groups, namespaces),
+//     numbers that must agree (limits at least requests, autoscaling min
+//     at most max), settings that only make sense for some workload kinds
+//     (check.go) and the cluster section on its own (cluster.go).
+//   - [Capacity] cross-checks the workloads against the cluster, over a
+//     [capacity.Analysis]: instance types and pods per node and pods that
+//     fit no node (capacity.go), placement (placement.go), peak demand
+//     (pools.go), zone spread and anti-affinity (spread.go), disruption
+//     budgets (disruption.go), IRSA roles (irsa.go), and the Kubernetes
+//     version's support window and removed APIs (version.go).
+//   - [DependsOn] reports dependsOn entries that name no app, dependency
+//     cycles and apps named like gen's own Argo CD Applications
+//     (dependson.go), from the computation that orders the Applications
+//     ([argocd.Waves]).
+//   - [Objects] reports objects that two apps render (objects.go).
 //
 // Every problem is a CUE error positioned at the field that causes it, and
-// every problem is reported, not only the first. Check is pure.
+// every problem is reported, not only the first. The checks are pure: no
+// I/O, no clock (the date is an input). They decide; they build nothing
+// and compute no capacity or report themselves (package capacity and
+// package plan do).
 package check

@@ -3,7 +3,6 @@ package check
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -18,11 +17,7 @@ func Objects(env *model.Environment, objs []object.Object) error {
 	first := map[key]object.Object{}
 	var errs cueerrors.Error
 	for _, o := range objs {
-		group, _, _ := strings.Cut(o.APIVersion(), "/")
-		if !strings.Contains(o.APIVersion(), "/") {
-			group = ""
-		}
-		k := key{group, o.Kind(), o.Namespace(), o.Name()}
+		k := key{o.Group(), o.Kind(), o.Namespace(), o.Name()}
 		prev, ok := first[k]
 		if !ok {
 			first[k] = o

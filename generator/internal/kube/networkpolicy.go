@@ -128,7 +128,7 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 // callers returns the enabled apps whose pods may call the instance's app,
 // sorted by name: those that depend on it and those its networkPolicy.from
 // names. A disabled app has no pods to admit; a name in from that is no app
-// is an error (dependsOn is checked before Build, by argocd.Check).
+// is an error (dependsOn is checked before Build, by check.DependsOn).
 func callers(in *instance) ([]*model.App, error) {
 	set := map[string]*model.App{}
 	for _, name := range in.app.NetworkPolicy.From {

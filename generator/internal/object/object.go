@@ -1,17 +1,10 @@
-// Package object defines Object, the unstructured form in which rendered
-// Kubernetes objects travel between the build, patch, check and write
-// stages, and the conversion from typed k8s.io/api values into it.
-//
-// The conversion strips what typed objects add by default and what must
-// never reach the rendered tree: the object's status, and
-// "creationTimestamp: null" and empty "status" maps at any depth (pod
-// templates and volumeClaimTemplates carry them too).
 package object
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Object is one rendered object in unstructured (JSON data model) form:
@@ -99,16 +92,26 @@ func strip(v any) {
 }
 
 // APIVersion returns the object's apiVersion.
-func (o Object) APIVersion() string { return str(o.Content["apiVersion"]) }
+func (o Object) APIVersion() string { return String(o.Content["apiVersion"]) }
+
+// Group returns the API group of the object's apiVersion: "apps" for
+// apps/v1, "" for the core group (v1).
+func (o Object) Group() string {
+	group, _, ok := strings.Cut(o.APIVersion(), "/")
+	if !ok {
+		return ""
+	}
+	return group
+}
 
 // Kind returns the object's kind.
-func (o Object) Kind() string { return str(o.Content["kind"]) }
+func (o Object) Kind() string { return String(o.Content["kind"]) }
 
 // Name returns metadata.name.
-func (o Object) Name() string { return str(o.meta()["name"]) }
+func (o Object) Name() string { return String(o.meta()["name"]) }
 
 // Namespace returns metadata.namespace, "" for cluster-scoped objects.
-func (o Object) Namespace() string { return str(o.meta()["namespace"]) }
+func (o Object) Namespace() string { return String(o.meta()["namespace"]) }
 
 // ID names the object for messages: Kind/namespace/name or Kind/name.
 func (o Object) ID() string {
@@ -119,28 +122,6 @@ func (o Object) ID() string {
 }
 
 func (o Object) meta() map[string]any {
-	m, _ := o.Content["metadata"].(map[string]any)
+	m, _ := o.Lookup("metadata").(map[string]any)
 	return m
 }
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// podSpecPaths are where the kinds with pods keep their pod spec; the pod
-// template's metadata is beside it.
-var podSpecPaths = map[string][]string{
-	"Pod":         {"spec"},
-	"Deployment":  {"spec", "template", "spec"},
-	"StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet":   {"spec", "template", "spec"},
-	"ReplicaSet":  {"spec", "template", "spec"},
-	"Job":         {"spec", "template", "spec"},
-	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
-}
-
-// PodSpecPath returns the path of the pod spec in objects of kind, e.g.
-// [spec template spec] for a Deployment, or nil for kinds without pods.
-// The caller may not modify it.
-func PodSpecPath(kind string) []string { return podSpecPaths[kind] }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -16,6 +17,10 @@ import (
 )
 
 const mi = 1 << 20
+
+// today is the date the tests check support windows at: the date of the
+// embedded tables.
+var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 
 // TestBuild pins the numbers of the fixture's plan, worked out by hand:
 // t3.medium nodes allocate 1930m / 3246Mi / 17 pods, m5.large nodes

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -60,7 +59,7 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 		switch kind := o.Kind(); {
 		case object.PodSpecPath(kind) != nil:
 			f.workload[i] = i
-			f.labels[i] = podLabels(o)
+			f.labels[i] = o.PodLabels()
 			byName[key{o.Namespace(), kind, o.Name()}] = i
 			f.inNamespace[o.Namespace()] = append(f.inNamespace[o.Namespace()], i)
 		case kind == "HorizontalPodAutoscaler":
@@ -73,8 +72,8 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 	}
 	// The first HPA (in object order) that targets a workload is its HPA.
 	for _, h := range hpas {
-		ref, _ := lookup(objs[h].Content, "spec", "scaleTargetRef").(map[string]any)
-		w, ok := byName[key{objs[h].Namespace(), str(ref["kind"]), str(ref["name"])}]
+		ref, _ := objs[h].Lookup("spec", "scaleTargetRef").(map[string]any)
+		w, ok := byName[key{objs[h].Namespace(), object.String(ref["kind"]), object.String(ref["name"])}]
 		if !ok {
 			continue
 		}
@@ -87,7 +86,7 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 	// selector, in its namespace; the first PDB that does is the
 	// workload's, the first workload the PDB's.
 	for _, p := range pdbs {
-		sel, _ := lookup(objs[p].Content, "spec", "selector").(map[string]any)
+		sel, _ := objs[p].Lookup("spec", "selector").(map[string]any)
 		for _, w := range f.inNamespace[objs[p].Namespace()] {
 			if !matches(sel, f.labels[w]) {
 				continue
@@ -109,16 +108,15 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 func (f *facts) input(i int) map[string]any {
 	o := f.objs[i]
 	kind := o.Kind()
-	content := o.Content
 	in := map[string]any{
-		"object":      content,
+		"object":      o.Content,
 		"kind":        kind,
 		"env":         map[string]any{"name": f.env.Name, "allowedRegistries": f.registries},
 		"app":         o.App,
 		"longRunning": longRunning[kind],
 	}
-	if path := object.PodSpecPath(kind); path != nil {
-		if pod, ok := lookup(content, path...).(map[string]any); ok {
+	if object.PodSpecPath(kind) != nil {
+		if pod, ok := o.PodSpec(); ok {
 			in["pod"] = pod
 		}
 		uses := images.Of(o)
@@ -177,21 +175,18 @@ func (f *facts) input(i int) map[string]any {
 
 // replicas returns the minimum number of pods of workload w: its HPA's
 // minReplicas (1 when unset, as in Kubernetes), else spec.replicas (1
-// when unset). Only scalable kinds have replicas.
+// when unset), as [object.Scale.Range] counts them. Only scalable kinds
+// have replicas.
 func (f *facts) replicas(w int) (int64, bool) {
 	if !scalable[f.objs[w].Kind()] {
 		return 0, false
 	}
+	var hpa *object.Object
 	if h, ok := f.hpa[w]; ok {
-		if n, ok := toInt(lookup(f.objs[h].Content, "spec", "minReplicas")); ok {
-			return n, true
-		}
-		return 1, true
+		hpa = &f.objs[h]
 	}
-	if n, ok := toInt(lookup(f.objs[w].Content, "spec", "replicas")); ok {
-		return n, true
-	}
-	return 1, true
+	lo, _ := object.ScaleOf(f.objs[w], hpa).Range()
+	return lo, true
 }
 
 // selects returns how many workloads in the Service's namespace its
@@ -200,7 +195,7 @@ func (f *facts) replicas(w int) (int64, bool) {
 // some other way, and a rule "every Service selects a workload" must not
 // fire on it.
 func (f *facts) selects(svc object.Object) int64 {
-	sel, _ := lookup(svc.Content, "spec", "selector").(map[string]any)
+	sel, _ := svc.Lookup("spec", "selector").(map[string]any)
 	if len(sel) == 0 {
 		return 1
 	}
@@ -218,8 +213,8 @@ func (f *facts) selects(svc object.Object) int64 {
 // controller does). A percentage without replicas, or no minAvailable,
 // has no number.
 func minAvailable(pdb object.Object, replicas int64, hasReplicas bool) (int64, bool) {
-	v := lookup(pdb.Content, "spec", "minAvailable")
-	if n, ok := toInt(v); ok {
+	v := pdb.Lookup("spec", "minAvailable")
+	if n, ok := object.Int(v); ok {
 		return n, true
 	}
 	s, ok := v.(string)
@@ -233,15 +228,6 @@ func minAvailable(pdb object.Object, replicas int64, hasReplicas bool) (int64, b
 	return (pct*replicas + 99) / 100, true
 }
 
-// podLabels returns the labels of a workload's pods: its pod template's,
-// or a Pod's own.
-func podLabels(o object.Object) map[string]any {
-	path := object.PodSpecPath(o.Kind())
-	meta := append(slices.Clone(path[:len(path)-1]), "metadata", "labels")
-	labels, _ := lookup(o.Content, meta...).(map[string]any)
-	return labels
-}
-
 // matches reports whether a metav1.LabelSelector (unstructured) selects
 // labels. A nil selector selects nothing; an empty one everything, as
 // for policy/v1 PodDisruptionBudgets.
@@ -253,13 +239,11 @@ func matches(sel map[string]any, labels map[string]any) bool {
 	if !subset(ml, labels) {
 		return false
 	}
-	exprs, _ := sel["matchExpressions"].([]any)
-	for _, e := range exprs {
-		e, _ := e.(map[string]any)
-		v, has := labels[str(e["key"])]
+	for _, e := range object.Maps(sel["matchExpressions"]) {
+		v, has := labels[object.String(e["key"])]
 		values, _ := e["values"].([]any)
 		in := has && slices.Contains(values, v)
-		switch str(e["operator"]) {
+		switch object.String(e["operator"]) {
 		case "In":
 			if !in {
 				return false
@@ -291,39 +275,4 @@ func subset(sel, labels map[string]any) bool {
 		}
 	}
 	return true
-}
-
-// lookup returns the value at path in an unstructured object, or nil.
-func lookup(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
-// toInt returns v as an integer, when it is one.
-func toInt(v any) (int64, bool) {
-	switch v := v.(type) {
-	case json.Number:
-		n, err := v.Int64()
-		return n, err == nil
-	case int64:
-		return v, true
-	case int:
-		return int64(v), true
-	case float64:
-		if v == float64(int64(v)) {
-			return int64(v), true
-		}
-	}
-	return 0, false
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
 }

@@ -1,4 +1,4 @@
-package plan_test
+package check_test
 
 import (
 	"testing"
@@ -9,35 +9,19 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-gen/gen/generator/internal/check"
 	"github.com/gitops-gen/gen/generator/internal/object"
-	"github.com/gitops-gen/gen/generator/internal/plan"
 	"github.com/gitops-gen/gen/generator/model"
 )
-
-// problem is one error as a user sees it: its CUE path and its message.
-type problem struct {
-	Path  []string
-	Error string
-}
-
-func problems(err error) []problem {
-	var got []problem
-	for _, e := range cueerrors.Errors(err) {
-		got = append(got, problem{Path: e.Path(), Error: e.Error()})
-	}
-	return got
-}
-
-func path(sels ...string) []string { return sels }
 
 // today is the date the tests check support windows at: the date of the
 // embedded tables.
 var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 
-func TestCheck(t *testing.T) {
+func TestCapacity(t *testing.T) {
 	tests := []struct {
 		name string
-		// env changes the fixture of newEnv.
+		// env changes the fixture of capacityEnv.
 		env func(env *model.Environment)
 		// objs returns rendered objects, after env.
 		objs         func(env *model.Environment) []object.Object
@@ -185,7 +169,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "more pods at peak than the node group's pod limit",
 			env: func(env *model.Environment) {
-				tiny := newApp("tiny", "10m", "16Mi")
+				tiny := capacityApp("tiny", "10m", "16Mi")
 				tiny.Replicas = 70
 				env.Apps["tiny"] = tiny
 			},
@@ -505,7 +489,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv()
+			env := capacityEnv()
 			if tt.env != nil {
 				tt.env(env)
 			}
@@ -513,21 +497,21 @@ func TestCheck(t *testing.T) {
 			if tt.objs != nil {
 				objs = tt.objs(env)
 			}
-			warnings, err := plan.Check(env, objs, plan.Options{Today: today})
+			warnings, err := check.Capacity(env, objs, today)
 			if diff := cmp.Diff(tt.want, problems(err)); diff != "" {
-				t.Errorf("Check() errors mismatch (-want +got):\n%s", diff)
+				t.Errorf("Capacity() errors mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantWarnings, warnings); diff != "" {
-				t.Errorf("Check() warnings mismatch (-want +got):\n%s", diff)
+				t.Errorf("Capacity() warnings mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-// TestCheckToday checks that the date is an input: the same cluster is
+// TestCapacityToday checks that the date is an input: the same cluster is
 // fine before its support ends and an error after.
-func TestCheckToday(t *testing.T) {
-	env := newEnv()
+func TestCapacityToday(t *testing.T) {
+	env := capacityEnv()
 	env.Cluster.Version = "1.32"
 	for _, tt := range []struct {
 		today    time.Time
@@ -540,30 +524,30 @@ func TestCheckToday(t *testing.T) {
 		// The zero date is the date of the embedded tables, 2026-11-21.
 		{time.Time{}, 0, 1},
 	} {
-		warnings, err := plan.Check(env, nil, plan.Options{Today: tt.today})
+		warnings, err := check.Capacity(env, nil, tt.today)
 		if got := len(cueerrors.Errors(err)); got != tt.errors || len(warnings) != tt.warnings {
-			t.Errorf("Check(1.32 on %s) = %d errors, %d warnings, want %d and %d: %v %v",
+			t.Errorf("Capacity(1.32 on %s) = %d errors, %d warnings, want %d and %d: %v %v",
 				tt.today.Format(time.DateOnly), got, len(warnings), tt.errors, tt.warnings, err, warnings)
 		}
 	}
 }
 
-// TestCheckPositions checks that errors point at the user's CUE.
-func TestCheckPositions(t *testing.T) {
-	env := newEnv()
+// TestCapacityPositions checks that errors point at the user's CUE.
+func TestCapacityPositions(t *testing.T) {
+	env := capacityEnv()
 	env.Apps["ml"].Resources.Requests.CPU = "3"
 	env.Apps["ml"].Autoscaling.MaxReplicas = int32p(1)
 	env.Cluster.Version = "1.30"
 	env.Source = cuecontext.New().CompileString(`cluster: version: "1.30"
 apps: ml: resources: requests: {cpu: "3", memory: "2Gi"}
 `, cue.Filename("environments/prod/prod.cue"))
-	_, err := plan.Check(env, nil, plan.Options{Today: today})
+	_, err := check.Capacity(env, nil, today)
 	var got []string
 	for _, e := range cueerrors.Errors(err) {
 		got = append(got, e.Position().String())
 	}
 	want := []string{"environments/prod/prod.cue:2:32", "environments/prod/prod.cue:1:19"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Check() positions mismatch (-want +got):\n%s", diff)
+		t.Errorf("Capacity() positions mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -1,4 +1,4 @@
-package plan
+package capacity
 
 import (
 	_ "embed"
@@ -18,10 +18,10 @@ var (
 	kubernetesJSON []byte
 )
 
-// Units.
+// Units of memory, in bytes.
 const (
-	mib = 1 << 20
-	gib = 1 << 30
+	MiB = 1 << 20
+	GiB = 1 << 30
 )
 
 // Node reservations of the EKS AMIs (data/README.md, "Allocatable").
@@ -35,22 +35,26 @@ const (
 	kernelMemoryPermille = 75
 )
 
-// instance is one EC2 instance type.
-type instance struct {
+// Instance is one EC2 instance type of data/aws.json.
+type Instance struct {
+	// Type is the instance type's name, e.g. "t3.medium".
 	Type string `json:"-"`
-	VCPU int    `json:"vcpu"`
+	// VCPU is the number of vCPUs.
+	VCPU int `json:"vcpu"`
 	// MemoryMiB is the nominal memory, as EC2 states it.
-	MemoryMiB  int64 `json:"memoryMiB"`
-	ENIs       int   `json:"enis"`
-	IPv4PerENI int   `json:"ipv4PerENI"`
+	MemoryMiB int64 `json:"memoryMiB"`
+	// ENIs is how many network interfaces a node of the type takes, and
+	// IPv4PerENI how many IPv4 addresses each of them.
+	ENIs       int `json:"enis"`
+	IPv4PerENI int `json:"ipv4PerENI"`
 	// OnDemandPerHour is the Linux on-demand price in USD by region.
 	OnDemandPerHour map[string]float64 `json:"onDemandPerHour"`
 }
 
-// maxPods is the VPC CNI's default pod limit for the type: the first
+// MaxPods is the VPC CNI's default pod limit for the type: the first
 // address of each ENI is the node's, and the two host-network pods
 // (aws-node, kube-proxy) need none.
-func (i instance) maxPods() int { return i.ENIs*(i.IPv4PerENI-1) + 2 }
+func (i Instance) MaxPods() int { return i.ENIs*(i.IPv4PerENI-1) + 2 }
 
 // kubeReservedCPU is the CPU the EKS AMIs reserve for the kubelet and the
 // container runtime, in millicores: 6% of the first core, 1% of the
@@ -78,39 +82,50 @@ func kubeReservedCPU(vcpu int) int64 {
 // (nodeadm's GetMemoryMebibytesToReserve).
 func kubeReservedMemoryMiB(maxPods int) int64 { return 11*int64(maxPods) + 255 }
 
-// allocatable is what the kubelet of a node of this type offers to pods,
+// Allocatable is what the kubelet of a node of this type offers to pods,
 // with the ENI pod limit. See data/README.md for the formula.
-func (i instance) allocatable() Resources {
+func (i Instance) Allocatable() Resources {
 	capacityMiB := i.MemoryMiB * (1000 - kernelMemoryPermille) / 1000
-	memMiB := capacityMiB - kubeReservedMemoryMiB(i.maxPods()) - evictionMiB
+	memMiB := capacityMiB - kubeReservedMemoryMiB(i.MaxPods()) - evictionMiB
 	return Resources{
 		CPU:    int64(i.VCPU)*1000 - kubeReservedCPU(i.VCPU),
-		Memory: memMiB * mib,
-		Pods:   int64(i.maxPods()),
+		Memory: memMiB * MiB,
+		Pods:   int64(i.MaxPods()),
 	}
 }
 
-// region holds the regional prices other than instances'.
-type region struct {
-	NLBPerHour     float64            `json:"nlbPerHour"`
+// Region holds a region's prices other than instances', in USD.
+type Region struct {
+	// NLBPerHour is a Network Load Balancer's hourly charge.
+	NLBPerHour float64 `json:"nlbPerHour"`
+	// EBSPerGiBMonth is the storage price by EBS volume type ("gp3").
 	EBSPerGiBMonth map[string]float64 `json:"ebsPerGiBMonth"`
 }
 
-// awsFacts is data/aws.json.
-type awsFacts struct {
-	Date          string `json:"date"`
-	HoursPerMonth int    `json:"hoursPerMonth"`
-	EKS           struct {
+// AWSFacts is data/aws.json: instance types, prices and EKS's charges.
+type AWSFacts struct {
+	// Date is the date of the table.
+	Date string `json:"date"`
+	// HoursPerMonth is the month prices are multiplied by: 730.
+	HoursPerMonth int `json:"hoursPerMonth"`
+	// EKS is the control plane's charge per cluster-hour, in standard
+	// and in extended support.
+	EKS struct {
 		StandardSupportPerHour float64 `json:"standardSupportPerHour"`
 		ExtendedSupportPerHour float64 `json:"extendedSupportPerHour"`
 	} `json:"eks"`
-	SpotDiscount float64              `json:"spotDiscount"`
-	Regions      map[string]region    `json:"regions"`
-	Instances    map[string]*instance `json:"instances"`
+	// SpotDiscount is the assumed discount of spot over on-demand.
+	SpotDiscount float64 `json:"spotDiscount"`
+	// Regions are the regional prices by region name.
+	Regions map[string]Region `json:"regions"`
+	// Instances are the instance types by name.
+	Instances map[string]*Instance `json:"instances"`
 }
 
-// eksVersion is one row of the EKS release calendar.
-type eksVersion struct {
+// EKSVersion is one row of the EKS release calendar.
+type EKSVersion struct {
+	// Released, EndOfStandardSupport and EndOfExtendedSupport are dates,
+	// YYYY-MM-DD; support ends at the start of the day.
 	Released             string `json:"released"`
 	EndOfStandardSupport string `json:"endOfStandardSupport"`
 	EndOfExtendedSupport string `json:"endOfExtendedSupport"`
@@ -118,36 +133,38 @@ type eksVersion struct {
 	Projected bool `json:"projected"`
 }
 
-// removal is an API version that a Kubernetes minor version removed.
-type removal struct {
+// Removal is an API version that a Kubernetes minor version removed.
+type Removal struct {
+	// RemovedIn is the first version without it, e.g. "1.25".
 	RemovedIn string `json:"removedIn"`
-	Use       string `json:"use"`
+	// Use is what to use instead, e.g. "policy/v1".
+	Use string `json:"use"`
 }
 
 // kubernetesFacts is data/kubernetes.json.
 type kubernetesFacts struct {
 	Date string                `json:"date"`
-	EKS  map[string]eksVersion `json:"eks"`
+	EKS  map[string]EKSVersion `json:"eks"`
 	// RemovedAPIs is keyed by "group/version/Kind" ("v1/Kind" for the
 	// core group).
-	RemovedAPIs map[string]removal `json:"removedAPIs"`
+	RemovedAPIs map[string]Removal `json:"removedAPIs"`
+}
+
+// tables are data/aws.json and data/kubernetes.json.
+type tables struct {
+	aws  AWSFacts
+	kube kubernetesFacts
 }
 
 // facts are both tables, parsed once. Malformed embedded data is a bug
 // that TestFacts catches, so it panics.
-var facts = sync.OnceValue(func() struct {
-	aws  awsFacts
-	kube kubernetesFacts
-} {
-	var f struct {
-		aws  awsFacts
-		kube kubernetesFacts
-	}
+var facts = sync.OnceValue(func() *tables {
+	f := &tables{}
 	if err := json.Unmarshal(awsJSON, &f.aws); err != nil {
-		panic(fmt.Sprintf("plan: data/aws.json: %v", err))
+		panic(fmt.Sprintf("capacity: data/aws.json: %v", err))
 	}
 	if err := json.Unmarshal(kubernetesJSON, &f.kube); err != nil {
-		panic(fmt.Sprintf("plan: data/kubernetes.json: %v", err))
+		panic(fmt.Sprintf("capacity: data/kubernetes.json: %v", err))
 	}
 	for name, i := range f.aws.Instances {
 		i.Type = name
@@ -159,14 +176,17 @@ var facts = sync.OnceValue(func() struct {
 // tables (data/README.md).
 func FactsDate() string { return facts().aws.Date }
 
-// lookupInstance returns the facts of an EC2 instance type.
-func lookupInstance(name string) (*instance, bool) {
+// AWS returns the parsed data/aws.json. Callers must not modify it.
+func AWS() *AWSFacts { return &facts().aws }
+
+// LookupInstance returns the facts of an EC2 instance type.
+func LookupInstance(name string) (*Instance, bool) {
 	i, ok := facts().aws.Instances[name]
 	return i, ok
 }
 
-// minorVersion parses "1.35" into 35; ok is false for anything else.
-func minorVersion(v string) (int, bool) {
+// MinorVersion parses "1.35" into 35; ok is false for anything else.
+func MinorVersion(v string) (int, bool) {
 	major, minor, found := strings.Cut(v, ".")
 	if !found || major != "1" {
 		return 0, false
@@ -184,9 +204,9 @@ const (
 	SupportUnknown = "unknown"
 )
 
-// support returns the support state of Kubernetes version v on EKS at
+// Support returns the support state of Kubernetes version v on EKS at
 // today, and the calendar row when there is one.
-func support(v string, today time.Time) (string, *eksVersion) {
+func Support(v string, today time.Time) (string, *EKSVersion) {
 	cal := facts().kube.EKS
 	if row, ok := cal[v]; ok {
 		switch {
@@ -198,23 +218,23 @@ func support(v string, today time.Time) (string, *eksVersion) {
 			return SupportEnded, &row
 		}
 	}
-	minor, ok := minorVersion(v)
+	minor, ok := MinorVersion(v)
 	if !ok {
 		return SupportUnknown, nil
 	}
-	oldest, _ := calendarRange()
+	oldest, _ := CalendarRange()
 	if minor < oldest {
 		return SupportEnded, nil
 	}
 	return SupportUnknown, nil
 }
 
-// calendarRange returns the oldest and newest minor versions of the
+// CalendarRange returns the oldest and newest minor versions of the
 // calendar.
-func calendarRange() (oldest, newest int) {
+func CalendarRange() (oldest, newest int) {
 	oldest = -1
 	for v := range facts().kube.EKS {
-		n, _ := minorVersion(v)
+		n, _ := MinorVersion(v)
 		if oldest < 0 || n < oldest {
 			oldest = n
 		}
@@ -223,12 +243,12 @@ func calendarRange() (oldest, newest int) {
 	return oldest, newest
 }
 
-// oldestInStandardSupport returns the oldest version in standard support
+// OldestInStandardSupport returns the oldest version in standard support
 // at today, or "".
-func oldestInStandardSupport(today time.Time) string {
+func OldestInStandardSupport(today time.Time) string {
 	best, bestMinor := "", -1
 	for v, row := range facts().kube.EKS {
-		n, _ := minorVersion(v)
+		n, _ := MinorVersion(v)
 		if today.Before(day(row.EndOfStandardSupport)) && (bestMinor < 0 || n < bestMinor) {
 			best, bestMinor = v, n
 		}
@@ -240,13 +260,13 @@ func oldestInStandardSupport(today time.Time) string {
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		panic(fmt.Sprintf("plan: bad date %q in the embedded tables", s))
+		panic(fmt.Sprintf("capacity: bad date %q in the embedded tables", s))
 	}
 	return t
 }
 
-// removedAPI returns the removal of apiVersion/kind, if any.
-func removedAPI(apiVersion, kind string) (removal, bool) {
+// RemovedAPI returns the removal of apiVersion/kind, if any.
+func RemovedAPI(apiVersion, kind string) (Removal, bool) {
 	r, ok := facts().kube.RemovedAPIs[apiVersion+"/"+kind]
 	return r, ok
 }
@@ -259,7 +279,7 @@ var (
 	// daemonSets run on every node, tainted or not (they tolerate every
 	// taint), keyed by the EKS add-on that installs them. Add-ons not
 	// listed here are assumed to add no pods.
-	daemonSets = []overheadPod{
+	daemonSets = []OverheadPod{
 		// vpc-cni: the aws-node container requests 25m; its network
 		// policy agent sidecar requests nothing.
 		{Addon: "vpc-cni", Name: "aws-node", Replicas: 1, Requests: Resources{CPU: 25}},
@@ -267,33 +287,37 @@ var (
 		{Addon: "kube-proxy", Name: "kube-proxy", Replicas: 1, Requests: Resources{CPU: 100}},
 		// aws-ebs-csi-driver's node plugin: three containers (ebs-plugin,
 		// node-driver-registrar, liveness-probe) of 10m / 40Mi each.
-		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-node", Replicas: 1, Requests: Resources{CPU: 30, Memory: 120 * mib}},
+		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-node", Replicas: 1, Requests: Resources{CPU: 30, Memory: 120 * MiB}},
 	}
 	// systemPods run once per cluster, on nodes without taints (they
 	// tolerate none of the node groups' taints).
-	systemPods = []overheadPod{
+	systemPods = []OverheadPod{
 		// coredns: two replicas of 100m / 70Mi.
-		{Addon: "coredns", Name: "coredns", Replicas: 2, Requests: Resources{CPU: 100, Memory: 70 * mib}},
+		{Addon: "coredns", Name: "coredns", Replicas: 2, Requests: Resources{CPU: 100, Memory: 70 * MiB}},
 		// aws-ebs-csi-driver's controller: two replicas of six containers
 		// of 10m / 40Mi each.
-		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-controller", Replicas: 2, Requests: Resources{CPU: 60, Memory: 240 * mib}},
+		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-controller", Replicas: 2, Requests: Resources{CPU: 60, Memory: 240 * MiB}},
 		// The Cluster Autoscaler as gen renders it (kube/autoscaler.go):
 		// 100m / 600Mi, when cluster.autoscaler.enabled.
-		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * mib}, autoscaler: true},
+		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * MiB}, autoscaler: true},
 		// The AWS Load Balancer Controller's chart: two replicas without
 		// requests, which still take pod slots.
 		{Name: "aws-load-balancer-controller", Replicas: 2},
 	}
 )
 
-// overheadPod is a DaemonSet or a cluster add-on's workload.
-type overheadPod struct {
+// OverheadPod is a DaemonSet or a cluster add-on's workload.
+type OverheadPod struct {
 	// Addon is the EKS add-on that installs it; "" for controllers gen
 	// or the platform always installs.
-	Addon    string
-	Name     string
+	Addon string
+	// Name is the workload's name, e.g. "coredns".
+	Name string
+	// Replicas is how many pods it runs: per node for a DaemonSet, per
+	// cluster otherwise.
 	Replicas int64
 	// Requests per pod; Requests.Pods is unused.
-	Requests   Resources
+	Requests Resources
+	// autoscaler: it runs only when cluster.autoscaler.enabled.
 	autoscaler bool
 }

@@ -1,4 +1,4 @@
-package plan
+package capacity
 
 import (
 	"maps"
@@ -58,11 +58,11 @@ func TestFacts(t *testing.T) {
 			t.Errorf("EKS %s: released %s, standard until %s, extended until %s are out of order", v, row.Released, row.EndOfStandardSupport, row.EndOfExtendedSupport)
 		}
 	}
-	if oldest, newest := calendarRange(); oldest != 28 || newest != 36 {
+	if oldest, newest := CalendarRange(); oldest != 28 || newest != 36 {
 		t.Errorf("calendar = 1.%d to 1.%d, want 1.28 to 1.36", oldest, newest)
 	}
 	for key, r := range f.kube.RemovedAPIs {
-		if _, ok := minorVersion(r.RemovedIn); !ok || r.Use == "" {
+		if _, ok := MinorVersion(r.RemovedIn); !ok || r.Use == "" {
 			t.Errorf("removedAPIs[%s] = %+v, want a version and a replacement", key, r)
 		}
 	}
@@ -83,8 +83,8 @@ func TestMaxPods(t *testing.T) {
 		"r5.large": 29, "r5.xlarge": 58,
 	}
 	for name, i := range facts().aws.Instances {
-		if got := i.maxPods(); got != want[name] {
-			t.Errorf("%s.maxPods() = %d, want %d", name, got, want[name])
+		if got := i.MaxPods(); got != want[name] {
+			t.Errorf("%s.MaxPods() = %d, want %d", name, got, want[name])
 		}
 	}
 }
@@ -105,19 +105,19 @@ func TestAllocatable(t *testing.T) {
 		want Resources
 	}{
 		// 4096Mi × 0.925 = 3788Mi; − (11 × 17 + 255) − 100 = 3246Mi.
-		{"t3.medium", Resources{CPU: 1930, Memory: 3246 * mib, Pods: 17}},
+		{"t3.medium", Resources{CPU: 1930, Memory: 3246 * MiB, Pods: 17}},
 		// 8192Mi × 0.925 = 7577Mi; − (11 × 29 + 255) − 100 = 6903Mi.
-		{"m5.large", Resources{CPU: 1930, Memory: 6903 * mib, Pods: 29}},
+		{"m5.large", Resources{CPU: 1930, Memory: 6903 * MiB, Pods: 29}},
 		// 7577Mi − (11 × 58 + 255) − 100 = 6584Mi.
-		{"c5.xlarge", Resources{CPU: 3920, Memory: 6584 * mib, Pods: 58}},
-		{"m5.2xlarge", Resources{CPU: 7910, Memory: (30310 - 893 - 100) * mib, Pods: 58}},
+		{"c5.xlarge", Resources{CPU: 3920, Memory: 6584 * MiB, Pods: 58}},
+		{"m5.2xlarge", Resources{CPU: 7910, Memory: (30310 - 893 - 100) * MiB, Pods: 58}},
 	} {
-		i, ok := lookupInstance(tt.typ)
+		i, ok := LookupInstance(tt.typ)
 		if !ok {
-			t.Fatalf("lookupInstance(%s) not found", tt.typ)
+			t.Fatalf("LookupInstance(%s) not found", tt.typ)
 		}
-		if got := i.allocatable(); got != tt.want {
-			t.Errorf("%s.allocatable() = %+v, want %+v", tt.typ, got, tt.want)
+		if got := i.Allocatable(); got != tt.want {
+			t.Errorf("%s.Allocatable() = %+v, want %+v", tt.typ, got, tt.want)
 		}
 	}
 }
@@ -136,12 +136,12 @@ func TestSupport(t *testing.T) {
 		{"1.32", "2026-03-22", SupportStandard},
 		{"1.32", "2026-03-23", SupportExtended},
 	} {
-		if got, _ := support(tt.version, date(tt.today)); got != tt.want {
-			t.Errorf("support(%s, %s) = %s, want %s", tt.version, tt.today, got, tt.want)
+		if got, _ := Support(tt.version, date(tt.today)); got != tt.want {
+			t.Errorf("Support(%s, %s) = %s, want %s", tt.version, tt.today, got, tt.want)
 		}
 	}
-	if got := oldestInStandardSupport(date("2026-11-21")); got != "1.34" {
-		t.Errorf("oldestInStandardSupport(2026-11-21) = %s, want 1.34", got)
+	if got := OldestInStandardSupport(date("2026-11-21")); got != "1.34" {
+		t.Errorf("OldestInStandardSupport(2026-11-21) = %s, want 1.34", got)
 	}
 }
 
@@ -157,9 +157,9 @@ func TestRemovedAPI(t *testing.T) {
 		{"policy/v1", "PodDisruptionBudget", ""},
 		{"autoscaling/v2", "HorizontalPodAutoscaler", ""},
 	} {
-		r, _ := removedAPI(tt.apiVersion, tt.kind)
+		r, _ := RemovedAPI(tt.apiVersion, tt.kind)
 		if r.RemovedIn != tt.want {
-			t.Errorf("removedAPI(%s, %s) = %q, want %q", tt.apiVersion, tt.kind, r.RemovedIn, tt.want)
+			t.Errorf("RemovedAPI(%s, %s) = %q, want %q", tt.apiVersion, tt.kind, r.RemovedIn, tt.want)
 		}
 	}
 }
@@ -168,22 +168,19 @@ func TestFormat(t *testing.T) {
 	for _, tt := range []struct {
 		got, want string
 	}{
-		{formatCPU(0), "0"},
-		{formatCPU(250), "250m"},
-		{formatCPU(1930), "1.93"},
-		{formatCPU(2635), "2.63"}, // rounded half to even by strconv, for tables
-		{formatCPU(-250), "-250m"},
-		{exactCPU(2635), "2635m"},
-		{exactCPU(3000), "3"},
-		{exactCPU(1930), "1.93"},
-		{formatMemory(512 * mib), "512Mi"},
-		{formatMemory(3246 * mib), "3.17Gi"},
-		{exactMemory(3246 * mib), "3246Mi"},
-		{exactMemory(2 * gib), "2Gi"},
-		{exactMemory(100_000_000), "100000000"},
-		{span(3, 3), "3"},
-		{span(3, 10), "3-10"},
-		{and([]string{"a", "b", "c"}), "a, b and c"},
+		{FormatCPU(0), "0"},
+		{FormatCPU(250), "250m"},
+		{FormatCPU(1930), "1.93"},
+		{FormatCPU(2635), "2.63"}, // rounded half to even by strconv, for tables
+		{FormatCPU(-250), "-250m"},
+		{ExactCPU(2635), "2635m"},
+		{ExactCPU(3000), "3"},
+		{ExactCPU(1930), "1.93"},
+		{FormatMemory(512 * MiB), "512Mi"},
+		{FormatMemory(3246 * MiB), "3.17Gi"},
+		{ExactMemory(3246 * MiB), "3246Mi"},
+		{ExactMemory(2 * GiB), "2Gi"},
+		{ExactMemory(100_000_000), "100000000"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -1,0 +1,153 @@
+package capacity
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// Analysis is an environment's cluster as the scheduler sees it: the node
+// groups with what a node of each offers, the enabled apps with their
+// requests, replicas and the node groups they may land on, and the pods
+// of the add-ons and controllers the cluster runs. The render gates
+// (package check) and the report of "gen plan" (package plan) both read
+// it.
+type Analysis struct {
+	// Env is the environment analysed.
+	Env *model.Environment
+	// Today is the date that support windows are compared with (see
+	// [Today]).
+	Today time.Time
+	// Groups are the node groups, sorted by name; ByName indexes them.
+	Groups []*Group
+	ByName map[string]*Group
+	// Apps are the enabled apps, sorted by name.
+	Apps []*Demand
+
+	// DaemonSets and System are the pods of the add-ons and controllers
+	// (facts.go) that this cluster runs: on every node, and once per
+	// cluster on the untainted node groups.
+	DaemonSets []OverheadPod
+	System     []OverheadPod
+	// PerNode is the DaemonSets' requests on each node (Pods: how many).
+	PerNode Resources
+	// SystemTotal is the system pods' requests (Pods: how many).
+	SystemTotal Resources
+	// Untainted names the node groups the system pods may land on.
+	Untainted []string
+}
+
+// Demand is one enabled app as the scheduler sees it.
+type Demand struct {
+	// App is the app.
+	App *model.App
+	// Pod is the requests of one pod (Pods: 1).
+	Pod Resources
+	// Min and Max are the replicas at rest and at peak ([Replicas]).
+	Min, Max int64
+	// Selector and Tolerations are the pod template's nodeSelector and
+	// tolerations.
+	Selector    map[string]string
+	Tolerations []Toleration
+	// FromObject reports that Selector, Tolerations and Pod come from
+	// the rendered workload (patches included), not from the model.
+	FromObject bool
+	// MissingGroup reports that the app names a node group that does
+	// not exist (check.Environment reports it); it is left out of
+	// placement.
+	MissingGroup bool
+	// Groups are the node groups the pods may land on, sorted.
+	Groups []string
+}
+
+// ScalePath is the field that sets the app's peak replicas.
+func (d *Demand) ScalePath() string {
+	switch {
+	case d.App.Kind == model.Job || d.App.Kind == model.CronJob:
+		return d.App.Path("")
+	case d.App.HPA() && d.App.Autoscaling.MaxReplicas != nil:
+		return d.App.Path("autoscaling.maxReplicas")
+	}
+	return d.App.Path("replicas")
+}
+
+// Today returns the date that Kubernetes versions' support windows are
+// compared with: t's year, month and day, or the date of the embedded
+// tables ([FactsDate]) when t is zero, so that output does not depend on
+// the clock unless the caller passes the real date.
+func Today(t time.Time) time.Time {
+	if t.IsZero() {
+		return day(FactsDate())
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Analyze returns env's analysis at today (see [Today]). objs are the
+// environment's rendered objects after patches, or nil: when an app's
+// workload is among them, its requests, nodeSelector and tolerations are
+// read from it, so that sidecars and placement added by patches count;
+// otherwise they are derived from the model, as kube.Build does.
+func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Analysis {
+	a := &Analysis{Env: env, Today: Today(today), ByName: map[string]*Group{}}
+	for _, name := range slices.Sorted(maps.Keys(env.Cluster.NodeGroups)) {
+		g := newGroup(env, name, env.Cluster.NodeGroups[name])
+		a.Groups = append(a.Groups, g)
+		a.ByName[name] = g
+		if len(g.Blocking) == 0 {
+			a.Untainted = append(a.Untainted, name)
+		}
+	}
+	for _, p := range daemonSets {
+		if _, ok := env.Cluster.Addons[p.Addon]; ok {
+			a.DaemonSets = append(a.DaemonSets, p)
+			a.PerNode = a.PerNode.Add(p.Requests.Times(p.Replicas))
+			a.PerNode.Pods += p.Replicas
+		}
+	}
+	for _, p := range systemPods {
+		if _, ok := env.Cluster.Addons[p.Addon]; (p.Addon != "" && !ok) || (p.autoscaler && !env.Cluster.Autoscaler.Enabled) {
+			continue
+		}
+		a.System = append(a.System, p)
+		a.SystemTotal = a.SystemTotal.Add(p.Requests.Times(p.Replicas))
+		a.SystemTotal.Pods += p.Replicas
+	}
+	workloads := map[string]object.Object{}
+	for _, o := range objs {
+		if o.App != "" && o.Name() == o.App {
+			if _, seen := workloads[o.App+"/"+o.Kind()]; !seen {
+				workloads[o.App+"/"+o.Kind()] = o
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+		app := env.Apps[name]
+		if !app.Enabled {
+			continue
+		}
+		d := &Demand{App: app, Pod: requests(app.Resources)}
+		d.Pod.Pods = 1
+		d.Min, d.Max = Replicas(app)
+		d.Selector, d.Tolerations, d.MissingGroup = modelPlacement(env, app)
+		if o, ok := workloads[app.Name+"/"+app.Kind]; ok {
+			if spec, ok := o.PodSpec(); ok {
+				d.FromObject = true
+				d.Pod = podRequests(o)
+				d.Selector, d.Tolerations = objectPlacement(spec)
+			}
+		}
+		if !d.MissingGroup {
+			for _, g := range a.Groups {
+				if g.Accepts(env, d.Selector, d.Tolerations) == "" {
+					d.Groups = append(d.Groups, g.Name)
+				}
+			}
+		}
+		a.Apps = append(a.Apps, d)
+	}
+	return a
+}

@@ -1,0 +1,137 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/capacity"
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// Capacity cross-checks env's workloads against its cluster: that each pod
+// fits a node of a node group it may land on, that at peak (every HPA at
+// maxReplicas) the node groups hold the requests and the pods, that
+// spread, anti-affinity and disruption budgets can be met, that the IRSA
+// roles and their users agree, and that the Kubernetes version is
+// supported and serves every object's apiVersion. objs are the
+// environment's rendered objects after patches, or nil: the workloads'
+// requests, nodeSelector and tolerations are read from them when present,
+// so that sidecars and placement added by patches count.
+//
+// today is the date that support windows are compared with (see
+// [capacity.Today]: the zero value means the date of gen's tables).
+//
+// err is a list of CUE errors, each positioned at the field to change
+// (wrap it in a [model.EnvError], as generator does for [Environment]).
+// warnings are problems that do not stop a render, each "env: path:
+// message". Capacity is pure: the date is an input.
+func Capacity(env *model.Environment, objs []object.Object, today time.Time) (warnings []string, err error) {
+	c := &capacityChecker{Analysis: capacity.Analyze(env, objs, today)}
+	c.nodeGroups()
+	c.placement()
+	c.podFit()
+	c.pools()
+	c.spread()
+	c.disruption()
+	c.irsa()
+	c.version(objs)
+	if c.errs == nil {
+		return c.warnings, nil
+	}
+	return c.warnings, c.errs
+}
+
+// capacityChecker runs the checks of [Capacity] over an analysis.
+type capacityChecker struct {
+	*capacity.Analysis
+	errs     cueerrors.Error
+	warnings []string
+}
+
+func (c *capacityChecker) errorf(path, format string, args ...any) {
+	c.errs = cueerrors.Append(c.errs, c.Env.Errorf(path, format, args...))
+}
+
+func (c *capacityChecker) errorAt(paths []string, format string, args ...any) {
+	c.errs = cueerrors.Append(c.errs, c.Env.ErrorAt(paths, format, args...))
+}
+
+func (c *capacityChecker) warnf(path, format string, args ...any) {
+	c.warnings = append(c.warnings, c.Env.Name+": "+path+": "+fmt.Sprintf(format, args...))
+}
+
+func groupPath(name, field string) string {
+	p := "cluster.nodeGroups." + model.Label(name)
+	if field != "" {
+		p += "." + field
+	}
+	return p
+}
+
+// nodeGroups reports instance types gen has no facts for, and pod limits
+// above what the instance type's ENIs allow.
+func (c *capacityChecker) nodeGroups() {
+	for _, g := range c.Groups {
+		for i, t := range g.NodeGroup.InstanceTypes {
+			if slices.Contains(g.Unknown, t) {
+				// The message names the table by an older path (it is
+				// generator/internal/capacity/data/aws.json); the text
+				// is kept as users and tests know it.
+				c.errorf(groupPath(g.Name, fmt.Sprintf("instanceTypes[%d]", i)),
+					"instance type %s is not in gen's instance table (generator/plan/data/aws.json, %s), so gen cannot check what fits on node group %s; add it there",
+					t, capacity.FactsDate(), g.Name)
+			}
+		}
+		if m := g.NodeGroup.MaxPodsPerNode; m != nil && g.ENIType != nil && int64(*m) > g.ENIPods {
+			i := g.ENIType
+			c.errorf(groupPath(g.Name, "maxPodsPerNode"),
+				"maxPodsPerNode %d is above what the VPC CNI can give a %s node: %d pods (%d ENIs × (%d IPv4 addresses − 1) + 2); pods above it would never get an IP address",
+				*m, i.Type, g.ENIPods, i.ENIs, i.IPv4PerENI)
+		}
+	}
+}
+
+// knownGroups returns the groups u may land on, and false when gen does
+// not know the capacity of one of them.
+func (c *capacityChecker) knownGroups(u *capacity.Demand) ([]*capacity.Group, bool) {
+	var gs []*capacity.Group
+	for _, name := range u.Groups {
+		g := c.ByName[name]
+		if !g.Known() {
+			return nil, false
+		}
+		gs = append(gs, g)
+	}
+	return gs, len(gs) > 0
+}
+
+// podFit reports apps whose pod is larger than what any node it may land
+// on offers, next to the DaemonSets.
+func (c *capacityChecker) podFit() {
+	for _, u := range c.Apps {
+		gs, ok := c.knownGroups(u)
+		if !ok {
+			continue
+		}
+		var room []string
+		fits := false
+		for _, g := range gs {
+			free := g.PerNode.Sub(c.PerNode)
+			if u.Pod.CPU <= free.CPU && u.Pod.Memory <= free.Memory {
+				fits = true
+				break
+			}
+			room = append(room, fmt.Sprintf("node group %s (%s) has at most %s per node for pods (allocatable %s, less %s for DaemonSets)",
+				g.Name, g.TypeList(), free.CPUMem(), g.PerNode.CPUMem(), c.PerNode.CPUMem()))
+		}
+		if fits {
+			continue
+		}
+		c.errorf(u.App.Path("resources.requests"), "requests %s per pod, but %s", u.Pod.CPUMem(), strings.Join(room, "; "))
+	}
+}

@@ -1,0 +1,182 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gitops-gen/gen/generator/internal/capacity"
+)
+
+// Text writes the plan as a report for people: the cluster, the node
+// groups, the apps, the totals and the monthly cost, in aligned tables.
+func (p Plan) Text(w io.Writer) error {
+	ew := &errWriter{w: w}
+	p.header(ew)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "NODE GROUP\tINSTANCE TYPES\tCAPACITY\tZONES\tNODES\tPER NODE cpu/mem/pods\tAT MIN\tAT MAX")
+	for _, g := range p.NodeGroups {
+		capacity := "on-demand"
+		if g.Spot {
+			capacity = "spot"
+		}
+		if g.Tainted {
+			capacity += ", tainted"
+		}
+		per, lo, hi := "unknown", "unknown", "unknown"
+		if g.PerNode != nil {
+			per, lo, hi = triple(*g.PerNode), triple(g.Capacity.Min), triple(g.Capacity.Max)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", g.Name, strings.Join(g.InstanceTypes, ", "), capacity,
+			len(g.Zones), span(g.MinSize, g.MaxSize), per, lo, hi)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "APP\tKIND\tNODE GROUPS\tREPLICAS\tPER POD cpu/mem\tAT MIN\tAT MAX")
+	for _, a := range p.Apps {
+		groups := strings.Join(a.NodeGroups, ", ")
+		if groups == "" {
+			groups = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Name, a.Kind, groups, span(a.Replicas.Min, a.Replicas.Max),
+			pair(a.PerPod), pair(a.Requests.Min), pair(a.Requests.Max))
+	}
+	for _, o := range []struct {
+		name string
+		list []Overhead
+	}{{"DaemonSets, on every node", p.DaemonSets}, {"System pods, once", p.System}} {
+		if len(o.list) == 0 {
+			continue
+		}
+		var names []string
+		var sum Resources
+		for _, d := range o.list {
+			n := d.Name
+			if d.Replicas > 1 {
+				n += fmt.Sprintf(" x%d", d.Replicas)
+			}
+			names = append(names, n)
+			sum = sum.Add(d.PerPod.Times(d.Replicas))
+			sum.Pods += d.Replicas
+		}
+		fmt.Fprintf(tw, "%s: %s: %s, %d pods\n", o.name, strings.Join(names, ", "), pair(sum), sum.Pods)
+	}
+	fmt.Fprintln(tw)
+	t := p.Totals
+	fmt.Fprintf(tw, "TOTAL cpu/mem/pods\tAT MIN (%d nodes)\tAT MAX (%d nodes)\n", t.Min.Nodes, t.Max.Nodes)
+	for _, row := range []struct {
+		name     string
+		min, max Resources
+	}{
+		{"apps", t.Min.Apps, t.Max.Apps},
+		{"DaemonSets", t.Min.DaemonSets, t.Max.DaemonSets},
+		{"system", t.Min.System, t.Max.System},
+		{"requested", t.Min.Requested, t.Max.Requested},
+		{"capacity", t.Min.Capacity, t.Max.Capacity},
+		{"headroom", t.Min.Headroom, t.Max.Headroom},
+	} {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", row.name, triple(row.min), triple(row.max))
+	}
+	fmt.Fprintf(tw, "used\t%s\t%s\n", used(t.Min.Used), used(t.Max.Used))
+	if c := p.Cost; c != nil {
+		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "MONTHLY COST (%s)\tAT MIN\tAT MAX\n", c.Currency)
+		fmt.Fprintf(tw, "control plane\t%s\t%s\t%s\n", c.Min.ControlPlane, c.Max.ControlPlane, p.Cluster.Support.Status+" support")
+		for i, n := range c.Min.Nodes {
+			m := c.Max.Nodes[i]
+			kind := ""
+			if slices.ContainsFunc(p.NodeGroups, func(g NodeGroup) bool { return g.Name == n.Group && g.Spot }) {
+				kind = " spot"
+			}
+			fmt.Fprintf(tw, "nodes %s\t%s\t%s\t%s x %s%s at $%s/h\n", n.Group, n.Monthly, m.Monthly, span(n.Nodes, m.Nodes), n.InstanceType, kind, strconv.FormatFloat(n.PerHour, 'f', -1, 64))
+		}
+		fmt.Fprintf(tw, "load balancers\t%s\t%s\t%d NLB\n", c.Min.LoadBalancers.Monthly, c.Max.LoadBalancers.Monthly, c.Min.LoadBalancers.Count)
+		fmt.Fprintf(tw, "EBS\t%s\t%s\t%s GiB of node volumes, %s GiB of StatefulSet volumes\n", c.Min.EBS.Monthly, c.Max.EBS.Monthly,
+			span(c.Min.EBS.NodeGiB, c.Max.EBS.NodeGiB), span(c.Min.EBS.VolumeGiB, c.Max.EBS.VolumeGiB))
+		seed := ""
+		if c.Budget != nil {
+			seed = fmt.Sprintf("budget %s (%s)", c.Budget.Monthly, c.Budget.Source)
+		}
+		fmt.Fprintf(tw, "total\t%s\t%s\t%s\n", c.Min.Total, c.Max.Total, seed)
+	}
+	tw.Flush()
+	if c := p.Cost; c != nil {
+		fmt.Fprintf(ew, "\nPrices: approximate AWS list prices of %s for %s, %d hours a month", c.PricesDate, p.Cluster.Region, c.HoursPerMonth)
+		if slices.ContainsFunc(p.NodeGroups, func(g NodeGroup) bool { return g.Spot }) {
+			fmt.Fprintf(ew, ", spot at %.0f%% off on-demand", c.SpotDiscount*100)
+		}
+		fmt.Fprintln(ew, ". Not included: NAT gateways, data transfer, load balancer capacity units, EBS snapshots and IOPS, CloudWatch.")
+		for _, m := range c.Max.Missing {
+			fmt.Fprintf(ew, "Not priced: %s.\n", m)
+		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(ew, n)
+	}
+	return ew.err
+}
+
+// header writes the first lines: the cluster and the cost in one glance.
+func (p Plan) header(w io.Writer) {
+	s := p.Cluster.Support
+	status := ""
+	switch s.Status {
+	case capacity.SupportStandard:
+		status = "standard support until " + s.EndOfStandardSupport
+	case capacity.SupportExtended:
+		status = "extended support until " + s.EndOfExtendedSupport
+	case capacity.SupportEnded:
+		status = "EKS support ended"
+		if s.EndOfExtendedSupport != "" {
+			status += " " + s.EndOfExtendedSupport
+		}
+	default:
+		status = "not in gen's EKS calendar"
+	}
+	fmt.Fprintf(w, "%s  cluster %s (%s, Kubernetes %s, %s)\n", p.Env, p.Cluster.Name, p.Cluster.Region, p.Cluster.Version, status)
+	if c := p.Cost; c != nil {
+		fmt.Fprintf(w, "%s  monthly cost  min $%s  max $%s", p.Env, c.Min.Total, c.Max.Total)
+		if c.Budget != nil {
+			fmt.Fprintf(w, "  (budget $%s)", strconv.FormatFloat(float64(c.Budget.Monthly), 'f', -1, 64))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func triple(r Resources) string {
+	return fmt.Sprintf("%s / %s / %d", capacity.FormatCPU(r.CPU), capacity.FormatMemory(r.Memory), r.Pods)
+}
+
+func pair(r Resources) string {
+	return capacity.FormatCPU(r.CPU) + " / " + capacity.FormatMemory(r.Memory)
+}
+
+func used(u Used) string {
+	return fmt.Sprintf("%.0f%% / %.0f%% / %.0f%%", float64(u.CPU), float64(u.Memory), float64(u.Pods))
+}
+
+// errWriter keeps the first write error, so Text can write freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
+
+// span formats a range, "3-10", or "3" when both ends are equal.
+func span[T int | int64](lo, hi T) string {
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
+}

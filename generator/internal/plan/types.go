@@ -1,0 +1,219 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/gitops-gen/gen/generator/internal/capacity"
+)
+
+// Resources are amounts of CPU (millicores), memory (bytes) and pods, as
+// the report states them.
+type Resources = capacity.Resources
+
+// Plan is the capacity and cost report of one environment: what its node
+// groups offer, what its apps request at rest (every HPA at minReplicas,
+// every node group at minSize) and at peak (maxReplicas, maxSize), and
+// what that costs a month. Its JSON form (Plan.JSON) is the stable shape
+// for CI; fields are only ever added.
+type Plan struct {
+	// Env is the environment's name.
+	Env string `json:"env"`
+	// Date is the day the support status and control-plane price were
+	// computed for (Options.Today), YYYY-MM-DD.
+	Date string `json:"date"`
+	// FactsDate is the date of gen's instance, price and version tables.
+	FactsDate  string      `json:"factsDate"`
+	Cluster    Cluster     `json:"cluster"`
+	NodeGroups []NodeGroup `json:"nodeGroups"`
+	Apps       []App       `json:"apps"`
+	// DaemonSets run on every node; their Replicas is per node.
+	DaemonSets []Overhead `json:"daemonSets"`
+	// System are the cluster add-ons' and controllers' pods, which run
+	// once per cluster on the untainted node groups.
+	System []Overhead `json:"system"`
+	Totals Totals     `json:"totals"`
+	// Cost is null when gen has no prices for the cluster's region.
+	Cost *Cost `json:"cost"`
+	// Notes say what the numbers leave out.
+	Notes []string `json:"notes"`
+}
+
+// Cluster is the environment's EKS cluster.
+type Cluster struct {
+	Name    string  `json:"name"`
+	Region  string  `json:"region"`
+	Version string  `json:"version"`
+	Support Support `json:"support"`
+}
+
+// Support is where the cluster's Kubernetes version stands in the EKS
+// calendar on the plan's date.
+type Support struct {
+	// Status is "standard", "extended", "ended" or "unknown" (a version
+	// newer than the calendar).
+	Status               string `json:"status"`
+	EndOfStandardSupport string `json:"endOfStandardSupport,omitempty"`
+	EndOfExtendedSupport string `json:"endOfExtendedSupport,omitempty"`
+	// Projected dates follow EKS's policy rather than the calendar.
+	Projected bool `json:"projected,omitempty"`
+}
+
+// NodeGroup is a node group and what it offers to pods.
+type NodeGroup struct {
+	Name          string   `json:"name"`
+	InstanceTypes []string `json:"instanceTypes"`
+	Spot          bool     `json:"spot"`
+	Zones         []string `json:"zones"`
+	MinSize       int      `json:"minSize"`
+	MaxSize       int      `json:"maxSize"`
+	// Tainted groups take only the pods that tolerate their taints.
+	Tainted bool `json:"tainted"`
+	// PerNode is the allocatable of one node (the least over the
+	// instance types) and its pod limit; null when gen does not know an
+	// instance type.
+	PerNode *Resources `json:"perNode"`
+	// Capacity is PerNode times minSize and maxSize; null with PerNode.
+	Capacity *Range `json:"capacity"`
+}
+
+// Range is an amount at rest and at peak.
+type Range struct {
+	Min Resources `json:"min"`
+	Max Resources `json:"max"`
+}
+
+// App is one enabled app's replicas and requests.
+type App struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
+	// NodeGroups are the node groups its pods may land on.
+	NodeGroups []string `json:"nodeGroups"`
+	// Replicas: the HPA's range, or the fixed count; 1 for Jobs and
+	// CronJobs.
+	Replicas Replicas `json:"replicas"`
+	// PerPod is the requests of one pod.
+	PerPod Resources `json:"perPod"`
+	// Requests is PerPod times the replicas.
+	Requests Range `json:"requests"`
+}
+
+// Replicas is a replica range.
+type Replicas struct {
+	Min int64 `json:"min"`
+	Max int64 `json:"max"`
+}
+
+// Overhead is a DaemonSet or system workload gen accounts for.
+type Overhead struct {
+	Name     string `json:"name"`
+	Replicas int64  `json:"replicas"`
+	// PerPod is the requests of one pod (estimates, see facts.go in
+	// package capacity).
+	PerPod Resources `json:"perPod"`
+}
+
+// Totals are the whole cluster at rest and at peak.
+type Totals struct {
+	Min Level `json:"min"`
+	Max Level `json:"max"`
+}
+
+// Level is the cluster's requests against its capacity at one node count.
+type Level struct {
+	// Nodes is the sum of the node groups' minSize (or maxSize).
+	Nodes      int64     `json:"nodes"`
+	Apps       Resources `json:"apps"`
+	DaemonSets Resources `json:"daemonSets"`
+	System     Resources `json:"system"`
+	// Requested is Apps + DaemonSets + System.
+	Requested Resources `json:"requested"`
+	// Capacity is the allocatable of the nodes whose instance types gen
+	// knows.
+	Capacity Resources `json:"capacity"`
+	// Headroom is Capacity − Requested; negative at rest means the
+	// Cluster Autoscaler adds nodes beyond minSize.
+	Headroom Resources `json:"headroom"`
+	Used     Used      `json:"used"`
+}
+
+// Used is Requested as a percentage of Capacity.
+type Used struct {
+	CPU    Percent `json:"cpu"`
+	Memory Percent `json:"memory"`
+	Pods   Percent `json:"pods"`
+}
+
+// Percent is a percentage, encoded with one decimal.
+type Percent float64
+
+// MarshalJSON encodes p with one decimal.
+func (p Percent) MarshalJSON() ([]byte, error) { return fmt.Appendf(nil, "%.1f", float64(p)), nil }
+
+// USD is an amount of US dollars, encoded with two decimals.
+type USD float64
+
+// MarshalJSON encodes u with two decimals.
+func (u USD) MarshalJSON() ([]byte, error) { return fmt.Appendf(nil, "%.2f", float64(u)), nil }
+
+// String formats u with two decimals, e.g. "250.00".
+func (u USD) String() string { return fmt.Sprintf("%.2f", float64(u)) }
+
+// Cost is the monthly cost at rest and at peak.
+type Cost struct {
+	Currency      string `json:"currency"`
+	HoursPerMonth int    `json:"hoursPerMonth"`
+	// PricesDate is the date of the prices, which are approximate list
+	// prices (Approximate).
+	PricesDate  string `json:"pricesDate"`
+	Approximate bool   `json:"approximate"`
+	// SpotDiscount is the assumed discount of spot over on-demand.
+	SpotDiscount float64 `json:"spotDiscount"`
+	Min          Bill    `json:"min"`
+	Max          Bill    `json:"max"`
+	// Budget is the environment's reference monthly cost
+	// (cluster.budget), for comparison; null when it states none.
+	Budget *Budget `json:"budget"`
+}
+
+// Bill is one month's cost, split by what is paid for.
+type Bill struct {
+	ControlPlane  USD           `json:"controlPlane"`
+	Nodes         []NodeCost    `json:"nodes"`
+	LoadBalancers LoadBalancers `json:"loadBalancers"`
+	EBS           EBS           `json:"ebs"`
+	Total         USD           `json:"total"`
+	// Missing lists what could not be priced.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// NodeCost is one node group's nodes.
+type NodeCost struct {
+	Group string `json:"group"`
+	Nodes int    `json:"nodes"`
+	// InstanceType is the type the nodes are priced at: the first listed.
+	InstanceType string `json:"instanceType"`
+	// PerHour is one node's price, after the spot discount.
+	PerHour float64 `json:"perHour"`
+	Monthly USD     `json:"monthly"`
+}
+
+// LoadBalancers are the NLBs of the LoadBalancer Services, at their hourly
+// charge (capacity units left out).
+type LoadBalancers struct {
+	Count   int `json:"count"`
+	Monthly USD `json:"monthly"`
+}
+
+// EBS is the nodes' root volumes and the StatefulSets' volumes.
+type EBS struct {
+	NodeGiB   int64 `json:"nodeGiB"`
+	VolumeGiB int64 `json:"volumeGiB"`
+	Monthly   USD   `json:"monthly"`
+}
+
+// Budget is a reference monthly cost and its source.
+type Budget struct {
+	Monthly USD    `json:"monthly"`
+	Source  string `json:"source"`
+}
