@@ -102,20 +102,11 @@ func loadOne(root, name string) (*model.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := cuecontext.New()
-	cfg := &load.Config{Dir: absRoot}
-	insts := load.Instances([]string{"./" + env.Dir, "./" + SchemaDir}, cfg)
-	for _, inst := range insts {
-		if inst.Err != nil {
-			return fail(inst.Err)
-		}
-	}
-	env.Inputs = cache.InputDirs(absRoot, insts)
-	vals, err := ctx.BuildInstances(insts)
+	envVal, schemaVal, inputs, err := WithSchema(absRoot, env.Dir)
 	if err != nil {
 		return fail(err)
 	}
-	envVal, schemaVal := vals[0], vals[1]
+	env.Inputs = inputs
 	def := schemaVal.LookupPath(cue.ParsePath("#Environment"))
 	if !def.Exists() {
 		return fail(fmt.Errorf("%s/ defines no #Environment", SchemaDir))
@@ -138,4 +129,25 @@ func loadOne(root, name string) (*model.Environment, error) {
 		return fail(fmt.Errorf("decoding environment %s: %w", name, err))
 	}
 	return env, nil
+}
+
+// WithSchema evaluates the CUE package in dir (slash-separated, relative
+// to absRoot, e.g. "environments/prod" or "policies") and the package of
+// schema/, in a new CUE context, and returns both with the folders, relative
+// to absRoot, whose files they were read from (see cache.InputDirs). The
+// error, if any, is the CUE error of loading or building them.
+func WithSchema(absRoot, dir string) (pkg, schema cue.Value, inputs []string, err error) {
+	ctx := cuecontext.New()
+	insts := load.Instances([]string{"./" + dir, "./" + SchemaDir}, &load.Config{Dir: absRoot})
+	for _, inst := range insts {
+		if inst.Err != nil {
+			return cue.Value{}, cue.Value{}, nil, inst.Err
+		}
+	}
+	inputs = cache.InputDirs(absRoot, insts)
+	vals, err := ctx.BuildInstances(insts)
+	if err != nil {
+		return cue.Value{}, cue.Value{}, nil, err
+	}
+	return vals[0], vals[1], inputs, nil
 }

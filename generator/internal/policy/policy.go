@@ -10,21 +10,18 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
-	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
-	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
 
-	"github.com/gitops-gen/gen/generator/internal/cache"
+	"github.com/gitops-gen/gen/generator/internal/load"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
 // Dir is the folder under the root that holds the policies.
 const Dir = "policies"
 
-// schemaDir is the folder under the root that holds the CUE definitions
-// (load.SchemaDir; not imported, to keep this package off the loader).
-const schemaDir = "schema"
+// schemaDir is the folder under the root that holds the CUE definitions.
+const schemaDir = load.SchemaDir
 
 // errorEnv is the Env of the [*model.EnvError] that Load returns.
 const errorEnv = "policies"
@@ -106,19 +103,11 @@ func Load(root string) (*Set, error) {
 	fail := func(err error) (*Set, error) {
 		return nil, &model.EnvError{Env: errorEnv, Err: inUserFiles(err)}
 	}
-	ctx := cuecontext.New()
-	insts := load.Instances([]string{"./" + Dir, "./" + schemaDir}, &load.Config{Dir: absRoot})
-	for _, inst := range insts {
-		if inst.Err != nil {
-			return fail(inst.Err)
-		}
-	}
-	s.inputs = cache.InputDirs(absRoot, insts)
-	vals, err := ctx.BuildInstances(insts)
+	pkg, schema, inputs, err := load.WithSchema(absRoot, Dir)
 	if err != nil {
 		return fail(err)
 	}
-	pkg, schema := vals[0], vals[1]
+	s.inputs = inputs
 	policyDef := schema.LookupPath(cue.MakePath(cue.Def("Policy")))
 	inputDef := schema.LookupPath(cue.MakePath(cue.Def("Input")))
 	if !policyDef.Exists() || !inputDef.Exists() {
