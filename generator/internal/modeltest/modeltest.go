@@ -1,0 +1,201 @@
+package modeltest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// Env returns the environment name as gen loads it when
+// environments/<name>/ holds src, CUE fields of schema.#Environment
+// without a package clause. Every field src leaves out has the schema's
+// default; the required ones (cluster, and each app's image) must be in
+// src. Env fails the test when src does not load.
+//
+// The result is a fresh copy the caller may change. Its Value and Source
+// are the zero cue.Value, so errors built from it carry no position, and
+// Inputs is nil; Dir is "environments/<name>", as gen sets it.
+func Env(t testing.TB, name, src string) *model.Environment {
+	t.Helper()
+	env, err := loaded(name, src)
+	if err != nil {
+		t.Fatalf("modeltest.Env(%q):\n%s\nsource:\n%s", name, err, src)
+	}
+	return env
+}
+
+// AppEnv is the name of the environment [App] loads its app in.
+const AppEnv = "test"
+
+// appEnv is the environment of [App]: a valid cluster, one namespace
+// that apps are in by default, and defaults for the image. %[1]s is the
+// app's name (a CUE label) and %[2]s its source.
+const appEnv = `cluster: {
+	name:      "test"
+	region:    "eu-west-1"
+	accountID: "123456789012"
+	version:   "1.35"
+	zones: ["eu-west-1a", "eu-west-1b"]
+}
+namespaces: default: {}
+defaults: namespace: "default"
+apps: %[1]s: image: {
+	repository: *"123456789012.dkr.ecr.eu-west-1.amazonaws.com/%[3]s" | _
+	tag:        *"1.0.0" | _
+}
+apps: %[1]s: {
+%[2]s
+}
+`
+
+// App returns the app name with the schema's defaults and src, CUE
+// fields of schema.#App, as gen loads it from an environment named
+// [AppEnv] (cluster "test" in eu-west-1, account 123456789012). Besides
+// the schema's defaults, the app is in namespace "default" and its image
+// is 123456789012.dkr.ecr.eu-west-1.amazonaws.com/<name>:1.0.0 unless src
+// says otherwise (src may set the repository or tag alone). App fails the
+// test when the app does not load.
+//
+// The result is a fresh copy the caller may change, e.g. to put it in an
+// environment of its own.
+func App(t testing.TB, name, src string) *model.App {
+	t.Helper()
+	env := Env(t, AppEnv, fmt.Sprintf(appEnv, model.Label(name), src, name))
+	app := env.Apps[name]
+	if app == nil {
+		t.Fatalf("modeltest.App(%q): no such app after loading", name)
+	}
+	return app
+}
+
+// Root returns a new temporary repository root holding a copy of the
+// repository's schema/ and cue.mod/ and files (slash path: content), e.g.
+// {"environments/dev/dev.cue": "package environments\n..."}.
+func Root(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := writeRoot(root, files); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// RepoRoot returns the repository's root: the nearest folder above the
+// working directory (a package folder, under go test) that holds go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+var repoRoot = sync.OnceValues(func() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+})
+
+// writeRoot copies schema/ and cue.mod/ of the repository into root and
+// writes files there.
+func writeRoot(root string, files map[string]string) error {
+	repo, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	for _, dir := range []string{"cue.mod", load.SchemaDir} {
+		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(repo, dir))); err != nil {
+			return err
+		}
+	}
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decoded is an environment as load decoded it: its JSON and its Dir.
+type decoded struct {
+	json []byte
+	dir  string
+}
+
+var (
+	mu    sync.Mutex
+	cache = map[[2]string]func() (decoded, error){}
+)
+
+// loaded returns a fresh copy of the environment name loaded from src,
+// evaluating the CUE only on the first call with them.
+func loaded(name, src string) (*model.Environment, error) {
+	key := [2]string{name, src}
+	mu.Lock()
+	load, ok := cache[key]
+	if !ok {
+		load = sync.OnceValues(func() (decoded, error) { return loadEnv(name, src) })
+		cache[key] = load
+	}
+	mu.Unlock()
+	d, err := load()
+	if err != nil {
+		return nil, err
+	}
+	env := &model.Environment{Dir: d.dir}
+	if err := json.Unmarshal(d.json, env); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// loadEnv loads src as environments/<name>/ of a temporary root with
+// load.Load, and returns the JSON it decoded.
+func loadEnv(name, src string) (decoded, error) {
+	root, err := os.MkdirTemp("", "modeltest-")
+	if err != nil {
+		return decoded{}, err
+	}
+	defer os.RemoveAll(root)
+	file := load.Dir + "/" + name + "/" + name + ".cue"
+	if err := writeRoot(root, map[string]string{file: "package environments\n\n" + src + "\n"}); err != nil {
+		return decoded{}, err
+	}
+	envs, err := load.Load(root, []string{name})
+	if err != nil {
+		// Every problem, with positions relative to the root.
+		return decoded{}, errors.New(cueerrors.Details(err, &cueerrors.Config{Cwd: root, ToSlash: true}))
+	}
+	// The JSON load decoded: the unified value, whose decoding into a
+	// new Environment is then the same as load's.
+	b, err := envs[0].Value.MarshalJSON()
+	if err != nil {
+		return decoded{}, err
+	}
+	return decoded{json: b, dir: envs[0].Dir}, nil
+}
