@@ -2,8 +2,6 @@ package argocd
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -199,37 +197,4 @@ func clone(t *testing.T, objs []object.Object) []object.Object {
 		out[i] = object.Object{App: o.App, Content: c}
 	}
 	return out
-}
-
-// crdFile returns the path of one of Argo CD's CRDs in the shared schemas
-// folder: $GEN_SHARED, else ../shared beside the repository. Without it
-// the test is skipped, except in CI, where it fails.
-func crdFile(t *testing.T, name string) string {
-	t.Helper()
-	shared := filepath.Join("..", "..", "..", "..", "shared")
-	if d := os.Getenv("GEN_SHARED"); d != "" {
-		shared = d
-	}
-	path := filepath.Join(shared, "schemas", "crds", name)
-	if _, err := os.Stat(path); err != nil {
-		const hint = "set GEN_SHARED to the folder that holds schemas/crds/"
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Argo CD CRD: %v; %s", err, hint)
-		}
-		t.Skipf("Argo CD CRD not found (%v); %s", err, hint)
-	}
-	return path
-}
-
-// crdOf returns the CRD file that defines o's kind.
-func crdOf(t *testing.T, o object.Object) string {
-	t.Helper()
-	switch o.Kind() {
-	case KindApplication:
-		return crdFile(t, "argocd-application-crd.yaml")
-	case KindAppProject:
-		return crdFile(t, "argocd-appproject-crd.yaml")
-	}
-	t.Fatalf("no CRD for %s", o.ID())
-	return ""
 }

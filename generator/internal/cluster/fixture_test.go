@@ -3,8 +3,6 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -170,25 +168,4 @@ func typed(t *testing.T, obj object.Object) ClusterConfig {
 		t.Fatalf("decoding %s: %v", data, err)
 	}
 	return cfg
-}
-
-// schemaFile returns the path of eksctl's JSON schema:
-// $GEN_SHARED/schemas/eksctl/schema.json, where GEN_SHARED defaults to the
-// shared folder beside the module (../../../shared from here). Without the
-// file the test is skipped, except in CI, where it fails.
-func schemaFile(t *testing.T) string {
-	t.Helper()
-	shared := filepath.Join("..", "..", "..", "..", "shared")
-	if dir := os.Getenv("GEN_SHARED"); dir != "" {
-		shared = dir
-	}
-	path := filepath.Join(shared, "schemas", "eksctl", "schema.json")
-	if _, err := os.Stat(path); err != nil {
-		const hint = "set GEN_SHARED to the folder that holds schemas/eksctl/schema.json"
-		if os.Getenv("CI") != "" {
-			t.Fatalf("eksctl schema: %v; %s", err, hint)
-		}
-		t.Skipf("eksctl schema not found (%v); %s", err, hint)
-	}
-	return path
 }

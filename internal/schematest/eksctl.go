@@ -1,4 +1,4 @@
-package cluster
+package schematest
 
 import (
 	"bytes"
@@ -10,16 +10,15 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// ValidateSchema validates content, a ClusterConfig in the JSON data model
-// (the Content of the object [Build] returns, or a decoded eksctl.yaml),
-// against the JSON schema at schemaPath: eksctl's schema.json, as printed
-// by "eksctl utils schema". That schema is draft-07 and closed
+// ValidateEksctl validates content, a ClusterConfig in the JSON data model
+// (the Content of the ClusterConfig gen builds, or a decoded
+// rendered/<env>/cluster/eksctl.yaml), against the JSON schema at
+// schemaPath: eksctl's schema.json, as printed by "eksctl utils schema". That schema is draft-07 and closed
 // ("additionalProperties": false on every object), so an unknown or
 // misspelt field fails as surely as a wrong type or enum value.
 //
-// It reads and compiles the schema on every call; it is meant for tests
-// and checks, not for the render path.
-func ValidateSchema(schemaPath string, content map[string]any) error {
+// It reads and compiles the schema on every call.
+func ValidateEksctl(schemaPath string, content map[string]any) error {
 	abs, err := filepath.Abs(schemaPath)
 	if err != nil {
 		return fmt.Errorf("eksctl schema %s: %w", schemaPath, err)
