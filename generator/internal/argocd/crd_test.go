@@ -128,7 +128,7 @@ func TestBuildMatchesCRD(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, objs := fixture(), fixtureObjects()
+			env, objs := fixture(t), fixtureObjects()
 			if tt.change != nil {
 				objs = tt.change(env, objs)
 			}

@@ -7,18 +7,20 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
 // envOf returns an environment with apps given as name -> dependsOn; a
 // name starting with "-" is a disabled app.
-func envOf(apps map[string][]string) *model.Environment {
-	env := &model.Environment{Name: "dev", Apps: map[string]*model.App{}}
+func envOf(t *testing.T, apps map[string][]string) *model.Environment {
+	t.Helper()
+	env := modeltest.Env(t, "dev", modeltest.Cluster)
 	for name, deps := range apps {
 		enabled := !strings.HasPrefix(name, "-")
 		name = strings.TrimPrefix(name, "-")
-		a := newApp(name, "chatbot", model.Deployment, deps...)
+		a := newApp(t, name, "chatbot", model.Deployment, deps...)
 		a.Enabled = enabled
 		env.Apps[name] = a
 	}
@@ -55,7 +57,7 @@ func TestAppWaves(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := envOf(tt.apps)
+			env := envOf(t, tt.apps)
 			for _, a := range env.Apps {
 				for i, d := range a.DependsOn {
 					a.DependsOn[i] = strings.TrimPrefix(d, "-")
@@ -101,7 +103,7 @@ func TestAppWavesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := envOf(tt.apps)
+			env := envOf(t, tt.apps)
 			waves, err := appWaves(env)
 			if err == nil {
 				t.Fatalf("appWaves = %v, nil; want errors", waves)
@@ -138,7 +140,7 @@ func TestWaves(t *testing.T) {
 		"Application/argocd/worker":      "1",
 	}
 	got := map[string]any{}
-	for _, o := range build(t, fixture(), fixtureObjects()) {
+	for _, o := range build(t, fixture(t), fixtureObjects()) {
 		got[o.ID()] = get(o.Content, "metadata", "annotations", SyncWave)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -155,7 +157,7 @@ func TestAnnotate(t *testing.T) {
 			"annotations": map[string]any{SyncWave: "-5", "note": "kept"}},
 	}})
 	before := clone(t, objs)
-	got := Annotate(fixture(), objs)
+	got := Annotate(fixture(t), objs)
 	if diff := cmp.Diff(before, objs); diff != "" {
 		t.Errorf("Annotate modified its input (-before +after):\n%s", diff)
 	}
@@ -193,7 +195,7 @@ func TestAnnotate(t *testing.T) {
 }
 
 func TestAnnotateWithoutArgoCD(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.ArgoCD = nil
 	objs := fixtureObjects()
 	got := Annotate(env, objs)
@@ -212,11 +214,11 @@ func messages(err error) []string {
 }
 
 func TestCheck(t *testing.T) {
-	if err := Check(fixture()); err != nil {
+	if err := Check(fixture(t)); err != nil {
 		t.Errorf("Check(fixture) = %v, want nil", err)
 	}
-	env := fixture()
-	env.Apps["root"] = newApp("root", "chatbot", model.Deployment)
+	env := fixture(t)
+	env.Apps["root"] = newApp(t, "root", "chatbot", model.Deployment)
 	want := []string{"apps.root: app root has the name of gen's root Application (argocd/application-root.yaml); rename the app"}
 	if diff := cmp.Diff(want, messages(Check(env))); diff != "" {
 		t.Errorf("Check(an app named root) mismatch (-want +got):\n%s", diff)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitops-gen/gen/generator/internal/load"
 	"github.com/gitops-gen/gen/generator/model"
+	"github.com/gitops-gen/gen/internal/repotest"
 )
 
 // Env returns the environment name as gen loads it when
@@ -33,20 +34,27 @@ func Env(t testing.TB, name, src string) *model.Environment {
 	return env
 }
 
-// AppEnv is the name of the environment [App] loads its app in.
-const AppEnv = "test"
-
-// appEnv is the environment of [App]: a valid cluster, one namespace
-// that apps are in by default, and defaults for the image. %[1]s is the
-// app's name (a CUE label) and %[2]s its source.
-const appEnv = `cluster: {
+// Cluster is the CUE of a small valid cluster, for an environment whose
+// cluster a test does not look at: "test" in eu-west-1 (account
+// 123456789012, Kubernetes 1.35, two zones, no node groups), with the
+// schema's defaults for everything else. Use it as
+// Env(t, "dev", modeltest.Cluster+`apps: ...`).
+const Cluster = `cluster: {
 	name:      "test"
 	region:    "eu-west-1"
 	accountID: "123456789012"
 	version:   "1.35"
 	zones: ["eu-west-1a", "eu-west-1b"]
 }
-namespaces: default: {}
+`
+
+// AppEnv is the name of the environment [App] loads its app in.
+const AppEnv = "test"
+
+// appEnv is the environment of [App] after [Cluster]: one namespace that
+// apps are in by default, and defaults for the image. %[1]s is the app's
+// name as a CUE label, %[2]s its source and %[3]s its name.
+const appEnv = `namespaces: default: {}
 defaults: namespace: "default"
 apps: %[1]s: image: {
 	repository: *"123456789012.dkr.ecr.eu-west-1.amazonaws.com/%[3]s" | _
@@ -59,7 +67,7 @@ apps: %[1]s: {
 
 // App returns the app name with the schema's defaults and src, CUE
 // fields of schema.#App, as gen loads it from an environment named
-// [AppEnv] (cluster "test" in eu-west-1, account 123456789012). Besides
+// [AppEnv] on the [Cluster] "test". Besides
 // the schema's defaults, the app is in namespace "default" and its image
 // is 123456789012.dkr.ecr.eu-west-1.amazonaws.com/<name>:1.0.0 unless src
 // says otherwise (src may set the repository or tag alone). App fails the
@@ -69,7 +77,7 @@ apps: %[1]s: {
 // environment of its own.
 func App(t testing.TB, name, src string) *model.App {
 	t.Helper()
-	env := Env(t, AppEnv, fmt.Sprintf(appEnv, model.Label(name), src, name))
+	env := Env(t, AppEnv, Cluster+fmt.Sprintf(appEnv, model.Label(name), src, name))
 	app := env.Apps[name]
 	if app == nil {
 		t.Fatalf("modeltest.App(%q): no such app after loading", name)
@@ -89,38 +97,10 @@ func Root(t testing.TB, files map[string]string) string {
 	return root
 }
 
-// RepoRoot returns the repository's root: the nearest folder above the
-// working directory (a package folder, under go test) that holds go.mod.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-var repoRoot = sync.OnceValues(func() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-})
-
 // writeRoot copies schema/ and cue.mod/ of the repository into root and
 // writes files there.
 func writeRoot(root string, files map[string]string) error {
-	repo, err := repoRoot()
+	repo, err := repotest.Root()
 	if err != nil {
 		return err
 	}
