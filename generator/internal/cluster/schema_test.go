@@ -92,13 +92,13 @@ func fill(v reflect.Value, name string) {
 func TestBuildMatchesSchema(t *testing.T) {
 	schema := eksctlSchema(t)
 	t.Run("fixture", func(t *testing.T) {
-		if err := schematest.ValidateEksctl(schema, build(t, newEnv(false)).Content); err != nil {
+		if err := schematest.ValidateEksctl(schema, build(t, newEnv(t, false)).Content); err != nil {
 			t.Errorf("ValidateEksctl(prod) = %v", err)
 		}
 	})
 	for _, tt := range variants {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv(false)
+			env := newEnv(t, false)
 			tt.change(env)
 			if err := schematest.ValidateEksctl(schema, build(t, env).Content); err != nil {
 				t.Errorf("ValidateSchema = %v", err)
@@ -112,7 +112,7 @@ func TestBuildMatchesSchema(t *testing.T) {
 // rendered/<env>/cluster/eksctl.yaml.
 func TestBuildMatchesSchemaYAML(t *testing.T) {
 	schema := eksctlSchema(t)
-	content := build(t, newEnv(false)).Content
+	content := build(t, newEnv(t, false)).Content
 	data, err := yamlRoundTrip(content)
 	if err != nil {
 		t.Fatal(err)
