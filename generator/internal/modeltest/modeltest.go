@@ -52,14 +52,14 @@ const Cluster = `cluster: {
 const AppEnv = "test"
 
 // appEnv is the environment of [App] after [Cluster]: one namespace that
-// apps are in by default, and defaults for the image. %[1]s is the app's
-// name as a CUE label, %[2]s its source and %[3]s its name.
+// apps are in by default, and a default image. %[1]s is the app's name as
+// a CUE label, %[2]s its source and %[3]s its name.
 const appEnv = `namespaces: default: {}
 defaults: namespace: "default"
-apps: %[1]s: image: {
-	repository: *"123456789012.dkr.ecr.eu-west-1.amazonaws.com/%[3]s" | _
-	tag:        *"1.0.0" | _
-}
+apps: %[1]s: image: *{
+	repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/%[3]s"
+	tag:        "1.0.0"
+} | _
 apps: %[1]s: {
 %[2]s
 }
@@ -67,10 +67,11 @@ apps: %[1]s: {
 
 // App returns the app name with the schema's defaults and src, CUE
 // fields of schema.#App, as gen loads it from an environment named
-// [AppEnv] on the [Cluster] "test". Besides
-// the schema's defaults, the app is in namespace "default" and its image
-// is 123456789012.dkr.ecr.eu-west-1.amazonaws.com/<name>:1.0.0 unless src
-// says otherwise (src may set the repository or tag alone). App fails the
+// [AppEnv] on the [Cluster] "test". Besides the schema's defaults, the app
+// is in namespace "default" (src may name another; App does not check
+// that it exists) and its image is
+// 123456789012.dkr.ecr.eu-west-1.amazonaws.com/<name>:1.0.0 unless src
+// gives one (then a whole #Image, with its repository). App fails the
 // test when the app does not load.
 //
 // The result is a fresh copy the caller may change, e.g. to put it in an

@@ -57,8 +57,9 @@ func TestAppOverrides(t *testing.T) {
 	if app.Kind != model.StatefulSet || app.Namespace != "data" || app.Image.Reference() != "docker.io/library/mongo:7.0" {
 		t.Errorf("App(db) = kind %s, namespace %s, image %s", app.Kind, app.Namespace, app.Image.Reference())
 	}
-	if got := App(t, "db", `image: tag: "2.0"`).Image.Reference(); got != "123456789012.dkr.ecr.eu-west-1.amazonaws.com/db:2.0" {
-		t.Errorf("App(db, a tag) image = %s", got)
+	const pinned = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	if got := App(t, "db", `image: {repository: "r.example/db", digest: "`+pinned+`"}`).Image.Reference(); got != "r.example/db@"+pinned {
+		t.Errorf("App(db, an image by digest) image = %s, want no tag", got)
 	}
 }
 
