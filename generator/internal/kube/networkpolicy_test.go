@@ -13,15 +13,15 @@ import (
 )
 
 func TestDefaultDeny(t *testing.T) {
-	env := newEnv()
-	env.Namespaces = map[string]model.Namespace{
-		"web":  {DefaultDeny: true, Labels: map[string]string{"team": "web"}},
-		"data": {DefaultDeny: true},
-		"open": {},
-	}
+	// Namespaces deny by default; open says otherwise.
+	env := envWith(t, `namespaces: {
+	web: labels: team: "web"
+	data: {}
+	open: defaultDeny: false
+}`)
 	objs := build(t, env)
 	want := []string{
-		"Namespace/data", "Namespace/open", "Namespace/web",
+		"Namespace/data", "Namespace/open", "Namespace/web", "StorageClass/gp3",
 		"NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
 	}
 	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
@@ -85,7 +85,7 @@ func TestNetworkPolicy(t *testing.T) {
 	)
 	// client returns an enabled app that calls nothing, in namespace ns.
 	client := func(name, ns string) *model.App {
-		app := newApp(name, model.Deployment)
+		app := newApp(t, name, model.Deployment)
 		app.Namespace = ns
 		return app
 	}
@@ -227,13 +227,13 @@ func TestNetworkPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			web := newApp("web", model.Deployment)
+			web := newApp(t, "web", model.Deployment)
 			web.Ports = map[string]model.Port{
 				"http": {Port: 8080, Protocol: "TCP"},
 				"grpc": {Port: 4000, Protocol: "TCP"},
 				"dns":  {Port: 5353, Protocol: "UDP"},
 			}
-			env := newEnv(web)
+			env := newEnv(t, web)
 			tc.modify(web, env)
 			objs := build(t, env)
 			if tc.none {
@@ -265,7 +265,7 @@ func TestNetworkPolicy(t *testing.T) {
 
 func TestNetworkPolicyErrors(t *testing.T) {
 	t.Run("from names no app", func(t *testing.T) {
-		env := fixture()
+		env := fixture(t)
 		env.Apps["backend"].NetworkPolicy.From = []string{"cache", "nope"}
 		_, err := Build(env)
 		want := `app backend: networkPolicy.from: "nope" is no app of environment prod`
@@ -274,7 +274,7 @@ func TestNetworkPolicyErrors(t *testing.T) {
 		}
 	})
 	t.Run("LoadBalancer Service names no port", func(t *testing.T) {
-		env := fixture()
+		env := fixture(t)
 		env.Apps["cache"].Services["cache-public"] = model.Service{Type: model.LoadBalancer, Ports: []string{"admin"}}
 		_, err := Build(env)
 		want := `app cache: service cache-public: no port "admin"`
@@ -288,17 +288,17 @@ func TestNetworkPolicyErrors(t *testing.T) {
 // depend on map iteration or on the order of from.
 func TestNetworkPolicyDeterministic(t *testing.T) {
 	env := func(from []string) *model.Environment {
-		db := newApp("db", model.StatefulSet)
+		db := newApp(t, "db", model.StatefulSet)
 		db.Ports = map[string]model.Port{"sql": {Port: 5432, Protocol: "TCP"}}
 		db.NetworkPolicy.From = from
-		e := newEnv(db)
+		e := newEnv(t, db)
 		for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
-			c := newApp(name, model.Deployment)
+			c := newApp(t, name, model.Deployment)
 			c.DependsOn = []string{"db"}
 			e.Apps[name] = c
 		}
 		for _, name := range []string{"x", "y", "z"} {
-			e.Apps[name] = newApp(name, model.Deployment)
+			e.Apps[name] = newApp(t, name, model.Deployment)
 		}
 		return e
 	}

@@ -24,7 +24,7 @@ var webSelector = &metav1.LabelSelector{MatchLabels: map[string]string{
 }}
 
 func TestContainer(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	app.Image = model.Image{Repository: "ecr/web", Tag: "1.2", Digest: "sha256:" + sha64, PullPolicy: "Always"}
 	app.Command = []string{"/web"}
 	app.Args = []string{"--verbose"}
@@ -131,7 +131,7 @@ func TestProbes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Ports = map[string]model.Port{
 				"http": {Port: 8080, Protocol: "TCP"},
 				"grpc": {Port: 4000, Protocol: "TCP"},
@@ -179,7 +179,7 @@ func TestConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Config = tc.config
 			objs := buildApp(t, app)
 			pod := decode[appsv1.Deployment](t, find(t, objs, "Deployment", "web")).Spec.Template
@@ -211,7 +211,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestConfigMapData(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	app.Config = model.Config{
 		Env:       map[string]string{"MODE": "fast"},
 		Files:     map[string]string{"app.yaml": "a: 1\n", "log.yaml": "level: info\n"},
@@ -243,7 +243,7 @@ func TestConfigChecksum(t *testing.T) {
 	}
 	checksum := func(t *testing.T, cfg model.Config) string {
 		t.Helper()
-		app := newApp("web", model.Deployment)
+		app := newApp(t, "web", model.Deployment)
 		app.Config = cfg
 		return podSpecOf(t, app).Annotations[checksumAnnotation]
 	}
@@ -308,7 +308,7 @@ func TestNodePlacement(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.NodeGroup = tc.nodeGroup
 			spec := podSpecOf(t, app).Spec
 			if diff := cmp.Diff(tc.wantSelector, spec.NodeSelector); diff != "" {
@@ -353,7 +353,7 @@ func TestSpread(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Spread = tc.spread
 			got := podSpecOf(t, app).Spec.TopologySpreadConstraints
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -388,7 +388,7 @@ func TestAntiAffinity(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.AntiAffinity = tc.antiAffinity
 			if diff := cmp.Diff(tc.want, podSpecOf(t, app).Spec.Affinity); diff != "" {
 				t.Errorf("affinity mismatch (-want +got):\n%s", diff)

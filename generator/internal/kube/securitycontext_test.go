@@ -113,7 +113,7 @@ func TestSecurityContext(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", tc.kind)
+			app := newApp(t, "web", tc.kind)
 			app.Schedule = "0 * * * *"
 			app.SecurityContext = tc.sc
 			pod := podSpecOfKind(t, app)
@@ -145,7 +145,7 @@ func TestSecurityContextRendered(t *testing.T) {
 		tmpl := o.Content["spec"].(map[string]any)["template"].(map[string]any)
 		return tmpl["spec"].(map[string]any)
 	}
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	pod := spec(find(t, buildApp(t, app), "Deployment", "web"))
 	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
 	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
@@ -202,10 +202,10 @@ func TestTmpVolumeConflicts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("db", model.StatefulSet)
+			app := newApp(t, "db", model.StatefulSet)
 			app.Storage = map[string]model.Volume{"data": {Size: "1Gi", MountPath: "/data"}}
 			tc.modify(app)
-			_, err := Build(newEnv(app))
+			_, err := Build(newEnv(t, app))
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Build() error = %v, want none", err)

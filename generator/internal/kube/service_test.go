@@ -101,7 +101,7 @@ func TestService(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Ports = map[string]model.Port{
 				"http":    {Port: 8080, Protocol: "TCP"},
 				"metrics": {Port: 9090, Protocol: "TCP"},
@@ -123,7 +123,7 @@ func TestService(t *testing.T) {
 }
 
 func TestServicesSortedByName(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
 	app.Services = map[string]model.Service{"web-c": {}, "web-a": {}, "web-b": {}}
 	want := []string{"ServiceAccount/web", "NetworkPolicy/web", "Deployment/web", "Service/web-a", "Service/web-b", "Service/web-c"}

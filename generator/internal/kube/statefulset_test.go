@@ -14,7 +14,7 @@ import (
 )
 
 func TestStatefulSet(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	s := decode[appsv1.StatefulSet](t, find(t, objs, "StatefulSet", "mongodb"))
 	claim := func(name, size string) corev1.PersistentVolumeClaim {
 		return corev1.PersistentVolumeClaim{
@@ -62,7 +62,7 @@ func TestStatefulSet(t *testing.T) {
 }
 
 func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
-	app := newApp("db", model.StatefulSet)
+	app := newApp(t, "db", model.StatefulSet)
 	app.Config = model.Config{Files: map[string]string{"db.conf": "x"}, MountPath: "/etc/db"}
 	app.Storage = map[string]model.Volume{
 		"wal":  {Size: "5Gi", StorageClass: "gp3", MountPath: "/wal", AccessMode: "ReadWriteOncePod"},
@@ -86,7 +86,7 @@ func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
 	}
 
 	app.Storage["config"] = model.Volume{Size: "1Gi", MountPath: "/cfg", AccessMode: "ReadWriteOnce"}
-	_, err := Build(newEnv(app))
+	_, err := Build(newEnv(t, app))
 	if want := "app db: storage config: name is taken by the config files volume"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("Build() with storage named config error = %v, want %q", err, want)
 	}
@@ -116,7 +116,7 @@ func TestGoverningService(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("db", model.StatefulSet)
+			app := newApp(t, "db", model.StatefulSet)
 			app.Ports = map[string]model.Port{"db": {Port: 5432, Protocol: "TCP"}}
 			app.Services = tc.services
 			s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
@@ -128,7 +128,7 @@ func TestGoverningService(t *testing.T) {
 }
 
 func TestStatefulSetAutoscaled(t *testing.T) {
-	app := newApp("db", model.StatefulSet)
+	app := newApp(t, "db", model.StatefulSet)
 	app.Replicas = 3
 	app.Autoscaling = &model.Autoscaling{Enabled: true, MaxReplicas: new(int32(6))}
 	s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
