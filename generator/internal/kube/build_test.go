@@ -258,21 +258,20 @@ var clusterScoped = map[string]bool{
 }
 
 func TestStandardLabelsWin(t *testing.T) {
-	app := newApp(t, "web", model.Deployment)
-	app.PartOf = "shop"
-	app.Labels = map[string]string{
-		"app.kubernetes.io/name":       "evil",
-		"app.kubernetes.io/instance":   "evil",
-		"app.kubernetes.io/part-of":    "evil",
-		"app.kubernetes.io/managed-by": "helm",
-		"environment":                  "dev",
-		"team":                         "web",
-	}
-	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-	app.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
-	app.Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 1}}
-	env := newEnv(t, app)
-	env.Namespaces["chatbot"] = model.Namespace{Labels: map[string]string{"environment": "dev", "app.kubernetes.io/managed-by": "helm", "team": "web"}}
+	app := newApp(t, "web", model.Deployment, `
+partOf: "shop"
+labels: {
+	"app.kubernetes.io/name":       "evil"
+	"app.kubernetes.io/instance":   "evil"
+	"app.kubernetes.io/part-of":    "evil"
+	"app.kubernetes.io/managed-by": "helm"
+	environment:                    "dev"
+	team:                           "web"
+}
+ports: http: port: 8080
+services: web: {}
+disruption: maxUnavailable: 1`)
+	env := envWith(t, `namespaces: chatbot: labels: {environment: "dev", "app.kubernetes.io/managed-by": "helm", team: "web"}`, app)
 	objs := build(t, env)
 
 	wantApp := map[string]string{

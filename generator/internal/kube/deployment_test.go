@@ -14,9 +14,7 @@ import (
 // TestDeploymentYAML shows a whole Deployment, as it will be rendered, for
 // the minimal app of schema/app.cue's doc comment.
 func TestDeploymentYAML(t *testing.T) {
-	app := newApp(t, "web", model.Deployment)
-	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-	app.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
+	app := newApp(t, "web", model.Deployment, "ports: http: port: 8080", "services: web: {}")
 	o := find(t, buildApp(t, app), "Deployment", "web")
 	b, err := json.Marshal(o.Content)
 	if err != nil {

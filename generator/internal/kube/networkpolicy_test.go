@@ -117,7 +117,6 @@ func TestNetworkPolicy(t *testing.T) {
 		{
 			name: "apps it names in from, in any namespace",
 			modify: func(web *model.App, env *model.Environment) {
-				env.Namespaces["edge"] = model.Namespace{DefaultDeny: true}
 				env.Apps["gateway"] = client("gateway", "edge")
 				env.Apps["frontend"] = client("frontend", "chatbot")
 				web.NetworkPolicy.From = []string{"gateway", "frontend"}
@@ -219,7 +218,9 @@ func TestNetworkPolicy(t *testing.T) {
 		{
 			name: "no policy where the namespace does not deny by default",
 			modify: func(web *model.App, env *model.Environment) {
-				env.Namespaces["chatbot"] = model.Namespace{}
+				ns := env.Namespaces["chatbot"]
+				ns.DefaultDeny = false
+				env.Namespaces["chatbot"] = ns
 				web.NetworkPolicy.Public = true
 			},
 			none: true,
@@ -227,13 +228,13 @@ func TestNetworkPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			web := newApp(t, "web", model.Deployment)
-			web.Ports = map[string]model.Port{
-				"http": {Port: 8080, Protocol: "TCP"},
-				"grpc": {Port: 4000, Protocol: "TCP"},
-				"dns":  {Port: 5353, Protocol: "UDP"},
-			}
-			env := newEnv(t, web)
+			web := newApp(t, "web", model.Deployment, `ports: {
+	http: port: 8080
+	grpc: port: 4000
+	dns: {port: 5353, protocol: "UDP"}
+}`)
+			// Both namespaces deny ingress by default.
+			env := envWith(t, "namespaces: {chatbot: {}, edge: {}}", web)
 			tc.modify(web, env)
 			objs := build(t, env)
 			if tc.none {
@@ -288,8 +289,7 @@ func TestNetworkPolicyErrors(t *testing.T) {
 // depend on map iteration or on the order of from.
 func TestNetworkPolicyDeterministic(t *testing.T) {
 	env := func(from []string) *model.Environment {
-		db := newApp(t, "db", model.StatefulSet)
-		db.Ports = map[string]model.Port{"sql": {Port: 5432, Protocol: "TCP"}}
+		db := newApp(t, "db", model.StatefulSet, "ports: sql: port: 5432")
 		db.NetworkPolicy.From = from
 		e := newEnv(t, db)
 		for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {

@@ -16,9 +16,6 @@ import (
 // will be rendered: seed 003's gp2 class, encrypted, on gp3.
 func TestStorageClassYAML(t *testing.T) {
 	env := newEnv(t)
-	gp3 := defaultStorageClass(t)
-	gp3.Default = true
-	env.Cluster.StorageClasses = map[string]model.StorageClass{"gp3": gp3}
 	b, err := json.Marshal(find(t, build(t, env), "StorageClass", "gp3").Content)
 	if err != nil {
 		t.Fatal(err)
