@@ -39,21 +39,30 @@ func ValidateCRD(crdPath string, obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	// A JSON round trip turns whatever Go values obj holds (ints, typed
-	// maps, json.Number) into the data model the validator expects.
-	b, err := json.Marshal(obj)
+	inst, err := instance(obj)
 	if err != nil {
-		return fmt.Errorf("encoding the object: %w", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("decoding the object: %w", err)
+		return fmt.Errorf("the object: %w", err)
 	}
 	if err := sch.Validate(inst); err != nil {
 		md, _ := obj["metadata"].(map[string]any)
 		return fmt.Errorf("%v %v does not match the CRD %s: %w", obj["kind"], md["name"], crd, err)
 	}
 	return nil
+}
+
+// instance returns v in the data model the validator expects. A JSON
+// round trip turns whatever Go values v holds (ints, typed maps,
+// json.Number) into it, with exact numbers.
+func instance(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding: %w", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	return inst, nil
 }
 
 type schemaKey struct{ path, version string }

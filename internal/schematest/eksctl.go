@@ -2,7 +2,6 @@ package schematest
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,16 +40,9 @@ func ValidateEksctl(schemaPath string, content map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("compiling eksctl schema %s: %w", schemaPath, err)
 	}
-	// A JSON round trip turns whatever Go values content holds (ints,
-	// typed maps) into the data model the validator expects, with exact
-	// numbers.
-	b, err := json.Marshal(content)
+	inst, err := instance(content)
 	if err != nil {
-		return fmt.Errorf("encoding the ClusterConfig: %w", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("decoding the ClusterConfig: %w", err)
+		return fmt.Errorf("the ClusterConfig: %w", err)
 	}
 	if err := sch.Validate(inst); err != nil {
 		return fmt.Errorf("ClusterConfig does not match eksctl's schema: %w", err)

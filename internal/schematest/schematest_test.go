@@ -1,8 +1,6 @@
 package schematest
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,10 +22,8 @@ func readObject(t *testing.T, name string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	d := json.NewDecoder(bytes.NewReader(j))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
+	m, err := decodeObject(j)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return m

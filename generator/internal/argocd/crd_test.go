@@ -1,9 +1,6 @@
 package argocd
 
 import (
-	"encoding/json"
-	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/gitops-gen/gen/generator/internal/object"
@@ -41,62 +38,12 @@ func TestTypesMatchCRD(t *testing.T) {
 	} {
 		t.Run(tt.kind, func(t *testing.T) {
 			crd := repotest.SharedFile(t, "schemas", "crds", tt.crd)
-			fill(reflect.ValueOf(tt.v).Elem(), "")
-			reflect.ValueOf(tt.v).Elem().FieldByName("Kind").SetString(tt.kind)
-			content := toMap(t, tt.v)
+			content := schematest.Filled(t, tt.v, map[string]string{"apiVersion": APIVersion, "kind": tt.kind})
 			if err := schematest.ValidateCRD(crd, content); err != nil {
 				t.Errorf("ValidateCRD(every field set) = %v\n%v", err, content)
 			}
 		})
 	}
-}
-
-// fill sets v, and everything under it, to a value that is not zero.
-func fill(v reflect.Value, name string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), name)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-			fill(v.Field(i), tag)
-		}
-	case reflect.Slice:
-		s := reflect.MakeSlice(v.Type(), 1, 1)
-		fill(s.Index(0), name)
-		v.Set(s)
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		m.SetMapIndex(reflect.ValueOf("key"), reflect.ValueOf("value"))
-		v.Set(m)
-	case reflect.String:
-		if name == "apiVersion" {
-			v.SetString(APIVersion)
-			return
-		}
-		v.SetString("x")
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int64:
-		v.SetInt(7)
-	default:
-		panic("fill: no value for " + v.Type().String())
-	}
-}
-
-// toMap encodes v into the JSON data model.
-func toMap(t *testing.T, v any) map[string]any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := object.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // TestBuildMatchesCRD validates every object Build returns, for the

@@ -26,15 +26,9 @@ func newApp(t testing.TB, name, namespace, kind string, dependsOn ...string) *mo
 // prod is seed 003's prod with seed 004's cache beside it: the chatbot
 // (a backend with an HPA and a worker, both on MongoDB, a frontend, a
 // nightly retraining CronJob), the koorde cache (a StatefulSet with an
-// HPA) and a load test that stays out of prod. A person syncs prod.
-const prod = `
-cluster: {
-	name:      "chatbot-prod"
-	region:    "ap-south-1"
-	accountID: "123456789012"
-	version:   "1.35"
-	zones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"]
-}
+// HPA) and a load test that stays out of prod, on seed 003's cluster. A
+// person syncs prod.
+const prod = modeltest.ChatbotProd + `
 namespaces: {chatbot: {}, "koorde-cache": {}}
 argocd: {
 	repoURL:  "https://github.com/gitops-gen/platform.git"

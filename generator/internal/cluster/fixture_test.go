@@ -24,20 +24,14 @@ func app(t testing.TB, name, namespace, role string) *model.App {
 	return modeltest.App(t, name, src)
 }
 
-// prod is prod on seed 003's cluster (ap-south-1, three zones, EKS 1.35):
-// a general node group (t3.medium, 2-5), a tainted ml node group
-// (m5.large, 1-3) and seed 001's spot group with several instance types;
-// IRSA roles for two apps, for the three controllers (named without the
-// cluster's prefix) and one that nothing uses.
-const prod = `
+// prod is prod on seed 003's cluster ([modeltest.ChatbotProd]): the ml
+// node group tainted, and seed 001's spot group with several instance
+// types; IRSA roles for two apps, for the three controllers (named
+// without the cluster's prefix) and one that nothing uses.
+const prod = modeltest.ChatbotProd + `
 let s3Read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 cluster: {
-	name:      "chatbot-prod"
-	region:    "ap-south-1"
-	accountID: "123456789012"
-	version:   "1.35"
-	zones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"]
 	tags: {project: "chatbot", "cost-center": "platform"}
 	addons: "vpc-cni": version: "v1.19.2-eksbuild.1"
 	iam: roles: {
@@ -49,20 +43,7 @@ cluster: {
 	loadBalancerController: iamRole: "aws-load-balancer-controller"
 	ebsCSIDriver: iamRole:           "ebs-csi-driver"
 	nodeGroups: {
-		general: {
-			instanceTypes: ["t3.medium"]
-			minSize: 2
-			maxSize: 5
-			labels: workload: "general"
-		}
-		ml: {
-			instanceTypes: ["m5.large"]
-			minSize: 1
-			maxSize: 3
-			labels: workload: "ml"
-			taints: [{key: "workload", value: "ml"}]
-			volumeSize: 50
-		}
+		ml: taints: [{key: "workload", value: "ml"}]
 		spot: {
 			instanceTypes: ["t3.large", "t3a.large", "m5.large"]
 			spot:    true

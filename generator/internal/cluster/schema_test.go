@@ -1,9 +1,6 @@
 package cluster
 
 import (
-	"encoding/json"
-	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,18 +23,9 @@ func eksctlSchema(t *testing.T) string {
 // type must be eksctl's.
 func TestTypesMatchSchema(t *testing.T) {
 	schema := eksctlSchema(t)
-	var cfg ClusterConfig
-	fill(reflect.ValueOf(&cfg).Elem(), "")
-	data, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var content map[string]any
-	if err := json.Unmarshal(data, &content); err != nil {
-		t.Fatal(err)
-	}
+	content := schematest.Filled(t, &ClusterConfig{}, enumValues)
 	if err := schematest.ValidateEksctl(schema, content); err != nil {
-		t.Errorf("ValidateEksctl(every field set) = %v\n%s", err, data)
+		t.Errorf("ValidateEksctl(every field set) = %v\n%v", err, content)
 	}
 }
 
@@ -51,40 +39,6 @@ var enumValues = map[string]string{
 	"gateway":     "HighlyAvailable",
 	"enableTypes": "audit",
 	"effect":      "PreferNoSchedule",
-}
-
-// fill sets v, and everything under it, to a value that is not zero.
-func fill(v reflect.Value, name string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), name)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-			fill(v.Field(i), tag)
-		}
-	case reflect.Slice:
-		s := reflect.MakeSlice(v.Type(), 1, 1)
-		fill(s.Index(0), name)
-		v.Set(s)
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		m.SetMapIndex(reflect.ValueOf("key"), reflect.ValueOf("value"))
-		v.Set(m)
-	case reflect.String:
-		s, ok := enumValues[name]
-		if !ok {
-			s = "x"
-		}
-		v.SetString(s)
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int:
-		v.SetInt(7)
-	default:
-		panic("fill: no value for " + v.Type().String())
-	}
 }
 
 // TestBuildMatchesSchema validates the fixture's ClusterConfig, and each of

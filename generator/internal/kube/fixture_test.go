@@ -25,30 +25,12 @@ image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/%s", tag: "1.
 `, kind, name)+strings.Join(src, "\n"))
 }
 
-// cluster is seed 003's cluster (ap-south-1, Kubernetes 1.30) with a
-// general and a tainted ml node group and seed 001's spot group.
-const cluster = `
+// cluster is seed 003's cluster ([modeltest.ChatbotProd]) with its ml
+// node group tainted and seed 001's spot group.
+const cluster = modeltest.ChatbotProd + `
 cluster: {
-	name:      "chatbot-prod"
-	region:    "ap-south-1"
-	accountID: "123456789012"
-	version:   "1.30"
-	zones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"]
 	nodeGroups: {
-		general: {
-			instanceTypes: ["t3.medium"]
-			minSize: 2
-			maxSize: 5
-			labels: workload: "general"
-		}
-		ml: {
-			instanceTypes: ["m5.large"]
-			minSize: 1
-			maxSize: 3
-			labels: workload: "ml"
-			taints: [{key: "workload", value: "ml"}, {key: "nvidia.com/gpu", effect: "NoExecute"}]
-			volumeSize: 50
-		}
+		ml: taints: [{key: "workload", value: "ml"}, {key: "nvidia.com/gpu", effect: "NoExecute"}]
 		spot: {
 			instanceTypes: ["c6i.large", "c5.large"]
 			minSize: 0

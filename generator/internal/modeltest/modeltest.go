@@ -48,6 +48,36 @@ const Cluster = `cluster: {
 }
 `
 
+// ChatbotProd is the CUE of seed 003's production cluster, which most
+// fixtures run on: chatbot-prod in ap-south-1 (account 123456789012,
+// three zones, Kubernetes 1.35) with a general node group (t3.medium,
+// 2-5) and an ml node group (m5.large, 1-3, 50 GiB disks), labelled
+// workload: general and workload: ml. A fixture adds the rest by
+// unification, e.g. the ml group's taints or more node groups.
+const ChatbotProd = `cluster: {
+	name:      "chatbot-prod"
+	region:    "ap-south-1"
+	accountID: "123456789012"
+	version:   "1.35"
+	zones: ["ap-south-1a", "ap-south-1b", "ap-south-1c"]
+	nodeGroups: {
+		general: {
+			instanceTypes: ["t3.medium"]
+			minSize: 2
+			maxSize: 5
+			labels: workload: "general"
+		}
+		ml: {
+			instanceTypes: ["m5.large"]
+			minSize: 1
+			maxSize: 3
+			labels: workload: "ml"
+			volumeSize: 50
+		}
+	}
+}
+`
+
 // AppEnv is the name of the environment [App] loads its app in.
 const AppEnv = "test"
 
