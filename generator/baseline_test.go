@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/internal/policy"
 	"github.com/gitops-gen/gen/generator/model"
@@ -59,7 +61,7 @@ func TestBaselinePolicies(t *testing.T) {
 			var passes, fails int
 			for _, name := range fixtures {
 				objs := readObjects(t, filepath.Join(dir, name))
-				rep := set.Evaluate(fixtureEnv(env, objs), objs, today)
+				rep := set.Evaluate(fixtureEnv(t, env, objs), objs, today)
 				var got []policy.Violation
 				for _, v := range append(rep.Violations, rep.Waived...) {
 					if v.Policy == p.Name {
@@ -197,17 +199,33 @@ func appOf(m map[string]any) string {
 }
 
 // fixtureEnv is the environment of env.json with the apps of objs, none
-// with a waiver.
-func fixtureEnv(spec fixtureSpec, objs []object.Object) *model.Environment {
-	env := &model.Environment{
-		Name:   spec.Name,
-		Apps:   map[string]*model.App{},
-		Policy: model.PolicySettings{AllowedRegistries: spec.AllowedRegistries},
+// with a waiver, as gen loads it: the schema's defaults but for the
+// allowed registries and each app's namespace.
+func fixtureEnv(t *testing.T, spec fixtureSpec, objs []object.Object) *model.Environment {
+	t.Helper()
+	registries, err := json.Marshal(spec.AllowedRegistries)
+	if err != nil {
+		t.Fatal(err)
 	}
+	src := modeltest.Cluster + "policy: allowedRegistries: " + string(registries) + "\n" + `
+namespaces: default: {}
+defaults: namespace: "default"
+apps: [Name=_]: image: {repository: "` + registry + `/\(Name)", tag: "1.0.0"}
+`
+	seen := map[string]bool{}
 	for _, o := range objs {
-		if o.App != "" && env.Apps[o.App] == nil {
-			env.Apps[o.App] = &model.App{Name: o.App, Enabled: true, Namespace: o.Namespace()}
+		if o.App == "" || seen[o.App] {
+			continue
+		}
+		seen[o.App] = true
+		src += fmt.Sprintf("apps: %s: {}\n", model.Label(o.App))
+		if ns := o.Namespace(); ns != "" {
+			src += fmt.Sprintf("apps: %s: namespace: %q\n", model.Label(o.App), ns)
 		}
 	}
-	return env
+	return modeltest.Env(t, spec.Name, src)
 }
+
+// registry is where the fixtures' apps' images come from in the model;
+// the policies look at the objects' images, not at these.
+const registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"

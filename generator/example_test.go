@@ -57,13 +57,13 @@ apps: web: {
 	return root
 }
 
-// registry stands in for ECR: the digest each tag of the example points at.
-var registry = images.Fixed{
+// exampleRegistry stands in for ECR: the digest each tag of the example points at.
+var exampleRegistry = images.Fixed{
 	"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0.0": {
 		Digest:    "sha256:" + strings.Repeat("1", 64),
 		MediaType: "application/vnd.oci.image.manifest.v1+json",
 	},
-	"registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": {
+	"exampleRegistry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": {
 		Digest:    "sha256:" + strings.Repeat("2", 64),
 		MediaType: "application/vnd.oci.image.index.v1+json",
 	},
@@ -76,7 +76,7 @@ func ExampleRender() {
 	root := exampleRoot()
 	defer os.RemoveAll(root)
 
-	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: registry}}
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: exampleRegistry}}
 	res, err := generator.Render(context.Background(), opts)
 	if err != nil {
 		generator.PrintError(os.Stderr, err, root)
@@ -108,7 +108,7 @@ func ExampleCheck() {
 	root := exampleRoot()
 	defer os.RemoveAll(root)
 	ctx := context.Background()
-	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: registry}}
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: exampleRegistry}}
 	res, err := generator.Render(ctx, opts)
 	if err != nil {
 		log.Fatal(err)
@@ -141,7 +141,7 @@ func ExampleDiff() {
 	root := exampleRoot()
 	defer os.RemoveAll(root)
 	ctx := context.Background()
-	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: registry}}
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: exampleRegistry}}
 	res, err := generator.Render(ctx, opts)
 	if err != nil {
 		log.Fatal(err)

@@ -21,6 +21,8 @@ import (
 	"github.com/gitops-gen/gen/generator/internal/kube"
 	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/internal/golden"
+	"github.com/gitops-gen/gen/internal/repotest"
+	"github.com/gitops-gen/gen/internal/schematest"
 )
 
 // repoRoot is the repository holding the default environments.
@@ -308,26 +310,11 @@ func TestRenderedYAMLIsCanonical(t *testing.T) {
 	}
 }
 
-// sharedDir is ../shared beside the repository (DEVELOPERS.md), or
-// $GEN_SHARED.
-func sharedDir() string {
-	if dir := os.Getenv("GEN_SHARED"); dir != "" {
-		return dir
-	}
-	return filepath.Join(repoRoot, "..", "shared")
-}
-
 // TestClusterConfigSchema validates every environment's
 // cluster/eksctl.yaml against eksctl's JSON schema (unknown fields are
 // errors there), so that it is what "eksctl create cluster -f" accepts.
 func TestClusterConfigSchema(t *testing.T) {
-	schema := filepath.Join(sharedDir(), "schemas", "eksctl", "schema.json")
-	if _, err := os.Stat(schema); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("eksctl's schema: %v (set GEN_SHARED to the shared folder)", err)
-		}
-		t.Skipf("eksctl's schema: %v (set GEN_SHARED to the shared folder)", err)
-	}
+	schema := repotest.SharedFile(t, "schemas", "eksctl", "schema.json")
 	res := render(t, repoRoot)
 	for _, e := range res.Envs {
 		var found bool
@@ -340,7 +327,7 @@ func TestClusterConfigSchema(t *testing.T) {
 			if err := yaml.Unmarshal(f.Data, &content); err != nil {
 				t.Fatal(err)
 			}
-			if err := cluster.ValidateSchema(schema, content); err != nil {
+			if err := schematest.ValidateEksctl(schema, content); err != nil {
 				t.Errorf("%s/cluster/eksctl.yaml does not satisfy eksctl's schema: %v", e.Dir, err)
 			}
 		}
@@ -356,16 +343,8 @@ func TestClusterConfigSchema(t *testing.T) {
 // and platform/ has exactly one Application, and none points at cluster/.
 func TestArgoCD(t *testing.T) {
 	crds := map[string]string{
-		argocd.KindApplication: filepath.Join(sharedDir(), "schemas", "crds", "argocd-application-crd.yaml"),
-		argocd.KindAppProject:  filepath.Join(sharedDir(), "schemas", "crds", "argocd-appproject-crd.yaml"),
-	}
-	for _, crd := range crds {
-		if _, err := os.Stat(crd); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("Argo CD CRD: %v (set GEN_SHARED to the shared folder)", err)
-			}
-			t.Skipf("Argo CD CRD: %v (set GEN_SHARED to the shared folder)", err)
-		}
+		argocd.KindApplication: repotest.SharedFile(t, "schemas", "crds", "argocd-application-crd.yaml"),
+		argocd.KindAppProject:  repotest.SharedFile(t, "schemas", "crds", "argocd-appproject-crd.yaml"),
 	}
 	res := render(t, repoRoot)
 	for _, e := range res.Envs {
@@ -391,7 +370,7 @@ func TestArgoCD(t *testing.T) {
 				t.Errorf("%s/%s: unexpected kind %s", e.Dir, f.Path, kind)
 				continue
 			}
-			if err := argocd.ValidateCRD(crd, obj); err != nil {
+			if err := schematest.ValidateCRD(crd, obj); err != nil {
 				t.Errorf("%s/%s does not satisfy the %s CRD: %v", e.Dir, f.Path, kind, err)
 			}
 			if kind != argocd.KindApplication {

@@ -60,7 +60,7 @@ func TestWritePolicyGate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "policies", "replicas.cue"), []byte(failing), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: registry}}
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: exampleRegistry}}
 	res := renderOpts(t, opts)
 	if !res.PolicyFailed() {
 		t.Fatal("PolicyFailed() = false, want true: the app runs one replica")
@@ -95,7 +95,7 @@ func TestWritePrunes(t *testing.T) {
 	if err := os.WriteFile(gone, []byte("kind: Service\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	images := images.PinOptions{Resolver: registry}
+	images := images.PinOptions{Resolver: exampleRegistry}
 
 	named := generator.Options{Root: root, Envs: []string{"dev"}, Images: images}
 	w, err := generator.Write(named, renderOpts(t, named))
@@ -131,7 +131,7 @@ func TestWriteRemembers(t *testing.T) {
 	// A render is recorded only when its inputs were not modified just
 	// before it began (they could have changed while it read them).
 	age(t, root, time.Hour)
-	opts := generator.Options{Root: root, Cache: cache, Images: images.PinOptions{Resolver: registry}}
+	opts := generator.Options{Root: root, Cache: cache, Images: images.PinOptions{Resolver: exampleRegistry}}
 	res := renderOpts(t, opts)
 	if _, err := generator.Write(opts, res); err != nil {
 		t.Fatal(err)

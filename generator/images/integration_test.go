@@ -27,6 +27,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/internal/testregistry"
 )
@@ -134,7 +135,7 @@ func TestRealRegistry(t *testing.T) {
 
 	t.Run("pin", func(t *testing.T) {
 		root := t.TempDir()
-		env := environment(host)
+		env := environment(t, host)
 		pinned, err := images.Pin(ctx, root, []*model.Environment{env}, images.PinOptions{Resolver: good})
 		if err != nil {
 			t.Fatal(err)
@@ -171,7 +172,7 @@ func TestRealRegistry(t *testing.T) {
 			t.Fatal(err)
 		}
 		offline := &failingResolver{}
-		env2 := environment(host)
+		env2 := environment(t, host)
 		again, err := images.Pin(ctx, root, []*model.Environment{env2}, images.PinOptions{Resolver: offline})
 		if err != nil {
 			t.Fatalf("Pin from the lock: %v", err)
@@ -366,17 +367,20 @@ func tag(t *testing.T, ref string) name.Tag {
 }
 
 // environment is a small environment on host: two enabled apps (one on
-// a multi-platform image) and a disabled one.
-func environment(host string) *model.Environment {
-	return &model.Environment{
-		Name: "dev",
-		Dir:  "environments/dev",
-		Apps: map[string]*model.App{
-			"web":   {Name: "web", Enabled: true, Image: model.Image{Repository: host + "/web", Tag: "1.0.0"}},
-			"multi": {Name: "multi", Enabled: true, Image: model.Image{Repository: host + "/multi", Tag: "2.0"}},
-			"off":   {Name: "off", Enabled: false, Image: model.Image{Repository: host + "/off", Tag: "1.0.0"}},
-		},
-	}
+// a multi-platform image) and a disabled one. Its cluster's autoscaler is
+// off, so that Pin asks host for nothing else.
+func environment(t testing.TB, host string) *model.Environment {
+	t.Helper()
+	return modeltest.Env(t, "dev", modeltest.Cluster+fmt.Sprintf(`
+cluster: autoscaler: enabled: false
+namespaces: web: {}
+defaults: namespace: "web"
+apps: {
+	web: image: {repository: "%[1]s/web", tag: "1.0.0"}
+	multi: image: {repository: "%[1]s/multi", tag: "2.0"}
+	off: {enabled: false, image: {repository: "%[1]s/off", tag: "1.0.0"}}
+}
+`, host))
 }
 
 // requestLog records the requests that pass through it.

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -37,16 +38,27 @@ func (c *counting) Resolve(ctx context.Context, ref name.Tag) (Descriptor, error
 
 func digest(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }
 
-func env(name string, apps ...*model.App) *model.Environment {
-	e := &model.Environment{Name: name, Dir: "environments/" + name, Apps: map[string]*model.App{}}
+// env returns environment name holding apps, on a cluster whose
+// autoscaler is off: these tests are about apps' images, and
+// TestPinPlatformImages about the autoscaler's.
+func env(t testing.TB, name string, apps ...*model.App) *model.Environment {
+	t.Helper()
+	e := modeltest.Env(t, name, modeltest.Cluster+"cluster: autoscaler: enabled: false\n")
 	for _, a := range apps {
 		e.Apps[a.Name] = a
 	}
 	return e
 }
 
-func app(name, repo, tag string) *model.App {
-	return &model.App{Name: name, Enabled: true, Image: model.Image{Repository: repo, Tag: tag}}
+// app returns an app on the image repo:tag, or repo with no tag when tag
+// is "".
+func app(t testing.TB, name, repo, tag string) *model.App {
+	t.Helper()
+	src := fmt.Sprintf("image: repository: %q", repo)
+	if tag != "" {
+		src += fmt.Sprintf("\nimage: tag: %q", tag)
+	}
+	return modeltest.App(t, name, src)
 }
 
 func writeLock(t *testing.T, root, envName string, entries ...Entry) {
@@ -74,11 +86,11 @@ func TestPin(t *testing.T) {
 	root := t.TempDir()
 	writeLock(t, root, "prod", entry(web, "1.0", 'a'), entry(ecr+"/gone", "9", 'f'))
 
-	dev := env("dev", app("web", web, "2.0"), app("api", api, "1.0"), app("worker", api, "1.0"))
-	prod := env("prod", app("web", web, "1.0"), app("api", api, "1.0"))
-	disabled := app("old", ecr+"/old", "0.1")
+	dev := env(t, "dev", app(t, "web", web, "2.0"), app(t, "api", api, "1.0"), app(t, "worker", api, "1.0"))
+	prod := env(t, "prod", app(t, "web", web, "1.0"), app(t, "api", api, "1.0"))
+	disabled := app(t, "old", ecr+"/old", "0.1")
 	disabled.Enabled = false
-	byDigest := app("pinned", web, "")
+	byDigest := app(t, "pinned", web, "")
 	byDigest.Image.Digest = digest('d')
 	prod.Apps["old"], prod.Apps["pinned"] = disabled, byDigest
 
@@ -148,7 +160,7 @@ func TestPinRefresh(t *testing.T) {
 		{"refresh another tag", PinOptions{Refresh: []string{web + ":2.0"}}, nil, digest('a')},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := env("dev", app("web", web, "1.0"), app("api", ecr+"/api", "1.0"))
+			e := env(t, "dev", app(t, "web", web, "1.0"), app(t, "api", ecr+"/api", "1.0"))
 			r := &counting{fixed: fixed}
 			tt.opts.Resolver = r
 			if _, err := Pin(context.Background(), root, []*model.Environment{e}, tt.opts); err != nil {
@@ -165,7 +177,7 @@ func TestPinRefresh(t *testing.T) {
 }
 
 func TestPinMirrors(t *testing.T) {
-	e := env("dev", app("web", ecr+"/web", "1.0"), app("hub", "docker.io/library/nginx", "1.27"))
+	e := env(t, "dev", app(t, "web", ecr+"/web", "1.0"), app(t, "hub", "docker.io/library/nginx", "1.27"))
 	e.Registries.Mirrors = map[string]string{ecr: "cache.internal:5000", "docker.io": "hub.internal"}
 	r := &counting{fixed: Fixed{
 		"cache.internal:5000/web:1.0":       {Digest: digest('a')},
@@ -195,7 +207,7 @@ func TestPinErrors(t *testing.T) {
 	writeLock(t, root, "dev", entry(web, "1.0", 'a'))
 
 	t.Run("offline miss", func(t *testing.T) {
-		e := env("dev", app("web", web, "1.0"), app("api", ecr+"/api", "2.0"), app("job", ecr+"/job", "3.0"))
+		e := env(t, "dev", app(t, "web", web, "1.0"), app(t, "api", ecr+"/api", "2.0"), app(t, "job", ecr+"/job", "3.0"))
 		_, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{})
 		msgs := messages(err)
 		want := []string{
@@ -210,7 +222,7 @@ func TestPinErrors(t *testing.T) {
 		}
 	})
 	t.Run("registry failure leaves nothing", func(t *testing.T) {
-		e := env("dev", app("web", web, "1.0"), app("api", ecr+"/api", "2.0"))
+		e := env(t, "dev", app(t, "web", web, "1.0"), app(t, "api", ecr+"/api", "2.0"))
 		pinned, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{Resolver: Fixed{}})
 		if pinned != nil {
 			t.Errorf("Pin returned locks despite errors")
@@ -224,7 +236,7 @@ func TestPinErrors(t *testing.T) {
 		}
 	})
 	t.Run("lenient", func(t *testing.T) {
-		e := env("dev", app("api", ecr+"/api", "2.0"))
+		e := env(t, "dev", app(t, "api", ecr+"/api", "2.0"))
 		pinned, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{Lenient: true})
 		if err != nil {
 			t.Fatal(err)
@@ -234,7 +246,10 @@ func TestPinErrors(t *testing.T) {
 		}
 	})
 	t.Run("malformed reference", func(t *testing.T) {
-		e := env("dev", app("web", "Registry.example.com/Web", "1.0"))
+		// The schema refuses such a repository; Pin must too.
+		web := app(t, "web", web, "1.0")
+		web.Image.Repository = "Registry.example.com/Web"
+		e := env(t, "dev", web)
 		_, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{Resolver: Fixed{}})
 		if msgs := messages(err); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "apps.web.image: malformed image reference") {
 			t.Errorf("errors = %q, want one malformed reference", msgs)
@@ -245,7 +260,7 @@ func TestPinErrors(t *testing.T) {
 		p := filepath.Join(root, "environments", "dev", LockFile)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte(`{"version": 1, "images": [{"repository": "x"}]}`), 0o644)
-		e := env("dev", app("web", web, "1.0"))
+		e := env(t, "dev", app(t, "web", web, "1.0"))
 		_, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{})
 		if err == nil || !strings.Contains(err.Error(), "images.lock.json: image 0 needs repository, tag and digest") {
 			t.Errorf("Pin with a corrupt lock = %v", err)
@@ -324,7 +339,7 @@ func (hanging) Resolve(ctx context.Context, ref name.Tag) (Descriptor, error) {
 }
 
 func TestPinTimeout(t *testing.T) {
-	e := env("dev", app("web", ecr+"/web", "1.0"))
+	e := env(t, "dev", app(t, "web", ecr+"/web", "1.0"))
 	start := time.Now()
 	_, err := Pin(context.Background(), t.TempDir(), []*model.Environment{e}, PinOptions{Resolver: hanging{}, Timeout: 200 * time.Millisecond})
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
@@ -335,11 +350,22 @@ func TestPinTimeout(t *testing.T) {
 	}
 }
 
+// TestPinPlatformImages pins the Cluster Autoscaler's image, the
+// schema's default, beside the apps'.
 func TestPinPlatformImages(t *testing.T) {
-	ca := "registry.k8s.io/autoscaling/cluster-autoscaler"
-	e := env("dev", app("web", ecr+"/web", "1.0"))
-	e.Cluster.Autoscaler = model.Autoscaler{Enabled: true, Image: model.Image{Repository: ca, Tag: "v1.35.0"}}
-	r := &counting{fixed: Fixed{ecr + "/web:1.0": {Digest: digest('a')}, ca + ":v1.35.0": {Digest: digest('b')}}}
+	platform := func(apps ...*model.App) *model.Environment {
+		e := modeltest.Env(t, "dev", modeltest.Cluster)
+		for _, a := range apps {
+			e.Apps[a.Name] = a
+		}
+		return e
+	}
+	e := platform(app(t, "web", ecr+"/web", "1.0"))
+	ca := e.Cluster.Autoscaler.Image.Reference()
+	if !e.Cluster.Autoscaler.Enabled || e.Cluster.Autoscaler.Image.Tag == "" {
+		t.Fatalf("the autoscaler is %+v, want it enabled on a tag by default", e.Cluster.Autoscaler)
+	}
+	r := &counting{fixed: Fixed{ecr + "/web:1.0": {Digest: digest('a')}, ca: {Digest: digest('b')}}}
 	pinned, err := Pin(context.Background(), t.TempDir(), []*model.Environment{e}, PinOptions{Resolver: r})
 	if err != nil {
 		t.Fatal(err)
@@ -347,14 +373,13 @@ func TestPinPlatformImages(t *testing.T) {
 	if got := e.Cluster.Autoscaler.Image.Digest; got != digest('b') {
 		t.Errorf("autoscaler digest = %q, want %s", got, digest('b'))
 	}
-	if !strings.Contains(string(pinned[0].Data), ca) {
+	if !strings.Contains(string(pinned[0].Data), e.Cluster.Autoscaler.Image.Repository) {
 		t.Errorf("the lock lacks the autoscaler image:\n%s", pinned[0].Data)
 	}
 	// Offline, a missing platform image points at its field.
-	e2 := env("dev")
-	e2.Cluster.Autoscaler = model.Autoscaler{Enabled: true, Image: model.Image{Repository: ca, Tag: "v1.35.0"}}
+	e2 := platform()
 	_, err = Pin(context.Background(), t.TempDir(), []*model.Environment{e2}, PinOptions{})
-	if msgs := messages(err); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "cluster.autoscaler.image.tag: image "+ca+":v1.35.0 is not in") {
+	if msgs := messages(err); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "cluster.autoscaler.image.tag: image "+ca+" is not in") {
 		t.Errorf("errors = %q", msgs)
 	}
 	// Disabled, it is not pinned.

@@ -22,7 +22,7 @@ import (
 // GEN_UPDATE=1) to rewrite it.
 func TestBuild(t *testing.T) {
 	const path = "testdata/build.txtar"
-	objs := build(t, fixture(), fixtureObjects())
+	objs := build(t, fixture(t), fixtureObjects())
 	files, err := output.Files(objs)
 	if err != nil {
 		t.Fatalf("output.Files = %v", err)
@@ -52,7 +52,7 @@ func TestBuild(t *testing.T) {
 // TestBuildObjects checks which objects Build returns, in which order.
 func TestBuildObjects(t *testing.T) {
 	var got []string
-	for _, o := range build(t, fixture(), fixtureObjects()) {
+	for _, o := range build(t, fixture(t), fixtureObjects()) {
 		if o.App != "" || o.APIVersion() != APIVersion {
 			t.Errorf("%s: App %q, apiVersion %s; want App \"\" and %s", o.ID(), o.App, o.APIVersion(), APIVersion)
 		}
@@ -76,7 +76,7 @@ func TestBuildObjects(t *testing.T) {
 
 // TestBuildWithoutArgoCD: no argocd section, no objects.
 func TestBuildWithoutArgoCD(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.ArgoCD = nil
 	got, err := Build(env, dir, fixtureObjects())
 	if err != nil || got != nil {
@@ -113,7 +113,7 @@ func TestSyncPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := fixture()
+			env := fixture(t)
 			env.ArgoCD.AutoSync = tt.env
 			for app, v := range tt.override {
 				env.Apps[app].ArgoCD.AutoSync = v
@@ -149,7 +149,7 @@ func TestSyncPolicy(t *testing.T) {
 
 // TestNoRetries: a retry limit of 0 writes no retry block.
 func TestNoRetries(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.ArgoCD.Retry.Limit = 0
 	for _, o := range build(t, env, fixtureObjects()) {
 		if r := o.Lookup("spec", "syncPolicy", "retry"); r != nil {
@@ -195,7 +195,7 @@ func TestIgnoreDifferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := fixture()
+			env := fixture(t)
 			app := env.Apps[tt.app]
 			if !tt.hpa {
 				if strings.HasPrefix(tt.name, "HPA disabled") {
@@ -225,7 +225,7 @@ func TestIgnoreDifferences(t *testing.T) {
 
 // TestProject checks the AppProject's sources, destinations and kinds.
 func TestProject(t *testing.T) {
-	p := find(t, build(t, fixture(), fixtureObjects()), KindAppProject, "prod")
+	p := find(t, build(t, fixture(t), fixtureObjects()), KindAppProject, "prod")
 	spec := p.Lookup("spec").(map[string]any)
 	dest := func(name, ns string) any { return map[string]any{"name": name, "namespace": ns} }
 	gk := func(group, kind string) any { return map[string]any{"group": group, "kind": kind} }
@@ -310,7 +310,7 @@ func TestDestinations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := fixture()
+			env := fixture(t)
 			env.ArgoCD.Destination = tt.cluster
 			objs := build(t, env, fixtureObjects())
 			got := map[string]any{}
@@ -352,7 +352,7 @@ func TestLabelsAndFinalizers(t *testing.T) {
 		"mongodb":     {with("chatbot"), fin},
 		"koorde-node": {with("koorde"), fin},
 	}
-	objs := build(t, fixture(), fixtureObjects())
+	objs := build(t, fixture(t), fixtureObjects())
 	got := map[string]meta{}
 	for name := range want {
 		o := find(t, objs, KindApplication, name)
@@ -366,7 +366,7 @@ func TestLabelsAndFinalizers(t *testing.T) {
 // TestSources: every Application syncs a folder of this repository at the
 // environment's revision, recursively, as plain manifests.
 func TestSources(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.ArgoCD.TargetRevision = "release-2026.09"
 	want := map[string]string{
 		"root":       "rendered/prod/argocd",
@@ -401,7 +401,7 @@ func TestNoPlatform(t *testing.T) {
 			objs = append(objs, o)
 		}
 	}
-	for _, o := range build(t, fixture(), objs) {
+	for _, o := range build(t, fixture(t), objs) {
 		if o.Name() == PlatformName {
 			t.Errorf("Build(no platform objects) returns %s", o.ID())
 		}
@@ -417,11 +417,11 @@ func TestBuildErrors(t *testing.T) {
 		want   string
 	}{
 		{"an app named platform", dir, func(env *model.Environment, objs []object.Object) []object.Object {
-			env.Apps["platform"] = newApp("platform", "chatbot", model.Deployment)
+			env.Apps["platform"] = newApp(t, "platform", "chatbot", model.Deployment)
 			return append(objs, obj("platform", "apps/v1", "Deployment", "chatbot", "platform", nil))
 		}, "apps.platform: app platform has the name of gen's platform Application (argocd/application-platform.yaml); rename the app"},
 		{"an app named root", dir, func(env *model.Environment, objs []object.Object) []object.Object {
-			env.Apps["root"] = newApp("root", "chatbot", model.Deployment)
+			env.Apps["root"] = newApp(t, "root", "chatbot", model.Deployment)
 			return append(objs, obj("root", "apps/v1", "Deployment", "chatbot", "root", nil))
 		}, "apps.root: app root has the name of gen's root Application"},
 		{"a cluster-scoped kind the project does not allow", dir, func(env *model.Environment, objs []object.Object) []object.Object {
@@ -431,7 +431,7 @@ func TestBuildErrors(t *testing.T) {
 			return append(objs, obj("koorde-loadtest", "batch/v1", "Job", "koorde-cache", "koorde-loadtest", nil))
 		}, `argocd: Job/koorde-cache/koorde-loadtest belongs to app "koorde-loadtest", which is not enabled in environment prod`},
 		{"an enabled app without objects", dir, func(env *model.Environment, objs []object.Object) []object.Object {
-			env.Apps["shuttle"] = newApp("shuttle", "chatbot", model.Deployment)
+			env.Apps["shuttle"] = newApp(t, "shuttle", "chatbot", model.Deployment)
 			return objs
 		}, "argocd: app shuttle is enabled in environment prod but has no rendered objects"},
 		{"an absolute dir", "/rendered/prod", nil, `argocd: rendered folder "/rendered/prod" is not a clean path relative to the repository root`},
@@ -441,7 +441,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, objs := fixture(), fixtureObjects()
+			env, objs := fixture(t), fixtureObjects()
 			if tt.change != nil {
 				objs = tt.change(env, objs)
 			}
@@ -473,7 +473,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	objs := fixtureObjects()
 	before := clone(t, objs)
-	first := encode(build(t, fixture(), objs))
+	first := encode(build(t, fixture(t), objs))
 	if diff := cmp.Diff(before, objs); diff != "" {
 		t.Errorf("Build modified its input (-before +after):\n%s", diff)
 	}
@@ -483,7 +483,7 @@ func TestDeterministic(t *testing.T) {
 		if i%2 == 1 {
 			slices.Reverse(in)
 		}
-		if got := encode(build(t, fixture(), in)); !bytes.Equal(first, got) {
+		if got := encode(build(t, fixture(t), in)); !bytes.Equal(first, got) {
 			t.Fatalf("Build run %d differs from the first:\n%s", i, cmp.Diff(string(first), string(got)))
 		}
 	}

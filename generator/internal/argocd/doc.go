@@ -76,7 +76,7 @@
 // The root needs its project to exist before it can sync anything.
 //
 // Build is pure: no I/O, and the same model and objects give the same
-// objects. [ValidateCRD] checks an object against Argo CD's CRD schemas,
-// with unknown fields rejected; it is how the tests hold the local types
-// of types.go to Argo CD's.
+// objects. The tests hold the local types of types.go to Argo CD's by
+// validating what Build returns against Argo CD's CRD schemas, with
+// unknown fields rejected (internal/schematest.ValidateCRD).
 package argocd

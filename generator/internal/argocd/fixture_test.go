@@ -2,11 +2,11 @@ package argocd
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"fmt"
 	"strconv"
 	"testing"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -14,73 +14,57 @@ import (
 // dir is the fixture's rendered folder.
 const dir = "rendered/prod"
 
-// newApp returns an enabled app with the fields Build reads.
-func newApp(name, namespace, kind string, dependsOn ...string) *model.App {
-	return &model.App{
-		Name:      name,
-		Enabled:   true,
-		Namespace: namespace,
-		PartOf:    name,
-		Kind:      kind,
-		DependsOn: dependsOn,
-	}
+// newApp returns an enabled app of kind in namespace, with the schema's
+// defaults, that depends on dependsOn.
+func newApp(t testing.TB, name, namespace, kind string, dependsOn ...string) *model.App {
+	t.Helper()
+	a := modeltest.App(t, name, fmt.Sprintf("namespace: %q, kind: %q", namespace, kind))
+	a.DependsOn = dependsOn
+	return a
 }
 
-// hpa gives app an enabled HorizontalPodAutoscaler.
-func hpa(app *model.App) *model.App {
-	minR, maxR := int32(3), int32(10)
-	app.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: &minR, MaxReplicas: &maxR}
-	return app
-}
-
-// defaultArgoCD is the schema's defaults (schema/environment.cue) with the
-// platform's repository.
-func defaultArgoCD() *model.ArgoCD {
-	cd := &model.ArgoCD{
-		RepoURL:        "https://github.com/gitops-gen/platform.git",
-		TargetRevision: "main",
-		Namespace:      "argocd",
-		Destination:    "in-cluster",
-		Project:        "prod",
-		AutoSync:       true,
-	}
-	cd.Retry.Limit = 5
-	cd.Retry.Backoff.Duration = "5s"
-	cd.Retry.Backoff.Factor = 2
-	cd.Retry.Backoff.MaxDuration = "3m"
-	return cd
-}
-
-// fixture is seed 003's prod with seed 004's cache beside it: the chatbot
+// prod is seed 003's prod with seed 004's cache beside it: the chatbot
 // (a backend with an HPA and a worker, both on MongoDB, a frontend, a
 // nightly retraining CronJob), the koorde cache (a StatefulSet with an
-// HPA) and a load test that stays out of prod. A person syncs prod.
-func fixture() *model.Environment {
-	chatbot := func(a *model.App) *model.App { a.PartOf = "chatbot"; return a }
-	koorde := func(a *model.App) *model.App { a.PartOf = "koorde"; return a }
-	loadtest := koorde(newApp("koorde-loadtest", "koorde-cache", model.Job, "koorde-node"))
-	loadtest.Enabled = false
-	apps := []*model.App{
-		chatbot(hpa(newApp("backend", "chatbot", model.Deployment, "mongodb"))),
-		chatbot(newApp("frontend", "chatbot", model.Deployment)),
-		chatbot(newApp("ml-retrain", "chatbot", model.CronJob)),
-		chatbot(newApp("mongodb", "chatbot", model.StatefulSet)),
-		chatbot(newApp("worker", "chatbot", model.Deployment, "mongodb")),
-		koorde(hpa(newApp("koorde-node", "koorde-cache", model.StatefulSet))),
-		loadtest,
+// HPA) and a load test that stays out of prod, on seed 003's cluster. A
+// person syncs prod.
+const prod = modeltest.ChatbotProd + `
+namespaces: {chatbot: {}, "koorde-cache": {}}
+argocd: {
+	repoURL:  "https://github.com/gitops-gen/platform.git"
+	autoSync: false
+}
+defaults: {namespace: "chatbot", partOf: "chatbot"}
+apps: [Name=_]: image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"}
+apps: {
+	backend: {
+		dependsOn: ["mongodb"]
+		autoscaling: {minReplicas: 3, maxReplicas: 10}
 	}
-	cd := defaultArgoCD()
-	cd.AutoSync = false
-	env := &model.Environment{
-		Name:       "prod",
-		Namespaces: map[string]model.Namespace{"chatbot": {}, "koorde-cache": {}},
-		Apps:       map[string]*model.App{},
-		ArgoCD:     cd,
+	frontend: {}
+	"ml-retrain": kind: "CronJob"
+	mongodb: kind:      "StatefulSet"
+	worker: dependsOn: ["mongodb"]
+	"koorde-node": {
+		namespace: "koorde-cache"
+		partOf:    "koorde"
+		kind:      "StatefulSet"
+		autoscaling: {minReplicas: 3, maxReplicas: 10}
 	}
-	for _, a := range apps {
-		env.Apps[a.Name] = a
+	"koorde-loadtest": {
+		enabled:   false
+		namespace: "koorde-cache"
+		partOf:    "koorde"
+		kind:      "Job"
+		dependsOn: ["koorde-node"]
 	}
-	return env
+}
+`
+
+// fixture returns the environment prod.
+func fixture(t testing.TB) *model.Environment {
+	t.Helper()
+	return modeltest.Env(t, "prod", prod)
 }
 
 // obj returns an object of app with the given identity and spec.
@@ -102,7 +86,7 @@ func replicas(n int) map[string]any {
 }
 
 // fixtureObjects are the objects kube.Build, the patches and cluster.Build
-// render for fixture(), in their order: the platform, then the apps by
+// render for fixture(t), in their order: the platform, then the apps by
 // name, then the ClusterConfig. Workloads an HPA scales carry no replicas.
 func fixtureObjects() []object.Object {
 	const ks = "kube-system"
@@ -186,37 +170,4 @@ func clone(t *testing.T, objs []object.Object) []object.Object {
 		out[i] = object.Object{App: o.App, Content: c}
 	}
 	return out
-}
-
-// crdFile returns the path of one of Argo CD's CRDs in the shared schemas
-// folder: $GEN_SHARED, else ../shared beside the repository. Without it
-// the test is skipped, except in CI, where it fails.
-func crdFile(t *testing.T, name string) string {
-	t.Helper()
-	shared := filepath.Join("..", "..", "..", "..", "shared")
-	if d := os.Getenv("GEN_SHARED"); d != "" {
-		shared = d
-	}
-	path := filepath.Join(shared, "schemas", "crds", name)
-	if _, err := os.Stat(path); err != nil {
-		const hint = "set GEN_SHARED to the folder that holds schemas/crds/"
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Argo CD CRD: %v; %s", err, hint)
-		}
-		t.Skipf("Argo CD CRD not found (%v); %s", err, hint)
-	}
-	return path
-}
-
-// crdOf returns the CRD file that defines o's kind.
-func crdOf(t *testing.T, o object.Object) string {
-	t.Helper()
-	switch o.Kind() {
-	case KindApplication:
-		return crdFile(t, "argocd-application-crd.yaml")
-	case KindAppProject:
-		return crdFile(t, "argocd-appproject-crd.yaml")
-	}
-	t.Fatalf("no CRD for %s", o.ID())
-	return ""
 }

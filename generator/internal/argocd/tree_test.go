@@ -21,7 +21,7 @@ import (
 func TestTree(t *testing.T) {
 	tests := []struct {
 		name   string
-		env    func() *model.Environment
+		env    func(testing.TB) *model.Environment
 		objs   func() []object.Object
 		change func(env *model.Environment)
 	}{
@@ -42,7 +42,7 @@ func TestTree(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, objs := tt.env(), tt.objs()
+			env, objs := tt.env(t), tt.objs()
 			if tt.change != nil {
 				tt.change(env)
 			}

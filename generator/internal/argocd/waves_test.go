@@ -7,18 +7,20 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
 // envOf returns an environment with apps given as name -> dependsOn; a
 // name starting with "-" is a disabled app.
-func envOf(apps map[string][]string) *model.Environment {
-	env := &model.Environment{Name: "dev", Apps: map[string]*model.App{}}
+func envOf(t *testing.T, apps map[string][]string) *model.Environment {
+	t.Helper()
+	env := modeltest.Env(t, "dev", modeltest.Cluster)
 	for name, deps := range apps {
 		enabled := !strings.HasPrefix(name, "-")
 		name = strings.TrimPrefix(name, "-")
-		a := newApp(name, "chatbot", model.Deployment, deps...)
+		a := newApp(t, name, "chatbot", model.Deployment, deps...)
 		a.Enabled = enabled
 		env.Apps[name] = a
 	}
@@ -55,7 +57,7 @@ func TestAppWaves(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := envOf(tt.apps)
+			env := envOf(t, tt.apps)
 			for _, a := range env.Apps {
 				for i, d := range a.DependsOn {
 					a.DependsOn[i] = strings.TrimPrefix(d, "-")
@@ -101,7 +103,7 @@ func TestAppWavesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := envOf(tt.apps)
+			env := envOf(t, tt.apps)
 			waves, err := Waves(env)
 			if err == nil {
 				t.Fatalf("Waves = %v, nil; want errors", waves)
@@ -133,7 +135,7 @@ func TestWaves(t *testing.T) {
 		"Application/argocd/worker":      "1",
 	}
 	got := map[string]any{}
-	for _, o := range build(t, fixture(), fixtureObjects()) {
+	for _, o := range build(t, fixture(t), fixtureObjects()) {
 		got[o.ID()] = o.Lookup("metadata", "annotations", SyncWave)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -150,7 +152,7 @@ func TestAnnotate(t *testing.T) {
 			"annotations": map[string]any{SyncWave: "-5", "note": "kept"}},
 	}})
 	before := clone(t, objs)
-	got := Annotate(fixture(), objs)
+	got := Annotate(fixture(t), objs)
 	if diff := cmp.Diff(before, objs); diff != "" {
 		t.Errorf("Annotate modified its input (-before +after):\n%s", diff)
 	}
@@ -188,7 +190,7 @@ func TestAnnotate(t *testing.T) {
 }
 
 func TestAnnotateWithoutArgoCD(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.ArgoCD = nil
 	objs := fixtureObjects()
 	got := Annotate(env, objs)

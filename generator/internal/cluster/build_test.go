@@ -16,7 +16,7 @@ import (
 const s3Read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 func TestBuild(t *testing.T) {
-	env := newEnv(false)
+	env := newEnv(t, false)
 	obj := build(t, env)
 	if obj.App != "" || obj.APIVersion() != "eksctl.io/v1alpha5" || obj.Kind() != "ClusterConfig" || obj.Name() != "chatbot-prod" {
 		t.Errorf("Build(prod) = App %q, %s %s/%s; want App \"\", eksctl.io/v1alpha5 ClusterConfig/chatbot-prod",
@@ -194,7 +194,7 @@ func TestBuild(t *testing.T) {
 // TestBuildAutoDiscovery holds every node group to the auto-discovery tags
 // the Cluster Autoscaler's --node-group-auto-discovery names.
 func TestBuildAutoDiscovery(t *testing.T) {
-	env := newEnv(false)
+	env := newEnv(t, false)
 	cfg := typed(t, build(t, env))
 	for _, ng := range cfg.ManagedNodeGroups {
 		for k, v := range env.Cluster.AutoscalerTags() {
@@ -211,7 +211,7 @@ func TestBuildAutoDiscovery(t *testing.T) {
 // TestBuildRoleNames holds the IRSA roles to the ARNs the rendered
 // ServiceAccounts carry in eks.amazonaws.com/role-arn.
 func TestBuildRoleNames(t *testing.T) {
-	env := newEnv(false)
+	env := newEnv(t, false)
 	cfg := typed(t, build(t, env))
 	got := map[string]string{}
 	for _, sa := range cfg.IAM.ServiceAccounts {
@@ -359,7 +359,7 @@ var variants = []struct {
 func TestBuildVariants(t *testing.T) {
 	for _, tt := range variants {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv(false)
+			env := newEnv(t, false)
 			tt.change(env)
 			got := tt.got(typed(t, build(t, env)))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -370,13 +370,13 @@ func TestBuildVariants(t *testing.T) {
 }
 
 func TestBuildDeterministic(t *testing.T) {
-	want := encode(t, build(t, newEnv(false)).Content)
+	want := encode(t, build(t, newEnv(t, false)).Content)
 	tests := []struct {
 		name string
 		env  *model.Environment
 	}{
-		{name: "same input", env: newEnv(false)},
-		{name: "maps filled in reverse", env: newEnv(true)},
+		{name: "same input", env: newEnv(t, false)},
+		{name: "maps filled in reverse", env: newEnv(t, true)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,13 +393,13 @@ func TestBuildDeterministic(t *testing.T) {
 func TestBuildErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(env *model.Environment)
+		change func(t *testing.T, env *model.Environment)
 		want   []string
 	}{
 		{
 			name: "two apps share a role",
-			change: func(env *model.Environment) {
-				env.Apps["ml-retrain"] = app("ml-retrain", "chatbot", "chatbot-ml")
+			change: func(t *testing.T, env *model.Environment) {
+				env.Apps["ml-retrain"] = app(t, "ml-retrain", "chatbot", "chatbot-ml")
 			},
 			want: []string{
 				`apps.ml.serviceAccount.iamRole: IAM role chatbot-ml is used by 2 ServiceAccounts (chatbot/ml, chatbot/ml-retrain): eksctl creates an IRSA role for exactly one ServiceAccount, whose name its trust policy holds; give each ServiceAccount a role of its own`,
@@ -407,7 +407,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "an app takes a controller's role",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				env.Apps["backend"].ServiceAccount.IAMRole = "aws-load-balancer-controller"
 			},
 			want: []string{
@@ -416,8 +416,8 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "an app is named like a controller's ServiceAccount",
-			change: func(env *model.Environment) {
-				env.Apps["cluster-autoscaler"] = app("cluster-autoscaler", "kube-system", "reports-exporter")
+			change: func(t *testing.T, env *model.Environment) {
+				env.Apps["cluster-autoscaler"] = app(t, "cluster-autoscaler", "kube-system", "reports-exporter")
 			},
 			want: []string{
 				`apps."cluster-autoscaler".serviceAccount.iamRole: ServiceAccount kube-system/cluster-autoscaler is bound to IAM roles twice (reports-exporter, cluster-autoscaler); eksctl needs each namespace/name once`,
@@ -425,7 +425,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "a role without policies",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				env.Cluster.IAM.Roles["chatbot-backend"] = model.IAMRole{WellKnownPolicies: map[string]bool{"autoScaler": false}}
 			},
 			want: []string{
@@ -434,7 +434,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "an app's role is not declared",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				env.Apps["frontend"].ServiceAccount.IAMRole = "chatbot-frontend"
 			},
 			want: []string{
@@ -443,7 +443,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "a well-known policy eksctl does not know",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				env.Cluster.IAM.Roles["reports-exporter"] = model.IAMRole{WellKnownPolicies: map[string]bool{"s3ReadOnly": true}}
 			},
 			want: []string{
@@ -452,7 +452,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "a taint effect Kubernetes does not know",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				env.Cluster.NodeGroups["ml"].Taints[0].Effect = "NoScheduling"
 			},
 			want: []string{
@@ -461,7 +461,7 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name: "Amazon Linux 2 on Kubernetes 1.35",
-			change: func(env *model.Environment) {
+			change: func(t *testing.T, env *model.Environment) {
 				ng := env.Cluster.NodeGroups["general"]
 				ng.AMIFamily = "AmazonLinux2"
 				env.Cluster.NodeGroups["general"] = ng
@@ -473,19 +473,19 @@ func TestBuildErrors(t *testing.T) {
 		{
 			// 46 of its own, 2 for auto-discovery, 2 for its labels.
 			name:   "50 tags, AWS's limit",
-			change: func(env *model.Environment) { setTags(env, "spot", 46) },
+			change: func(t *testing.T, env *model.Environment) { setTags(env, "spot", 46) },
 		},
 		{
 			name:   "51 tags, counting the autoscaler's",
-			change: func(env *model.Environment) { setTags(env, "spot", 47) },
+			change: func(t *testing.T, env *model.Environment) { setTags(env, "spot", 47) },
 			want: []string{
 				`cluster.nodeGroups.spot: node group spot would carry 51 tags (its own, plus the Cluster Autoscaler's and one per label and taint); AWS allows 50`,
 			},
 		},
 		{
 			name: "every problem, not only the first",
-			change: func(env *model.Environment) {
-				env.Apps["ml-retrain"] = app("ml-retrain", "chatbot", "chatbot-ml")
+			change: func(t *testing.T, env *model.Environment) {
+				env.Apps["ml-retrain"] = app(t, "ml-retrain", "chatbot", "chatbot-ml")
 				env.Cluster.NodeGroups["ml"].Taints[0].Effect = "noschedule"
 			},
 			want: []string{
@@ -496,8 +496,8 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv(false)
-			tt.change(env)
+			env := newEnv(t, false)
+			tt.change(t, env)
 			_, err := Build(env)
 			var got []string
 			for _, e := range cueerrors.Errors(err) {

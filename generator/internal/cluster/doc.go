@@ -14,6 +14,7 @@
 //
 // Build is pure: no I/O, and the same model gives the same object. The
 // package models eksctl's configuration with local types (see types.go);
-// [ValidateSchema] checks a ClusterConfig against eksctl's published JSON
-// schema, which is how the tests hold those types to eksctl's.
+// the tests hold those types to eksctl's by validating what Build returns
+// against eksctl's published JSON schema
+// (internal/schematest.ValidateEksctl).
 package cluster

@@ -3,146 +3,96 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
-// kv is a map entry; fixtures build their maps from lists of them so that
-// a test can insert the same entries in another order.
-type kv[V any] struct {
-	k string
-	v V
+// app returns an app of the schema's defaults in namespace, with the IAM
+// role role ("" for none).
+func app(t testing.TB, name, namespace, role string) *model.App {
+	t.Helper()
+	src := fmt.Sprintf("namespace: %q", namespace)
+	if role != "" {
+		src += fmt.Sprintf("\nserviceAccount: iamRole: %q", role)
+	}
+	return modeltest.App(t, name, src)
 }
 
-func mapOf[V any](reverse bool, entries ...kv[V]) map[string]V {
+// prod is prod on seed 003's cluster ([modeltest.ChatbotProd]): the ml
+// node group tainted, and seed 001's spot group with several instance
+// types; IRSA roles for two apps, for the three controllers (named
+// without the cluster's prefix) and one that nothing uses.
+const prod = modeltest.ChatbotProd + `
+let s3Read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+
+cluster: {
+	tags: {project: "chatbot", "cost-center": "platform"}
+	addons: "vpc-cni": version: "v1.19.2-eksbuild.1"
+	iam: roles: {
+		"chatbot-backend": policyARNs: [s3Read]
+		"chatbot-ml": policyARNs: [s3Read, "arn:aws:iam::123456789012:policy/chatbot-models-write"]
+		"reports-exporter": policyARNs: [s3Read]
+	}
+	autoscaler: iamRole:             "cluster-autoscaler"
+	loadBalancerController: iamRole: "aws-load-balancer-controller"
+	ebsCSIDriver: iamRole:           "ebs-csi-driver"
+	nodeGroups: {
+		ml: taints: [{key: "workload", value: "ml"}]
+		spot: {
+			instanceTypes: ["t3.large", "t3a.large", "m5.large"]
+			spot:    true
+			minSize: 0
+			maxSize: 6
+			labels: {workload: "general", capacity: "spot"}
+			maxPodsPerNode: 35
+			amiFamily:      "Bottlerocket"
+			volumeSize:     30
+			tags: team: "platform"
+		}
+	}
+}
+defaults: namespace: "chatbot"
+apps: [Name=_]: image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"}
+apps: {
+	backend: serviceAccount: iamRole: "chatbot-backend"
+	ml: serviceAccount: iamRole:      "chatbot-ml"
+	frontend: {}
+	worker: serviceAccount: create: false
+	loadtest: {
+		enabled: false
+		serviceAccount: iamRole: "chatbot-loadtest"
+	}
+}
+`
+
+// newEnv returns the environment prod. With reverse, every map of the
+// cluster and the apps is filled in the opposite order.
+func newEnv(t testing.TB, reverse bool) *model.Environment {
+	t.Helper()
+	env := modeltest.Env(t, "prod", prod)
 	if reverse {
-		entries = slices.Clone(entries)
-		slices.Reverse(entries)
+		c := &env.Cluster
+		c.Tags, c.Addons, c.IAM.Roles = reversed(c.Tags), reversed(c.Addons), reversed(c.IAM.Roles)
+		c.NodeGroups, env.Apps = reversed(c.NodeGroups), reversed(env.Apps)
 	}
-	m := make(map[string]V, len(entries))
-	for _, e := range entries {
-		m[e.k] = e.v
-	}
-	return m
+	return env
 }
 
-func app(name, namespace, role string) *model.App {
-	return &model.App{
-		Name:           name,
-		Enabled:        true,
-		Namespace:      namespace,
-		Kind:           model.Deployment,
-		ServiceAccount: model.ServiceAccount{Create: true, IAMRole: role},
+// reversed returns a copy of m filled in the reverse order of its keys.
+func reversed[V any](m map[string]V) map[string]V {
+	keys := slices.Sorted(maps.Keys(m))
+	slices.Reverse(keys)
+	out := make(map[string]V, len(m))
+	for _, k := range keys {
+		out[k] = m[k]
 	}
-}
-
-// newEnv returns prod on seed 003's cluster (ap-south-1, three zones, EKS
-// 1.35), with the schema's defaults filled in as the loader would: a
-// general node group (t3.medium, 2-5), a tainted ml node group (m5.large,
-// 1-3) and seed 001's spot group with several instance types; IRSA roles
-// for two apps, for the three controllers and one that nothing uses. With
-// reverse, every map is filled in the opposite order.
-func newEnv(reverse bool) *model.Environment {
-	s3Read := "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
-	frontend := app("frontend", "chatbot", "")
-	worker := app("worker", "chatbot", "")
-	worker.ServiceAccount.Create = false
-	loadtest := app("loadtest", "chatbot", "chatbot-loadtest")
-	loadtest.Enabled = false
-
-	return &model.Environment{
-		Name: "prod",
-		Cluster: model.Cluster{
-			Name:      "chatbot-prod",
-			Region:    "ap-south-1",
-			Version:   "1.35",
-			AccountID: "123456789012",
-			Zones:     []string{"ap-south-1a", "ap-south-1b", "ap-south-1c"},
-			Tags: mapOf(reverse,
-				kv[string]{"project", "chatbot"},
-				kv[string]{"cost-center", "platform"},
-			),
-			VPC:     model.VPC{CIDR: "10.0.0.0/16", NAT: "Single"},
-			Private: true,
-			Logging: model.Logging{
-				Types:           []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
-				RetentionInDays: 30,
-			},
-			Addons: mapOf(reverse,
-				kv[model.Addon]{"vpc-cni", model.Addon{Version: "v1.19.2-eksbuild.1"}},
-				kv[model.Addon]{"coredns", model.Addon{Version: "latest"}},
-				kv[model.Addon]{"kube-proxy", model.Addon{Version: "latest"}},
-				kv[model.Addon]{"aws-ebs-csi-driver", model.Addon{Version: "latest"}},
-			),
-			IAM: model.IAM{Roles: mapOf(reverse,
-				kv[model.IAMRole]{"chatbot-backend", model.IAMRole{PolicyARNs: []string{s3Read}}},
-				kv[model.IAMRole]{"chatbot-ml", model.IAMRole{PolicyARNs: []string{
-					s3Read,
-					"arn:aws:iam::123456789012:policy/chatbot-models-write",
-				}}},
-				kv[model.IAMRole]{"reports-exporter", model.IAMRole{PolicyARNs: []string{s3Read}}},
-				kv[model.IAMRole]{"cluster-autoscaler", model.IAMRole{WellKnownPolicies: map[string]bool{"autoScaler": true}}},
-				kv[model.IAMRole]{"aws-load-balancer-controller", model.IAMRole{WellKnownPolicies: map[string]bool{"awsLoadBalancerController": true}}},
-				kv[model.IAMRole]{"ebs-csi-driver", model.IAMRole{WellKnownPolicies: map[string]bool{"ebsCSIController": true}}},
-			)},
-			Autoscaler: model.Autoscaler{
-				Enabled:  true,
-				Image:    model.Image{Repository: "registry.k8s.io/autoscaling/cluster-autoscaler", Tag: "v1.35.0"},
-				Expander: "least-waste",
-				IAMRole:  "cluster-autoscaler",
-			},
-			LoadBalancerController: model.Controller{IAMRole: "aws-load-balancer-controller"},
-			EBSCSIDriver:           model.Controller{IAMRole: "ebs-csi-driver"},
-			NodeGroups: mapOf(reverse,
-				kv[model.NodeGroup]{"general", model.NodeGroup{
-					InstanceTypes:   []string{"t3.medium"},
-					MinSize:         2,
-					MaxSize:         5,
-					Labels:          map[string]string{"workload": "general"},
-					AMIFamily:       "AmazonLinux2023",
-					VolumeSize:      20,
-					VolumeType:      "gp3",
-					VolumeEncrypted: true,
-				}},
-				kv[model.NodeGroup]{"ml", model.NodeGroup{
-					InstanceTypes:   []string{"m5.large"},
-					MinSize:         1,
-					MaxSize:         3,
-					Labels:          map[string]string{"workload": "ml"},
-					Taints:          []model.Taint{{Key: "workload", Value: "ml", Effect: "NoSchedule"}},
-					AMIFamily:       "AmazonLinux2023",
-					VolumeSize:      50,
-					VolumeType:      "gp3",
-					VolumeEncrypted: true,
-				}},
-				kv[model.NodeGroup]{"spot", model.NodeGroup{
-					InstanceTypes:   []string{"t3.large", "t3a.large", "m5.large"},
-					Spot:            true,
-					MinSize:         0,
-					MaxSize:         6,
-					Labels:          map[string]string{"workload": "general", "capacity": "spot"},
-					MaxPodsPerNode:  ptr(35),
-					AMIFamily:       "Bottlerocket",
-					VolumeSize:      30,
-					VolumeType:      "gp3",
-					VolumeEncrypted: true,
-					Tags:            map[string]string{"team": "platform"},
-				}},
-			),
-		},
-		Apps: mapOf(reverse,
-			kv[*model.App]{"backend", app("backend", "chatbot", "chatbot-backend")},
-			kv[*model.App]{"ml", app("ml", "chatbot", "chatbot-ml")},
-			kv[*model.App]{"frontend", frontend},
-			kv[*model.App]{"worker", worker},
-			kv[*model.App]{"loadtest", loadtest},
-		),
-	}
+	return out
 }
 
 // build returns env's ClusterConfig, failing the test on an error.
@@ -170,25 +120,4 @@ func typed(t *testing.T, obj object.Object) ClusterConfig {
 		t.Fatalf("decoding %s: %v", data, err)
 	}
 	return cfg
-}
-
-// schemaFile returns the path of eksctl's JSON schema:
-// $GEN_SHARED/schemas/eksctl/schema.json, where GEN_SHARED defaults to the
-// shared folder beside the module (../../../shared from here). Without the
-// file the test is skipped, except in CI, where it fails.
-func schemaFile(t *testing.T) string {
-	t.Helper()
-	shared := filepath.Join("..", "..", "..", "..", "shared")
-	if dir := os.Getenv("GEN_SHARED"); dir != "" {
-		shared = dir
-	}
-	path := filepath.Join(shared, "schemas", "eksctl", "schema.json")
-	if _, err := os.Stat(path); err != nil {
-		const hint = "set GEN_SHARED to the folder that holds schemas/eksctl/schema.json"
-		if os.Getenv("CI") != "" {
-			t.Fatalf("eksctl schema: %v; %s", err, hint)
-		}
-		t.Skipf("eksctl schema not found (%v); %s", err, hint)
-	}
-	return path
 }

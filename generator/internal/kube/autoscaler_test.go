@@ -17,12 +17,14 @@ import (
 )
 
 // autoscalerEnv returns an environment with only the Cluster Autoscaler,
-// with the schema's defaults, its image pinned.
-func autoscalerEnv() *model.Environment {
-	env := newEnv()
-	env.Namespaces = nil
-	env.Cluster.Autoscaler = defaultAutoscaler()
+// with the schema's defaults, its image pinned: no namespaces, no
+// StorageClasses.
+func autoscalerEnv(t testing.TB) *model.Environment {
+	t.Helper()
+	env := envWith(t, "")
+	env.Cluster.Autoscaler.Enabled = true
 	env.Cluster.Autoscaler.Image.Digest = caDigest
+	env.Cluster.StorageClasses = nil
 	return env
 }
 
@@ -35,7 +37,7 @@ func autoscalerDeploymentOf(t *testing.T, env *model.Environment) *appsv1.Deploy
 // TestAutoscalerYAML shows the autoscaler's Deployment, as it will be
 // rendered, with the schema's defaults.
 func TestAutoscalerYAML(t *testing.T) {
-	b, err := json.Marshal(find(t, build(t, autoscalerEnv()), "Deployment", "cluster-autoscaler").Content)
+	b, err := json.Marshal(find(t, build(t, autoscalerEnv(t)), "Deployment", "cluster-autoscaler").Content)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ spec:
 }
 
 func TestAutoscalerObjects(t *testing.T) {
-	objs := build(t, autoscalerEnv())
+	objs := build(t, autoscalerEnv(t))
 	want := []string{
 		"ServiceAccount/cluster-autoscaler",
 		"ClusterRole/cluster-autoscaler",
@@ -203,7 +205,7 @@ func TestAutoscalerObjects(t *testing.T) {
 }
 
 func TestAutoscalerDisabled(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	env.Cluster.Autoscaler.Enabled = false
 	for _, o := range build(t, env) {
 		if o.Name() == "cluster-autoscaler" || strings.HasPrefix(o.APIVersion(), "rbac.") {
@@ -238,7 +240,7 @@ func TestAutoscalerIRSA(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env := autoscalerEnv()
+			env := autoscalerEnv(t)
 			env.Cluster.AccountID = tc.accountID
 			env.Cluster.Autoscaler.IAMRole = tc.role
 			sa := decode[corev1.ServiceAccount](t, find(t, build(t, env), "ServiceAccount", "cluster-autoscaler"))
@@ -292,7 +294,7 @@ func TestAutoscalerArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env := autoscalerEnv()
+			env := autoscalerEnv(t)
 			tc.modify(&env.Cluster.Autoscaler)
 			c := autoscalerDeploymentOf(t, env).Spec.Template.Spec.Containers[0]
 			if diff := cmp.Diff([]string{"./cluster-autoscaler"}, c.Command); diff != "" {
@@ -338,7 +340,7 @@ func count(ss []string, s string) int {
 func TestAutoDiscoveryFromAutoscalerTags(t *testing.T) {
 	for _, name := range []string{"chatbot-prod", "dev", "a-very-long-cluster-name-0123456789"} {
 		t.Run(name, func(t *testing.T) {
-			env := autoscalerEnv()
+			env := autoscalerEnv(t)
 			env.Cluster.Name = name
 			args := autoscalerDeploymentOf(t, env).Spec.Template.Spec.Containers[0].Args
 			var values []string
@@ -438,7 +440,7 @@ rules:
 `
 
 func TestAutoscalerRBACMatchesUpstream(t *testing.T) {
-	objs := build(t, autoscalerEnv())
+	objs := build(t, autoscalerEnv(t))
 	for _, tc := range []struct {
 		kind     string
 		upstream string
@@ -461,9 +463,9 @@ func TestAutoscalerRBACMatchesUpstream(t *testing.T) {
 
 func TestAutoscalerDeterministic(t *testing.T) {
 	// AutoscalerTags returns a new map each time: its order must not leak.
-	first := marshal(t, build(t, autoscalerEnv()))
+	first := marshal(t, build(t, autoscalerEnv(t)))
 	for range 20 {
-		if got := marshal(t, build(t, autoscalerEnv())); got != first {
+		if got := marshal(t, build(t, autoscalerEnv(t))); got != first {
 			t.Fatalf("Build() differs between runs:\n%s\nthen\n%s", first, got)
 		}
 	}

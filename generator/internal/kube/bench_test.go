@@ -13,8 +13,9 @@ import (
 // enabled apps (each renamed, so each is its own app). dependsOn and
 // networkPolicy.from name the copies of the same cycle, which exist when
 // n is a multiple of the number of templates.
-func largeEnv(n int) *model.Environment {
-	env := fixture()
+func largeEnv(tb testing.TB, n int) *model.Environment {
+	tb.Helper()
+	env := fixture(tb)
 	var templates []*model.App
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		if env.Apps[name].Enabled {
@@ -52,14 +53,14 @@ func largeEnv(n int) *model.Environment {
 }
 
 func TestLargeEnv(t *testing.T) {
-	objs := build(t, largeEnv(1000))
+	objs := build(t, largeEnv(t, 1000))
 	if len(objs) < 3000 {
 		t.Errorf("Build(1000 apps) = %d objects, want at least 3000", len(objs))
 	}
 }
 
 func BenchmarkBuild(b *testing.B) {
-	env := largeEnv(1000)
+	env := largeEnv(b, 1000)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Build(env); err != nil {

@@ -20,7 +20,7 @@ import (
 
 func TestBuildOrder(t *testing.T) {
 	var got []string
-	for _, o := range build(t, fixture()) {
+	for _, o := range build(t, fixture(t)) {
 		got = append(got, o.App+" "+o.Kind()+" "+o.Namespace()+"/"+o.Name())
 	}
 	want := []string{
@@ -76,12 +76,12 @@ func TestKindOrderCoversKinds(t *testing.T) {
 }
 
 func TestBuildDeterministic(t *testing.T) {
-	first := build(t, fixture())
-	second := build(t, fixture())
+	first := build(t, fixture(t))
+	second := build(t, fixture(t))
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("Build() twice mismatch (-first +second):\n%s", diff)
 	}
-	reordered := build(t, reinsert(fixture()))
+	reordered := build(t, reinsert(fixture(t)))
 	if diff := cmp.Diff(first, reordered); diff != "" {
 		t.Errorf("Build() with maps filled in another order mismatch (-want +got):\n%s", diff)
 	}
@@ -158,7 +158,7 @@ func marshal(t *testing.T, objs []object.Object) string {
 // carries a status, a null or an empty object (but where it means
 // something: see keepEmpty).
 func TestBuildDecodesStrictly(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	for tm := range typed {
 		if !slices.ContainsFunc(objs, func(o object.Object) bool { return o.Kind() == tm.Kind }) {
 			t.Errorf("the fixture has no %s: this test does not cover it", tm.Kind)
@@ -215,7 +215,7 @@ func walk(v any, path string, f func(path string, v any)) {
 }
 
 func TestBuildLabels(t *testing.T) {
-	env := fixture()
+	env := fixture(t)
 	for _, o := range build(t, env) {
 		meta, _ := o.Content["metadata"].(map[string]any)
 		labels, _ := meta["labels"].(map[string]any)
@@ -258,21 +258,20 @@ var clusterScoped = map[string]bool{
 }
 
 func TestStandardLabelsWin(t *testing.T) {
-	app := newApp("web", model.Deployment)
-	app.PartOf = "shop"
-	app.Labels = map[string]string{
-		"app.kubernetes.io/name":       "evil",
-		"app.kubernetes.io/instance":   "evil",
-		"app.kubernetes.io/part-of":    "evil",
-		"app.kubernetes.io/managed-by": "helm",
-		"environment":                  "dev",
-		"team":                         "web",
-	}
-	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-	app.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
-	app.Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 1}}
-	env := newEnv(app)
-	env.Namespaces["chatbot"] = model.Namespace{Labels: map[string]string{"environment": "dev", "app.kubernetes.io/managed-by": "helm", "team": "web"}}
+	app := newApp(t, "web", model.Deployment, `
+partOf: "shop"
+labels: {
+	"app.kubernetes.io/name":       "evil"
+	"app.kubernetes.io/instance":   "evil"
+	"app.kubernetes.io/part-of":    "evil"
+	"app.kubernetes.io/managed-by": "helm"
+	environment:                    "dev"
+	team:                           "web"
+}
+ports: http: port: 8080
+services: web: {}
+disruption: maxUnavailable: 1`)
+	env := envWith(t, `namespaces: chatbot: labels: {environment: "dev", "app.kubernetes.io/managed-by": "helm", team: "web"}`, app)
 	objs := build(t, env)
 
 	wantApp := map[string]string{
@@ -314,13 +313,13 @@ func TestStandardLabelsWin(t *testing.T) {
 }
 
 func TestDisabledAppRendersNothing(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	for _, o := range objs {
 		if o.App == "ml" {
 			t.Errorf("disabled app ml rendered %s", o.ID())
 		}
 	}
-	env := fixture()
+	env := fixture(t)
 	for _, app := range env.Apps {
 		app.Enabled = false
 	}
@@ -333,7 +332,7 @@ func TestDisabledAppRendersNothing(t *testing.T) {
 }
 
 func TestBuildWorkloadKinds(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	// Each workload decodes into its type; jobs render no Services, HPA or PDB.
 	decode[appsv1.Deployment](t, find(t, objs, "Deployment", "backend"))
 	decode[appsv1.StatefulSet](t, find(t, objs, "StatefulSet", "mongodb"))
@@ -454,13 +453,13 @@ func TestBuildErrors(t *testing.T) {
 		},
 		{
 			name:   "app name differs from its key",
-			modify: func(env *model.Environment) { env.Apps["web"] = newApp("www", model.Deployment) },
+			modify: func(env *model.Environment) { env.Apps["web"] = newApp(t, "www", model.Deployment) },
 			want:   `app web: name is "www"`,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env := fixture()
+			env := fixture(t)
 			tc.modify(env)
 			objs, err := Build(env)
 			if err == nil {
@@ -472,7 +471,7 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 	t.Run("quantity error wraps its cause", func(t *testing.T) {
-		env := fixture()
+		env := fixture(t)
 		env.Apps["backend"].Resources.Requests.CPU = "half"
 		if _, err := Build(env); !errors.Is(err, resource.ErrFormatWrong) {
 			t.Errorf("Build() error = %v, want it to wrap resource.ErrFormatWrong", err)

@@ -14,9 +14,7 @@ import (
 // TestDeploymentYAML shows a whole Deployment, as it will be rendered, for
 // the minimal app of schema/app.cue's doc comment.
 func TestDeploymentYAML(t *testing.T) {
-	app := newApp("web", model.Deployment)
-	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-	app.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
+	app := newApp(t, "web", model.Deployment, "ports: http: port: 8080", "services: web: {}")
 	o := find(t, buildApp(t, app), "Deployment", "web")
 	b, err := json.Marshal(o.Content)
 	if err != nil {
@@ -113,7 +111,7 @@ func TestDeploymentReplicas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Replicas = tc.replicas
 			app.Autoscaling = tc.autoscaling
 			d := decode[appsv1.Deployment](t, find(t, buildApp(t, app), "Deployment", "web"))
@@ -125,7 +123,7 @@ func TestDeploymentReplicas(t *testing.T) {
 }
 
 func TestDeploymentStrategy(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	app.RollingUpdate = model.RollingUpdate{
 		MaxSurge:       model.IntOrString{Int: 1},
 		MaxUnavailable: model.IntOrString{String: "10%", IsStr: true},
@@ -148,7 +146,7 @@ func TestDeploymentStrategy(t *testing.T) {
 }
 
 func TestDeploymentAnnotations(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	app.Annotations = map[string]string{"prometheus.io/scrape": "true"}
 	app.Config.Env = map[string]string{"MODE": "fast"}
 	d := decode[appsv1.Deployment](t, find(t, buildApp(t, app), "Deployment", "web"))

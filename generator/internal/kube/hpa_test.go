@@ -52,7 +52,7 @@ func TestHorizontalPodAutoscaler(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", tc.kind)
+			app := newApp(t, "web", tc.kind)
 			app.Autoscaling = &tc.autoscaling
 			hpa := decode[autoscalingv2.HorizontalPodAutoscaler](t, find(t, buildApp(t, app), "HorizontalPodAutoscaler", "web"))
 			if diff := cmp.Diff(tc.want, hpa.Spec); diff != "" {
@@ -71,7 +71,7 @@ func TestNoHorizontalPodAutoscaler(t *testing.T) {
 		{"autoscaling disabled", &model.Autoscaling{Enabled: false, MaxReplicas: new(int32(3))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Autoscaling = tc.autoscaling
 			if objs := buildApp(t, app); has(objs, "HorizontalPodAutoscaler", "web") {
 				t.Errorf("objects = %v, want no HorizontalPodAutoscaler", kinds(objs))

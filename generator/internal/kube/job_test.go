@@ -11,7 +11,7 @@ import (
 )
 
 func TestCronJob(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	c := decode[batchv1.CronJob](t, find(t, objs, "CronJob", "retrain"))
 	if c.Spec.Schedule != "0 2 * * *" {
 		t.Errorf("schedule = %q, want %q", c.Spec.Schedule, "0 2 * * *")
@@ -35,7 +35,7 @@ func TestCronJob(t *testing.T) {
 }
 
 func TestJob(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	j := decode[batchv1.Job](t, find(t, objs, "Job", "loadtest"))
 	checkJobSpec(t, j.Spec, jobSpecWant{
 		backoffLimit:   3,
@@ -74,12 +74,12 @@ func checkJobSpec(t *testing.T, spec batchv1.JobSpec, want jobSpecWant) {
 func TestJobsIgnoreServices(t *testing.T) {
 	for _, kind := range []string{model.CronJob, model.Job} {
 		t.Run(kind, func(t *testing.T) {
-			app := newApp("batch", kind)
-			app.Schedule = "*/5 * * * *"
-			app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-			app.Services = map[string]model.Service{"batch": {Type: model.LoadBalancer}}
-			app.Autoscaling = &model.Autoscaling{Enabled: true, MaxReplicas: new(int32(3))}
-			app.Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 1}}
+			app := newApp(t, "batch", kind, `
+schedule: "*/5 * * * *"
+ports: http: port: 8080
+services: batch: type: "LoadBalancer"
+autoscaling: maxReplicas: 3
+disruption: minAvailable: 1`)
 			objs := buildApp(t, app)
 			want := []string{"ServiceAccount/batch", "NetworkPolicy/batch", kind + "/batch"}
 			if diff := cmp.Diff(want, kinds(objs)); diff != "" {

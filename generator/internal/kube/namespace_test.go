@@ -3,21 +3,25 @@ package kube
 import (
 	"testing"
 
-	"github.com/gitops-gen/gen/generator/model"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 func TestNamespaces(t *testing.T) {
-	env := newEnv()
-	env.Namespaces = map[string]model.Namespace{
-		"web":  {Quota: map[string]string{"requests.cpu": "0.5", "pods": "100", "requests.memory": "20Gi"}},
-		"data": {Annotations: map[string]string{"owner": "dba"}},
-		"api":  {Quota: map[string]string{}},
-	}
+	env := envWith(t, `namespaces: {
+	web: quota: {"requests.cpu": "0.5", pods: "100", "requests.memory": "20Gi"}
+	data: annotations: owner: "dba"
+	api: quota: {}
+}`)
 	objs := build(t, env)
-	want := []string{"Namespace/api", "Namespace/data", "Namespace/web", "ResourceQuota/web"}
+	// Besides the namespaces and the one quota: the schema's gp3
+	// StorageClass, and the default-deny NetworkPolicy of each namespace
+	// (the schema's default).
+	want := []string{
+		"Namespace/api", "Namespace/data", "Namespace/web", "ResourceQuota/web", "StorageClass/gp3",
+		"NetworkPolicy/default-deny-api", "NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
+	}
 	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
 		t.Fatalf("objects mismatch (-want +got):\n%s", diff)
 	}

@@ -13,15 +13,15 @@ import (
 )
 
 func TestDefaultDeny(t *testing.T) {
-	env := newEnv()
-	env.Namespaces = map[string]model.Namespace{
-		"web":  {DefaultDeny: true, Labels: map[string]string{"team": "web"}},
-		"data": {DefaultDeny: true},
-		"open": {},
-	}
+	// Namespaces deny by default; open says otherwise.
+	env := envWith(t, `namespaces: {
+	web: labels: team: "web"
+	data: {}
+	open: defaultDeny: false
+}`)
 	objs := build(t, env)
 	want := []string{
-		"Namespace/data", "Namespace/open", "Namespace/web",
+		"Namespace/data", "Namespace/open", "Namespace/web", "StorageClass/gp3",
 		"NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
 	}
 	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
@@ -85,7 +85,7 @@ func TestNetworkPolicy(t *testing.T) {
 	)
 	// client returns an enabled app that calls nothing, in namespace ns.
 	client := func(name, ns string) *model.App {
-		app := newApp(name, model.Deployment)
+		app := newApp(t, name, model.Deployment)
 		app.Namespace = ns
 		return app
 	}
@@ -117,7 +117,6 @@ func TestNetworkPolicy(t *testing.T) {
 		{
 			name: "apps it names in from, in any namespace",
 			modify: func(web *model.App, env *model.Environment) {
-				env.Namespaces["edge"] = model.Namespace{DefaultDeny: true}
 				env.Apps["gateway"] = client("gateway", "edge")
 				env.Apps["frontend"] = client("frontend", "chatbot")
 				web.NetworkPolicy.From = []string{"gateway", "frontend"}
@@ -219,7 +218,9 @@ func TestNetworkPolicy(t *testing.T) {
 		{
 			name: "no policy where the namespace does not deny by default",
 			modify: func(web *model.App, env *model.Environment) {
-				env.Namespaces["chatbot"] = model.Namespace{}
+				ns := env.Namespaces["chatbot"]
+				ns.DefaultDeny = false
+				env.Namespaces["chatbot"] = ns
 				web.NetworkPolicy.Public = true
 			},
 			none: true,
@@ -227,13 +228,13 @@ func TestNetworkPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			web := newApp("web", model.Deployment)
-			web.Ports = map[string]model.Port{
-				"http": {Port: 8080, Protocol: "TCP"},
-				"grpc": {Port: 4000, Protocol: "TCP"},
-				"dns":  {Port: 5353, Protocol: "UDP"},
-			}
-			env := newEnv(web)
+			web := newApp(t, "web", model.Deployment, `ports: {
+	http: port: 8080
+	grpc: port: 4000
+	dns: {port: 5353, protocol: "UDP"}
+}`)
+			// Both namespaces deny ingress by default.
+			env := envWith(t, "namespaces: {chatbot: {}, edge: {}}", web)
 			tc.modify(web, env)
 			objs := build(t, env)
 			if tc.none {
@@ -265,7 +266,7 @@ func TestNetworkPolicy(t *testing.T) {
 
 func TestNetworkPolicyErrors(t *testing.T) {
 	t.Run("from names no app", func(t *testing.T) {
-		env := fixture()
+		env := fixture(t)
 		env.Apps["backend"].NetworkPolicy.From = []string{"cache", "nope"}
 		_, err := Build(env)
 		want := `app backend: networkPolicy.from: "nope" is no app of environment prod`
@@ -274,7 +275,7 @@ func TestNetworkPolicyErrors(t *testing.T) {
 		}
 	})
 	t.Run("LoadBalancer Service names no port", func(t *testing.T) {
-		env := fixture()
+		env := fixture(t)
 		env.Apps["cache"].Services["cache-public"] = model.Service{Type: model.LoadBalancer, Ports: []string{"admin"}}
 		_, err := Build(env)
 		want := `app cache: service cache-public: no port "admin"`
@@ -288,17 +289,16 @@ func TestNetworkPolicyErrors(t *testing.T) {
 // depend on map iteration or on the order of from.
 func TestNetworkPolicyDeterministic(t *testing.T) {
 	env := func(from []string) *model.Environment {
-		db := newApp("db", model.StatefulSet)
-		db.Ports = map[string]model.Port{"sql": {Port: 5432, Protocol: "TCP"}}
+		db := newApp(t, "db", model.StatefulSet, "ports: sql: port: 5432")
 		db.NetworkPolicy.From = from
-		e := newEnv(db)
+		e := newEnv(t, db)
 		for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
-			c := newApp(name, model.Deployment)
+			c := newApp(t, name, model.Deployment)
 			c.DependsOn = []string{"db"}
 			e.Apps[name] = c
 		}
 		for _, name := range []string{"x", "y", "z"} {
-			e.Apps[name] = newApp(name, model.Deployment)
+			e.Apps[name] = newApp(t, name, model.Deployment)
 		}
 		return e
 	}

@@ -33,7 +33,7 @@ func TestPodDisruptionBudget(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Disruption = &tc.disruption
 			pdb := decode[policyv1.PodDisruptionBudget](t, find(t, buildApp(t, app), "PodDisruptionBudget", "web"))
 			if diff := cmp.Diff(tc.want, pdb.Spec); diff != "" {
@@ -42,7 +42,7 @@ func TestPodDisruptionBudget(t *testing.T) {
 		})
 	}
 	t.Run("no disruption", func(t *testing.T) {
-		if objs := buildApp(t, newApp("web", model.Deployment)); has(objs, "PodDisruptionBudget", "web") {
+		if objs := buildApp(t, newApp(t, "web", model.Deployment)); has(objs, "PodDisruptionBudget", "web") {
 			t.Errorf("objects = %v, want no PodDisruptionBudget", kinds(objs))
 		}
 	})

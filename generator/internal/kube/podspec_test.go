@@ -24,26 +24,26 @@ var webSelector = &metav1.LabelSelector{MatchLabels: map[string]string{
 }}
 
 func TestContainer(t *testing.T) {
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment, `
+command: ["/web"]
+args: ["--verbose"]
+ports: {
+	metrics: port: 9090
+	dns: {port: 5353, protocol: "UDP"}
+	http: port: 8080
+}
+env: {
+	Z_LAST: "z"
+	DB_PASS: {secret: "db", key: "password"}
+	A_FIRST: "a"
+	EMPTY: ""
+	API_KEYS: {secret: "api", key: "keys"}
+}
+resources: {
+	requests: cpu:  "0.25"
+	limits: memory: "1.5Gi"
+}`)
 	app.Image = model.Image{Repository: "ecr/web", Tag: "1.2", Digest: "sha256:" + sha64, PullPolicy: "Always"}
-	app.Command = []string{"/web"}
-	app.Args = []string{"--verbose"}
-	app.Ports = map[string]model.Port{
-		"metrics": {Port: 9090, Protocol: "TCP"},
-		"dns":     {Port: 5353, Protocol: "UDP"},
-		"http":    {Port: 8080, Protocol: "TCP"},
-	}
-	app.Env = map[string]model.EnvVar{
-		"Z_LAST":   {Value: "z"},
-		"DB_PASS":  {SecretRef: &model.SecretKeyRef{Secret: "db", Key: "password"}},
-		"A_FIRST":  {Value: "a"},
-		"EMPTY":    {},
-		"API_KEYS": {SecretRef: &model.SecretKeyRef{Secret: "api", Key: "keys"}},
-	}
-	app.Resources = model.Resources{
-		Requests: model.ResourceList{CPU: "0.25"},
-		Limits:   model.ResourceList{Memory: "1.5Gi"},
-	}
 	got := podSpecOf(t, app).Spec.Containers
 	want := []corev1.Container{{
 		Name:            "web",
@@ -93,12 +93,12 @@ func secretRef(name, key string) *corev1.EnvVarSource {
 func TestProbes(t *testing.T) {
 	tests := []struct {
 		name  string
-		probe model.Probe
+		probe string // a #Probe
 		want  *corev1.Probe
 	}{
 		{
 			name:  "http",
-			probe: model.Probe{Port: "http", Path: "/healthz", InitialDelaySeconds: 5, PeriodSeconds: 10, TimeoutSeconds: 2, FailureThreshold: 3},
+			probe: `{port: "http", path: "/healthz", initialDelaySeconds: 5, timeoutSeconds: 2}`,
 			want: &corev1.Probe{
 				ProbeHandler:        corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("http")}},
 				InitialDelaySeconds: 5, PeriodSeconds: 10, TimeoutSeconds: 2, FailureThreshold: 3,
@@ -106,7 +106,7 @@ func TestProbes(t *testing.T) {
 		},
 		{
 			name:  "grpc uses the port number",
-			probe: model.Probe{Port: "grpc", GRPC: true, PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3},
+			probe: `{port: "grpc", grpc: true}`,
 			want: &corev1.Probe{
 				ProbeHandler:  corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: 4000}},
 				PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3,
@@ -114,7 +114,7 @@ func TestProbes(t *testing.T) {
 		},
 		{
 			name:  "tcp",
-			probe: model.Probe{Port: "grpc", PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3},
+			probe: `{port: "grpc"}`,
 			want: &corev1.Probe{
 				ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("grpc")}},
 				PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3,
@@ -122,7 +122,7 @@ func TestProbes(t *testing.T) {
 		},
 		{
 			name:  "success threshold when set",
-			probe: model.Probe{Port: "http", Path: "/ready", PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3, SuccessThreshold: 2},
+			probe: `{port: "http", path: "/ready", successThreshold: 2}`,
 			want: &corev1.Probe{
 				ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromString("http")}},
 				PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3, SuccessThreshold: 2,
@@ -131,12 +131,9 @@ func TestProbes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
-			app.Ports = map[string]model.Port{
-				"http": {Port: 8080, Protocol: "TCP"},
-				"grpc": {Port: 4000, Protocol: "TCP"},
-			}
-			app.Probes = model.Probes{Liveness: &tc.probe, Readiness: &tc.probe, Startup: &tc.probe}
+			app := newApp(t, "web", model.Deployment,
+				"ports: {http: port: 8080, grpc: port: 4000}",
+				"probes: {liveness: "+tc.probe+", readiness: "+tc.probe+", startup: "+tc.probe+"}")
 			c := podSpecOf(t, app).Spec.Containers[0]
 			for _, got := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
 				if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -150,16 +147,16 @@ func TestProbes(t *testing.T) {
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name        string
-		config      model.Config
+		config      string // a #Config
 		wantEnvFrom []corev1.EnvFromSource
 		wantMounts  []corev1.VolumeMount
 		wantVolumes []corev1.Volume
 		wantMaps    []string
 	}{
-		{name: "no config", wantMounts: []corev1.VolumeMount{tmpMount}, wantVolumes: []corev1.Volume{tmpVol}},
+		{name: "no config", config: "{}", wantMounts: []corev1.VolumeMount{tmpMount}, wantVolumes: []corev1.Volume{tmpVol}},
 		{
 			name:   "env only",
-			config: model.Config{Env: map[string]string{"MODE": "fast"}, MountPath: "/etc/config"},
+			config: `env: MODE: "fast"`,
 			wantEnvFrom: []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: "web-env"},
 			}}},
@@ -169,7 +166,7 @@ func TestConfig(t *testing.T) {
 		},
 		{
 			name:       "files only",
-			config:     model.Config{Files: map[string]string{"app.yaml": "a: 1\n"}, MountPath: "/etc/web"},
+			config:     `{files: "app.yaml": "a: 1\n", mountPath: "/etc/web"}`,
 			wantMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/web", ReadOnly: true}, tmpMount},
 			wantVolumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
 				ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "web-files"}},
@@ -179,9 +176,7 @@ func TestConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
-			app.Config = tc.config
-			objs := buildApp(t, app)
+			objs := buildApp(t, newApp(t, "web", model.Deployment, "config: "+tc.config))
 			pod := decode[appsv1.Deployment](t, find(t, objs, "Deployment", "web")).Spec.Template
 			c := pod.Spec.Containers[0]
 			if diff := cmp.Diff(tc.wantEnvFrom, c.EnvFrom); diff != "" {
@@ -211,12 +206,10 @@ func TestConfig(t *testing.T) {
 }
 
 func TestConfigMapData(t *testing.T) {
-	app := newApp("web", model.Deployment)
-	app.Config = model.Config{
-		Env:       map[string]string{"MODE": "fast"},
-		Files:     map[string]string{"app.yaml": "a: 1\n", "log.yaml": "level: info\n"},
-		MountPath: "/etc/config",
-	}
+	app := newApp(t, "web", model.Deployment, `config: {
+	env: MODE: "fast"
+	files: {"app.yaml": "a: 1\n", "log.yaml": "level: info\n"}
+}`)
 	objs := buildApp(t, app)
 	for _, tc := range []struct {
 		name string
@@ -236,37 +229,31 @@ func TestConfigMapData(t *testing.T) {
 }
 
 func TestConfigChecksum(t *testing.T) {
-	base := model.Config{
-		Env:       map[string]string{"MODE": "fast"},
-		Files:     map[string]string{"app.yaml": "a: 1\n"},
-		MountPath: "/etc/config",
-	}
-	checksum := func(t *testing.T, cfg model.Config) string {
+	// checksum returns the checksum of the app whose config is the CUE
+	// fields src, besides the base's.
+	checksum := func(t *testing.T, src string) string {
 		t.Helper()
-		app := newApp("web", model.Deployment)
-		app.Config = cfg
+		app := newApp(t, "web", model.Deployment, "config: {"+src+"}")
 		return podSpecOf(t, app).Annotations[checksumAnnotation]
 	}
+	const base = `env: MODE: "fast", files: "app.yaml": "a: 1\n"`
 	want := checksum(t, base)
 	if len(want) != 64 {
 		t.Fatalf("checksum = %q, want 64 hex digits", want)
 	}
 	tests := []struct {
 		name   string
-		config model.Config
+		config string // the fields of a #Config
 		same   bool
 	}{
 		{name: "same config", config: base, same: true},
-		{name: "other mount path", config: model.Config{Env: base.Env, Files: base.Files, MountPath: "/config"}, same: true},
-		{name: "env value changed", config: model.Config{Env: map[string]string{"MODE": "slow"}, Files: base.Files, MountPath: "/etc/config"}},
-		{name: "env key added", config: model.Config{Env: map[string]string{"MODE": "fast", "X": ""}, Files: base.Files, MountPath: "/etc/config"}},
-		{name: "file changed", config: model.Config{Env: base.Env, Files: map[string]string{"app.yaml": "a: 2\n"}, MountPath: "/etc/config"}},
-		{name: "file renamed", config: model.Config{Env: base.Env, Files: map[string]string{"main.yaml": "a: 1\n"}, MountPath: "/etc/config"}},
-		{name: "files dropped", config: model.Config{Env: base.Env, MountPath: "/etc/config"}},
-		{
-			name:   "key moved from env to files",
-			config: model.Config{Files: map[string]string{"MODE": "fast", "app.yaml": "a: 1\n"}, MountPath: "/etc/config"},
-		},
+		{name: "other mount path", config: base + `, mountPath: "/config"`, same: true},
+		{name: "env value changed", config: `env: MODE: "slow", files: "app.yaml": "a: 1\n"`},
+		{name: "env key added", config: base + `, env: X: ""`},
+		{name: "file changed", config: `env: MODE: "fast", files: "app.yaml": "a: 2\n"`},
+		{name: "file renamed", config: `env: MODE: "fast", files: "main.yaml": "a: 1\n"`},
+		{name: "files dropped", config: `env: MODE: "fast"`},
+		{name: "key moved from env to files", config: `files: {MODE: "fast", "app.yaml": "a: 1\n"}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,7 +263,8 @@ func TestConfigChecksum(t *testing.T) {
 		})
 	}
 	t.Run("missing and empty maps agree", func(t *testing.T) {
-		if a, b := configChecksum(base.Env, nil), configChecksum(base.Env, map[string]string{}); a != b {
+		env := map[string]string{"MODE": "fast"}
+		if a, b := configChecksum(env, nil), configChecksum(env, map[string]string{}); a != b {
 			t.Errorf("configChecksum(env, nil) = %s, configChecksum(env, {}) = %s", a, b)
 		}
 	})
@@ -308,7 +296,7 @@ func TestNodePlacement(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.NodeGroup = tc.nodeGroup
 			spec := podSpecOf(t, app).Spec
 			if diff := cmp.Diff(tc.wantSelector, spec.NodeSelector); diff != "" {
@@ -353,7 +341,7 @@ func TestSpread(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.Spread = tc.spread
 			got := podSpecOf(t, app).Spec.TopologySpreadConstraints
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -388,7 +376,7 @@ func TestAntiAffinity(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.AntiAffinity = tc.antiAffinity
 			if diff := cmp.Diff(tc.want, podSpecOf(t, app).Spec.Affinity); diff != "" {
 				t.Errorf("affinity mismatch (-want +got):\n%s", diff)

@@ -50,7 +50,7 @@ func TestSecurityContext(t *testing.T) {
 	tests := []struct {
 		name          string
 		kind          string
-		sc            model.SecurityContext
+		sc            string // the app's securityContext, in CUE
 		wantPod       *corev1.PodSecurityContext
 		wantContainer *corev1.SecurityContext
 		wantTmp       bool
@@ -58,7 +58,7 @@ func TestSecurityContext(t *testing.T) {
 		{
 			name:          "defaults",
 			kind:          model.Deployment,
-			sc:            model.SecurityContext{ReadOnlyRootFilesystem: true},
+			sc:            "{}",
 			wantPod:       restrictedPod,
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
@@ -66,19 +66,14 @@ func TestSecurityContext(t *testing.T) {
 		{
 			name:          "writable root filesystem has no /tmp volume",
 			kind:          model.Deployment,
-			sc:            model.SecurityContext{},
+			sc:            "readOnlyRootFilesystem: false",
 			wantPod:       restrictedPod,
 			wantContainer: restrictedContainer(false),
 		},
 		{
 			name: "user, group and fsGroup",
 			kind: model.StatefulSet,
-			sc: model.SecurityContext{
-				RunAsUser:              new(int64(999)),
-				RunAsGroup:             new(int64(999)),
-				FSGroup:                new(int64(999)),
-				ReadOnlyRootFilesystem: true,
-			},
+			sc:   "{runAsUser: 999, runAsGroup: 999, fsGroup: 999}",
 			wantPod: &corev1.PodSecurityContext{
 				RunAsNonRoot:        new(true),
 				RunAsUser:           new(int64(999)),
@@ -93,7 +88,7 @@ func TestSecurityContext(t *testing.T) {
 		{
 			name: "user only",
 			kind: model.Job,
-			sc:   model.SecurityContext{RunAsUser: new(int64(1000)), ReadOnlyRootFilesystem: true},
+			sc:   "runAsUser: 1000",
 			wantPod: &corev1.PodSecurityContext{
 				RunAsNonRoot:   new(true),
 				RunAsUser:      new(int64(1000)),
@@ -105,7 +100,7 @@ func TestSecurityContext(t *testing.T) {
 		{
 			name:          "cron job",
 			kind:          model.CronJob,
-			sc:            model.SecurityContext{ReadOnlyRootFilesystem: true},
+			sc:            "{}",
 			wantPod:       restrictedPod,
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
@@ -113,9 +108,7 @@ func TestSecurityContext(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", tc.kind)
-			app.Schedule = "0 * * * *"
-			app.SecurityContext = tc.sc
+			app := newApp(t, "web", tc.kind, `schedule: "0 * * * *"`, "securityContext: "+tc.sc)
 			pod := podSpecOfKind(t, app)
 			if diff := cmp.Diff(tc.wantPod, pod.SecurityContext); diff != "" {
 				t.Errorf("pod securityContext mismatch (-want +got):\n%s", diff)
@@ -145,7 +138,7 @@ func TestSecurityContextRendered(t *testing.T) {
 		tmpl := o.Content["spec"].(map[string]any)["template"].(map[string]any)
 		return tmpl["spec"].(map[string]any)
 	}
-	app := newApp("web", model.Deployment)
+	app := newApp(t, "web", model.Deployment)
 	pod := spec(find(t, buildApp(t, app), "Deployment", "web"))
 	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
 	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
@@ -165,47 +158,39 @@ func TestSecurityContextRendered(t *testing.T) {
 
 func TestTmpVolumeConflicts(t *testing.T) {
 	tests := []struct {
-		name   string
-		modify func(app *model.App)
-		want   string // "" for no error
+		name string
+		src  string // CUE fields of the app besides its storage data
+		want string // "" for no error
 	}{
 		{
 			name: "config files at /tmp",
-			modify: func(app *model.App) {
-				app.Config = model.Config{Files: map[string]string{"a": "b"}, MountPath: "/tmp/"}
-			},
+			src:  `config: {files: a: "b", mountPath: "/tmp/"}`,
 			want: "app db: config mountPath /tmp/: the read-only root filesystem has an emptyDir there",
 		},
 		{
-			name:   "storage named tmp",
-			modify: func(app *model.App) { app.Storage["tmp"] = model.Volume{Size: "1Gi", MountPath: "/scratch"} },
-			want:   "app db: storage tmp: name is taken by the /tmp emptyDir",
+			name: "storage named tmp",
+			src:  `storage: tmp: {size: "1Gi", mountPath: "/scratch"}`,
+			want: "app db: storage tmp: name is taken by the /tmp emptyDir",
 		},
 		{
-			name:   "storage at /tmp",
-			modify: func(app *model.App) { app.Storage["scratch"] = model.Volume{Size: "1Gi", MountPath: "/tmp"} },
-			want:   "app db: storage scratch: mountPath /tmp: the read-only root filesystem has an emptyDir there",
+			name: "storage at /tmp",
+			src:  `storage: scratch: {size: "1Gi", mountPath: "/tmp"}`,
+			want: "app db: storage scratch: mountPath /tmp: the read-only root filesystem has an emptyDir there",
 		},
 		{
 			name: "no conflict with a writable root filesystem",
-			modify: func(app *model.App) {
-				app.SecurityContext.ReadOnlyRootFilesystem = false
-				app.Storage["tmp"] = model.Volume{Size: "1Gi", MountPath: "/tmp"}
-			},
+			src: `securityContext: readOnlyRootFilesystem: false
+storage: tmp: {size: "1Gi", mountPath: "/tmp"}`,
 		},
 		{
 			name: "config below /tmp is fine",
-			modify: func(app *model.App) {
-				app.Config = model.Config{Files: map[string]string{"a": "b"}, MountPath: "/tmp/config"}
-			},
+			src:  `config: {files: a: "b", mountPath: "/tmp/config"}`,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("db", model.StatefulSet)
-			app.Storage = map[string]model.Volume{"data": {Size: "1Gi", MountPath: "/data"}}
-			tc.modify(app)
-			_, err := Build(newEnv(app))
+			app := newApp(t, "db", model.StatefulSet, `storage: data: {size: "1Gi", mountPath: "/data"}`, tc.src)
+			_, err := Build(newEnv(t, app))
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Build() error = %v, want none", err)

@@ -21,13 +21,13 @@ func TestService(t *testing.T) {
 	}
 	tests := []struct {
 		name            string
-		service         model.Service
+		service         string // a #Service
 		wantSpec        corev1.ServiceSpec
 		wantAnnotations map[string]string
 	}{
 		{
 			name:    "cluster IP with all ports sorted by name",
-			service: model.Service{Type: model.ClusterIP, Annotations: map[string]string{"a": "b"}},
+			service: `{annotations: a: "b"}`,
 			wantSpec: corev1.ServiceSpec{
 				Type:     corev1.ServiceTypeClusterIP,
 				Selector: selector,
@@ -40,12 +40,8 @@ func TestService(t *testing.T) {
 			wantAnnotations: map[string]string{"a": "b"},
 		},
 		{
-			name: "named ports in the given order, on service ports",
-			service: model.Service{
-				Type:         model.ClusterIP,
-				Ports:        []string{"metrics", "http"},
-				ServicePorts: map[string]int32{"http": 80},
-			},
+			name:    "named ports in the given order, on service ports",
+			service: `{ports: ["metrics", "http"], servicePorts: http: 80}`,
 			wantSpec: corev1.ServiceSpec{
 				Type:     corev1.ServiceTypeClusterIP,
 				Selector: selector,
@@ -54,7 +50,7 @@ func TestService(t *testing.T) {
 		},
 		{
 			name:    "headless",
-			service: model.Service{Type: model.Headless, Ports: []string{"http"}, PublishNotReadyAddresses: true},
+			service: `{type: "Headless", ports: ["http"], publishNotReadyAddresses: true}`,
 			wantSpec: corev1.ServiceSpec{
 				Type:                     corev1.ServiceTypeClusterIP,
 				ClusterIP:                corev1.ClusterIPNone,
@@ -65,7 +61,7 @@ func TestService(t *testing.T) {
 		},
 		{
 			name:    "NLB",
-			service: model.Service{Type: model.LoadBalancer, Ports: []string{"http"}, ServicePorts: map[string]int32{"http": 80}, Scheme: "internal"},
+			service: `{type: "LoadBalancer", ports: ["http"], servicePorts: http: 80, scheme: "internal"}`,
 			wantSpec: corev1.ServiceSpec{
 				Type:              corev1.ServiceTypeLoadBalancer,
 				LoadBalancerClass: new("service.k8s.aws/nlb"),
@@ -76,15 +72,15 @@ func TestService(t *testing.T) {
 		},
 		{
 			name: "NLB with user annotations on top",
-			service: model.Service{
-				Type:   model.LoadBalancer,
-				Ports:  []string{"http"},
-				Scheme: "internal",
-				Annotations: map[string]string{
-					"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
-					"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":       "443",
-				},
-			},
+			service: `{
+	type: "LoadBalancer"
+	ports: ["http"]
+	scheme: "internal"
+	annotations: {
+		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance"
+		"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":       "443"
+	}
+}`,
 			wantSpec: corev1.ServiceSpec{
 				Type:              corev1.ServiceTypeLoadBalancer,
 				LoadBalancerClass: new("service.k8s.aws/nlb"),
@@ -101,13 +97,11 @@ func TestService(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
-			app.Ports = map[string]model.Port{
-				"http":    {Port: 8080, Protocol: "TCP"},
-				"metrics": {Port: 9090, Protocol: "TCP"},
-				"dns":     {Port: 5353, Protocol: "UDP"},
-			}
-			app.Services = map[string]model.Service{"web-svc": tc.service}
+			app := newApp(t, "web", model.Deployment, `ports: {
+	http: port: 8080
+	metrics: port: 9090
+	dns: {port: 5353, protocol: "UDP"}
+}`, `services: "web-svc": `+tc.service)
 			svc := decode[corev1.Service](t, find(t, buildApp(t, app), "Service", "web-svc"))
 			if diff := cmp.Diff(tc.wantSpec, svc.Spec); diff != "" {
 				t.Errorf("spec mismatch (-want +got):\n%s", diff)
@@ -123,9 +117,7 @@ func TestService(t *testing.T) {
 }
 
 func TestServicesSortedByName(t *testing.T) {
-	app := newApp("web", model.Deployment)
-	app.Ports = map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}}
-	app.Services = map[string]model.Service{"web-c": {}, "web-a": {}, "web-b": {}}
+	app := newApp(t, "web", model.Deployment, "ports: http: port: 8080", `services: {"web-c": {}, "web-a": {}, "web-b": {}}`)
 	want := []string{"ServiceAccount/web", "NetworkPolicy/web", "Deployment/web", "Service/web-a", "Service/web-b", "Service/web-c"}
 	if diff := cmp.Diff(want, kinds(buildApp(t, app))); diff != "" {
 		t.Errorf("objects mismatch (-want +got):\n%s", diff)

@@ -28,7 +28,7 @@ func TestServiceAccount(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("web", model.Deployment)
+			app := newApp(t, "web", model.Deployment)
 			app.ServiceAccount = tc.sa
 			objs := buildApp(t, app)
 			if got := has(objs, "ServiceAccount", "web"); got != tc.wantSA {

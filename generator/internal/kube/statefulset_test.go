@@ -14,7 +14,7 @@ import (
 )
 
 func TestStatefulSet(t *testing.T) {
-	objs := build(t, fixture())
+	objs := build(t, fixture(t))
 	s := decode[appsv1.StatefulSet](t, find(t, objs, "StatefulSet", "mongodb"))
 	claim := func(name, size string) corev1.PersistentVolumeClaim {
 		return corev1.PersistentVolumeClaim{
@@ -62,12 +62,15 @@ func TestStatefulSet(t *testing.T) {
 }
 
 func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
-	app := newApp("db", model.StatefulSet)
-	app.Config = model.Config{Files: map[string]string{"db.conf": "x"}, MountPath: "/etc/db"}
-	app.Storage = map[string]model.Volume{
-		"wal":  {Size: "5Gi", StorageClass: "gp3", MountPath: "/wal", AccessMode: "ReadWriteOncePod"},
-		"data": {Size: "10Gi", MountPath: "/data", AccessMode: "ReadWriteOnce"},
-	}
+	const config = `config: {files: "db.conf": "x", mountPath: "/etc/db"}`
+	app := newApp(t, "db", model.StatefulSet, config, `storage: {
+	wal: {size: "5Gi", mountPath: "/wal", accessMode: "ReadWriteOncePod"}
+	data: {size: "10Gi", mountPath: "/data"}
+}`)
+	// The schema always names a class; Build omits an empty one.
+	data := app.Storage["data"]
+	data.StorageClass = ""
+	app.Storage["data"] = data
 	s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
 	wantMounts := []corev1.VolumeMount{
 		{Name: "config", MountPath: "/etc/db", ReadOnly: true},
@@ -85,8 +88,8 @@ func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
 		t.Errorf("accessModes = %v, want [ReadWriteOncePod]", got)
 	}
 
-	app.Storage["config"] = model.Volume{Size: "1Gi", MountPath: "/cfg", AccessMode: "ReadWriteOnce"}
-	_, err := Build(newEnv(app))
+	app = newApp(t, "db", model.StatefulSet, config, `storage: config: {size: "1Gi", mountPath: "/cfg"}`)
+	_, err := Build(newEnv(t, app))
 	if want := "app db: storage config: name is taken by the config files volume"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("Build() with storage named config error = %v, want %q", err, want)
 	}
@@ -95,30 +98,24 @@ func TestStatefulSetConfigAndStorageMounts(t *testing.T) {
 func TestGoverningService(t *testing.T) {
 	tests := []struct {
 		name     string
-		services map[string]model.Service
+		services string // the app's services, in CUE
 		want     string
 	}{
-		{name: "no services", want: "db"},
+		{name: "no services", services: "{}", want: "db"},
 		{
 			name:     "first service by name",
-			services: map[string]model.Service{"db-b": {Type: model.ClusterIP}, "db-a": {Type: model.LoadBalancer}},
+			services: `{"db-b": {}, "db-a": type: "LoadBalancer"}`,
 			want:     "db-a",
 		},
 		{
-			name: "first headless service by name",
-			services: map[string]model.Service{
-				"a":       {Type: model.ClusterIP},
-				"peers-z": {Type: model.Headless},
-				"peers-b": {Type: model.Headless},
-			},
-			want: "peers-b",
+			name:     "first headless service by name",
+			services: `{a: {}, "peers-z": type: "Headless", "peers-b": type: "Headless"}`,
+			want:     "peers-b",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := newApp("db", model.StatefulSet)
-			app.Ports = map[string]model.Port{"db": {Port: 5432, Protocol: "TCP"}}
-			app.Services = tc.services
+			app := newApp(t, "db", model.StatefulSet, "ports: db: port: 5432", "services: "+tc.services)
 			s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
 			if s.Spec.ServiceName != tc.want {
 				t.Errorf("serviceName = %q, want %q", s.Spec.ServiceName, tc.want)
@@ -128,9 +125,7 @@ func TestGoverningService(t *testing.T) {
 }
 
 func TestStatefulSetAutoscaled(t *testing.T) {
-	app := newApp("db", model.StatefulSet)
-	app.Replicas = 3
-	app.Autoscaling = &model.Autoscaling{Enabled: true, MaxReplicas: new(int32(6))}
+	app := newApp(t, "db", model.StatefulSet, "replicas: 3", "autoscaling: maxReplicas: 6")
 	s := decode[appsv1.StatefulSet](t, find(t, buildApp(t, app), "StatefulSet", "db"))
 	if s.Spec.Replicas != nil {
 		t.Errorf("spec.replicas = %d, want it omitted under an HPA", *s.Spec.Replicas)

@@ -15,10 +15,7 @@ import (
 // TestStorageClassYAML shows the schema's default StorageClass, gp3, as it
 // will be rendered: seed 003's gp2 class, encrypted, on gp3.
 func TestStorageClassYAML(t *testing.T) {
-	env := newEnv()
-	gp3 := defaultStorageClass()
-	gp3.Default = true
-	env.Cluster.StorageClasses = map[string]model.StorageClass{"gp3": gp3}
+	env := newEnv(t)
 	b, err := json.Marshal(find(t, build(t, env), "StorageClass", "gp3").Content)
 	if err != nil {
 		t.Fatal(err)
@@ -138,9 +135,9 @@ func TestStorageClasses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := defaultStorageClass()
+			sc := defaultStorageClass(t)
 			tc.sc(&sc)
-			env := newEnv()
+			env := newEnv(t)
 			env.Cluster.StorageClasses = map[string]model.StorageClass{"data": sc}
 			got := decode[storagev1.StorageClass](t, find(t, build(t, env), "StorageClass", "data"))
 			want := tc.want
@@ -156,10 +153,10 @@ func TestStorageClasses(t *testing.T) {
 }
 
 func TestStorageClassesSortedByName(t *testing.T) {
-	env := newEnv()
+	env := newEnv(t)
 	env.Cluster.StorageClasses = map[string]model.StorageClass{}
 	for _, name := range []string{"standard", "gp3", "io2-db", "archive"} {
-		env.Cluster.StorageClasses[name] = defaultStorageClass()
+		env.Cluster.StorageClasses[name] = defaultStorageClass(t)
 	}
 	var got []string
 	for _, o := range build(t, env) {
@@ -176,7 +173,7 @@ func TestStorageClassesSortedByName(t *testing.T) {
 func TestOneDefaultStorageClass(t *testing.T) {
 	// The fixture has gp3 (the default) and gp3-fast: one default annotation.
 	var defaults []string
-	for _, o := range build(t, fixture()) {
+	for _, o := range build(t, fixture(t)) {
 		if o.Kind() != "StorageClass" {
 			continue
 		}
@@ -189,8 +186,12 @@ func TestOneDefaultStorageClass(t *testing.T) {
 	}
 }
 
+// TestNoStorageClasses: a cluster without StorageClasses renders none. (The
+// schema always declares gp3, so only a model built in Go has none.)
 func TestNoStorageClasses(t *testing.T) {
-	for _, o := range build(t, newEnv()) {
+	env := newEnv(t)
+	env.Cluster.StorageClasses = nil
+	for _, o := range build(t, env) {
 		if o.Kind() == "StorageClass" {
 			t.Errorf("no storage classes, yet Build() renders %s", o.ID())
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -36,20 +37,6 @@ apps: web: {
 	ports: http: port: 8080
 }
 `
-
-// newRoot returns a repository root holding a copy of the repository's
-// cue.mod/ and schema/ and the given files (path: content).
-func newRoot(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema"} {
-		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join("..", "..", "..", dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	writeFiles(t, root, files)
-	return root
-}
 
 func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
@@ -201,7 +188,7 @@ func TestEnvironmentsFolderNamedCUE(t *testing.T) {
 }
 
 func TestLoad(t *testing.T) {
-	root := newRoot(t, map[string]string{
+	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue":  platform,
 		"environments/dev/dev.cue":   envFile(`cluster: name: "dev"` + "\n"),
 		"environments/prod/prod.cue": envFile(`cluster: name: "prod"` + "\napps: web: replicas: 3\n"),
@@ -247,7 +234,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestLoadNone(t *testing.T) {
-	root := newRoot(t, map[string]string{"environments/platform.cue": platform})
+	root := modeltest.Root(t, map[string]string{"environments/platform.cue": platform})
 	envs, err := load.Load(root, nil)
 	if len(envs) != 0 || err != nil {
 		t.Errorf("Load(root, nil) = %v, %v, want none, nil", names(envs), err)
@@ -351,7 +338,7 @@ apps: worker: {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			root := newRoot(t, map[string]string{
+			root := modeltest.Root(t, map[string]string{
 				"environments/platform.cue": platform,
 				"environments/dev/dev.cue":  envFile(`cluster: name: "dev"` + "\n" + tt.dev),
 			})
@@ -415,7 +402,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			root := newRoot(t, map[string]string{
+			root := modeltest.Root(t, map[string]string{
 				"environments/platform.cue": platform,
 				"environments/dev/dev.cue":  envFile(tt.dev),
 			})
@@ -441,7 +428,7 @@ func TestLoadErrors(t *testing.T) {
 // TestLoadMissingRequiredField: CUE places "field is required" in schema/;
 // the loader points it at the app in the user's file first.
 func TestLoadMissingRequiredField(t *testing.T) {
-	root := newRoot(t, map[string]string{
+	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue": platform,
 		"environments/dev/dev.cue": envFile(`cluster: name: "dev"
 apps: api: {namespace: "shop"}
@@ -473,7 +460,7 @@ apps: api: {namespace: "shop"}
 }
 
 func TestLoadPartialFailure(t *testing.T) {
-	root := newRoot(t, map[string]string{
+	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue":        platform,
 		"environments/dev/dev.cue":         envFile(`cluster: name: "dev"` + "\n" + `apps: web: replica: 3` + "\n"),
 		"environments/prod/prod.cue":       envFile(`cluster: name: "prod"` + "\n"),
@@ -505,7 +492,7 @@ func TestLoadPartialFailure(t *testing.T) {
 }
 
 func TestEnvironmentPos(t *testing.T) {
-	root := newRoot(t, map[string]string{
+	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue": platform,
 		"environments/prod/prod.cue": envFile(`cluster: name: "prod"
 namespaces: shop: labels: tier: "prod"
@@ -540,7 +527,7 @@ namespaces: shop: labels: tier: "prod"
 }
 
 func TestEnvironmentValues(t *testing.T) {
-	root := newRoot(t, map[string]string{
+	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue": platform,
 		"environments/dev/dev.cue":  envFile(`cluster: name: "dev"` + "\n"),
 	})

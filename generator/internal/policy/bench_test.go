@@ -2,11 +2,13 @@ package policy
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -15,16 +17,13 @@ import (
 // Service, HPA and PDB, the apps spread over ten namespaces. Every fifth
 // app breaks a rule or two, so that violations are built too.
 func benchObjects(b testing.TB, n int) (*model.Environment, []object.Object) {
-	env := &model.Environment{
-		Name:   "prod",
-		Apps:   map[string]*model.App{},
-		Policy: model.PolicySettings{AllowedRegistries: []string{registry}},
-	}
+	b.Helper()
 	var objs []object.Object
+	apps := new(strings.Builder)
 	for i := 0; len(objs) < n; i++ {
 		app := fmt.Sprintf("app-%04d", i)
 		ns := fmt.Sprintf("ns-%d", i%10)
-		env.Apps[app] = &model.App{Name: app, Enabled: true, Namespace: ns}
+		fmt.Fprintf(apps, "\t%q: namespace: %q\n", app, ns)
 		replicas := int32(3)
 		if i%5 == 0 {
 			replicas = 1 // min-replicas-prod
@@ -36,6 +35,11 @@ func benchObjects(b testing.TB, n int) (*model.Environment, []object.Object) {
 			pdb(b, app, ns, intstr.FromString("50%")),
 		)
 	}
+	env := modeltest.Env(b, "prod", modeltest.Cluster+`
+policy: allowedRegistries: ["`+registry+`"]
+apps: [Name=_]: image: {repository: "`+registry+`/\(Name)", tag: "1.0.0"}
+apps: {
+`+apps.String()+"}\n")
 	return env, objs[:n]
 }
 

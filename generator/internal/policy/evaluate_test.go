@@ -2,13 +2,12 @@ package policy
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"cuelang.org/go/cue"
-	"cuelang.org/go/cue/cuecontext"
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -17,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -24,31 +25,31 @@ import (
 // today is the date the tests evaluate waivers on.
 var today = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// newEnv returns environment name as load would decode its apps and
-// policy settings from src, the body of environments/<name>/<name>.cue
-// under root; its Source points into that file. Apps are enabled unless
-// src says otherwise.
+// newEnv returns environment name as gen loads it from under root, where
+// environments/<name>/<name>.cue holds src and environments/<name>/test.cue
+// a cluster and _image, an image for apps to use. Its Source points into
+// src's file.
 func newEnv(t testing.TB, root, name, src string) *model.Environment {
 	t.Helper()
-	file := filepath.Join(root, "environments", name, name+".cue")
-	v := cuecontext.New().CompileString("package environments\n\n"+src, cue.Filename(file))
-	if err := v.Err(); err != nil {
+	dir := filepath.Join(root, load.Dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := &model.Environment{Name: name, Dir: "environments/" + name, Value: v, Source: v}
-	if err := v.LookupPath(cue.ParsePath("apps")).Decode(&env.Apps); err != nil && v.LookupPath(cue.ParsePath("apps")).Exists() {
-		t.Fatal(err)
+	files := map[string]string{
+		name + ".cue": "package environments\n\n" + src,
+		"test.cue": "package environments\n\n" + modeltest.Cluster +
+			`_image: {repository: "` + registry + `/app", tag: "1.0.0"}` + "\n",
 	}
-	for n, app := range env.Apps {
-		app.Name = n
-		app.Enabled = !v.LookupPath(cue.ParsePath(app.Path("enabled"))).Exists() || app.Enabled
-	}
-	if p := v.LookupPath(cue.ParsePath("policy")); p.Exists() {
-		if err := p.Decode(&env.Policy); err != nil {
+	for file, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return env
+	envs, err := load.Load(root, []string{name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envs[0]
 }
 
 // line returns a violation as one line: severity, policy, object and
@@ -360,14 +361,14 @@ const waiverEnv = `policy: allowedRegistries: ["` + registry + `"]
 
 apps: {
 	web: {
-		namespace: "shop"
+		namespace: "shop", image: _image
 		waivers: {
 			"min-replicas": {reason: "launch traffic is low", expires: "2026-12-31"}
 			"cpu-requests": {reason: "legacy image", expires: "2026-05-31"}
 		}
 	}
 	api: {
-		namespace: "shop"
+		namespace: "shop", image: _image
 		waivers: {
 			"min-replicas": {reason: "not needed", expires: "2026-12-31"}
 			gone: {reason: "policy removed", expires: "2027-01-01"}
@@ -375,12 +376,12 @@ apps: {
 		}
 	}
 	batch: {
-		namespace: "shop"
+		namespace: "shop", image: _image
 		waivers: "prod-only": {reason: "batch", expires: "2026-06-01"}
 	}
 	old: {
 		enabled: false
-		namespace: "shop"
+		namespace: "shop", image: _image
 		waivers: "min-replicas": {reason: "off", expires: "2020-01-01"}
 	}
 }
@@ -416,7 +417,7 @@ policies: {
 // waiverFixture returns the policies, the environment and the objects of
 // TestWaivers and the report goldens.
 func waiverFixture(t testing.TB) (*Set, *model.Environment, []object.Object) {
-	root := newRoot(t, map[string]string{"policies/p.cue": waiverPolicies})
+	root := modeltest.Root(t, map[string]string{"policies/p.cue": waiverPolicies})
 	s, err := Load(root)
 	if err != nil {
 		t.Fatal(err)
@@ -536,8 +537,8 @@ func TestExpired(t *testing.T) {
 // TestEvaluateNoPolicies: a nil or empty Set finds nothing, but still
 // reports the waivers, which then name no policy.
 func TestEvaluateNoPolicies(t *testing.T) {
-	root := newRoot(t, nil)
-	env := newEnv(t, root, "dev", `apps: web: waivers: x: {reason: "r", expires: "2030-01-01"}`)
+	root := modeltest.Root(t, nil)
+	env := newEnv(t, root, "dev", `apps: web: {namespace: "shop", image: _image, waivers: x: {reason: "r", expires: "2030-01-01"}}`)
 	objs := []object.Object{deployment(t, "web", "shop", 1)}
 	empty, err := Load(root)
 	if err != nil {

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,30 +12,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 )
-
-// newRoot returns a repository root holding a copy of the repository's
-// cue.mod/ and schema/ and the given files (slash path: content).
-func newRoot(t testing.TB, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema"} {
-		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join("..", "..", "..", dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 // loadPolicies returns the Set of a root with the given policy files
 // (name under policies/: content).
@@ -47,7 +24,7 @@ func loadPolicies(t testing.TB, files map[string]string) *Set {
 	for name, content := range files {
 		in["policies/"+name] = content
 	}
-	s, err := Load(newRoot(t, in))
+	s, err := Load(modeltest.Root(t, in))
 	if err != nil {
 		t.Fatalf("Load = %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -68,7 +69,7 @@ policies: "ha": schema.#Policy & {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load(newRoot(t, tt.files))
+			s, err := Load(modeltest.Root(t, tt.files))
 			if err != nil {
 				t.Fatalf("Load = %v", err)
 			}
@@ -201,7 +202,7 @@ policies: x: {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := newRoot(t, map[string]string{"policies/p.cue": tt.file})
+			root := modeltest.Root(t, map[string]string{"policies/p.cue": tt.file})
 			_, err := Load(root)
 			var envErr *model.EnvError
 			if !errors.As(err, &envErr) || envErr.Env != "policies" {

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -119,8 +120,8 @@ func TestNeedPreservesOutcome(t *testing.T) {
 		pdb(t, "bad", "ns-1", intstr.FromString("100%")),
 		service(t, "none", "ns-1", map[string]string{"app.kubernetes.io/name": "none"}),
 	)
-	env.Apps["bad"] = &model.App{Name: "bad", Enabled: true}
-	env.Apps["none"] = &model.App{Name: "none", Enabled: true}
+	env.Apps["bad"] = modeltest.App(t, "bad", `namespace: "ns-1"`)
+	env.Apps["none"] = modeltest.App(t, "none", `namespace: "ns-1"`)
 	for _, e := range []*model.Environment{env, {Name: "dev", Apps: env.Apps}} {
 		want := whole.Evaluate(e, objs, today)
 		got := s.Evaluate(e, objs, today)

@@ -1,4 +1,4 @@
-package argocd
+package schematest
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 )
 
 // ValidateCRD validates obj, an object in the JSON data model (the Content
-// of an object [Build] returns, or a decoded file of argocd/), against the
-// CustomResourceDefinition at crdPath, e.g. Argo CD's
-// manifests/crds/application-crd.yaml: the openAPIV3Schema of the version
-// that obj's apiVersion names.
+// of an Application or AppProject gen builds, or a decoded file of
+// rendered/<env>/argocd/), against the CustomResourceDefinition at
+// crdPath, e.g. Argo CD's manifests/crds/application-crd.yaml: the
+// openAPIV3Schema of the version that obj's apiVersion names.
 //
 // It is stricter than a Kubernetes API server, which prunes unknown fields
 // silently: every object schema that lists properties, and does not say
@@ -28,7 +28,7 @@ import (
 // finalizers is a list of strings; other metadata fields are allowed.
 //
 // The compiled schema is cached per file and version for the life of the
-// process; ValidateCRD is meant for tests and checks, not the render path.
+// process. It is safe for parallel tests.
 func ValidateCRD(crdPath string, obj map[string]any) error {
 	apiVersion, _ := obj["apiVersion"].(string)
 	group, version, ok := strings.Cut(apiVersion, "/")
@@ -39,21 +39,30 @@ func ValidateCRD(crdPath string, obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	// A JSON round trip turns whatever Go values obj holds (ints, typed
-	// maps, json.Number) into the data model the validator expects.
-	b, err := json.Marshal(obj)
+	inst, err := instance(obj)
 	if err != nil {
-		return fmt.Errorf("encoding the object: %w", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("decoding the object: %w", err)
+		return fmt.Errorf("the object: %w", err)
 	}
 	if err := sch.Validate(inst); err != nil {
 		md, _ := obj["metadata"].(map[string]any)
 		return fmt.Errorf("%v %v does not match the CRD %s: %w", obj["kind"], md["name"], crd, err)
 	}
 	return nil
+}
+
+// instance returns v in the data model the validator expects. A JSON
+// round trip turns whatever Go values v holds (ints, typed maps,
+// json.Number) into it, with exact numbers.
+func instance(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding: %w", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	return inst, nil
 }
 
 type schemaKey struct{ path, version string }

@@ -1,8 +1,7 @@
-package cluster
+package schematest
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,16 +9,15 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// ValidateSchema validates content, a ClusterConfig in the JSON data model
-// (the Content of the object [Build] returns, or a decoded eksctl.yaml),
-// against the JSON schema at schemaPath: eksctl's schema.json, as printed
-// by "eksctl utils schema". That schema is draft-07 and closed
+// ValidateEksctl validates content, a ClusterConfig in the JSON data model
+// (the Content of the ClusterConfig gen builds, or a decoded
+// rendered/<env>/cluster/eksctl.yaml), against the JSON schema at
+// schemaPath: eksctl's schema.json, as printed by "eksctl utils schema". That schema is draft-07 and closed
 // ("additionalProperties": false on every object), so an unknown or
 // misspelt field fails as surely as a wrong type or enum value.
 //
-// It reads and compiles the schema on every call; it is meant for tests
-// and checks, not for the render path.
-func ValidateSchema(schemaPath string, content map[string]any) error {
+// It reads and compiles the schema on every call.
+func ValidateEksctl(schemaPath string, content map[string]any) error {
 	abs, err := filepath.Abs(schemaPath)
 	if err != nil {
 		return fmt.Errorf("eksctl schema %s: %w", schemaPath, err)
@@ -42,16 +40,9 @@ func ValidateSchema(schemaPath string, content map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("compiling eksctl schema %s: %w", schemaPath, err)
 	}
-	// A JSON round trip turns whatever Go values content holds (ints,
-	// typed maps) into the data model the validator expects, with exact
-	// numbers.
-	b, err := json.Marshal(content)
+	inst, err := instance(content)
 	if err != nil {
-		return fmt.Errorf("encoding the ClusterConfig: %w", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("decoding the ClusterConfig: %w", err)
+		return fmt.Errorf("the ClusterConfig: %w", err)
 	}
 	if err := sch.Validate(inst); err != nil {
 		return fmt.Errorf("ClusterConfig does not match eksctl's schema: %w", err)
