@@ -63,7 +63,7 @@ var exampleRegistry = images.Fixed{
 		Digest:    "sha256:" + strings.Repeat("1", 64),
 		MediaType: "application/vnd.oci.image.manifest.v1+json",
 	},
-	"exampleRegistry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": {
+	"registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": {
 		Digest:    "sha256:" + strings.Repeat("2", 64),
 		MediaType: "application/vnd.oci.image.index.v1+json",
 	},
