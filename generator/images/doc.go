@@ -6,4 +6,11 @@
 // Only resolution touches the network, and only for tags that are not in
 // the environment's lock file (or when a refresh is asked for). Everything
 // else, including gen check, works offline.
+//
+// The package is public, unlike gen's other stages, because a program that
+// embeds gen configures it: it passes a [Resolver] in
+// [generator.Options] (its own, a [Fixed] map, or a [Remote] with its
+// keychain, transport and retries), and reads the [Pinned] locks that
+// [generator.Images] returns. It depends on nothing of gen's but
+// [model].
 package images

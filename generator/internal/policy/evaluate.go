@@ -18,7 +18,6 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/model"
@@ -280,7 +279,7 @@ func fieldOf(o object.Object, in map[string]any, rel []string) (field, value str
 			break
 		}
 		i, err := strconv.Atoi(rel[1])
-		uses := images.Of(o)
+		uses := o.Images()
 		if err != nil || i >= len(uses) {
 			break
 		}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -119,7 +118,7 @@ func (f *facts) input(i int) map[string]any {
 		if pod, ok := o.PodSpec(); ok {
 			in["pod"] = pod
 		}
-		uses := images.Of(o)
+		uses := o.Images()
 		list := make([]any, len(uses))
 		for j, u := range uses {
 			list[j] = map[string]any{

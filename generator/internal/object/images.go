@@ -1,16 +1,14 @@
-package images
+package object
 
 import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-
-	"github.com/gitops-gen/gen/generator/internal/object"
 )
 
-// Use is one container image in a rendered object, for policies such as
+// ImageRef is one container image in a rendered object, for policies such as
 // "prod images come only from this account's ECR, pinned by digest".
-type Use struct {
+type ImageRef struct {
 	// Container is the container's name; InitContainer marks init
 	// containers.
 	Container     string
@@ -30,28 +28,29 @@ type Use struct {
 	Valid bool
 }
 
-// Of returns the images of obj's containers and init containers, in the
-// order of its pod spec; nil for objects without pods.
-func Of(obj object.Object) []Use {
-	if object.PodSpecPath(obj.Kind()) == nil {
+// Images returns the images of the object's init containers and
+// containers, in that order and in the order of its pod spec; nil for
+// objects without pods.
+func (obj Object) Images() []ImageRef {
+	if PodSpecPath(obj.Kind()) == nil {
 		return nil
 	}
-	var uses []Use
+	var uses []ImageRef
 	for _, list := range []struct {
 		containers []map[string]any
 		init       bool
 	}{{obj.InitContainers(), true}, {obj.Containers(), false}} {
 		for _, c := range list.containers {
-			u := parseUse(object.String(c["image"]))
-			u.Container, u.InitContainer = object.String(c["name"]), list.init
+			u := parseUse(String(c["image"]))
+			u.Container, u.InitContainer = String(c["name"]), list.init
 			uses = append(uses, u)
 		}
 	}
 	return uses
 }
 
-func parseUse(image string) Use {
-	u := Use{Reference: image}
+func parseUse(image string) ImageRef {
+	u := ImageRef{Reference: image}
 	ref, err := name.ParseReference(image) // defaults: busybox is index.docker.io/library/busybox
 	if err != nil {
 		return u
