@@ -9,8 +9,8 @@
 //
 // The package is public, unlike gen's other stages, because a program that
 // embeds gen configures it: it passes a [Resolver] in
-// [generator.Options] (its own, a [Fixed] map, or a [Remote] with its
+// [github.com/gitops-gen/gen/generator.Options] (its own, a [Fixed] map, or a [Remote] with its
 // keychain, transport and retries), and reads the [Pinned] locks that
-// [generator.Images] returns. It depends on nothing of gen's but
-// [model].
+// [github.com/gitops-gen/gen/generator.Images] returns. It depends on nothing of gen's but
+// [github.com/gitops-gen/gen/generator/model].
 package images
