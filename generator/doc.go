@@ -1,14 +1,34 @@
-// Package generator is the front door of gen: it loads the CUE in schema/
-// and environments/, checks it, builds the Kubernetes objects, applies each
-// app's patches and encodes one canonical YAML file per object, for the
-// rendered/<env>/ tree that Argo CD syncs.
+// Package generator is the front door of gen: it renders the platform
+// described in CUE (schema/, environments/, policies/) into the plain,
+// deterministic Kubernetes YAML of rendered/<env>/ that Argo CD syncs, plus
+// an eksctl ClusterConfig and the Argo CD Applications per environment.
 //
-// The pipeline runs one way, each stage taking the previous one's value:
+// [Render] runs the pipeline in memory, one way, each stage taking the
+// previous one's value:
 //
-//	load -> check -> build -> patch -> check objects -> encode
+//	load        schema/ + environments/ -> model.Environment (CUE, with positions)
+//	check       names, references, numbers, dependsOn (every problem, at once)
+//	pin         image tags -> digests, from the lock files or a registry (package images)
+//	build       model -> Kubernetes objects; Argo CD objects; eksctl ClusterConfig
+//	patch       each app's kustomize patches
+//	check       the objects: duplicates, capacity and placement, IRSA, Kubernetes version
+//	encode      one canonical YAML file per object, sorted by path
+//	police      policies/*.cue over every object, with waivers
 //
-// [Render] does all of that in memory and touches no file; [Write] is the
-// only function that changes rendered/, and it swaps a whole environment
-// in at once, so a failed render leaves the previous tree byte-identical.
-// Rendering needs no network and no credentials.
+// [Write] is the only function that changes the repository: it refuses a
+// render whose policies failed (unless [Options].AllowViolations), swaps
+// each changed environment in whole, writes the lock files, removes the
+// folders of environments that are gone, and records the render in the
+// [Cache]. [Check], [Diff], [DiffEnvs], [Patch], [Images] and [PlanEnv]
+// render and compare or report; they write nothing under the root.
+//
+// Rendering needs no network and no credentials unless a tag is missing
+// from a lock file and [Options].Images has a Resolver. Errors about the
+// input are [*model.EnvError] values carrying CUE positions; print them
+// with [PrintError].
+//
+// The stages live in generator/internal and may change at any time; the
+// public API is this package, [github.com/gitops-gen/gen/generator/model]
+// and [github.com/gitops-gen/gen/generator/images]. ARCHITECTURE.md at the
+// repository root maps the packages.
 package generator
