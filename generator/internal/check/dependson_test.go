@@ -17,10 +17,14 @@ import (
 )
 
 // dependsOnEnv returns environment dev of [base] with apps given as name
-// -> dependsOn; a name starting with "-" is a disabled app.
-func dependsOnEnv(t testing.TB, apps map[string][]string) *model.Environment {
+// -> dependsOn; a name starting with "-" is a disabled app. With argocd,
+// Argo CD syncs the environment (its project is dev).
+func dependsOnEnv(t testing.TB, apps map[string][]string, argocd bool) *model.Environment {
 	t.Helper()
 	var src strings.Builder
+	if argocd {
+		src.WriteString("argocd: repoURL: \"https://github.com/example/gitops.git\"\n")
+	}
 	for _, name := range slices.Sorted(maps.Keys(apps)) {
 		deps, err := json.Marshal(append([]string{}, apps[name]...)) // a JSON list is CUE
 		if err != nil {
@@ -84,10 +88,7 @@ func TestDependsOn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := dependsOnEnv(t, tt.apps)
-			if tt.argocd {
-				env.ArgoCD = &model.ArgoCD{Project: "dev"}
-			}
+			env := dependsOnEnv(t, tt.apps, tt.argocd)
 			got := messages(check.DependsOn(env))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("DependsOn() errors mismatch (-want +got):\n%s", diff)
