@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator/internal/check"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -18,10 +19,54 @@ import (
 // embedded tables.
 var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 
+// controllerRoles names the IAM roles of the Cluster Autoscaler, the AWS
+// Load Balancer Controller and the EBS CSI driver without the cluster's
+// prefix that the schema gives them, as the messages below name them.
+const controllerRoles = `
+cluster: {
+	autoscaler: iamRole:             "cluster-autoscaler"
+	loadBalancerController: iamRole: "aws-load-balancer-controller"
+	ebsCSIDriver: iamRole:           "ebs-csi-driver"
+}
+`
+
+// capacityEnv returns the environment prod of seed 003 in small
+// ([modeltest.ChatbotProdApps], on which every check passes) with
+// [controllerRoles] and src, more CUE of it, as the loader decodes it.
+// Its cue.Value is the zero value: errors have no position.
+func capacityEnv(t testing.TB, src string) *model.Environment {
+	t.Helper()
+	return modeltest.Env(t, "prod", modeltest.ChatbotProdApps+controllerRoles+src)
+}
+
+// workload returns a rendered workload of app with one container of the
+// given requests, and the nodeSelector and tolerations given, as
+// kube.Build and patches would leave it.
+func workload(app, kind string, requests map[string]any, nodeSelector map[string]any, tolerations []any) object.Object {
+	spec := map[string]any{
+		"containers": []any{map[string]any{"name": app, "resources": map[string]any{"requests": requests}}},
+	}
+	if nodeSelector != nil {
+		spec["nodeSelector"] = nodeSelector
+	}
+	if tolerations != nil {
+		spec["tolerations"] = tolerations
+	}
+	return object.Object{App: app, Content: map[string]any{
+		"apiVersion": "apps/v1",
+		"kind":       kind,
+		"metadata":   map[string]any{"name": app, "namespace": "chatbot"},
+		"spec":       map[string]any{"template": map[string]any{"spec": spec}},
+	}}
+}
+
 func TestCapacity(t *testing.T) {
 	tests := []struct {
 		name string
-		// env changes the fixture of capacityEnv.
+		// src is more CUE of the environment of capacityEnv: node
+		// groups, apps and roles it adds.
+		src string
+		// env changes, in Go, values the environment states already.
 		env func(env *model.Environment)
 		// objs returns rendered objects, after env.
 		objs         func(env *model.Environment) []object.Object
@@ -46,19 +91,19 @@ func TestCapacity(t *testing.T) {
 		},
 		{
 			name: "pod that fits one of the node groups it may land on",
+			// Apps without a node group may land on every untainted group.
+			src: `cluster: nodeGroups: big: {instanceTypes: ["r5.large"], minSize: 0, maxSize: 2}`,
 			env: func(env *model.Environment) {
 				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "1500m", Memory: "5Gi"}
 				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(2)
-				// Apps without a node group may land on every untainted group.
-				env.Cluster.NodeGroups["big"] = model.NodeGroup{InstanceTypes: []string{"r5.large"}, MinSize: 0, MaxSize: 2, VolumeSize: 20}
 			},
 		},
 		{
 			name: "pod larger than every node, with several node groups",
+			src:  `cluster: nodeGroups: compute: {instanceTypes: ["c5.xlarge", "c6i.xlarge"], minSize: 0, maxSize: 2}`,
 			env: func(env *model.Environment) {
 				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "250m", Memory: "8Gi"}
 				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(2)
-				env.Cluster.NodeGroups["compute"] = model.NodeGroup{InstanceTypes: []string{"c5.xlarge", "c6i.xlarge"}, MinSize: 0, MaxSize: 2, VolumeSize: 20}
 			},
 			want: []problem{{
 				Path: path("apps", "backend", "resources", "requests"),
@@ -153,8 +198,8 @@ func TestCapacity(t *testing.T) {
 		},
 		{
 			name: "peak demand of apps that may land on two node groups",
+			src:  `cluster: nodeGroups: spot: {instanceTypes: ["t3.medium"], spot: true, minSize: 0, maxSize: 2}`,
 			env: func(env *model.Environment) {
-				env.Cluster.NodeGroups["spot"] = model.NodeGroup{InstanceTypes: []string{"t3.medium"}, Spot: true, MinSize: 0, MaxSize: 2, VolumeSize: 20}
 				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(50)
 			},
 			want: []problem{{
@@ -168,11 +213,7 @@ func TestCapacity(t *testing.T) {
 		// Pods per node against the VPC CNI's limit.
 		{
 			name: "more pods at peak than the node group's pod limit",
-			env: func(env *model.Environment) {
-				tiny := capacityApp("tiny", "10m", "16Mi")
-				tiny.Replicas = 70
-				env.Apps["tiny"] = tiny
-			},
+			src:  `apps: tiny: {replicas: 70, resources: requests: {cpu: "10m", memory: "16Mi"}}`,
 			want: []problem{{
 				Path: path("cluster", "nodeGroups", "general", "maxSize"),
 				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 98 pods, more than 5 × t3.medium hold (85: 17 per node, the VPC CNI limit of t3.medium): " +
@@ -181,11 +222,7 @@ func TestCapacity(t *testing.T) {
 		},
 		{
 			name: "maxPodsPerNode above the ENI limit",
-			env: func(env *model.Environment) {
-				ng := env.Cluster.NodeGroups["general"]
-				ng.MaxPodsPerNode = intp(35) // seed 003's figure for t3.medium
-				env.Cluster.NodeGroups["general"] = ng
-			},
+			src:  `cluster: nodeGroups: general: maxPodsPerNode: 35 // seed 003's figure for t3.medium`,
 			want: []problem{{
 				Path:  path("cluster", "nodeGroups", "general", "maxPodsPerNode"),
 				Error: "cluster.nodeGroups.general.maxPodsPerNode: maxPodsPerNode 35 is above what the VPC CNI can give a t3.medium node: 17 pods (3 ENIs × (6 IPv4 addresses − 1) + 2); pods above it would never get an IP address",
@@ -193,11 +230,7 @@ func TestCapacity(t *testing.T) {
 		},
 		{
 			name: "maxPodsPerNode below the ENI limit lowers the pod capacity",
-			env: func(env *model.Environment) {
-				ng := env.Cluster.NodeGroups["general"]
-				ng.MaxPodsPerNode = intp(5)
-				env.Cluster.NodeGroups["general"] = ng
-			},
+			src:  `cluster: nodeGroups: general: maxPodsPerNode: 5`,
 			want: []problem{{
 				Path: path("cluster", "nodeGroups", "general", "maxSize"),
 				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 28 pods, more than 5 × t3.medium hold (25: 5 per node, its maxPodsPerNode): " +
@@ -363,8 +396,10 @@ func TestCapacity(t *testing.T) {
 		},
 		{
 			name: "roles that are declared but not used",
+			src:  `cluster: iam: roles: "chatbot-backend": {}`,
 			env: func(env *model.Environment) {
-				env.Cluster.IAM.Roles["chatbot-backend"] = model.IAMRole{}
+				// Its role stays declared: the schema declares it only
+				// for an autoscaler enabled in CUE.
 				env.Cluster.Autoscaler.Enabled = false
 				// A ServiceAccount that is not created binds no role.
 				env.Apps["retrain"].ServiceAccount.Create = false
@@ -489,7 +524,7 @@ func TestCapacity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := capacityEnv()
+			env := capacityEnv(t, tt.src)
 			if tt.env != nil {
 				tt.env(env)
 			}
@@ -511,7 +546,7 @@ func TestCapacity(t *testing.T) {
 // TestCapacityToday checks that the date is an input: the same cluster is
 // fine before its support ends and an error after.
 func TestCapacityToday(t *testing.T) {
-	env := capacityEnv()
+	env := capacityEnv(t, "")
 	env.Cluster.Version = "1.32"
 	for _, tt := range []struct {
 		today    time.Time
@@ -534,7 +569,7 @@ func TestCapacityToday(t *testing.T) {
 
 // TestCapacityPositions checks that errors point at the user's CUE.
 func TestCapacityPositions(t *testing.T) {
-	env := capacityEnv()
+	env := capacityEnv(t, "")
 	env.Apps["ml"].Resources.Requests.CPU = "3"
 	env.Apps["ml"].Autoscaling.MaxReplicas = int32p(1)
 	env.Cluster.Version = "1.30"

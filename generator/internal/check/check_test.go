@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator/internal/check"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -21,75 +22,32 @@ const (
 	labelValueMsg = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 )
 
-// newApp returns a valid app with the schema's defaults (schema/app.cue),
-// as the loader would decode it: a Deployment in namespace chatbot with one
-// port, http 8080, and no Services.
-func newApp(name string) *model.App {
-	return &model.App{
-		Name:      name,
-		Enabled:   true,
-		Namespace: "chatbot",
-		PartOf:    name,
-		Kind:      model.Deployment,
-		Image: model.Image{
-			Repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/" + name,
-			Tag:        "1.0.0",
-		},
-		Ports:    map[string]model.Port{"http": {Port: 8080, Protocol: "TCP"}},
-		Env:      map[string]model.EnvVar{},
-		Config:   model.Config{MountPath: "/etc/config"},
-		Replicas: 1,
-		Spread:   model.Spread{Zones: "none", Hosts: "none"},
-		RollingUpdate: model.RollingUpdate{
-			MaxSurge:       model.IntOrString{String: "25%", IsStr: true},
-			MaxUnavailable: model.IntOrString{String: "25%", IsStr: true},
-		},
-		AntiAffinity:                  "none",
-		TerminationGracePeriodSeconds: 30,
-		Services:                      map[string]model.Service{},
-		Storage:                       map[string]model.Volume{},
-		ServiceAccount:                model.ServiceAccount{Create: true},
-		Job: model.JobOptions{
-			BackoffLimit:      3,
-			RestartPolicy:     "OnFailure",
-			ConcurrencyPolicy: "Forbid",
-		},
-		Labels:      map[string]string{},
-		Annotations: map[string]string{},
-	}
+// base is the CUE of the environment of check's tests, besides their
+// apps: seed 003's cluster chatbot-prod ([modeltest.ChatbotProd], with the
+// node groups general and ml) and the namespaces chatbot, which apps are in
+// by default, and koorde-cache. Every app's image is
+// 123456789012.dkr.ecr.ap-south-1.amazonaws.com/<name>:1.0.0 unless it
+// gives one.
+const base = modeltest.ChatbotProd + `
+namespaces: {
+	chatbot: {}
+	"koorde-cache": {}
 }
+defaults: namespace: "chatbot"
+apps: [Name=_]: image: *{repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"} | _
+`
 
-// newEnv returns an environment with the namespaces chatbot and
-// koorde-cache, a cluster chatbot-prod with the node groups general and ml,
-// and the given apps. Its cue.Value is the zero value: errors have no
-// position.
-func newEnv(apps ...*model.App) *model.Environment {
-	env := &model.Environment{
-		Name: "prod",
-		Cluster: model.Cluster{
-			Name:      "chatbot-prod",
-			Region:    "ap-south-1",
-			Version:   "1.35",
-			AccountID: "123456789012",
-			Zones:     []string{"ap-south-1a", "ap-south-1b", "ap-south-1c"},
-			NodeGroups: map[string]model.NodeGroup{
-				"general": {InstanceTypes: []string{"t3.medium"}, MinSize: 2, MaxSize: 5},
-				"ml":      {InstanceTypes: []string{"m5.large"}, MinSize: 1, MaxSize: 3},
-			},
-			StorageClasses: map[string]model.StorageClass{
-				"gp3": {Type: "gp3", Encrypted: true, Default: true},
-			},
-		},
-		Namespaces: map[string]model.Namespace{
-			"chatbot":      {},
-			"koorde-cache": {},
-		},
-		Apps: map[string]*model.App{},
-	}
-	for _, a := range apps {
-		env.Apps[a.Name] = a
-	}
-	return env
+// web is the CUE of the app most tests check: a Deployment with one port,
+// http 8080, and no Services.
+const web = `apps: web: ports: http: port: 8080
+`
+
+// newEnv returns the environment prod of [base] and src, more CUE of it,
+// as the loader decodes it. Its cue.Value is the zero value: errors have
+// no position.
+func newEnv(t testing.TB, src string) *model.Environment {
+	t.Helper()
+	return modeltest.Env(t, "prod", base+src)
 }
 
 // problem is one error as a user sees it: its CUE path and its message.
@@ -113,10 +71,13 @@ func int32p(n int32) *int32 { return &n }
 func TestEnvironment(t *testing.T) {
 	tests := []struct {
 		name string
-		// app changes the app web (nil: keep it as newApp returns it).
-		app func(a *model.App)
-		// env changes the environment, after app.
-		env  func(env *model.Environment)
+		// src is CUE of the environment besides [base] and [web]: what
+		// the case is about, e.g. the app web's fields.
+		src string
+		// app changes the app web in Go, for what its CUE cannot say:
+		// values the schema refuses, an image without a tag, no ports
+		// (nil: nothing).
+		app  func(a *model.App)
 		want []problem
 	}{
 		{
@@ -124,54 +85,44 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "clean with everything that is allowed",
-			app: func(a *model.App) {
-				a.Kind = model.StatefulSet
-				a.Image = model.Image{Repository: a.Image.Repository, Digest: "sha256:" + strings.Repeat("a", 64)}
-				a.PartOf = "shop_v1.2"
-				a.NodeGroup = "ml"
-				a.ServiceAccount = model.ServiceAccount{Create: true, IAMRole: "web-reader"}
-				a.Ports = map[string]model.Port{
-					"dns":             {Port: 53, Protocol: "TCP"},
-					"dns-udp":         {Port: 53, Protocol: "UDP"},
-					"fifteen-chars-x": {Port: 9090, Protocol: "TCP"},
-					"grpc":            {Port: 4000, Protocol: "TCP"},
-					"http":            {Port: 8080, Protocol: "TCP"},
-				}
-				a.Resources = model.Resources{
-					Requests: model.ResourceList{CPU: "500m", Memory: "1Gi"},
-					Limits:   model.ResourceList{CPU: "0.5", Memory: "1024Mi"},
-				}
-				a.Probes = model.Probes{
-					Liveness:  &model.Probe{Port: "http", Path: "/healthz", SuccessThreshold: 1},
-					Readiness: &model.Probe{Port: "grpc", GRPC: true, SuccessThreshold: 3},
-					Startup:   &model.Probe{Port: "dns"},
-				}
-				a.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: int32p(2), MaxReplicas: int32p(2), CPU: int32p(70), Memory: int32p(80)}
-				a.Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "50%", IsStr: true}}
-				a.Storage = map[string]model.Volume{"data": {Size: "5Gi", StorageClass: "gp3", MountPath: "/data", AccessMode: "ReadWriteOnce"}}
-				a.Services = map[string]model.Service{
-					"web":      {Type: model.ClusterIP},
-					"web-grpc": {Type: model.Headless, Ports: []string{"grpc"}, ServicePorts: map[string]int32{"grpc": 80}},
-				}
-			},
+			src: `apps: web: {
+	kind:      "StatefulSet"
+	partOf:    "shop_v1.2"
+	nodeGroup: "ml"
+	serviceAccount: iamRole: "web-reader"
+	ports: {
+		dns: port: 53
+		"dns-udp": {port: 53, protocol: "UDP"}
+		"fifteen-chars-x": port: 9090
+		grpc: port: 4000
+	}
+	resources: {
+		requests: {cpu: "500m", memory: "1Gi"}
+		limits: {cpu: "0.5", memory: "1024Mi"}
+	}
+	probes: {
+		liveness: {port: "http", path: "/healthz", successThreshold: 1}
+		readiness: {port: "grpc", grpc: true, successThreshold: 3}
+		startup: port: "dns"
+	}
+	autoscaling: {minReplicas: 2, maxReplicas: 2, cpu: 70, memory: 80}
+	disruption: minAvailable: "50%"
+	storage: data: {size: "5Gi", mountPath: "/data"}
+	services: {
+		web: {}
+		"web-grpc": {type: "Headless", ports: ["grpc"], servicePorts: grpc: 80}
+	}
+}`,
+			// An image by digest alone: the fixture's CUE always adds a tag.
+			app: func(a *model.App) { a.Image.Tag, a.Image.Digest = "", "sha256:"+strings.Repeat("a", 64) },
 		},
 		{
 			name: "limits equal to or above requests",
-			app: func(a *model.App) {
-				a.Resources = model.Resources{
-					Requests: model.ResourceList{CPU: "500m", Memory: "1Gi"},
-					Limits:   model.ResourceList{CPU: "1", Memory: "1024Mi"},
-				}
-			},
+			src:  `apps: web: resources: {requests: {cpu: "500m", memory: "1Gi"}, limits: {cpu: "1", memory: "1024Mi"}}`,
 		},
 		{
 			name: "only a request or only a limit",
-			app: func(a *model.App) {
-				a.Resources = model.Resources{
-					Requests: model.ResourceList{CPU: "2"},
-					Limits:   model.ResourceList{Memory: "1Mi"},
-				}
-			},
+			src:  `apps: web: resources: {requests: cpu: "2", limits: memory: "1Mi"}`,
 		},
 		{
 			name: "unparsable quantities are left to the schema",
@@ -184,28 +135,19 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "disabled autoscaling needs nothing",
-			app:  func(a *model.App) { a.Autoscaling = &model.Autoscaling{Enabled: false} },
+			src:  `apps: web: autoscaling: enabled: false`,
 		},
 		{
 			name: "disabled apps are not checked",
-			app: func(a *model.App) {
-				a.Enabled = false
-				a.Namespace = "shop"
-				a.NodeGroup = "gpu"
-				a.Image.Tag = ""
-			},
-			env: func(env *model.Environment) {
-				bad := newApp("Bad_App")
-				bad.Enabled = false
-				env.Apps[bad.Name] = bad
-			},
+			src: `apps: {
+	web: {enabled: false, namespace: "shop", nodeGroup: "gpu"}
+	Bad_App: enabled: false
+}`,
+			app: func(a *model.App) { a.Image.Tag = "" },
 		},
 		{
 			name: "invalid namespace names",
-			env: func(env *model.Environment) {
-				env.Namespaces["Web_1"] = model.Namespace{}
-				env.Namespaces["../x"] = model.Namespace{}
-			},
+			src:  `namespaces: {Web_1: {}, "../x": {}}`,
 			want: []problem{
 				{path("namespaces", `"../x"`), `namespaces."../x": namespace name "../x" is not a valid DNS-1123 label: ` + dnsLabelMsg},
 				{path("namespaces", "Web_1"), `namespaces.Web_1: namespace name "Web_1" is not a valid DNS-1123 label: ` + dnsLabelMsg},
@@ -213,14 +155,10 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "invalid app name stops the checks of the app",
-			env: func(env *model.Environment) {
-				for _, name := range []string{"Web_1", "../x"} {
-					a := newApp(name)
-					a.NodeGroup = "gpu"
-					a.Namespace = "shop"
-					env.Apps[name] = a
-				}
-			},
+			src: `apps: {
+	Web_1: {nodeGroup: "gpu", namespace: "shop"}
+	"../x": {nodeGroup: "gpu", namespace: "shop"}
+}`,
 			want: []problem{
 				{path("apps", `"../x"`), `apps."../x": app name "../x" is not a valid DNS-1123 label: ` + dnsLabelMsg},
 				{path("apps", "Web_1"), `apps.Web_1: app name "Web_1" is not a valid DNS-1123 label: ` + dnsLabelMsg},
@@ -228,21 +166,21 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "partOf is not a label value",
-			app:  func(a *model.App) { a.PartOf = "my shop" },
+			src:  `apps: web: partOf: "my shop"`,
 			want: []problem{
 				{path("apps", "web", "partOf"), `apps.web.partOf: partOf "my shop" is not a valid label value: ` + labelValueMsg},
 			},
 		},
 		{
 			name: "partOf is too long",
-			app:  func(a *model.App) { a.PartOf = strings.Repeat("a", 64) },
+			src:  `apps: web: partOf: "` + strings.Repeat("a", 64) + `"`,
 			want: []problem{
 				{path("apps", "web", "partOf"), `apps.web.partOf: partOf "` + strings.Repeat("a", 64) + `" is not a valid label value: must be no more than 63 bytes`},
 			},
 		},
 		{
 			name: "namespace not in the environment",
-			app:  func(a *model.App) { a.Namespace = "shop" },
+			src:  `apps: web: namespace: "shop"`,
 			want: []problem{
 				{path("apps", "web", "namespace"), `apps.web.namespace: namespace "shop" is not one of the environment's namespaces (chatbot, koorde-cache)`},
 			},
@@ -256,25 +194,21 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "unknown node group",
-			app:  func(a *model.App) { a.NodeGroup = "gpu" },
+			src:  `apps: web: nodeGroup: "gpu"`,
 			want: []problem{
 				{path("apps", "web", "nodeGroup"), `apps.web.nodeGroup: node group "gpu" does not exist in cluster chatbot-prod (node groups: general, ml)`},
 			},
 		},
 		{
 			name: "IAM role without the app's ServiceAccount",
-			app:  func(a *model.App) { a.ServiceAccount = model.ServiceAccount{Create: false, IAMRole: "web-reader"} },
+			src:  `apps: web: serviceAccount: {create: false, iamRole: "web-reader"}`,
 			want: []problem{
 				{path("apps", "web", "serviceAccount", "iamRole"), `apps.web.serviceAccount.iamRole: an IAM role needs the app's own ServiceAccount; remove create: false or the role`},
 			},
 		},
 		{
 			name: "duplicate port number and protocol",
-			app: func(a *model.App) {
-				a.Ports["metrics"] = model.Port{Port: 8080, Protocol: "TCP"}
-				a.Ports["web"] = model.Port{Port: 8080, Protocol: "TCP"}
-				a.Ports["dns"] = model.Port{Port: 8080, Protocol: "UDP"}
-			},
+			src:  `apps: web: ports: {metrics: port: 8080, web: port: 8080, dns: {port: 8080, protocol: "UDP"}}`,
 			want: []problem{
 				{path("apps", "web", "ports", "metrics", "port"), `apps.web.ports.metrics.port: port 8080/TCP is also used by port "http"`},
 				{path("apps", "web", "ports", "web", "port"), `apps.web.ports.web.port: port 8080/TCP is also used by port "metrics"`},
@@ -282,19 +216,14 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "port name longer than 15 characters",
-			app:  func(a *model.App) { a.Ports["sixteen-chars-xy"] = model.Port{Port: 9090, Protocol: "TCP"} },
+			src:  `apps: web: ports: "sixteen-chars-xy": port: 9090`,
 			want: []problem{
 				{path("apps", "web", "ports", `"sixteen-chars-xy"`), `apps.web.ports."sixteen-chars-xy": port name "sixteen-chars-xy" is longer than 15 characters`},
 			},
 		},
 		{
 			name: "limits below requests",
-			app: func(a *model.App) {
-				a.Resources = model.Resources{
-					Requests: model.ResourceList{CPU: "1", Memory: "1Gi"},
-					Limits:   model.ResourceList{CPU: "500m", Memory: "1023Mi"},
-				}
-			},
+			src:  `apps: web: resources: {requests: {cpu: "1", memory: "1Gi"}, limits: {cpu: "500m", memory: "1023Mi"}}`,
 			want: []problem{
 				{path("apps", "web", "resources", "limits", "cpu"), `apps.web.resources.limits.cpu: cpu limit 500m is below the request 1`},
 				{path("apps", "web", "resources", "limits", "memory"), `apps.web.resources.limits.memory: memory limit 1023Mi is below the request 1Gi`},
@@ -302,11 +231,13 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "probe on a missing port",
-			app: func(a *model.App) {
-				a.Ports["metrics"] = model.Port{Port: 9090, Protocol: "TCP"}
-				a.Probes.Liveness = &model.Probe{Port: "htp", Path: "/healthz"}
-				a.Probes.Startup = &model.Probe{Port: "grpc"}
-			},
+			src: `apps: web: {
+	ports: metrics: port: 9090
+	probes: {
+		liveness: {port: "htp", path: "/healthz"}
+		startup: port: "grpc"
+	}
+}`,
 			want: []problem{
 				{path("apps", "web", "probes", "liveness", "port"), `apps.web.probes.liveness.port: liveness probe uses port "htp", which is not one of the app's ports (http, metrics)`},
 				{path("apps", "web", "probes", "startup", "port"), `apps.web.probes.startup.port: startup probe uses port "grpc", which is not one of the app's ports (http, metrics)`},
@@ -314,30 +245,26 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "probe on an app without ports",
-			app: func(a *model.App) {
-				a.Ports = map[string]model.Port{}
-				a.Probes.Readiness = &model.Probe{Port: "http"}
-			},
+			src:  `apps: web: probes: readiness: port: "http"`,
+			app:  func(a *model.App) { clear(a.Ports) },
 			want: []problem{
 				{path("apps", "web", "probes", "readiness", "port"), `apps.web.probes.readiness.port: readiness probe uses port "http", which is not one of the app's ports (it has none)`},
 			},
 		},
 		{
 			name: "probe with path and grpc",
-			app:  func(a *model.App) { a.Probes.Readiness = &model.Probe{Port: "http", Path: "/ready", GRPC: true} },
+			src:  `apps: web: probes: readiness: {port: "http", path: "/ready", grpc: true}`,
 			want: []problem{
 				{path("apps", "web", "probes", "readiness"), `apps.web.probes.readiness: readiness probe sets both path (HTTP) and grpc; choose one`},
 			},
 		},
 		{
 			name: "successThreshold above 1 outside readiness",
-			app: func(a *model.App) {
-				a.Probes = model.Probes{
-					Liveness:  &model.Probe{Port: "http", SuccessThreshold: 2},
-					Readiness: &model.Probe{Port: "http", SuccessThreshold: 2},
-					Startup:   &model.Probe{Port: "http", SuccessThreshold: 3},
-				}
-			},
+			src: `apps: web: probes: {
+	liveness: {port: "http", successThreshold: 2}
+	readiness: {port: "http", successThreshold: 2}
+	startup: {port: "http", successThreshold: 3}
+}`,
 			want: []problem{
 				{path("apps", "web", "probes", "liveness", "successThreshold"), `apps.web.probes.liveness.successThreshold: liveness probe successThreshold must be 1`},
 				{path("apps", "web", "probes", "startup", "successThreshold"), `apps.web.probes.startup.successThreshold: startup probe successThreshold must be 1`},
@@ -345,47 +272,46 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "CronJob without schedule",
-			app:  func(a *model.App) { a.Kind = model.CronJob },
+			src:  `apps: web: kind: "CronJob"`,
 			want: []problem{
 				{path("apps", "web", "schedule"), `apps.web.schedule: a CronJob needs a schedule`},
 			},
 		},
 		{
 			name: "CronJob with schedule",
-			app:  func(a *model.App) { a.Kind, a.Schedule = model.CronJob, "0 3 * * *" },
+			src:  `apps: web: {kind: "CronJob", schedule: "0 3 * * *"}`,
 		},
 		{
 			name: "schedule on a Deployment",
-			app:  func(a *model.App) { a.Schedule = "0 3 * * *" },
+			src:  `apps: web: schedule: "0 3 * * *"`,
 			want: []problem{
 				{path("apps", "web", "schedule"), `apps.web.schedule: schedule is only for CronJobs, and this app is a Deployment`},
 			},
 		},
 		{
 			name: "schedule on a Job",
-			app:  func(a *model.App) { a.Kind, a.Schedule = model.Job, "0 3 * * *" },
+			src:  `apps: web: {kind: "Job", schedule: "0 3 * * *"}`,
 			want: []problem{
 				{path("apps", "web", "schedule"), `apps.web.schedule: schedule is only for CronJobs, and this app is a Job`},
 			},
 		},
 		{
 			name: "storage on a Deployment",
-			app: func(a *model.App) {
-				a.Storage = map[string]model.Volume{"data": {Size: "1Gi", StorageClass: "gp3", MountPath: "/data"}}
-			},
+			src:  `apps: web: storage: data: {size: "1Gi", mountPath: "/data"}`,
 			want: []problem{
 				{path("apps", "web", "storage"), `apps.web.storage: persistent storage needs kind "StatefulSet", and this app is a Deployment`},
 			},
 		},
 		{
 			name: "Job with Services, autoscaling and a disruption budget",
-			app: func(a *model.App) {
-				a.Kind = model.Job
-				a.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
-				// Incomplete on purpose: a Job's autoscaling is not checked further.
-				a.Autoscaling = &model.Autoscaling{Enabled: true}
-				a.Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 1}}
-			},
+			// Autoscaling incomplete on purpose: a Job's autoscaling is
+			// not checked further.
+			src: `apps: web: {
+	kind: "Job"
+	services: web: {}
+	autoscaling: {}
+	disruption: maxUnavailable: 1
+}`,
 			want: []problem{
 				{path("apps", "web", "services"), `apps.web.services: a Job cannot have Services`},
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: a Job cannot be autoscaled`},
@@ -394,12 +320,13 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "CronJob with Services, autoscaling and a disruption budget",
-			app: func(a *model.App) {
-				a.Kind, a.Schedule = model.CronJob, "@daily"
-				a.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
-				a.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: int32p(1), MaxReplicas: int32p(2), CPU: int32p(50)}
-				a.Disruption = &model.Disruption{}
-			},
+			src: `apps: web: {
+	kind:     "CronJob"
+	schedule: "@daily"
+	services: web: {}
+	autoscaling: {minReplicas: 1, maxReplicas: 2, cpu: 50}
+	disruption: {}
+}`,
 			want: []problem{
 				{path("apps", "web", "services"), `apps.web.services: a CronJob cannot have Services`},
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: a CronJob cannot be autoscaled`},
@@ -409,14 +336,11 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "Job with disabled autoscaling",
-			app: func(a *model.App) {
-				a.Kind = model.Job
-				a.Autoscaling = &model.Autoscaling{Enabled: false}
-			},
+			src:  `apps: web: {kind: "Job", autoscaling: enabled: false}`,
 		},
 		{
 			name: "autoscaling without min, max and targets",
-			app:  func(a *model.App) { a.Autoscaling = &model.Autoscaling{Enabled: true} },
+			src:  `apps: web: autoscaling: {}`,
 			want: []problem{
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling is enabled but minReplicas is not set (set it, or enabled: false)`},
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling is enabled but maxReplicas is not set (set it, or enabled: false)`},
@@ -425,19 +349,14 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "autoscaling min above max",
-			app: func(a *model.App) {
-				a.Resources.Requests.Memory = "1Gi"
-				a.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: int32p(5), MaxReplicas: int32p(2), Memory: int32p(80)}
-			},
+			src:  `apps: web: {resources: requests: memory: "1Gi", autoscaling: {minReplicas: 5, maxReplicas: 2, memory: 80}}`,
 			want: []problem{
 				{path("apps", "web", "autoscaling", "minReplicas"), `apps.web.autoscaling.minReplicas: autoscaling minReplicas 5 is greater than maxReplicas 2`},
 			},
 		},
 		{
 			name: "autoscaling targets without requests",
-			app: func(a *model.App) {
-				a.Autoscaling = &model.Autoscaling{Enabled: true, MinReplicas: int32p(1), MaxReplicas: int32p(3), CPU: int32p(70), Memory: int32p(80)}
-			},
+			src:  `apps: web: autoscaling: {minReplicas: 1, maxReplicas: 3, cpu: 70, memory: 80}`,
 			want: []problem{
 				{path("apps", "web", "autoscaling", "cpu"), `apps.web.autoscaling.cpu: autoscaling on cpu needs resources.requests.cpu (utilisation is a percentage of it)`},
 				{path("apps", "web", "autoscaling", "memory"), `apps.web.autoscaling.memory: autoscaling on memory needs resources.requests.memory (utilisation is a percentage of it)`},
@@ -445,60 +364,48 @@ func TestEnvironment(t *testing.T) {
 		},
 		{
 			name: "disruption with both",
-			app: func(a *model.App) {
-				a.Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 1}, MaxUnavailable: &model.IntOrString{Int: 1}}
-			},
+			src:  `apps: web: disruption: {minAvailable: 1, maxUnavailable: 1}`,
 			want: []problem{
 				{path("apps", "web", "disruption"), `apps.web.disruption: a disruption budget needs exactly one of minAvailable and maxUnavailable`},
 			},
 		},
 		{
 			name: "disruption with neither",
-			app:  func(a *model.App) { a.Disruption = &model.Disruption{} },
+			src:  `apps: web: disruption: {}`,
 			want: []problem{
 				{path("apps", "web", "disruption"), `apps.web.disruption: a disruption budget needs exactly one of minAvailable and maxUnavailable`},
 			},
 		},
 		{
 			name: "Service port missing",
-			app: func(a *model.App) {
-				a.Services = map[string]model.Service{"web-grpc": {Type: model.ClusterIP, Ports: []string{"http", "grpc"}}}
-			},
+			src:  `apps: web: services: "web-grpc": ports: ["http", "grpc"]`,
 			want: []problem{
 				{path("apps", "web", "services", `"web-grpc"`, "ports", "1"), `apps.web.services."web-grpc".ports.1: Service web-grpc uses port "grpc", which is not one of the app's ports (http)`},
 			},
 		},
 		{
 			name: "servicePorts key missing",
-			app: func(a *model.App) {
-				a.Services = map[string]model.Service{"web": {Type: model.ClusterIP, ServicePorts: map[string]int32{"http": 80, "metrics": 9090}}}
-			},
+			src:  `apps: web: services: web: servicePorts: {http: 80, metrics: 9090}`,
 			want: []problem{
 				{path("apps", "web", "services", "web", "servicePorts", "metrics"), `apps.web.services.web.servicePorts.metrics: Service web maps port "metrics", which is not one of the app's ports (http)`},
 			},
 		},
 		{
 			name: "Service on an app without ports",
-			app: func(a *model.App) {
-				a.Ports = map[string]model.Port{}
-				a.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
-			},
+			src:  `apps: web: services: web: {}`,
+			app:  func(a *model.App) { clear(a.Ports) },
 			want: []problem{
 				{path("apps", "web", "services", "web"), `apps.web.services.web: Service web selects an app that has no ports`},
 			},
 		},
 		{
 			name: "every problem is reported, namespaces first, then apps by name",
-			app: func(a *model.App) {
-				a.NodeGroup = "gpu"
-				a.Image.Tag = ""
-			},
-			env: func(env *model.Environment) {
-				env.Namespaces["Shop"] = model.Namespace{}
-				api := newApp("api")
-				api.Namespace = "shop"
-				env.Apps["api"] = api
-			},
+			src: `namespaces: Shop: {}
+apps: {
+	web: nodeGroup: "gpu"
+	api: namespace: "shop"
+}`,
+			app: func(a *model.App) { a.Image.Tag = "" },
 			want: []problem{
 				{path("namespaces", "Shop"), `namespaces.Shop: namespace name "Shop" is not a valid DNS-1123 label: ` + dnsLabelMsg},
 				{path("apps", "api", "namespace"), `apps.api.namespace: namespace "shop" is not one of the environment's namespaces (Shop, chatbot, koorde-cache)`},
@@ -509,13 +416,9 @@ func TestEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			web := newApp("web")
+			env := newEnv(t, web+tt.src)
 			if tt.app != nil {
-				tt.app(web)
-			}
-			env := newEnv(web)
-			if tt.env != nil {
-				tt.env(env)
+				tt.app(env.Apps["web"])
 			}
 			err := check.Environment(env)
 			if tt.want == nil && err != nil {
@@ -534,19 +437,20 @@ func TestEnvironment(t *testing.T) {
 func TestEnvironmentHiddenLabels(t *testing.T) {
 	tests := []struct {
 		name string
-		env  func(env *model.Environment)
+		// src is CUE of the environment besides [base].
+		src  string
 		want []problem
 	}{
 		{
 			name: "namespace",
-			env:  func(env *model.Environment) { env.Namespaces["_x"] = model.Namespace{} },
+			src:  `namespaces: "_x": {}`,
 			want: []problem{
 				{path("namespaces", `"_x"`), `namespaces."_x": namespace name "_x" is not a valid DNS-1123 label: ` + dnsLabelMsg},
 			},
 		},
 		{
 			name: "app",
-			env:  func(env *model.Environment) { env.Apps["_x"] = newApp("_x") },
+			src:  `apps: "_x": {}`,
 			want: []problem{
 				{path("apps", `"_x"`), `apps."_x": app name "_x" is not a valid DNS-1123 label: ` + dnsLabelMsg},
 			},
@@ -554,8 +458,7 @@ func TestEnvironmentHiddenLabels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv()
-			tt.env(env)
+			env := newEnv(t, tt.src)
 			if diff := cmp.Diff(tt.want, problems(check.Environment(env))); diff != "" {
 				t.Errorf("Environment() problems mismatch (-want +got):\n%s", diff)
 			}
@@ -682,7 +585,7 @@ func TestObjects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := check.Objects(newEnv(), tt.objs)
+			err := check.Objects(newEnv(t, ""), tt.objs)
 			if tt.want == nil && err != nil {
 				t.Fatalf("Objects() = %v, want nil", err)
 			}
@@ -708,9 +611,7 @@ func TestPositions(t *testing.T) {
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
 	}
-	web := newApp("web")
-	web.NodeGroup = "gpu"
-	env := newEnv(web, newApp("api"))
+	env := newEnv(t, src)
 	env.Source = v
 
 	type position struct {

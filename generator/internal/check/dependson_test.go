@@ -1,6 +1,10 @@
 package check_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,21 +12,28 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator/internal/check"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
-// dependsOnEnv returns environment dev with apps given as name ->
-// dependsOn; a name starting with "-" is a disabled app.
-func dependsOnEnv(apps map[string][]string) *model.Environment {
-	env := newEnv()
-	env.Name = "dev"
-	for name, deps := range apps {
-		a := newApp(strings.TrimPrefix(name, "-"))
-		a.Enabled = !strings.HasPrefix(name, "-")
-		a.DependsOn = deps
-		env.Apps[a.Name] = a
+// dependsOnEnv returns environment dev of [base] with apps given as name
+// -> dependsOn; a name starting with "-" is a disabled app. With argocd,
+// Argo CD syncs the environment (its project is dev).
+func dependsOnEnv(t testing.TB, apps map[string][]string, argocd bool) *model.Environment {
+	t.Helper()
+	var src strings.Builder
+	if argocd {
+		src.WriteString("argocd: repoURL: \"https://github.com/example/gitops.git\"\n")
 	}
-	return env
+	for _, name := range slices.Sorted(maps.Keys(apps)) {
+		deps, err := json.Marshal(append([]string{}, apps[name]...)) // a JSON list is CUE
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&src, "apps: %s: {enabled: %t, dependsOn: %s}\n",
+			model.Label(strings.TrimPrefix(name, "-")), !strings.HasPrefix(name, "-"), deps)
+	}
+	return modeltest.Env(t, "dev", base+src.String())
 }
 
 // messages returns the message of each error in err, with its path.
@@ -77,10 +88,7 @@ func TestDependsOn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := dependsOnEnv(tt.apps)
-			if tt.argocd {
-				env.ArgoCD = &model.ArgoCD{Project: "dev"}
-			}
+			env := dependsOnEnv(t, tt.apps, tt.argocd)
 			got := messages(check.DependsOn(env))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("DependsOn() errors mismatch (-want +got):\n%s", diff)

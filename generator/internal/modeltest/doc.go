@@ -8,7 +8,9 @@
 //
 //   - [Env] loads it with [load.Load] (the same evaluation and decoding as
 //     gen render), from a temporary root that holds a copy of schema/ and
-//     cue.mod/. [Cluster] and [ChatbotProd] are clusters to start from.
+//     cue.mod/. [Cluster] and [ChatbotProd] are clusters to start from;
+//     [ChatbotProdApps] is a whole environment on ChatbotProd, the one
+//     the capacity checks and gen plan are tested on.
 //   - [App] loads one app inside a small valid environment, with a default
 //     namespace and image.
 //   - [Root] is such a temporary root, with files of the test's own, for

@@ -78,6 +78,70 @@ const ChatbotProd = `cluster: {
 }
 `
 
+// ChatbotProdApps is the CUE of seed 003's prod in small, on which every
+// check passes: [ChatbotProd] with its ml node group tainted
+// workload=ml:NoSchedule, the namespace chatbot, and four apps in it,
+// each part of chatbot, with a port http 8080 and its image
+// 123456789012.dkr.ecr.ap-south-1.amazonaws.com/<name>:1.0.0:
+//
+//   - backend: 250m / 256Mi, 2 replicas, an HPA of 2-5 on cpu, a ClusterIP
+//     Service and an internet-facing LoadBalancer one;
+//   - ml: 1 CPU / 2Gi on the ml group, an HPA of 1-2 on memory, IAM role
+//     chatbot-ml;
+//   - mongodb: a StatefulSet of 500m / 1Gi with 10Gi of gp3;
+//   - retrain: a CronJob of 1 CPU / 2Gi on the ml group, IAM role
+//     chatbot-retrain.
+//
+// The roles chatbot-ml and chatbot-retrain are declared, with
+// AmazonS3ReadOnlyAccess; everything else is the schema's default,
+// including the Cluster Autoscaler. It is the environment of the capacity
+// checks' and gen plan's tests; a test adds to it by unification, e.g. an
+// app or a node group, and changes its values in Go.
+const ChatbotProdApps = ChatbotProd + `
+cluster: {
+	nodeGroups: ml: taints: [{key: "workload", value: "ml"}]
+	iam: roles: {
+		"chatbot-ml": policyARNs: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+		"chatbot-retrain": policyARNs: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+	}
+}
+namespaces: chatbot: {}
+defaults: {namespace: "chatbot", partOf: "chatbot"}
+apps: [Name=_]: {
+	image: *{repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"} | _
+	ports: http: port: 8080
+}
+apps: {
+	backend: {
+		replicas: 2
+		resources: requests: {cpu: "250m", memory: "256Mi"}
+		autoscaling: {minReplicas: 2, maxReplicas: 5, cpu: 70}
+		services: {
+			backend: {}
+			"backend-public": type: "LoadBalancer"
+		}
+	}
+	ml: {
+		nodeGroup: "ml"
+		resources: requests: {cpu: "1", memory: "2Gi"}
+		autoscaling: {minReplicas: 1, maxReplicas: 2, memory: 75}
+		serviceAccount: iamRole: "chatbot-ml"
+	}
+	mongodb: {
+		kind: "StatefulSet"
+		resources: requests: {cpu: "500m", memory: "1Gi"}
+		storage: data: {size: "10Gi", mountPath: "/data/db"}
+	}
+	retrain: {
+		kind:      "CronJob"
+		schedule:  "0 2 * * *"
+		nodeGroup: "ml"
+		resources: requests: {cpu: "1", memory: "2Gi"}
+		serviceAccount: iamRole: "chatbot-retrain"
+	}
+}
+`
+
 // AppEnv is the name of the environment [App] loads its app in.
 const AppEnv = "test"
 

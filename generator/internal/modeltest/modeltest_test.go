@@ -1,6 +1,8 @@
 package modeltest
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +80,27 @@ cluster: {
 	}
 	if diff := cmp.Diff([]string{"123456789012.dkr.ecr.ap-south-1.amazonaws.com"}, env.Policy.AllowedRegistries); diff != "" {
 		t.Errorf("Env(prod) allowed registries mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestChatbotProdApps: the shared environment loads, with what its
+// documentation promises and the schema's defaults for the rest.
+func TestChatbotProdApps(t *testing.T) {
+	env := Env(t, "prod", ChatbotProdApps)
+	if diff := cmp.Diff([]string{"backend", "ml", "mongodb", "retrain"}, slices.Sorted(maps.Keys(env.Apps))); diff != "" {
+		t.Errorf("Env(ChatbotProdApps) apps mismatch (-want +got):\n%s", diff)
+	}
+	c := env.Cluster
+	if diff := cmp.Diff([]model.Taint{{Key: "workload", Value: "ml", Effect: "NoSchedule"}}, c.NodeGroups["ml"].Taints); diff != "" {
+		t.Errorf("Env(ChatbotProdApps) ml taints mismatch (-want +got):\n%s", diff)
+	}
+	if !c.Autoscaler.Enabled || c.Autoscaler.IAMRole != "chatbot-prod-cluster-autoscaler" || len(c.IAM.Roles) != 5 {
+		t.Errorf("Env(ChatbotProdApps) cluster = %+v, want the schema's controllers and roles and two of its own", c)
+	}
+	backend, mongodb := env.Apps["backend"], env.Apps["mongodb"]
+	if backend.PartOf != "chatbot" || backend.Namespace != "chatbot" || backend.Services["backend-public"].Scheme != "internet-facing" ||
+		mongodb.Storage["data"].StorageClass != "gp3" || mongodb.Ports["http"].Port != 8080 {
+		t.Errorf("Env(ChatbotProdApps) backend = %+v, mongodb = %+v", backend, mongodb)
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/kube"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/plan"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/internal/golden"
@@ -22,12 +23,26 @@ const mi = 1 << 20
 // embedded tables.
 var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 
+// newEnv returns the environment prod of [modeltest.ChatbotProdApps] and
+// src, more CUE of it, as the loader decodes it: seed 003's prod in small.
+// Its ml node group has the schema's 20 GiB disks rather than seed 003's
+// 50 GiB of [modeltest.ChatbotProd]: the costs of these tests and of the
+// goldens were worked out with them. Its cue.Value is the zero value.
+func newEnv(t testing.TB, src string) *model.Environment {
+	t.Helper()
+	env := modeltest.Env(t, "prod", modeltest.ChatbotProdApps+src)
+	ml := env.Cluster.NodeGroups["ml"]
+	ml.VolumeSize = 20
+	env.Cluster.NodeGroups["ml"] = ml
+	return env
+}
+
 // TestBuild pins the numbers of the fixture's plan, worked out by hand:
 // t3.medium nodes allocate 1930m / 3246Mi / 17 pods, m5.large nodes
 // 1930m / 6903Mi / 29 pods; the DaemonSets take 155m / 120Mi / 3 pods
 // per node and the system pods 420m / 1220Mi / 7 pods.
 func TestBuild(t *testing.T) {
-	p := plan.Build(newEnv(), plan.Options{Today: today})
+	p := plan.Build(newEnv(t, ""), plan.Options{Today: today})
 
 	perNode := func(p plan.NodeGroup) plan.Resources { return *p.PerNode }
 	if diff := cmp.Diff(
@@ -94,8 +109,7 @@ func TestBuild(t *testing.T) {
 	if p.Cost.Budget != nil {
 		t.Errorf("budget = %+v, want none: the environment states none", p.Cost.Budget)
 	}
-	env := newEnv()
-	env.Cluster.Budget = &model.Budget{Monthly: 250, Source: "seed 003"}
+	env := newEnv(t, `cluster: budget: {monthly: 250, source: "seed 003"}`)
 	if b := plan.Build(env, plan.Options{}).Cost.Budget; b == nil || b.Monthly != 250 || b.Source != "seed 003" {
 		t.Errorf("budget = %+v, want $250 from seed 003", b)
 	}
@@ -104,17 +118,16 @@ func TestBuild(t *testing.T) {
 func TestBuildCost(t *testing.T) {
 	tests := []struct {
 		name string
-		env  func(env *model.Environment)
+		// src is more CUE of the environment; env changes what the
+		// fixture states already (nil: nothing).
+		src string
+		env func(env *model.Environment)
 		// check inspects the cost.
 		check func(t *testing.T, c *plan.Cost, notes []string)
 	}{
 		{
 			name: "spot nodes at 70% off",
-			env: func(env *model.Environment) {
-				ng := env.Cluster.NodeGroups["general"]
-				ng.Spot = true
-				env.Cluster.NodeGroups["general"] = ng
-			},
+			src:  `cluster: nodeGroups: general: spot: true`,
 			check: func(t *testing.T, c *plan.Cost, _ []string) {
 				// 5 × $0.0448 × 0.3 × 730 = $49.06.
 				if n := c.Max.Nodes[0]; n.PerHour != 0.01344 || n.Monthly != 49.06 {
@@ -133,12 +146,12 @@ func TestBuildCost(t *testing.T) {
 		},
 		{
 			name: "StatefulSet volumes per replica, in whole GiB, at the class's type",
-			env: func(env *model.Environment) {
-				env.Cluster.StorageClasses["slow"] = model.StorageClass{Type: "sc1"}
-				mongodb := env.Apps["mongodb"]
-				mongodb.Replicas = 3
-				mongodb.Storage["logs"] = model.Volume{Size: "1500M", StorageClass: "slow"}
-			},
+			src: `
+cluster: storageClasses: slow: type: "sc1"
+apps: mongodb: {
+	replicas: 3
+	storage: logs: {size: "1500M", storageClass: "slow", mountPath: "/var/log/mongodb"}
+}`,
 			check: func(t *testing.T, c *plan.Cost, _ []string) {
 				// 3 × (10 GiB gp3 + 2 GiB sc1): 30 × $0.0912 + 6 × $0.0174, + 160 GiB of gp3 nodes.
 				if c.Max.EBS.VolumeGiB != 36 || c.Max.EBS.Monthly != 17.43 {
@@ -171,8 +184,10 @@ func TestBuildCost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnv()
-			tt.env(env)
+			env := newEnv(t, tt.src)
+			if tt.env != nil {
+				tt.env(env)
+			}
 			p := plan.Build(env, plan.Options{Today: today})
 			tt.check(t, p.Cost, p.Notes)
 		})
@@ -182,13 +197,25 @@ func TestBuildCost(t *testing.T) {
 // TestBuildObjects checks that requests come from the rendered workload
 // when there is one: a sidecar added by a patch counts.
 func TestBuildObjects(t *testing.T) {
-	env := newEnv()
-	obj := workload("backend", model.Deployment, map[string]any{"cpu": "250m", "memory": "256Mi"}, nil, nil)
-	spec := obj.Content["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
-	spec["containers"] = append(spec["containers"].([]any), map[string]any{
-		"name": "fluent-bit", "resources": map[string]any{"requests": map[string]any{"cpu": json.Number("0.05"), "memory": "64Mi"}},
-	})
-	p := plan.Build(env, plan.Options{Today: today, Objects: []object.Object{obj}})
+	env := newEnv(t, "")
+	objs, err := kube.Build(env)
+	if err != nil {
+		t.Fatalf("kube.Build() = %v", err)
+	}
+	var sidecar bool
+	for _, o := range objs {
+		if o.App == "backend" && o.Kind() == model.Deployment {
+			spec, _ := o.PodSpec()
+			spec["containers"] = append(spec["containers"].([]any), map[string]any{
+				"name": "fluent-bit", "resources": map[string]any{"requests": map[string]any{"cpu": json.Number("0.05"), "memory": "64Mi"}},
+			})
+			sidecar = true
+		}
+	}
+	if !sidecar {
+		t.Fatal("kube.Build() rendered no Deployment backend")
+	}
+	p := plan.Build(env, plan.Options{Today: today, Objects: objs})
 	if got, want := p.Apps[0].PerPod, (plan.Resources{CPU: 300, Memory: 320 * mi, Pods: 1}); got != want {
 		t.Errorf("backend per pod = %+v, want %+v", got, want)
 	}
@@ -198,11 +225,10 @@ func TestBuildObjects(t *testing.T) {
 // testdata/plan.json and testdata/plan.txt. Run with -update (or
 // GEN_UPDATE=1) to rewrite them.
 func TestGolden(t *testing.T) {
-	env := newEnv()
+	env := newEnv(t, `cluster: nodeGroups: spot: {instanceTypes: ["m6i.large", "m5.large"], spot: true, minSize: 0, maxSize: 4}`)
 	ng := env.Cluster.NodeGroups["general"]
 	ng.InstanceTypes = []string{"t3.medium", "t3a.medium"}
 	env.Cluster.NodeGroups["general"] = ng
-	env.Cluster.NodeGroups["spot"] = model.NodeGroup{InstanceTypes: []string{"m6i.large", "m5.large"}, Spot: true, MinSize: 0, MaxSize: 4, VolumeSize: 20, VolumeType: "gp3"}
 	p := plan.Build(env, plan.Options{Today: today})
 	for _, f := range []struct {
 		name  string
@@ -236,7 +262,7 @@ func TestGolden(t *testing.T) {
 // top-level keys, and the units in the key names.
 func TestJSONShape(t *testing.T) {
 	var b bytes.Buffer
-	if err := plan.Build(newEnv(), plan.Options{}).JSON(&b); err != nil {
+	if err := plan.Build(newEnv(t, ""), plan.Options{}).JSON(&b); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]json.RawMessage
