@@ -79,11 +79,8 @@ func (c *capacityChecker) nodeGroups() {
 	for _, g := range c.Groups {
 		for i, t := range g.NodeGroup.InstanceTypes {
 			if slices.Contains(g.Unknown, t) {
-				// The message names the table by an older path (it is
-				// generator/internal/capacity/data/aws.json); the text
-				// is kept as users and tests know it.
 				c.errorf(groupPath(g.Name, fmt.Sprintf("instanceTypes[%d]", i)),
-					"instance type %s is not in gen's instance table (generator/plan/data/aws.json, %s), so gen cannot check what fits on node group %s; add it there",
+					"instance type %s is not in gen's instance table (generator/internal/capacity/data/aws.json, %s), so gen cannot check what fits on node group %s; add it there",
 					t, capacity.FactsDate(), g.Name)
 			}
 		}

@@ -246,7 +246,7 @@ func TestCapacity(t *testing.T) {
 			},
 			want: []problem{{
 				Path:  path("cluster", "nodeGroups", "general", "instanceTypes", "1"),
-				Error: "cluster.nodeGroups.general.instanceTypes.1: instance type m7i.large is not in gen's instance table (generator/plan/data/aws.json, 2026-11-21), so gen cannot check what fits on node group general; add it there",
+				Error: "cluster.nodeGroups.general.instanceTypes.1: instance type m7i.large is not in gen's instance table (generator/internal/capacity/data/aws.json, 2026-11-21), so gen cannot check what fits on node group general; add it there",
 			}},
 		},
 
