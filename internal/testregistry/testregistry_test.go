@@ -64,6 +64,7 @@ func TestFaults(t *testing.T) {
 	)
 	host := testregistry.Serve(t, f)
 	var got []string
+	var took []time.Duration
 	for range 4 {
 		start := time.Now()
 		resp, err := http.Get("http://" + host + "/v2/")
@@ -71,20 +72,22 @@ func TestFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		s := resp.Status + " Retry-After=" + resp.Header.Get("Retry-After")
-		if time.Since(start) >= 20*time.Millisecond {
-			s += " slow"
-		}
-		got = append(got, s)
+		took = append(took, time.Since(start))
+		got = append(got, resp.Status+" Retry-After="+resp.Header.Get("Retry-After"))
 	}
 	want := []string{
 		"429 Too Many Requests Retry-After=7",
 		"429 Too Many Requests Retry-After=7",
-		"418 I'm a teapot Retry-After= slow",
+		"418 I'm a teapot Retry-After=",
 		"200 OK Retry-After=",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers mismatch (-want +got):\n%s", diff)
+	}
+	// Only the delay is certain: on a busy machine any request may take
+	// 20ms, so the others are not required to be quick.
+	if took[2] < 20*time.Millisecond {
+		t.Errorf("the delayed answer took %v, want at least 20ms", took[2])
 	}
 	if n := f.Requests(); n != 4 {
 		t.Errorf("Requests() = %d, want 4", n)
