@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/internal/testregistry"
 )
@@ -112,5 +113,41 @@ func TestServeTLSAndBasicAuth(t *testing.T) {
 	}
 	if _, err := remote.Head(name.MustParseReference(ref), remote.WithTransport(tr)); err == nil {
 		t.Errorf("Head(%s) without credentials succeeded", ref)
+	}
+}
+
+// TestAutoSeedConcurrent asks for one tag many times at once: every
+// request finds it, none while it is being pushed, and the image is pushed
+// once (the same digest every time).
+func TestAutoSeedConcurrent(t *testing.T) {
+	reg := testregistry.StartAutoSeed()
+	defer reg.Close()
+	ref, err := name.NewTag(reg.Host() + "/web:1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g errgroup.Group
+	digests := make([]string, 8)
+	for i := range digests {
+		g.Go(func() error {
+			desc, err := remote.Head(ref)
+			if err != nil {
+				return err
+			}
+			digests[i] = desc.Digest.String()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatalf("HEAD %s: %v", ref, err)
+	}
+	for _, d := range digests[1:] {
+		if d != digests[0] {
+			t.Errorf("digests differ: %q", digests)
+			break
+		}
+	}
+	if _, err := remote.Head(ref.Context().Tag("missing")); err == nil {
+		t.Error("a tag starting with missing was seeded")
 	}
 }
