@@ -13,7 +13,16 @@ import (
 // stale or a policy violation (check) or a difference (diff), 2 bad input
 // or usage. Every run is offline, and -o json gives the same code as text.
 func TestExitCodes(t *testing.T) {
-	t.Setenv("GEN_CACHE", "off") // each run renders: no state between cases
+	// Each run renders (no state between cases), and nothing reaches the
+	// tester's home.
+	vars, err := sandboxEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	root := t.TempDir()
 	copyRepoData(t, root)

@@ -118,6 +118,9 @@ func TestScripts(t *testing.T) {
 					return fmt.Errorf("copying %s: %w", dir, err)
 				}
 			}
+			if err := isolate(env); err != nil {
+				return err
+			}
 			env.Values[snapshotsKey{}] = map[string]snapshot{}
 			// Every script gets a registry that has any image asked of it
 			// (but tags starting with "missing").
@@ -131,12 +134,53 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"snapshot":     cmdSnapshot,
-			"age":          cmdAge,
+			"mtime":        cmdMtime,
 			"unchanged":    cmdUnchanged,
 			"markrequests": cmdMarkRequests,
 			"norequests":   cmdNoRequests,
 		},
 	})
+}
+
+// isolate gives the script a HOME and a cache folder of its own, under its
+// work dir, and turns gen's cache off (see sandboxEnv). testscript sets
+// HOME=/no-home for every script: run as root, gen would create
+// /no-home/.cache/gen and share its entries between scripts and test runs.
+// Scripts about the cache turn it on ("env GEN_CACHE=on") and date their
+// inputs with mtime.
+func isolate(env *testscript.Env) error {
+	vars, err := sandboxEnv(env.WorkDir)
+	if err != nil {
+		return err
+	}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		env.Setenv(k, v)
+	}
+	return nil
+}
+
+// sandboxEnv returns the environment variables that keep gen, and what
+// runs it, away from the tester's home and from other tests: HOME (where
+// gen would find ~/.cache/gen, ~/.docker and ~/.aws) and the XDG folders
+// in dir/.home, which it creates, gen's cache folder in dir/.cache/gen,
+// and gen's cache off. Whether gen records a render depends on how long
+// before it its inputs were written (two seconds, generator.mtimeSlack),
+// which a busy machine stretches: a test that is not about the cache
+// must not see "cached": true one run in a hundred.
+func sandboxEnv(dir string) ([]string, error) {
+	home := filepath.Join(dir, ".home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return nil, err
+	}
+	return []string{
+		"HOME=" + home,
+		// os.UserCacheDir and os.UserConfigDir read these before HOME.
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"GEN_CACHE_DIR=" + filepath.Join(dir, ".cache", "gen"),
+		"GEN_CACHE=off",
+	}, nil
 }
 
 type snapshotsKey struct{}
@@ -151,18 +195,25 @@ type entry struct {
 	link string // symbolic links only
 }
 
-// cmdAge sets the modification time of every file under each DIR to an
-// hour ago: gen's cache does not record a render whose inputs were
-// modified moments before it (the edit may have raced the render), and
-// scripts write their files moments before running gen.
+// cmdMtime sets the modification time of every file under each PATH to
+// now plus OFFSET (a Go duration, such as -1h or +1h). gen's cache does
+// not record a render whose inputs were modified at or after its start,
+// less two seconds (the edit may have raced the render). Scripts write
+// their files moments before running gen, and on a busy machine moments
+// can be seconds: a script about the cache dates its inputs explicitly,
+// an hour back to have renders recorded, an hour ahead to have them not.
 //
-//	age DIR...
-func cmdAge(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) == 0 {
-		ts.Fatalf("usage: age DIR...")
+//	mtime OFFSET PATH...
+func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mtime OFFSET PATH...")
 	}
-	then := time.Now().Add(-time.Hour)
-	for _, dir := range args {
+	offset, err := time.ParseDuration(args[0])
+	if err != nil {
+		ts.Fatalf("mtime: %v", err)
+	}
+	then := time.Now().Add(offset)
+	for _, dir := range args[1:] {
 		err := filepath.WalkDir(ts.MkAbs(dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err

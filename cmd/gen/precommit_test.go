@@ -187,16 +187,17 @@ func newPreCommitSandbox(t *testing.T) *preCommitSandbox {
 	}
 
 	tmp := t.TempDir()
-	home := filepath.Join(tmp, "home")
-	if err := os.Mkdir(home, 0o755); err != nil {
+	// HOME, the XDG folders and gen's cache in tmp; the cache off, so that
+	// no hook run depends on when the files it reads were written.
+	sandbox, err := sandboxEnv(tmp)
+	if err != nil {
 		t.Fatal(err)
 	}
 	sb := &preCommitSandbox{root: root, hooks: filepath.Join(tmp, "hooks"), gen: filepath.Join(tmp, "gen")}
-	sb.env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
+	sb.env = append(sandbox,
+		"PATH="+os.Getenv("PATH"),
 		// pre-commit clones, builds and keeps its database here.
-		"PRE_COMMIT_HOME=" + filepath.Join(tmp, "pre-commit"),
+		"PRE_COMMIT_HOME="+filepath.Join(tmp, "pre-commit"),
 		"PRE_COMMIT_COLOR=never",
 		// go install ./... in pre-commit's GOPATH: modules only from the
 		// cache (-mod=mod tolerates an untidy go.mod rather than failing),
@@ -204,8 +205,8 @@ func newPreCommitSandbox(t *testing.T) *preCommitSandbox {
 		"GOPROXY=off",
 		"GOSUMDB=off",
 		"GOFLAGS=-mod=mod",
-		"GOMODCACHE=" + caches[0],
-		"GOCACHE=" + caches[1],
+		"GOMODCACHE="+caches[0],
+		"GOCACHE="+caches[1],
 		"GOTOOLCHAIN=local",
 		// gen check and gen render --offline ask nothing of AWS; make sure.
 		"AWS_EC2_METADATA_DISABLED=true",
@@ -216,7 +217,7 @@ func newPreCommitSandbox(t *testing.T) *preCommitSandbox {
 		"GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_AUTHOR_NAME=gen test", "GIT_AUTHOR_EMAIL=gen@example.com",
 		"GIT_COMMITTER_NAME=gen test", "GIT_COMMITTER_EMAIL=gen@example.com",
-	}
+	)
 	if dir := os.Getenv("TMPDIR"); dir != "" {
 		sb.env = append(sb.env, "TMPDIR="+dir)
 	}

@@ -87,9 +87,14 @@ func TestWorkflow(t *testing.T) {
 			edit(root)
 		}
 		summaryFile := filepath.Join(work, "summary.md")
+		sandbox, err := sandboxEnv(work) // the last value of a variable wins
+		if err != nil {
+			t.Fatal(err)
+		}
 		env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"GITHUB_STEP_SUMMARY="+summaryFile, "GITHUB_PATH="+filepath.Join(work, "path"),
-			"GEN_CACHE=off", "AWS_EC2_METADATA_DISABLED=true")
+			"AWS_EC2_METADATA_DISABLED=true")
+		env = append(env, sandbox...)
 		for k, v := range wf.Env {
 			env = append(env, k+"="+v)
 		}

@@ -225,6 +225,24 @@ func startDockerRegistry(t *testing.T, user, password string) (host string) {
 	if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// freeAddr's port was free a moment ago; on a busy machine another
+	// process may take it before the registry listens. Try another then.
+	for attempt := 1; ; attempt++ {
+		host, inUse := serveDockerRegistry(t, bin, dir, htpasswd)
+		if !inUse {
+			return host
+		}
+		if attempt == 3 {
+			t.Fatalf("docker-registry found its port taken %d times", attempt)
+		}
+	}
+}
+
+// serveDockerRegistry starts docker-registry on a free port with the
+// storage in dir and the users of htpasswd, and waits until it answers.
+// It reports inUse, and stops, if another process took the port first.
+func serveDockerRegistry(t *testing.T, bin, dir, htpasswd string) (host string, inUse bool) {
+	t.Helper()
 	host = freeAddr(t)
 	config := filepath.Join(dir, "config.yml")
 	// Values are quoted as YAML strings; paths from t.TempDir need no
@@ -268,15 +286,21 @@ auth:
 		}
 	})
 
-	// Ready when /v2/ challenges: the listener is up and auth is on.
-	client := &http.Client{Timeout: time.Second}
+	// Ready when /v2/ challenges: the listener is up and auth is on. The
+	// wait is long because a loaded machine may be slow to start it, and
+	// costs nothing when it is not.
+	client := &http.Client{Timeout: 5 * time.Second}
 	t.Cleanup(client.CloseIdleConnections)
-	deadline := time.Now().Add(10 * time.Second)
+	const wait = time.Minute
+	deadline := time.Now().Add(wait)
 	var last string
 	for {
 		select {
 		case err := <-exited:
 			exited <- err // for the cleanup
+			if strings.Contains(out.String(), "address already in use") {
+				return host, true
+			}
 			t.Fatalf("docker-registry exited before answering (%v):\n%s", err, out.String())
 		default:
 		}
@@ -284,14 +308,14 @@ auth:
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusUnauthorized {
-				return host
+				return host, false
 			}
 			last = resp.Status
 		} else {
 			last = err.Error()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry on %s did not answer GET /v2/ with 401 within 10s (last: %s):\n%s", host, last, out.String())
+			t.Fatalf("docker-registry on %s did not answer GET /v2/ with 401 within %v (last: %s):\n%s", host, wait, last, out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -72,7 +72,7 @@ func TestRetryBody(t *testing.T) {
 		}
 	}))
 	defer s.Close()
-	rt := &retryTransport{next: http.DefaultTransport, attempts: 3, timeout: time.Second, initial: time.Millisecond, max: time.Second, now: time.Now}
+	rt := &retryTransport{next: http.DefaultTransport, attempts: 3, timeout: time.Minute, initial: time.Millisecond, max: time.Second, now: time.Now}
 
 	tests := []struct {
 		name      string

@@ -14,8 +14,8 @@ func TestKey(t *testing.T) {
 	if Key("ab", "c") == Key("a", "bc") {
 		t.Error(`Key("ab", "c") == Key("a", "bc"): parts must not run together`)
 	}
-	if Key("a") != Key("a") {
-		t.Error("Key is not deterministic")
+	if a, b := Key("a"), Key("a"); a != b {
+		t.Errorf("Key is not deterministic: %s then %s", a, b)
 	}
 	if k := Key("a"); len(k) != 64 {
 		t.Errorf("Key = %q, want 64 hex digits", k)
