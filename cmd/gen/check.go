@@ -37,7 +37,9 @@ func checkCommand() command {
 				if len(e.args) == 0 {
 					envs = nil // all of them, and any rendered/ folder left by a deleted one
 				}
-				res, err := generator.Check(ctx, generator.Options{Root: e.root, Envs: envs, Cache: e.cache(*noCache)})
+				opts := e.options()
+				opts.Envs, opts.Cache = envs, e.cache(*noCache)
+				res, err := generator.Check(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}

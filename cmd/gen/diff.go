@@ -41,7 +41,7 @@ func diffCommand() command {
 				if !ok {
 					return exitError
 				}
-				opts := generator.Options{Root: e.root}
+				opts := e.options()
 				if len(e.args) == 2 {
 					if *format == "patch" {
 						fmt.Fprintf(e.stderr, "gen diff: -o patch compares rendered/ with a render; it takes one environment or none\n")

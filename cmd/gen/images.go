@@ -53,7 +53,7 @@ func imagesCommand() command {
 					opts.Progress = e.progress()
 					opts.Timeout = *timeout
 				}
-				pinned, err := generator.Images(ctx, generator.Options{Root: e.root, Envs: envs, Images: opts})
+				pinned, err := generator.Images(ctx, e.optionsWith(envs, opts))
 				if err != nil {
 					return e.fail(err)
 				}

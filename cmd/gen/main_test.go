@@ -73,6 +73,9 @@ func cmdNoRequests(ts *testscript.TestScript, neg bool, args []string) {
 // Autoscaler's default image lives) to the script's own local registry.
 const scriptRegistry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
+// scriptToday is the date the scripts run on (see GEN_TEST_TODAY).
+const scriptToday = "2026-12-01"
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		// gen as users run it, except that the registry of the scripts'
@@ -90,6 +93,14 @@ func TestMain(m *testing.M) {
 					scriptRegistry:    host,
 					"registry.k8s.io": host, // the Cluster Autoscaler's default image
 				})))
+			}
+			if day := os.Getenv("GEN_TEST_TODAY"); day != "" {
+				today, err := time.Parse(time.DateOnly, day)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "GEN_TEST_TODAY: %v\n", err)
+					os.Exit(2)
+				}
+				opts = append(opts, withToday(today))
 			}
 			os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, opts...))
 		},
@@ -128,6 +139,10 @@ func TestScripts(t *testing.T) {
 			env.Defer(reg.Close)
 			env.Setenv("GEN_TEST_REGISTRY", reg.Host())
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			// Scripts see one date, so that their Kubernetes 1.35 does not
+			// leave EKS standard support (a warning) on 2027-03-27, nor a
+			// waiver expire, while nothing else changes.
+			env.Setenv("GEN_TEST_TODAY", scriptToday)
 			env.Values[registryKey{}] = reg
 			env.Values[markKey{}] = new(int)
 			return nil

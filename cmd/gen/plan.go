@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -32,7 +31,7 @@ func planCommand() command {
 				if !ok {
 					return exitError
 				}
-				p, warnings, err := generator.PlanEnv(ctx, generator.Options{Root: e.root, Today: time.Now()}, envs[0])
+				p, warnings, err := generator.PlanEnv(ctx, e.options(), envs[0])
 				if err != nil {
 					return e.fail(err)
 				}

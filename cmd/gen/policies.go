@@ -42,7 +42,9 @@ func policiesCommand() command {
 				if !ok {
 					return exitError
 				}
-				res, err := generator.Render(ctx, generator.Options{Root: e.root, Envs: envs})
+				opts := e.options()
+				opts.Envs = envs
+				res, err := generator.Render(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}

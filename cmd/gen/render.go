@@ -39,13 +39,13 @@ func renderCommand() command {
 				if *all {
 					envs = nil // every environment; folders of those gone are removed
 				}
-				opts := generator.Options{Root: e.root, Envs: envs, Cache: e.cache(false), AllowViolations: *allow,
-					Images: images.PinOptions{
-						Resolver: e.resolver(*offline),
-						Mirrors:  mirrors,
-						Progress: e.progress(),
-						Timeout:  *timeout,
-					}}
+				opts := e.optionsWith(envs, images.PinOptions{
+					Resolver: e.resolver(*offline),
+					Mirrors:  mirrors,
+					Progress: e.progress(),
+					Timeout:  *timeout,
+				})
+				opts.Cache, opts.AllowViolations = e.cache(false), *allow
 				res, err := generator.Render(ctx, opts)
 				if err != nil {
 					return e.fail(err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -63,6 +64,22 @@ type invocation struct {
 	// remote are options for the registry client, after the defaults; the
 	// CLI's tests use them to reach a local registry.
 	remote []images.Option
+	// today is the date support windows and waivers are judged by; zero
+	// (the default) is the current date. The CLI's tests pin it.
+	today time.Time
+}
+
+// options returns the generator options every command starts from.
+func (e *invocation) options() generator.Options {
+	return generator.Options{Root: e.root, Today: e.today}
+}
+
+// optionsWith returns options for the environments envs (nil: all of
+// them) with image pinning as pin says.
+func (e *invocation) optionsWith(envs []string, pin images.PinOptions) generator.Options {
+	opts := e.options()
+	opts.Envs, opts.Images = envs, pin
+	return opts
 }
 
 // runOption adjusts a run; production passes none.
@@ -71,6 +88,11 @@ type runOption func(*invocation)
 // withRemoteOptions adds options to the registry client.
 func withRemoteOptions(opts ...images.Option) runOption {
 	return func(e *invocation) { e.remote = append(e.remote, opts...) }
+}
+
+// withToday makes the run judge dates as of today.
+func withToday(today time.Time) runOption {
+	return func(e *invocation) { e.today = today }
 }
 
 // cache returns the cache of earlier renders, nil when off.
