@@ -16,10 +16,10 @@
 //	police      policies/*.cue over every object, with waivers
 //
 // [Write] is the only function that changes the repository: it refuses a
-// render whose policies failed (unless [Options].AllowViolations), swaps
-// each changed environment in whole, writes the lock files, removes the
-// folders of environments that are gone, and records the render in the
-// [Cache]. [Check], [Diff], [DiffEnvs], [Patch], [Images] and [PlanEnv]
+// render whose policies failed (unless [Options].AllowViolations), writes
+// the files that changed (each to a temporary name, then renamed), the
+// lock files, removes the folders of environments that are gone, and
+// records the render in the [Cache]. [Check], [Diff], [DiffEnvs], [Patch], [Images] and [PlanEnv]
 // render and compare or report; they write nothing under the root.
 //
 // Rendering needs no network and no credentials unless a tag is missing

@@ -66,9 +66,11 @@ type Written struct {
 }
 
 // Write makes the root hold what res rendered, for each environment:
-// rendered/<env>/ holds exactly its files (an environment whose files are
-// unchanged is not touched; a changed one is swapped in whole) and its
-// lock file what the render pinned. When res covers every environment
+// rendered/<env>/ holds exactly its files and its lock file what the
+// render pinned. An environment whose files are unchanged is not touched;
+// in a changed one, only the changed files are written, each to a
+// temporary name and renamed over its target before extra files are
+// removed (a new environment is written beside its folder and renamed in). When res covers every environment
 // (opts.Envs was empty), the folders of rendered/ whose environment no
 // longer exists are removed. Last, with opts.Cache, the render is recorded
 // so that the next Check need not render again.
