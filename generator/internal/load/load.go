@@ -39,15 +39,16 @@ func Environments(root string) ([]string, error) {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
-		if hasCUEFile(filepath.Join(root, Dir, e.Name())) {
+		if HasCUEFile(filepath.Join(root, Dir, e.Name())) {
 			names = append(names, e.Name())
 		}
 	}
 	return names, nil // os.ReadDir sorts by name
 }
 
-// hasCUEFile reports whether dir holds a regular .cue file.
-func hasCUEFile(dir string) bool {
+// HasCUEFile reports whether dir holds a regular .cue file: whether CUE
+// finds a package there.
+func HasCUEFile(dir string) bool {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".cue") {

@@ -3,7 +3,6 @@ package policy
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -97,7 +96,7 @@ func Load(root string) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{root: absRoot, inputs: []string{"cue.mod", Dir, schemaDir}}
-	if !hasCUEFile(filepath.Join(absRoot, Dir)) {
+	if !load.HasCUEFile(filepath.Join(absRoot, Dir)) {
 		return s, nil
 	}
 	fail := func(err error) (*Set, error) {
@@ -202,17 +201,6 @@ func (s *Set) Policies() []Policy {
 		return nil
 	}
 	return slices.Clone(s.policies)
-}
-
-// hasCUEFile reports whether dir holds a regular .cue file.
-func hasCUEFile(dir string) bool {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".cue") {
-			return true
-		}
-	}
-	return false
 }
 
 // policyError is a CUE error about a policy, positioned at it.
