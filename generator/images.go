@@ -20,12 +20,13 @@ func Images(ctx context.Context, opts Options) ([]images.Pinned, error) {
 	return images.Pin(ctx, opts.root(), envs, opts.Images)
 }
 
-// WriteLocks writes the lock files of pinned under root (each atomically)
-// and returns the paths, relative to root, of those that changed.
-func WriteLocks(root string, pinned []images.Pinned) ([]string, error) {
+// WriteLocks writes the lock files of pinned under opts.Root (each
+// atomically) and returns the paths, relative to the root, of those that
+// changed.
+func WriteLocks(opts Options, pinned []images.Pinned) ([]string, error) {
 	var changed []string
 	for _, p := range pinned {
-		c, err := writeLock(root, p)
+		c, err := writeLock(opts.root(), p)
 		if err != nil {
 			return changed, err
 		}

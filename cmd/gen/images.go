@@ -53,7 +53,8 @@ func imagesCommand() command {
 					opts.Progress = e.progress()
 					opts.Timeout = *timeout
 				}
-				pinned, err := generator.Images(ctx, e.optionsWith(envs, opts))
+				gopts := e.optionsWith(envs, opts)
+				pinned, err := generator.Images(ctx, gopts)
 				if err != nil {
 					return e.fail(err)
 				}
@@ -62,7 +63,7 @@ func imagesCommand() command {
 						fmt.Fprintf(e.stderr, "gen images: %s not used by %s\n", strings.Join(unknown, ", "), env)
 						return exitError
 					}
-					changed, err := generator.WriteLocks(e.root, pinned)
+					changed, err := generator.WriteLocks(gopts, pinned)
 					if err != nil {
 						return e.fail(err)
 					}
