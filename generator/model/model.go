@@ -154,9 +154,13 @@ type Logging struct {
 	RetentionInDays int      `json:"retentionInDays"`
 }
 
-// Addon is an EKS add-on.
+// Addon is an EKS managed add-on.
 type Addon struct {
-	Version string `json:"version"`
+	// Version is exact, or "" for the version gen's table gives for the
+	// cluster's Kubernetes version.
+	Version string `json:"version,omitempty"`
+	// ConfigurationValues is the add-on's configuration, or nil.
+	ConfigurationValues map[string]any `json:"configurationValues,omitempty"`
 }
 
 // IAM holds the IRSA roles by name.

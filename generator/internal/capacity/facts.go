@@ -280,14 +280,20 @@ var (
 	// taint), keyed by the EKS add-on that installs them. Add-ons not
 	// listed here are assumed to add no pods.
 	daemonSets = []OverheadPod{
-		// vpc-cni: the aws-node container requests 25m; its network
-		// policy agent sidecar requests nothing.
-		{Addon: "vpc-cni", Name: "aws-node", Replicas: 1, Requests: Resources{CPU: 25}},
+		// vpc-cni: the aws-node container and its network policy agent
+		// (aws-eks-nodeagent) request 25m each; the agent has had the
+		// same requests as aws-node since the chart's
+		// `default .Values.resources .Values.nodeAgent.resources`
+		// (aws/amazon-vpc-cni-k8s PR #2623, 2023).
+		{Addon: "vpc-cni", Name: "aws-node", Replicas: 1, Requests: Resources{CPU: 50}},
 		// kube-proxy requests 100m.
 		{Addon: "kube-proxy", Name: "kube-proxy", Replicas: 1, Requests: Resources{CPU: 100}},
 		// aws-ebs-csi-driver's node plugin: three containers (ebs-plugin,
 		// node-driver-registrar, liveness-probe) of 10m / 40Mi each.
 		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-node", Replicas: 1, Requests: Resources{CPU: 30, Memory: 120 * MiB}},
+		// eks-pod-identity-agent requests nothing (the upstream chart's
+		// resources: {}), but takes a pod slot on every node.
+		{Addon: "eks-pod-identity-agent", Name: "eks-pod-identity-agent", Replicas: 1},
 	}
 	// systemPods run once per cluster, on nodes without taints (they
 	// tolerate none of the node groups' taints).
@@ -297,6 +303,11 @@ var (
 		// aws-ebs-csi-driver's controller: two replicas of six containers
 		// of 10m / 40Mi each.
 		{Addon: "aws-ebs-csi-driver", Name: "ebs-csi-controller", Replicas: 2, Requests: Resources{CPU: 60, Memory: 240 * MiB}},
+		// metrics-server: one replica of 100m / 200Mi, the upstream
+		// manifest's (kubernetes-sigs/metrics-server
+		// manifests/base/deployment.yaml); the EKS add-on's own default
+		// is not published.
+		{Addon: "metrics-server", Name: "metrics-server", Replicas: 1, Requests: Resources{CPU: 100, Memory: 200 * MiB}},
 		// The Cluster Autoscaler as gen renders it (kube/autoscaler.go):
 		// 100m / 600Mi, when cluster.autoscaler.enabled.
 		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * MiB}, autoscaler: true},

@@ -36,6 +36,7 @@ func (c *checker) cluster() {
 	if len(defaults) > 1 {
 		c.errorf("cluster.storageClasses", "storage classes %s are all marked default; Kubernetes needs at most one", strings.Join(defaults, ", "))
 	}
+	c.addons()
 	for _, name := range slices.Sorted(maps.Keys(cl.NodeGroups)) {
 		ng := cl.NodeGroups[name]
 		for i, z := range ng.Zones {

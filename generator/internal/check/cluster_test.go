@@ -1,11 +1,15 @@
 package check_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-gen/gen/generator/internal/addons"
 	"github.com/gitops-gen/gen/generator/internal/check"
+	"github.com/gitops-gen/gen/generator/model"
 )
 
 func TestCluster(t *testing.T) {
@@ -38,6 +42,25 @@ func TestCluster(t *testing.T) {
 		src:   `cluster: nodeGroups: ml: zones: ["ap-south-1a", "eu-west-1a"]`,
 		wants: []string{"cluster.nodeGroups.ml.zones: node group ml: zone eu-west-1a (entry 1) is not one of the cluster's zones (ap-south-1a, ap-south-1b, ap-south-1c)"},
 	}, {
+		// A version must be exact and support the cluster's Kubernetes.
+		name: "add-on versions",
+		src: `cluster: addons: {
+	coredns: version: "latest"
+	"kube-proxy": version: "v1.34.6-eksbuild.13"
+}`,
+		wants: []string{
+			addonError("coredns", "latest", `version "latest" is not a version: eksctl would install whatever is newest that day`),
+			addonError("kube-proxy", "v1.34.6-eksbuild.13", "version v1.34.6-eksbuild.13 does not support Kubernetes 1.35"),
+		},
+	}, {
+		name: "an add-on gen does not know",
+		src:  `cluster: addons: "amazon-cloudwatch-observability": {}`,
+		wants: []string{"cluster.addons.\"amazon-cloudwatch-observability\": add-on amazon-cloudwatch-observability is not in gen's add-on table (generator/internal/addons/data/eks-addons.json, " +
+			addons.Date() + "), so gen cannot pin it; add-ons gen knows: " + strings.Join(addons.Names(), ", ")},
+	}, {
+		name: "an exact version the table lists for the cluster's Kubernetes",
+		src:  `cluster: addons: coredns: version: "v1.13.2-eksbuild.31"`,
+	}, {
 		name:  "volume with an unknown storage class",
 		src:   `apps: db: {kind: "StatefulSet", storage: data: {size: "1Gi", storageClass: "gp2", mountPath: "/data"}}`,
 		wants: []string{`apps.db.storage.data.storageClass: volume data uses storage class "gp2", which is not one of the cluster's storageClasses (gp3)`},
@@ -52,5 +75,33 @@ func TestCluster(t *testing.T) {
 				t.Errorf("Environment() mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// addonError is check's message for add-on name at a version that does
+// not support the tests' Kubernetes 1.35, what saying why; the versions it
+// lists are those of gen's table.
+func addonError(name, version, what string) string {
+	def, _ := addons.Default(name, "1.35")
+	return fmt.Sprintf("cluster.addons.%s.version: add-on %s: %s; versions for Kubernetes 1.35 (gen's table, %s): %s; or leave version out for %s",
+		model.Label(name), name, what, addons.Date(), strings.Join(addons.Versions(name, "1.35"), ", "), def)
+}
+
+// A Kubernetes version gen's add-on table does not cover: every add-on is
+// reported, since none can be pinned.
+func TestClusterAddonsUnknownKubernetes(t *testing.T) {
+	env := newEnv(t, "")
+	env.Cluster.Version = "1.29"
+	var got []string
+	for _, p := range problems(check.Environment(env)) {
+		got = append(got, p.Error)
+	}
+	var want []string
+	for _, name := range []string{"aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"} {
+		want = append(want, fmt.Sprintf("cluster.addons.%s: add-on %s: gen's add-on table (generator/internal/addons/data/eks-addons.json, %s) lists no version of it for Kubernetes 1.29",
+			model.Label(name), name, addons.Date()))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Environment(Kubernetes 1.29) mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/gitops-gen/gen/generator/internal/addons"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -305,10 +306,30 @@ func union(a, b WellKnownPolicies) WellKnownPolicies {
 // service accounts before the add-ons that come after the node groups,
 // which the EBS CSI driver is one of, so the role exists when the add-on
 // needs it.
+//
+// A version left out is the one gen's table gives for the cluster's
+// Kubernetes version (check.Environment refuses a version the table does
+// not list); configurationValues is JSON with sorted keys.
 func (b *builder) addons() []Addon {
 	var out []Addon
 	for _, name := range slices.Sorted(maps.Keys(b.cl.Addons)) {
-		a := Addon{Name: name, Version: b.cl.Addons[name].Version}
+		spec := b.cl.Addons[name]
+		at := "cluster.addons." + model.Label(name)
+		a := Addon{Name: name, Version: spec.Version}
+		if a.Version == "" {
+			v, ok := addons.Default(name, b.cl.Version)
+			if !ok {
+				b.errorf(at, "add-on %s: gen's add-on table has no version of it for Kubernetes %s; set cluster.addons.%s.version", name, b.cl.Version, model.Label(name))
+			}
+			a.Version = v
+		}
+		if spec.ConfigurationValues != nil {
+			data, err := json.Marshal(spec.ConfigurationValues)
+			if err != nil {
+				b.errorf(at+".configurationValues", "add-on %s: configurationValues: %v", name, err)
+			}
+			a.ConfigurationValues = string(data)
+		}
 		if name == ebsCSIAddon && b.cl.EBSCSIDriver.IAMRole != "" {
 			a.ServiceAccountRoleARN = b.cl.RoleARN(b.cl.EBSCSIDriver.IAMRole)
 		}

@@ -10,6 +10,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitops-gen/gen/generator/internal/addons"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -101,13 +102,18 @@ func TestBuild(t *testing.T) {
 			},
 		},
 		{
+			// The schema's six, by name: a version the environment leaves
+			// out is gen's table's for Kubernetes 1.35; vpc-cni keeps the
+			// one it names, with the schema's configuration.
 			name: "addons",
 			got:  cfg.Addons,
 			want: []Addon{
-				{Name: "aws-ebs-csi-driver", Version: "latest", ServiceAccountRoleARN: "arn:aws:iam::123456789012:role/ebs-csi-driver"},
-				{Name: "coredns", Version: "latest"},
-				{Name: "kube-proxy", Version: "latest"},
-				{Name: "vpc-cni", Version: "v1.19.2-eksbuild.1"},
+				{Name: "aws-ebs-csi-driver", Version: tableVersion(t, "aws-ebs-csi-driver", "1.35"), ServiceAccountRoleARN: "arn:aws:iam::123456789012:role/ebs-csi-driver"},
+				{Name: "coredns", Version: tableVersion(t, "coredns", "1.35")},
+				{Name: "eks-pod-identity-agent", Version: tableVersion(t, "eks-pod-identity-agent", "1.35")},
+				{Name: "kube-proxy", Version: tableVersion(t, "kube-proxy", "1.35")},
+				{Name: "metrics-server", Version: tableVersion(t, "metrics-server", "1.35")},
+				{Name: "vpc-cni", Version: "v1.21.1-eksbuild.7", ConfigurationValues: `{"enableNetworkPolicy":"true"}`},
 			},
 		},
 		{
@@ -254,10 +260,11 @@ var variants = []struct {
 		got: func(cfg ClusterConfig) any {
 			return []any{serviceAccountIDs(cfg), len(cfg.Addons)}
 		},
+		// The schema's six add-ons but the EBS CSI driver.
 		want: []any{[]string{
 			"chatbot/backend", "chatbot/ml",
 			"kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler",
-		}, 3},
+		}, 5},
 	},
 	{
 		name: "a controller's role adds declared policies to the well-known one",
@@ -508,6 +515,17 @@ func TestBuildErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tableVersion returns the version of add-on name that gen's table gives
+// for Kubernetes minor, failing the test when it gives none.
+func tableVersion(t *testing.T, name, minor string) string {
+	t.Helper()
+	v, ok := addons.Default(name, minor)
+	if !ok {
+		t.Fatalf("addons.Default(%q, %q): the table has no version", name, minor)
+	}
+	return v
 }
 
 // setTags gives node group ng n tags of its own.

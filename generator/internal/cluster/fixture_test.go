@@ -33,7 +33,7 @@ let s3Read = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 cluster: {
 	tags: {project: "chatbot", "cost-center": "platform"}
-	addons: "vpc-cni": version: "v1.19.2-eksbuild.1"
+	addons: "vpc-cni": version: "v1.21.1-eksbuild.7"
 	iam: roles: {
 		"chatbot-backend": policyARNs: [s3Read]
 		"chatbot-ml": policyARNs: [s3Read, "arn:aws:iam::123456789012:policy/chatbot-models-write"]

@@ -99,8 +99,11 @@ type WellKnownPolicies struct {
 // Addon is an EKS add-on.
 type Addon struct {
 	Name string `json:"name"`
-	// Version is an add-on version or "latest".
+	// Version is an exact add-on version.
 	Version string `json:"version,omitempty"`
+	// ConfigurationValues is the add-on's configuration as a JSON object
+	// in a string.
+	ConfigurationValues string `json:"configurationValues,omitempty"`
 	// ServiceAccountRoleARN is an existing role for the add-on's
 	// ServiceAccount; eksctl then creates none.
 	ServiceAccountRoleARN string `json:"serviceAccountRoleARN,omitempty"`

@@ -39,8 +39,12 @@ func newEnv(t testing.TB, src string) *model.Environment {
 
 // TestBuild pins the numbers of the fixture's plan, worked out by hand:
 // t3.medium nodes allocate 1930m / 3246Mi / 17 pods, m5.large nodes
-// 1930m / 6903Mi / 29 pods; the DaemonSets take 155m / 120Mi / 3 pods
-// per node and the system pods 420m / 1220Mi / 7 pods.
+// 1930m / 6903Mi / 29 pods; the DaemonSets take 180m / 120Mi / 4 pods
+// per node (aws-node 50m, kube-proxy 100m, ebs-csi-node 30m / 120Mi,
+// eks-pod-identity-agent) and the system pods 520m / 1420Mi / 8 pods
+// (coredns 2 × 100m / 70Mi, ebs-csi-controller 2 × 60m / 240Mi,
+// metrics-server 100m / 200Mi, cluster-autoscaler 100m / 600Mi,
+// aws-load-balancer-controller 2 × nothing).
 func TestBuild(t *testing.T) {
 	p := plan.Build(newEnv(t, ""), plan.Options{Today: today})
 
@@ -66,23 +70,23 @@ func TestBuild(t *testing.T) {
 			Nodes: 3,
 			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 1/2Gi.
 			Apps:       plan.Resources{CPU: 3000, Memory: 5632 * mi, Pods: 5},
-			DaemonSets: plan.Resources{CPU: 465, Memory: 360 * mi, Pods: 9},
-			System:     plan.Resources{CPU: 420, Memory: 1220 * mi, Pods: 7},
-			Requested:  plan.Resources{CPU: 3885, Memory: 7212 * mi, Pods: 21},
+			DaemonSets: plan.Resources{CPU: 540, Memory: 360 * mi, Pods: 12},
+			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
+			Requested:  plan.Resources{CPU: 4060, Memory: 7412 * mi, Pods: 25},
 			// 2 × t3.medium + 1 × m5.large.
 			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, Pods: 63},
-			Headroom: plan.Resources{CPU: 1905, Memory: 6183 * mi, Pods: 42},
-			Used:     plan.Used{CPU: 67.1, Memory: 53.8, Pods: 33.3},
+			Headroom: plan.Resources{CPU: 1730, Memory: 5983 * mi, Pods: 38},
+			Used:     plan.Used{CPU: 70.1, Memory: 55.3, Pods: 39.7},
 		},
 		Max: plan.Level{
 			Nodes:      8,
 			Apps:       plan.Resources{CPU: 4750, Memory: 8448 * mi, Pods: 9},
-			DaemonSets: plan.Resources{CPU: 1240, Memory: 960 * mi, Pods: 24},
-			System:     plan.Resources{CPU: 420, Memory: 1220 * mi, Pods: 7},
-			Requested:  plan.Resources{CPU: 6410, Memory: 10628 * mi, Pods: 40},
+			DaemonSets: plan.Resources{CPU: 1440, Memory: 960 * mi, Pods: 32},
+			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
+			Requested:  plan.Resources{CPU: 6710, Memory: 10828 * mi, Pods: 49},
 			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, Pods: 172},
-			Headroom:   plan.Resources{CPU: 9030, Memory: 26311 * mi, Pods: 132},
-			Used:       plan.Used{CPU: 41.5, Memory: 28.8, Pods: 23.3},
+			Headroom:   plan.Resources{CPU: 8730, Memory: 26111 * mi, Pods: 123},
+			Used:       plan.Used{CPU: 43.5, Memory: 29.3, Pods: 28.5},
 		},
 	}
 	if diff := cmp.Diff(want, p.Totals); diff != "" {
