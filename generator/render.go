@@ -173,6 +173,10 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	if err := check.Objects(env, all); err != nil {
 		return r, envError(env, err)
 	}
+	// Whether the cluster provides what the objects rely on.
+	if err := check.Capabilities(env, all); err != nil {
+		return r, envError(env, err)
+	}
 	// Whether the workloads fit the hardware they are sent to.
 	warnings, err := check.Capacity(env, all, today)
 	r.warnings = warnings

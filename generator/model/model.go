@@ -154,8 +154,16 @@ type Logging struct {
 	RetentionInDays int      `json:"retentionInDays"`
 }
 
+// Addon returns the add-on name when the cluster installs it.
+func (c *Cluster) Addon(name string) (Addon, bool) {
+	a, ok := c.Addons[name]
+	return a, ok && a.Enabled
+}
+
 // Addon is an EKS managed add-on.
 type Addon struct {
+	// Enabled is false for an add-on the environment leaves out.
+	Enabled bool `json:"enabled"`
 	// Version is exact, or "" for the version gen's table gives for the
 	// cluster's Kubernetes version.
 	Version string `json:"version,omitempty"`

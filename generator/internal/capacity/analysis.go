@@ -102,14 +102,14 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		}
 	}
 	for _, p := range daemonSets {
-		if _, ok := env.Cluster.Addons[p.Addon]; ok {
+		if _, ok := env.Cluster.Addon(p.Addon); ok {
 			a.DaemonSets = append(a.DaemonSets, p)
 			a.PerNode = a.PerNode.Add(p.Requests.Times(p.Replicas))
 			a.PerNode.Pods += p.Replicas
 		}
 	}
 	for _, p := range systemPods {
-		if _, ok := env.Cluster.Addons[p.Addon]; (p.Addon != "" && !ok) || (p.autoscaler && !env.Cluster.Autoscaler.Enabled) {
+		if _, ok := env.Cluster.Addon(p.Addon); (p.Addon != "" && !ok) || (p.autoscaler && !env.Cluster.Autoscaler.Enabled) {
 			continue
 		}
 		a.System = append(a.System, p)

@@ -20,6 +20,9 @@ const addonTable = "generator/internal/addons/data/eks-addons.json"
 func (c *checker) addons() {
 	cl := &c.env.Cluster
 	for _, name := range slices.Sorted(maps.Keys(cl.Addons)) {
+		if _, ok := cl.Addon(name); !ok {
+			continue
+		}
 		at := "cluster.addons." + model.Label(name)
 		if !addons.Known(name) {
 			c.errorf(at, "add-on %s is not in gen's add-on table (%s, %s), so gen cannot pin it; add-ons gen knows: %s",

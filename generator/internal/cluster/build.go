@@ -163,7 +163,7 @@ func (b *builder) bindings() []binding {
 			at:    "cluster.loadBalancerController.iamRole",
 		})
 	}
-	if _, ok := cl.Addons[ebsCSIAddon]; ok && cl.EBSCSIDriver.IAMRole != "" {
+	if _, ok := cl.Addon(ebsCSIAddon); ok && cl.EBSCSIDriver.IAMRole != "" {
 		out = append(out, binding{
 			namespace: kubeSystem, name: ebsCSIServiceAccount,
 			role:  cl.EBSCSIDriver.IAMRole,
@@ -313,7 +313,10 @@ func union(a, b WellKnownPolicies) WellKnownPolicies {
 func (b *builder) addons() []Addon {
 	var out []Addon
 	for _, name := range slices.Sorted(maps.Keys(b.cl.Addons)) {
-		spec := b.cl.Addons[name]
+		spec, ok := b.cl.Addon(name)
+		if !ok {
+			continue
+		}
 		at := "cluster.addons." + model.Label(name)
 		a := Addon{Name: name, Version: spec.Version}
 		if a.Version == "" {

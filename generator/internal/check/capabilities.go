@@ -1,0 +1,168 @@
+package check
+
+import (
+	"fmt"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// capability is something objects rely on that the cluster must provide:
+// without it they are accepted by the API server and then do nothing (a
+// NetworkPolicy nobody enforces, an HPA with no metrics) or stay pending
+// (a volume nobody provisions).
+type capability struct {
+	// name says what it is, as in "needs the metrics API".
+	name string
+	// provider says what provides it, and fix is the CUE that adds it.
+	provider, fix string
+	// addon is the EKS add-on that provides it; its position is where a
+	// platform object's error points.
+	addon string
+	// provided reports whether the cluster provides it; nil: gen cannot
+	// provide it yet.
+	provided func(cl *model.Cluster) bool
+}
+
+// The capabilities, and what provides each.
+var (
+	networkPolicies = &capability{
+		name:     "NetworkPolicy enforcement",
+		provider: "the vpc-cni add-on's network policy agent",
+		fix:      `cluster: addons: "vpc-cni": {enabled: true, configurationValues: enableNetworkPolicy: "true"}`,
+		addon:    "vpc-cni",
+		provided: func(cl *model.Cluster) bool {
+			a, ok := cl.Addon("vpc-cni")
+			return ok && a.ConfigurationValues["enableNetworkPolicy"] == "true"
+		},
+	}
+	metricsAPI = &capability{
+		name:     "the metrics API (metrics.k8s.io)",
+		provider: "the metrics-server add-on",
+		fix:      `cluster: addons: "metrics-server": enabled: true`,
+		addon:    "metrics-server",
+		provided: addonEnabled("metrics-server"),
+	}
+	customMetricsAPI = &capability{
+		name:     "a custom or external metrics API",
+		provider: "an adapter such as prometheus-adapter or KEDA, which gen does not install",
+		fix:      `scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})`,
+	}
+	ebsVolumes = &capability{
+		name:     "EBS volume provisioning (ebs.csi.aws.com)",
+		provider: "the aws-ebs-csi-driver add-on",
+		fix:      `cluster: addons: "aws-ebs-csi-driver": enabled: true`,
+		addon:    "aws-ebs-csi-driver",
+		provided: addonEnabled("aws-ebs-csi-driver"),
+	}
+)
+
+func addonEnabled(name string) func(*model.Cluster) bool {
+	return func(cl *model.Cluster) bool {
+		_, ok := cl.Addon(name)
+		return ok
+	}
+}
+
+// ebsProvisioner is the provisioner of EBS StorageClasses.
+const ebsProvisioner = "ebs.csi.aws.com"
+
+// need is one object's need of a capability; field is the app's field
+// that causes it (for the error's position).
+type need struct {
+	cap   *capability
+	field string
+}
+
+// needs is the table: what each object needs. classes are the
+// environment's StorageClasses by name, with the default under "".
+func needs(o object.Object, classes map[string]string) []need {
+	switch o.Kind() {
+	case "NetworkPolicy":
+		return []need{{networkPolicies, "networkPolicy"}}
+	case "HorizontalPodAutoscaler":
+		// An HPA without metrics scales on CPU, from the metrics API.
+		metrics, _ := o.Lookup("spec", "metrics").([]any)
+		if len(metrics) == 0 {
+			return []need{{metricsAPI, "autoscaling"}}
+		}
+		var out []need
+		for _, m := range object.Maps(metrics) {
+			switch object.String(m["type"]) {
+			case "Resource", "ContainerResource":
+				out = appendOnce(out, need{metricsAPI, "autoscaling"})
+			default: // Pods, Object, External
+				out = appendOnce(out, need{customMetricsAPI, "autoscaling"})
+			}
+		}
+		return out
+	case "StatefulSet":
+		var out []need
+		templates, _ := o.Lookup("spec", "volumeClaimTemplates").([]any)
+		for _, t := range object.Maps(templates) {
+			class := object.String(object.Lookup(t, "spec", "storageClassName"))
+			if classes[class] == ebsProvisioner {
+				out = appendOnce(out, need{ebsVolumes, "storage"})
+			}
+		}
+		return out
+	case "PersistentVolumeClaim":
+		if classes[object.String(o.Lookup("spec", "storageClassName"))] == ebsProvisioner {
+			return []need{{ebsVolumes, "storage"}}
+		}
+	}
+	return nil
+}
+
+func appendOnce(list []need, n need) []need {
+	for _, m := range list {
+		if m.cap == n.cap {
+			return list
+		}
+	}
+	return append(list, n)
+}
+
+// Capabilities reports the objects that need something the environment's
+// cluster does not provide: each error names the object, what it needs,
+// what would provide it and the CUE that adds it, at the app's field (or
+// at the add-on, for the environment's own objects).
+func Capabilities(env *model.Environment, objs []object.Object) error {
+	classes := map[string]string{}
+	for _, o := range objs {
+		if o.Kind() != "StorageClass" {
+			continue
+		}
+		provisioner := object.String(o.Lookup("provisioner"))
+		classes[o.Name()] = provisioner
+		if object.String(o.Lookup("metadata", "annotations", "storageclass.kubernetes.io/is-default-class")) == "true" {
+			classes[""] = provisioner
+		}
+	}
+	var errs cueerrors.Error
+	for _, o := range objs {
+		for _, n := range needs(o, classes) {
+			if n.cap.provided != nil && n.cap.provided(&env.Cluster) {
+				continue
+			}
+			at := "cluster.addons"
+			if n.cap.addon != "" {
+				at += "." + model.Label(n.cap.addon)
+			}
+			if app := env.Apps[o.App]; app != nil {
+				at = app.Path(n.field)
+			}
+			msg := fmt.Sprintf("%s needs %s, which %s provides, but the cluster does not; set: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
+			if n.cap.provided == nil {
+				msg = fmt.Sprintf("%s needs %s, which needs %s; instead: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
+			}
+			errs = cueerrors.Append(errs, env.Errorf(at, "%s", msg))
+		}
+	}
+	if errs == nil {
+		return nil
+	}
+	return errs
+}

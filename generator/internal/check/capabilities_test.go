@@ -1,0 +1,95 @@
+package check_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-gen/gen/generator/internal/check"
+	"github.com/gitops-gen/gen/generator/internal/object"
+)
+
+// with returns o with spec set to spec.
+func with(o object.Object, key string, v any) object.Object {
+	o.Content[key] = v
+	return o
+}
+
+// The capability table, row by row: each object kind with what it needs,
+// once with the cluster providing it and once without.
+func TestCapabilities(t *testing.T) {
+	const (
+		noEnforcement = `cluster: addons: "vpc-cni": configurationValues: enableNetworkPolicy: "false"` + "\n"
+		noMetrics     = `cluster: addons: "metrics-server": enabled: false` + "\n"
+		noEBS         = `cluster: addons: "aws-ebs-csi-driver": enabled: false` + "\n"
+	)
+	ebsClass := with(obj("", "storage.k8s.io/v1", "StorageClass", "", "gp3"), "provisioner", "ebs.csi.aws.com")
+	otherClass := with(obj("", "storage.k8s.io/v1", "StorageClass", "", "efs"), "provisioner", "efs.csi.aws.com")
+	hpa := func(metrics ...any) object.Object {
+		spec := map[string]any{"maxReplicas": 3}
+		if metrics != nil {
+			spec["metrics"] = metrics
+		}
+		return with(obj("web", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "web"), "spec", spec)
+	}
+	resource := map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu"}}
+	external := map[string]any{"type": "External"}
+	statefulSet := func(class string) object.Object {
+		return with(obj("web", "apps/v1", "StatefulSet", "chatbot", "web"), "spec", map[string]any{
+			"volumeClaimTemplates": []any{map[string]any{"metadata": map[string]any{"name": "data"},
+				"spec": map[string]any{"storageClassName": class}}},
+		})
+	}
+	const (
+		enforcement = "NetworkPolicy/chatbot/web needs NetworkPolicy enforcement, which the vpc-cni add-on's network policy agent provides, but the cluster does not; set: " +
+			`cluster: addons: "vpc-cni": {enabled: true, configurationValues: enableNetworkPolicy: "true"}`
+		metricsAPI = "HorizontalPodAutoscaler/chatbot/web needs the metrics API (metrics.k8s.io), which the metrics-server add-on provides, but the cluster does not; set: " +
+			`cluster: addons: "metrics-server": enabled: true`
+		ebs = "StatefulSet/chatbot/web needs EBS volume provisioning (ebs.csi.aws.com), which the aws-ebs-csi-driver add-on provides, but the cluster does not; set: " +
+			`cluster: addons: "aws-ebs-csi-driver": enabled: true`
+	)
+	tests := []struct {
+		name string
+		src  string
+		objs []object.Object
+		want []problem
+	}{
+		{name: "NetworkPolicy, enforced", objs: []object.Object{obj("web", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "web")}},
+		{
+			name: "NetworkPolicy, enforcement off", src: noEnforcement,
+			objs: []object.Object{obj("web", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "web")},
+			want: []problem{{path("apps", "web", "networkPolicy"), "apps.web.networkPolicy: " + enforcement}},
+		}, {
+			name: "the namespace's own NetworkPolicy, enforcement off", src: noEnforcement,
+			objs: []object.Object{obj("", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "default-deny-chatbot")},
+			want: []problem{{path("cluster", "addons", `"vpc-cni"`), `cluster.addons."vpc-cni": NetworkPolicy/chatbot/default-deny-chatbot needs NetworkPolicy enforcement, which the vpc-cni add-on's network policy agent provides, but the cluster does not; set: cluster: addons: "vpc-cni": {enabled: true, configurationValues: enableNetworkPolicy: "true"}`}},
+		},
+		{name: "HPA on cpu, metrics-server", objs: []object.Object{hpa(resource)}},
+		{
+			name: "HPA on cpu, no metrics-server", src: noMetrics, objs: []object.Object{hpa(resource)},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + metricsAPI}},
+		}, {
+			name: "HPA without metrics scales on cpu", src: noMetrics, objs: []object.Object{hpa()},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + metricsAPI}},
+		}, {
+			name: "HPA on an external metric", objs: []object.Object{hpa(resource, external)},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter or KEDA, which gen does not install; instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})"}},
+		},
+		{name: "EBS volume, EBS CSI driver", objs: []object.Object{ebsClass, statefulSet("gp3")}},
+		{
+			name: "EBS volume, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass, statefulSet("gp3")},
+			want: []problem{{path("apps", "web", "storage"), "apps.web.storage: " + ebs}},
+		},
+		{name: "another provisioner's volume, no EBS CSI driver", src: noEBS, objs: []object.Object{otherClass, statefulSet("efs")}},
+		{name: "no volumes, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv(t, web+tt.src)
+			got := problems(check.Capabilities(env, tt.objs))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Capabilities() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
