@@ -244,6 +244,17 @@ type Namespace struct {
 	// of the namespace, and the NetworkPolicies of its apps. The schema's
 	// default is true.
 	DefaultDeny bool `json:"defaultDeny"`
+	// Secrets are the namespace's Secrets that apps reference and that
+	// something other than gen creates, by name.
+	Secrets map[string]ProvidedSecret `json:"secrets"`
+}
+
+// ProvidedSecret is a Secret that something other than gen creates.
+type ProvidedSecret struct {
+	// Provided says what: "by-hand".
+	Provided string   `json:"provided"`
+	Reason   string   `json:"reason"`
+	Keys     []string `json:"keys"`
 }
 
 // Workload kinds.

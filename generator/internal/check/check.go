@@ -26,6 +26,7 @@ func Environment(env *model.Environment) error {
 			continue
 		}
 		c.app(app)
+		c.secretRefs(app)
 	}
 	if c.errs == nil {
 		return nil
