@@ -172,7 +172,7 @@ func TestDeterministic(t *testing.T) {
 	second := render(t, repoRoot)
 	// The bytes written must not change; the model and the policy report
 	// (which names the source files) may.
-	ignoreModel := cmp.Options{cmpopts.IgnoreFields(generator.Env{}, "Model", "Policy"), cmpopts.IgnoreUnexported(generator.Result{})}
+	ignoreModel := cmp.Options{cmpopts.IgnoreFields(generator.Env{}, "Model", "Policy"), cmpopts.IgnoreUnexported(generator.Result{}), cmp.AllowUnexported(generator.Env{})}
 	if diff := cmp.Diff(first, second, ignoreModel); diff != "" {
 		t.Fatalf("two renders differ (-first +second):\n%s", diff)
 	}

@@ -2,6 +2,7 @@ package generator_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gitops-gen/gen/generator/internal/plan"
+	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/internal/golden"
 )
 
@@ -18,11 +19,18 @@ import (
 var planDate = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 
 // TestPlanGolden is the golden test of "gen plan ENV" (text and -o json)
-// for the default environments: testdata/plan/<env>.txt and .json.
+// for the default environments: testdata/plan/<env>.txt and .json,
+// through generator.PlanEnv as the CLI calls it.
 func TestPlanGolden(t *testing.T) {
-	res := render(t, repoRoot)
-	for _, e := range res.Envs {
-		p := plan.Build(e.Model, plan.Options{Today: planDate})
+	envs, err := generator.Environments(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range envs {
+		p, _, err := generator.PlanEnv(context.Background(), generator.Options{Root: repoRoot, Today: planDate}, env)
+		if err != nil {
+			t.Fatalf("PlanEnv(%s): %v", env, err)
+		}
 		var text, js bytes.Buffer
 		if err := p.Text(&text); err != nil {
 			t.Fatal(err)
@@ -33,7 +41,7 @@ func TestPlanGolden(t *testing.T) {
 		for _, out := range []struct {
 			file string
 			got  []byte
-		}{{e.Name + ".txt", text.Bytes()}, {e.Name + ".json", js.Bytes()}} {
+		}{{env + ".txt", text.Bytes()}, {env + ".json", js.Bytes()}} {
 			path := filepath.Join("testdata", "plan", out.file)
 			if golden.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -49,7 +57,7 @@ func TestPlanGolden(t *testing.T) {
 				t.Fatalf("%v (run go test ./generator -update)", err)
 			}
 			if diff := cmp.Diff(string(want), string(out.got)); diff != "" {
-				t.Errorf("plan of %s (%s) mismatch (-want +got):\n%s", e.Name, path, diff)
+				t.Errorf("plan of %s (%s) mismatch (-want +got):\n%s", env, path, diff)
 			}
 		}
 	}

@@ -55,6 +55,8 @@ type Env struct {
 	// Inputs are the folders, relative to the root, whose files the
 	// environment and the policies were read from.
 	Inputs []string
+	// reliances say which objects rely on which add-on, for gen plan.
+	reliances []check.Reliance
 }
 
 // Render loads, checks and builds the environments in opts and returns the
@@ -95,7 +97,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			dir := path.Join(RenderedDir, env.Name)
 			r, err := renderEnv(env, dir, today)
 			res.Envs[i] = Env{Name: env.Name, Dir: dir, Files: r.files, Lock: locks[i],
-				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs())}
+				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs()), reliances: r.reliances}
 			if err == nil {
 				res.Envs[i].Policy = policies.Evaluate(env, r.objects, today)
 			}
@@ -145,6 +147,8 @@ type rendered struct {
 	objects []object.Object
 	// warnings are the problems that do not stop the render.
 	warnings []string
+	// reliances say which objects rely on which add-on.
+	reliances []check.Reliance
 }
 
 // renderEnv runs the stages after pinning for one environment, whose
@@ -187,6 +191,7 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 		return r, envError(env, err)
 	}
 	r.objects = objs
+	r.reliances = check.Reliances(objs)
 	return r, nil
 }
 

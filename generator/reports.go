@@ -97,6 +97,10 @@ func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, er
 	if len(res.Envs) != 1 {
 		return nil, nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
 	}
-	p := plan.Build(res.Envs[0].Model, opts.planOptions())
+	po := opts.planOptions()
+	for _, r := range res.Envs[0].reliances {
+		po.Reliances = append(po.Reliances, plan.Reliance(r))
+	}
+	p := plan.Build(res.Envs[0].Model, po)
 	return &p, res.Warnings(), nil
 }

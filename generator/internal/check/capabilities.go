@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -130,6 +132,32 @@ func appendOnce(list []need, n need) []need {
 // what would provide it and the CUE that adds it, at the app's field (or
 // at the add-on, for the environment's own objects).
 func Capabilities(env *model.Environment, objs []object.Object) error {
+	var errs cueerrors.Error
+	eachNeed(objs, func(o object.Object, n need) {
+		if n.cap.provided != nil && n.cap.provided(&env.Cluster) {
+			return
+		}
+		at := "cluster.addons"
+		if n.cap.addon != "" {
+			at += "." + model.Label(n.cap.addon)
+		}
+		if app := env.Apps[o.App]; app != nil {
+			at = app.Path(n.field)
+		}
+		msg := fmt.Sprintf("%s needs %s, which %s provides, but the cluster does not; set: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
+		if n.cap.provided == nil {
+			msg = fmt.Sprintf("%s needs %s, which needs %s; instead: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
+		}
+		errs = cueerrors.Append(errs, env.Errorf(at, "%s", msg))
+	})
+	if errs == nil {
+		return nil
+	}
+	return errs
+}
+
+// eachNeed calls f for every need of every object, in order.
+func eachNeed(objs []object.Object, f func(object.Object, need)) {
 	classes := map[string]string{}
 	for _, o := range objs {
 		if o.Kind() != "StorageClass" {
@@ -141,28 +169,39 @@ func Capabilities(env *model.Environment, objs []object.Object) error {
 			classes[""] = provisioner
 		}
 	}
-	var errs cueerrors.Error
 	for _, o := range objs {
 		for _, n := range needs(o, classes) {
-			if n.cap.provided != nil && n.cap.provided(&env.Cluster) {
-				continue
-			}
-			at := "cluster.addons"
-			if n.cap.addon != "" {
-				at += "." + model.Label(n.cap.addon)
-			}
-			if app := env.Apps[o.App]; app != nil {
-				at = app.Path(n.field)
-			}
-			msg := fmt.Sprintf("%s needs %s, which %s provides, but the cluster does not; set: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
-			if n.cap.provided == nil {
-				msg = fmt.Sprintf("%s needs %s, which needs %s; instead: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
-			}
-			errs = cueerrors.Append(errs, env.Errorf(at, "%s", msg))
+			f(o, n)
 		}
 	}
-	if errs == nil {
-		return nil
+}
+
+// Reliance is what relies on an EKS add-on: the capability it provides
+// and the objects that need it.
+type Reliance struct {
+	Addon, Capability string
+	// Objects are Kind/namespace/name, in object order.
+	Objects []string
+}
+
+// Reliances returns, for each add-on that provides a capability some of
+// objs need, what relies on it, sorted by add-on; for gen plan.
+func Reliances(objs []object.Object) []Reliance {
+	by := map[string]*Reliance{}
+	eachNeed(objs, func(o object.Object, n need) {
+		if n.cap.addon == "" {
+			return
+		}
+		r := by[n.cap.addon]
+		if r == nil {
+			r = &Reliance{Addon: n.cap.addon, Capability: n.cap.name}
+			by[n.cap.addon] = r
+		}
+		r.Objects = append(r.Objects, o.ID())
+	})
+	var out []Reliance
+	for _, name := range slices.Sorted(maps.Keys(by)) {
+		out = append(out, *by[name])
 	}
-	return errs
+	return out
 }

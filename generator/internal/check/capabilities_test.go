@@ -93,3 +93,21 @@ func TestCapabilities(t *testing.T) {
 		})
 	}
 }
+
+// Reliances, for gen plan: which objects rely on which add-on, whatever
+// the cluster provides.
+func TestReliances(t *testing.T) {
+	objs := []object.Object{
+		obj("", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "default-deny-chatbot"),
+		with(obj("web", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "web"), "spec", map[string]any{}),
+		obj("web", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "web"),
+		obj("web", "v1", "Service", "chatbot", "web"),
+	}
+	want := []check.Reliance{
+		{Addon: "metrics-server", Capability: "the metrics API (metrics.k8s.io)", Objects: []string{"HorizontalPodAutoscaler/chatbot/web"}},
+		{Addon: "vpc-cni", Capability: "NetworkPolicy enforcement", Objects: []string{"NetworkPolicy/chatbot/default-deny-chatbot", "NetworkPolicy/chatbot/web"}},
+	}
+	if diff := cmp.Diff(want, check.Reliances(objs)); diff != "" {
+		t.Errorf("Reliances() mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitops-gen/gen/generator/internal/addons"
 	"github.com/gitops-gen/gen/generator/internal/capacity"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
@@ -29,6 +30,10 @@ type Options struct {
 	// count, as the render gate check.Capacity does. The default (nil)
 	// derives them from the model, as kube.Build does.
 	Objects []object.Object
+	// Reliances say which rendered objects rely on which add-on, for the
+	// Addons section. The default (nil) leaves every add-on's
+	// ReliedOnBy empty.
+	Reliances []Reliance
 }
 
 // Build returns env's plan. Build is pure: the date and the rendered
@@ -48,6 +53,8 @@ func Build(env *model.Environment, opts Options) Plan {
 		Apps:       []App{},
 		DaemonSets: []Overhead{},
 		System:     []Overhead{},
+		Addons:     addonsOf(env, opts.Reliances),
+		Secrets:    secretsOf(env),
 		Notes:      []string{},
 	}
 	state, row := capacity.Support(env.Cluster.Version, a.Today)
@@ -138,4 +145,42 @@ func (p Plan) JSON(w io.Writer) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// addonsOf lists the cluster's enabled add-ons with their pinned
+// versions (the environment's, else gen's table's) and what relies on
+// each.
+func addonsOf(env *model.Environment, reliances []Reliance) []Addon {
+	out := []Addon{}
+	for _, name := range slices.Sorted(maps.Keys(env.Cluster.Addons)) {
+		spec, ok := env.Cluster.Addon(name)
+		if !ok {
+			continue
+		}
+		a := Addon{Name: name, Version: spec.Version, ReliedOnBy: []string{}}
+		if a.Version == "" {
+			a.Version, _ = addons.Default(name, env.Cluster.Version)
+		}
+		for _, r := range reliances {
+			if r.Addon == name {
+				a.Provides = r.Capability
+				a.ReliedOnBy = append(a.ReliedOnBy, r.Objects...)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// secretsOf lists the Secrets the namespaces declare.
+func secretsOf(env *model.Environment) []Secret {
+	out := []Secret{}
+	for _, ns := range slices.Sorted(maps.Keys(env.Namespaces)) {
+		declared := env.Namespaces[ns].Secrets
+		for _, name := range slices.Sorted(maps.Keys(declared)) {
+			s := declared[name]
+			out = append(out, Secret{Namespace: ns, Name: name, Provided: s.Provided, Reason: s.Reason, Keys: s.Keys})
+		}
+	}
+	return out
 }

@@ -64,6 +64,16 @@ func (p Plan) Text(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s: %s: %s, %d pods\n", o.name, strings.Join(names, ", "), pair(sum), sum.Pods)
 	}
+	if len(p.Addons) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "ADD-ON\tVERSION\tPROVIDES\tRELIED ON BY")
+		for _, a := range p.Addons {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Version, dash(a.Provides), reliedOn(a.ReliedOnBy))
+		}
+	}
+	for _, s := range p.Secrets {
+		fmt.Fprintf(tw, "Secret %s/%s (%s), created outside gen (%s): %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Provided, s.Reason)
+	}
 	fmt.Fprintln(tw)
 	t := p.Totals
 	fmt.Fprintf(tw, "TOTAL cpu/mem/pods\tAT MIN (%d nodes)\tAT MAX (%d nodes)\n", t.Min.Nodes, t.Max.Nodes)
@@ -179,4 +189,24 @@ func span[T int | int64](lo, hi T) string {
 		return fmt.Sprint(lo)
 	}
 	return fmt.Sprintf("%d-%d", lo, hi)
+}
+
+// reliedOn names up to three objects, and how many more.
+func reliedOn(objs []string) string {
+	const shown = 3
+	switch {
+	case len(objs) == 0:
+		return "-"
+	case len(objs) <= shown:
+		return strings.Join(objs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(objs[:shown], ", "), len(objs)-shown)
+}
+
+// dash is s, or "-" when it is empty.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

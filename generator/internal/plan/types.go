@@ -31,11 +31,43 @@ type Plan struct {
 	// System are the cluster add-ons' and controllers' pods, which run
 	// once per cluster on the untainted node groups.
 	System []Overhead `json:"system"`
-	Totals Totals     `json:"totals"`
+	// Addons are the cluster's EKS add-ons, sorted by name.
+	Addons []Addon `json:"addons"`
+	// Secrets are the Secrets apps read that something other than gen
+	// creates, sorted by namespace and name.
+	Secrets []Secret `json:"secrets"`
+	Totals  Totals   `json:"totals"`
 	// Cost is null when gen has no prices for the cluster's region.
 	Cost *Cost `json:"cost"`
 	// Notes say what the numbers leave out.
 	Notes []string `json:"notes"`
+}
+
+// Addon is an EKS add-on of the cluster at the version the ClusterConfig
+// pins, with what it provides to the rendered objects and which rely on it.
+type Addon struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Provides is the capability objects rely on, "" when none of them
+	// needs one of it (coredns, kube-proxy...).
+	Provides string `json:"provides,omitempty"`
+	// ReliedOnBy are the objects that need it, as Kind/namespace/name.
+	ReliedOnBy []string `json:"reliedOnBy"`
+}
+
+// Secret is a Secret that apps read and something other than gen creates.
+type Secret struct {
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Provided  string   `json:"provided"`
+	Reason    string   `json:"reason"`
+	Keys      []string `json:"keys"`
+}
+
+// Reliance is what relies on an add-on (see check.Reliances).
+type Reliance struct {
+	Addon, Capability string
+	Objects           []string
 }
 
 // Cluster is the environment's EKS cluster.
