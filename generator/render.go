@@ -178,7 +178,7 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 		return r, envError(env, err)
 	}
 	// Whether the cluster provides what the objects rely on.
-	if err := check.Capabilities(env, all); err != nil {
+	if r.reliances, err = check.Capabilities(env, all); err != nil {
 		return r, envError(env, err)
 	}
 	// Whether the workloads fit the hardware they are sent to.
@@ -191,7 +191,6 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 		return r, envError(env, err)
 	}
 	r.objects = objs
-	r.reliances = check.Reliances(objs)
 	return r, nil
 }
 

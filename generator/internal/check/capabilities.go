@@ -130,10 +130,21 @@ func appendOnce(list []need, n need) []need {
 // Capabilities reports the objects that need something the environment's
 // cluster does not provide: each error names the object, what it needs,
 // what would provide it and the CUE that adds it, at the app's field (or
-// at the add-on, for the environment's own objects).
-func Capabilities(env *model.Environment, objs []object.Object) error {
+// at the add-on, for the environment's own objects). It also returns, for
+// gen plan, what relies on each add-on, sorted by add-on: one walk over
+// the objects answers both.
+func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, error) {
 	var errs cueerrors.Error
+	by := map[string]*Reliance{}
 	eachNeed(objs, func(o object.Object, n need) {
+		if n.cap.addon != "" {
+			r := by[n.cap.addon]
+			if r == nil {
+				r = &Reliance{Addon: n.cap.addon, Capability: n.cap.name}
+				by[n.cap.addon] = r
+			}
+			r.Objects = append(r.Objects, o.ID())
+		}
 		if n.cap.provided != nil && n.cap.provided(&env.Cluster) {
 			return
 		}
@@ -150,10 +161,14 @@ func Capabilities(env *model.Environment, objs []object.Object) error {
 		}
 		errs = cueerrors.Append(errs, env.Errorf(at, "%s", msg))
 	})
-	if errs == nil {
-		return nil
+	var reliances []Reliance
+	for _, name := range slices.Sorted(maps.Keys(by)) {
+		reliances = append(reliances, *by[name])
 	}
-	return errs
+	if errs != nil {
+		return reliances, errs
+	}
+	return reliances, nil
 }
 
 // eachNeed calls f for every need of every object, in order.
@@ -177,31 +192,9 @@ func eachNeed(objs []object.Object, f func(object.Object, need)) {
 }
 
 // Reliance is what relies on an EKS add-on: the capability it provides
-// and the objects that need it.
+// and the objects that need it (see Capabilities).
 type Reliance struct {
 	Addon, Capability string
 	// Objects are Kind/namespace/name, in object order.
 	Objects []string
-}
-
-// Reliances returns, for each add-on that provides a capability some of
-// objs need, what relies on it, sorted by add-on; for gen plan.
-func Reliances(objs []object.Object) []Reliance {
-	by := map[string]*Reliance{}
-	eachNeed(objs, func(o object.Object, n need) {
-		if n.cap.addon == "" {
-			return
-		}
-		r := by[n.cap.addon]
-		if r == nil {
-			r = &Reliance{Addon: n.cap.addon, Capability: n.cap.name}
-			by[n.cap.addon] = r
-		}
-		r.Objects = append(r.Objects, o.ID())
-	})
-	var out []Reliance
-	for _, name := range slices.Sorted(maps.Keys(by)) {
-		out = append(out, *by[name])
-	}
-	return out
 }

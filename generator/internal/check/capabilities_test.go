@@ -86,7 +86,8 @@ func TestCapabilities(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newEnv(t, web+tt.src)
-			got := problems(check.Capabilities(env, tt.objs))
+			_, err := check.Capabilities(env, tt.objs)
+			got := problems(err)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Capabilities() mismatch (-want +got):\n%s", diff)
 			}
@@ -94,8 +95,8 @@ func TestCapabilities(t *testing.T) {
 	}
 }
 
-// Reliances, for gen plan: which objects rely on which add-on, whatever
-// the cluster provides.
+// The reliances Capabilities returns, for gen plan: which objects rely on
+// which add-on, whether the cluster provides it or not.
 func TestReliances(t *testing.T) {
 	objs := []object.Object{
 		obj("", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "default-deny-chatbot"),
@@ -107,7 +108,10 @@ func TestReliances(t *testing.T) {
 		{Addon: "metrics-server", Capability: "the metrics API (metrics.k8s.io)", Objects: []string{"HorizontalPodAutoscaler/chatbot/web"}},
 		{Addon: "vpc-cni", Capability: "NetworkPolicy enforcement", Objects: []string{"NetworkPolicy/chatbot/default-deny-chatbot", "NetworkPolicy/chatbot/web"}},
 	}
-	if diff := cmp.Diff(want, check.Reliances(objs)); diff != "" {
-		t.Errorf("Reliances() mismatch (-want +got):\n%s", diff)
+	for _, src := range []string{"", `cluster: addons: "metrics-server": enabled: false` + "\n"} {
+		got, _ := check.Capabilities(newEnv(t, web+src), objs)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Capabilities(%q) reliances mismatch (-want +got):\n%s", src, diff)
+		}
 	}
 }

@@ -64,7 +64,7 @@ type Secret struct {
 	Keys      []string `json:"keys"`
 }
 
-// Reliance is what relies on an add-on (see check.Reliances).
+// Reliance is what relies on an add-on (see check.Capabilities).
 type Reliance struct {
 	Addon, Capability string
 	Objects           []string
