@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -355,7 +356,7 @@ func TestArgoCD(t *testing.T) {
 				folders[path.Join(e.Dir, dir)] += 0
 			}
 		}
-		var apps int
+		var apps, controllers int
 		for _, f := range e.Files {
 			if !strings.HasPrefix(f.Path, "argocd/") {
 				continue
@@ -379,6 +380,19 @@ func TestArgoCD(t *testing.T) {
 			apps++
 			spec, _ := obj["spec"].(map[string]any)
 			source, _ := spec["source"].(map[string]any)
+			if chart, _ := source["chart"].(string); chart != "" {
+				// A controller: an upstream chart at one exact version,
+				// from a repository its project allows.
+				rev, _ := source["targetRevision"].(string)
+				if !regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`).MatchString(rev) {
+					t.Errorf("%s/%s installs chart %s at %q, not an exact version", e.Dir, f.Path, chart, rev)
+				}
+				if _, ok := source["path"]; ok {
+					t.Errorf("%s/%s has both a chart and a path", e.Dir, f.Path)
+				}
+				controllers++
+				continue
+			}
 			p, _ := source["path"].(string)
 			if strings.Contains("/"+p+"/", "/cluster/") {
 				t.Errorf("%s/%s points at %s: Argo CD must never sync cluster/", e.Dir, f.Path, p)
@@ -391,6 +405,9 @@ func TestArgoCD(t *testing.T) {
 		}
 		if apps == 0 {
 			t.Errorf("%s has no Application", e.Dir)
+		}
+		if want := len(e.Model.EnabledControllers()); controllers != want {
+			t.Errorf("%s has %d controller Applications, want %d (one per enabled controller)", e.Dir, controllers, want)
 		}
 		for dir, n := range folders {
 			if n != 1 {

@@ -6,6 +6,8 @@
 package model
 
 import (
+	"slices"
+
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/token"
@@ -20,6 +22,7 @@ type Environment struct {
 	Registries Registries           `json:"registries"`
 	ArgoCD     *ArgoCD              `json:"argocd,omitempty"`
 	Policy     PolicySettings       `json:"policy"`
+	Platform   Platform             `json:"platform"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -61,6 +64,108 @@ func (e *Environment) Pos(path string) token.Pos {
 		}
 	}
 	return token.NoPos
+}
+
+// Platform is what the environment runs besides its apps and the
+// cluster's add-ons.
+type Platform struct {
+	// Controllers are the Helm-installed controllers by name, enabled or
+	// not; see [Environment.Controller].
+	Controllers map[string]*Controller `json:"controllers"`
+}
+
+// UnmarshalJSON decodes p and names each controller after its key.
+func (p *Platform) UnmarshalJSON(b []byte) error {
+	type plain Platform
+	if err := jsonUnmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	for name, c := range p.Controllers {
+		if c != nil {
+			c.Name = name
+		}
+	}
+	return nil
+}
+
+// Controller returns the controller name when the environment runs it.
+func (e *Environment) Controller(name string) (*Controller, bool) {
+	c, ok := e.Platform.Controllers[name]
+	return c, ok && c.Enabled
+}
+
+// EnabledControllers returns the names of the controllers the environment
+// runs, sorted.
+func (e *Environment) EnabledControllers() []string {
+	var out []string
+	for name, c := range e.Platform.Controllers {
+		if c.Enabled {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Controller is a cluster controller installed from an upstream Helm chart
+// by an Argo CD Application (schema #Controller).
+type Controller struct {
+	// Name is the controller's key in platform.controllers.
+	Name    string `json:"-"`
+	Enabled bool   `json:"enabled"`
+	Chart   Chart  `json:"chart"`
+	// Namespace is where the chart is installed, ReleaseName the Helm
+	// release's name.
+	Namespace   string `json:"namespace"`
+	ReleaseName string `json:"releaseName"`
+	// ServiceAccount is the controller's, which the chart creates.
+	ServiceAccount struct {
+		Name    string `json:"name"`
+		IAMRole string `json:"iamRole,omitempty"`
+	} `json:"serviceAccount"`
+	// Pods are the controller's workloads by name, as capacity counts
+	// them.
+	Pods         map[string]ControllerPod `json:"pods"`
+	NodeSelector map[string]string        `json:"nodeSelector"`
+	// IngressPorts are the pods' ports that accept traffic from anywhere
+	// (webhooks).
+	IngressPorts []int `json:"ingressPorts"`
+	// Values are the chart's values (helm.valuesObject).
+	Values            map[string]any     `json:"values"`
+	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences"`
+}
+
+// Path returns the CUE path of the controller's field (dot-separated, e.g.
+// "chart.version"), or of the controller itself when field is "".
+func (c *Controller) Path(field string) string {
+	p := "platform.controllers." + Label(c.Name)
+	if field != "" {
+		p += "." + field
+	}
+	return p
+}
+
+// Chart is a Helm chart by repository, name and exact version.
+type Chart struct {
+	RepoURL string `json:"repoURL"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// ControllerPod is one workload of a controller.
+type ControllerPod struct {
+	Replicas int          `json:"replicas"`
+	Requests ResourceList `json:"requests"`
+}
+
+// IgnoreDifference is a field Argo CD leaves out of its comparison.
+type IgnoreDifference struct {
+	Group             string   `json:"group,omitempty"`
+	Kind              string   `json:"kind"`
+	Name              string   `json:"name,omitempty"`
+	Namespace         string   `json:"namespace,omitempty"`
+	JSONPointers      []string `json:"jsonPointers,omitempty"`
+	JQPathExpressions []string `json:"jqPathExpressions,omitempty"`
 }
 
 // PolicySettings are the environment's settings that policies read.
@@ -111,9 +216,8 @@ type Cluster struct {
 	Autoscaler Autoscaler           `json:"autoscaler"`
 	NodeGroups map[string]NodeGroup `json:"nodeGroups"`
 
-	LoadBalancerController Controller              `json:"loadBalancerController"`
-	EBSCSIDriver           Controller              `json:"ebsCSIDriver"`
-	StorageClasses         map[string]StorageClass `json:"storageClasses"`
+	EBSCSIDriver   RoleOf                  `json:"ebsCSIDriver"`
+	StorageClasses map[string]StorageClass `json:"storageClasses"`
 	// Budget is a reference monthly cost that gen plan compares with.
 	Budget *Budget `json:"budget,omitempty"`
 }
@@ -193,8 +297,8 @@ type Autoscaler struct {
 	IAMRole                   string `json:"iamRole"`
 }
 
-// Controller is a cluster controller's IRSA role.
-type Controller struct {
+// RoleOf is the IRSA role of a component gen configures.
+type RoleOf struct {
 	IAMRole string `json:"iamRole"`
 }
 

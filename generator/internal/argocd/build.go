@@ -142,9 +142,17 @@ func Build(env *model.Environment, dir string, objs []object.Object) ([]object.O
 	}
 	b := &builder{env: env, cd: env.ArgoCD, dir: dir}
 
-	typed := []any{b.project(inv), b.root()}
+	typed := []any{b.project(inv)}
+	controllers := env.EnabledControllers()
+	if len(controllers) > 0 {
+		typed = append(typed, b.controllersProject(controllers))
+	}
+	typed = append(typed, b.root())
 	if inv.platform {
 		typed = append(typed, b.platform())
+	}
+	for _, name := range controllers {
+		typed = append(typed, b.controller(env.Platform.Controllers[name]))
 	}
 	for _, name := range slices.Sorted(maps.Keys(inv.apps)) {
 		typed = append(typed, b.app(env.Apps[name], waves[name], inv.apps[name]))
@@ -174,6 +182,17 @@ func ReservedNames(env *model.Environment) cueerrors.Error {
 			errs = cueerrors.Append(errs, env.Errorf(app.Path(""),
 				"app %s has the name of gen's %s Application (argocd/application-%s.yaml); rename the app",
 				name, name, name))
+		}
+	}
+	for _, name := range env.EnabledControllers() {
+		if app, ok := env.Apps[name]; ok && app.Enabled {
+			errs = cueerrors.Append(errs, env.ErrorAt([]string{app.Path(""), env.Platform.Controllers[name].Path("")},
+				"app %s has the name of the controller %s, whose Application is argocd/application-%s.yaml; rename the app",
+				name, name, name))
+		}
+		if name == PlatformName || name == RootName {
+			errs = cueerrors.Append(errs, env.Errorf(env.Platform.Controllers[name].Path(""),
+				"controller %s has the name of gen's %s Application; rename the controller", name, name))
 		}
 	}
 	return errs

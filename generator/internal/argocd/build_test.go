@@ -60,8 +60,13 @@ func TestBuildObjects(t *testing.T) {
 	}
 	want := []string{
 		"AppProject/argocd/prod",
+		"AppProject/argocd/prod-controllers",
 		"Application/argocd/root",
 		"Application/argocd/platform",
+		"Application/argocd/argo-rollouts",
+		"Application/argocd/aws-load-balancer-controller",
+		"Application/argocd/external-secrets",
+		"Application/argocd/prometheus-operator",
 		"Application/argocd/backend",
 		"Application/argocd/frontend",
 		"Application/argocd/koorde-node",
@@ -233,10 +238,13 @@ func TestProject(t *testing.T) {
 		"description": "Environment prod, rendered by gen into rendered/prod/",
 		"sourceRepos": []any{"https://github.com/gitops-gen/platform.git"},
 		"destinations": []any{
+			dest("in-cluster", "argo-rollouts"),
 			dest("in-cluster", "argocd"),
 			dest("in-cluster", "chatbot"),
+			dest("in-cluster", "external-secrets"),
 			dest("in-cluster", "koorde-cache"),
 			dest("in-cluster", "kube-system"),
+			dest("in-cluster", "monitoring"),
 		},
 		"clusterResourceWhitelist": []any{
 			gk("", "Namespace"),
@@ -268,7 +276,7 @@ func TestProject(t *testing.T) {
 		"name":        "prod",
 		"namespace":   "argocd",
 		"labels":      map[string]any{"app.kubernetes.io/managed-by": "gen", "environment": "prod"},
-		"annotations": map[string]any{SyncWave: "-2"},
+		"annotations": map[string]any{SyncWave: "-3"},
 		"finalizers":  []any{"resources-finalizer.argocd.argoproj.io"},
 	}
 	if diff := cmp.Diff(wantMeta, p.Lookup("metadata")); diff != "" {
@@ -291,10 +299,13 @@ func TestDestinations(t *testing.T) {
 			"backend":     map[string]any{"name": "in-cluster", "namespace": "chatbot"},
 			"koorde-node": map[string]any{"name": "in-cluster", "namespace": "koorde-cache"},
 		}, []any{
+			map[string]any{"name": "in-cluster", "namespace": "argo-rollouts"},
 			map[string]any{"name": "in-cluster", "namespace": "argocd"},
 			map[string]any{"name": "in-cluster", "namespace": "chatbot"},
+			map[string]any{"name": "in-cluster", "namespace": "external-secrets"},
 			map[string]any{"name": "in-cluster", "namespace": "koorde-cache"},
 			map[string]any{"name": "in-cluster", "namespace": "kube-system"},
+			map[string]any{"name": "in-cluster", "namespace": "monitoring"},
 		}},
 		{"a named cluster", "chatbot-prod", map[string]any{
 			"root":        map[string]any{"name": "in-cluster", "namespace": "argocd"},
@@ -302,10 +313,13 @@ func TestDestinations(t *testing.T) {
 			"backend":     map[string]any{"name": "chatbot-prod", "namespace": "chatbot"},
 			"koorde-node": map[string]any{"name": "chatbot-prod", "namespace": "koorde-cache"},
 		}, []any{
+			map[string]any{"name": "chatbot-prod", "namespace": "argo-rollouts"},
 			map[string]any{"name": "in-cluster", "namespace": "argocd"},
 			map[string]any{"name": "chatbot-prod", "namespace": "chatbot"},
+			map[string]any{"name": "chatbot-prod", "namespace": "external-secrets"},
 			map[string]any{"name": "chatbot-prod", "namespace": "koorde-cache"},
 			map[string]any{"name": "chatbot-prod", "namespace": "kube-system"},
+			map[string]any{"name": "chatbot-prod", "namespace": "monitoring"},
 		}},
 	}
 	for _, tt := range tests {

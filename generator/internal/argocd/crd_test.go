@@ -67,6 +67,10 @@ func TestBuildMatchesCRD(t *testing.T) {
 			}
 			return objs
 		}},
+		{"every controller", func(env *model.Environment, objs []object.Object) []object.Object {
+			env.Platform.Controllers["keda"].Enabled = true
+			return objs
+		}},
 		{"named cluster, no retries", func(env *model.Environment, objs []object.Object) []object.Object {
 			env.ArgoCD.Destination = "chatbot-prod"
 			env.ArgoCD.Retry = model.Retry{}

@@ -60,6 +60,9 @@ func TestTree(t *testing.T) {
 				if o.Kind() != KindApplication {
 					continue
 				}
+				if o.Lookup("spec", "source", "chart") != nil {
+					continue // a controller's chart, not a folder
+				}
 				p, _ := o.Lookup("spec", "source", "path").(string)
 				rel, ok := strings.CutPrefix(p, dir+"/")
 				if !ok {

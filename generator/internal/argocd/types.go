@@ -48,11 +48,22 @@ type applicationSpec struct {
 	IgnoreDifferences []ignoreDifferences `json:"ignoreDifferences,omitempty"`
 }
 
+// source is a folder of this repository (Path, Directory) or a Helm chart
+// of a chart repository (Chart, Helm).
 type source struct {
 	RepoURL        string     `json:"repoURL"`
 	TargetRevision string     `json:"targetRevision,omitempty"`
-	Path           string     `json:"path"`
+	Path           string     `json:"path,omitempty"`
 	Directory      *directory `json:"directory,omitempty"`
+	Chart          string     `json:"chart,omitempty"`
+	Helm           *helm      `json:"helm,omitempty"`
+}
+
+// helm renders a chart: the release's name and its values, as an object
+// (valuesObject, not a YAML string: Argo CD's diff then shows each value).
+type helm struct {
+	ReleaseName  string         `json:"releaseName,omitempty"`
+	ValuesObject map[string]any `json:"valuesObject,omitempty"`
 }
 
 // directory makes the source a plain folder of manifests (no Helm, no
@@ -95,11 +106,12 @@ type backoff struct {
 // ignoreDifferences leaves fields that another controller owns out of the
 // comparison (and, with RespectIgnoreDifferences=true, out of the sync).
 type ignoreDifferences struct {
-	Group        string   `json:"group,omitempty"`
-	Kind         string   `json:"kind"`
-	Name         string   `json:"name,omitempty"`
-	Namespace    string   `json:"namespace,omitempty"`
-	JSONPointers []string `json:"jsonPointers,omitempty"`
+	Group             string   `json:"group,omitempty"`
+	Kind              string   `json:"kind"`
+	Name              string   `json:"name,omitempty"`
+	Namespace         string   `json:"namespace,omitempty"`
+	JSONPointers      []string `json:"jsonPointers,omitempty"`
+	JQPathExpressions []string `json:"jqPathExpressions,omitempty"`
 }
 
 // appProject is an Argo CD AppProject: what the environment's Applications

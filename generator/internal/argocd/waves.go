@@ -20,19 +20,22 @@ import (
 const SyncWave = "argocd.argoproj.io/sync-wave"
 
 // The waves of the objects the root Application syncs (the argocd/
-// folder). The AppProject comes first, as every Application names it; then
-// the platform Application (Namespaces, quotas, storage classes, the
-// Cluster Autoscaler), before any app; then the apps, from wave 0 up, an
-// app one wave after the latest of the apps it depends on (see Waves).
-// The root Application's own manifest carries no wave (0).
+// folder). The AppProjects come first, as every Application names one;
+// then the platform Application (Namespaces, quotas, storage classes, the
+// Cluster Autoscaler); then the controllers' Applications (their charts,
+// with the CRDs and webhooks the apps' objects need), before any app; then
+// the apps, from wave 0 up, an app one wave after the latest of the apps
+// it depends on (see Waves). The root Application's own manifest carries
+// no wave (0).
 //
 // Between Applications, a wave only waits for the previous one to be
 // healthy when Argo CD has a health check for Applications, which it has
 // not had by default since 1.8: see the package documentation.
 const (
-	waveProject  = -2
-	wavePlatform = -1
-	waveFirstApp = 0
+	waveProject     = -3
+	wavePlatform    = -2
+	waveControllers = -1
+	waveFirstApp    = 0
 )
 
 // The waves of the platform/ objects, inside the platform Application:

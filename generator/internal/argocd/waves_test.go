@@ -124,15 +124,20 @@ func TestAppWavesErrors(t *testing.T) {
 // Applications of the fixture.
 func TestWaves(t *testing.T) {
 	want := map[string]any{
-		"AppProject/argocd/prod":         "-2",
-		"Application/argocd/root":        nil,
-		"Application/argocd/platform":    "-1",
-		"Application/argocd/mongodb":     "0",
-		"Application/argocd/frontend":    "0",
-		"Application/argocd/ml-retrain":  "0",
-		"Application/argocd/koorde-node": "0",
-		"Application/argocd/backend":     "1",
-		"Application/argocd/worker":      "1",
+		"AppProject/argocd/prod":                          "-3",
+		"AppProject/argocd/prod-controllers":              "-3",
+		"Application/argocd/root":                         nil,
+		"Application/argocd/platform":                     "-2",
+		"Application/argocd/argo-rollouts":                "-1",
+		"Application/argocd/aws-load-balancer-controller": "-1",
+		"Application/argocd/external-secrets":             "-1",
+		"Application/argocd/prometheus-operator":          "-1",
+		"Application/argocd/mongodb":                      "0",
+		"Application/argocd/frontend":                     "0",
+		"Application/argocd/ml-retrain":                   "0",
+		"Application/argocd/koorde-node":                  "0",
+		"Application/argocd/backend":                      "1",
+		"Application/argocd/worker":                       "1",
 	}
 	got := map[string]any{}
 	for _, o := range build(t, fixture(t), fixtureObjects()) {

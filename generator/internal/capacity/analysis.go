@@ -112,9 +112,10 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		if _, ok := env.Cluster.Addon(p.Addon); (p.Addon != "" && !ok) || (p.autoscaler && !env.Cluster.Autoscaler.Enabled) {
 			continue
 		}
-		a.System = append(a.System, p)
-		a.SystemTotal = a.SystemTotal.Add(p.Requests.Times(p.Replicas))
-		a.SystemTotal.Pods += p.Replicas
+		a.addSystem(p)
+	}
+	for _, p := range controllerPods(env) {
+		a.addSystem(p)
 	}
 	workloads := map[string]object.Object{}
 	for _, o := range objs {
@@ -150,4 +151,35 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		a.Apps = append(a.Apps, d)
 	}
 	return a
+}
+
+func (a *Analysis) addSystem(p OverheadPod) {
+	a.System = append(a.System, p)
+	a.SystemTotal = a.SystemTotal.Add(p.Requests.Times(p.Replicas))
+	a.SystemTotal.Pods += p.Replicas
+}
+
+// controllerPods are the pods of env's controllers (platform.controllers),
+// by controller and pod name: "<controller>" for a pod named controller,
+// "<controller>-<pod>" for the others.
+func controllerPods(env *model.Environment) []OverheadPod {
+	var out []OverheadPod
+	for _, name := range env.EnabledControllers() {
+		c := env.Platform.Controllers[name]
+		for _, pod := range slices.Sorted(maps.Keys(c.Pods)) {
+			p := c.Pods[pod]
+			full := name
+			if pod != "controller" {
+				full += "-" + pod
+			}
+			out = append(out, OverheadPod{
+				Controller: name,
+				Name:       full,
+				Replicas:   int64(p.Replicas),
+				Requests:   requests(model.Resources{Requests: p.Requests}),
+				Selector:   c.NodeSelector,
+			})
+		}
+	}
+	return out
 }

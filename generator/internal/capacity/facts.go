@@ -311,17 +311,17 @@ var (
 		// The Cluster Autoscaler as gen renders it (kube/autoscaler.go):
 		// 100m / 600Mi, when cluster.autoscaler.enabled.
 		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * MiB}, autoscaler: true},
-		// The AWS Load Balancer Controller's chart: two replicas without
-		// requests, which still take pod slots.
-		{Name: "aws-load-balancer-controller", Replicas: 2},
 	}
 )
 
 // OverheadPod is a DaemonSet or a cluster add-on's workload.
 type OverheadPod struct {
-	// Addon is the EKS add-on that installs it; "" for controllers gen
-	// or the platform always installs.
+	// Addon is the EKS add-on that installs it; "" for the pods of gen's
+	// own components.
 	Addon string
+	// Controller is the controller (platform.controllers) whose chart
+	// runs it, or "".
+	Controller string
 	// Name is the workload's name, e.g. "coredns".
 	Name string
 	// Replicas is how many pods it runs: per node for a DaemonSet, per
@@ -329,6 +329,10 @@ type OverheadPod struct {
 	Replicas int64
 	// Requests per pod; Requests.Pods is unused.
 	Requests Resources
+	// Selector is the pods' nodeSelector and Tolerations their
+	// tolerations; without them the pods land on untainted node groups.
+	Selector    map[string]string
+	Tolerations []Toleration
 	// autoscaler: it runs only when cluster.autoscaler.enabled.
 	autoscaler bool
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -20,12 +21,24 @@ type capability struct {
 	name string
 	// provider says what provides it, and fix is the CUE that adds it.
 	provider, fix string
-	// addon is the EKS add-on that provides it; its position is where a
+	// addon is the EKS add-on, or controller the controller
+	// (platform.controllers), that provides it; its position is where a
 	// platform object's error points.
-	addon string
-	// provided reports whether the cluster provides it; nil: gen cannot
-	// provide it yet.
-	provided func(cl *model.Cluster) bool
+	addon, controller string
+	// provided reports whether the environment provides it; nil: gen
+	// cannot provide it.
+	provided func(env *model.Environment) bool
+}
+
+// at is the CUE path of what provides c.
+func (c *capability) at() string {
+	switch {
+	case c.controller != "":
+		return "platform.controllers." + model.Label(c.controller)
+	case c.addon != "":
+		return "cluster.addons." + model.Label(c.addon)
+	}
+	return "cluster.addons"
 }
 
 // The capabilities, and what provides each.
@@ -35,8 +48,8 @@ var (
 		provider: "the vpc-cni add-on's network policy agent",
 		fix:      `cluster: addons: "vpc-cni": {enabled: true, configurationValues: enableNetworkPolicy: "true"}`,
 		addon:    "vpc-cni",
-		provided: func(cl *model.Cluster) bool {
-			a, ok := cl.Addon("vpc-cni")
+		provided: func(env *model.Environment) bool {
+			a, ok := env.Cluster.Addon("vpc-cni")
 			return ok && a.ConfigurationValues["enableNetworkPolicy"] == "true"
 		},
 	}
@@ -59,14 +72,67 @@ var (
 		addon:    "aws-ebs-csi-driver",
 		provided: addonEnabled("aws-ebs-csi-driver"),
 	}
+	loadBalancers = controllerCapability("AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)",
+		"the AWS Load Balancer Controller", "aws-load-balancer-controller")
+	externalSecrets = controllerCapability("External Secrets (external-secrets.io)",
+		"the External Secrets Operator", "external-secrets")
+	monitoring = controllerCapability("prometheus-operator's kinds (monitoring.coreos.com)",
+		"prometheus-operator", "prometheus-operator")
+	rollouts = controllerCapability("progressive delivery (Rollouts, AnalysisTemplates)",
+		"Argo Rollouts", "argo-rollouts")
+	eventScaling = controllerCapability("event-driven autoscaling (keda.sh)", "KEDA", "keda")
 )
 
-func addonEnabled(name string) func(*model.Cluster) bool {
-	return func(cl *model.Cluster) bool {
-		_, ok := cl.Addon(name)
+func addonEnabled(name string) func(*model.Environment) bool {
+	return func(env *model.Environment) bool {
+		_, ok := env.Cluster.Addon(name)
 		return ok
 	}
 }
+
+// controllerCapability is what the controller name provides.
+func controllerCapability(what, provider, name string) *capability {
+	return &capability{
+		name:       what,
+		provider:   provider,
+		fix:        fmt.Sprintf("platform: controllers: %s: enabled: true", model.Label(name)),
+		controller: name,
+		provided: func(env *model.Environment) bool {
+			_, ok := env.Controller(name)
+			return ok
+		},
+	}
+}
+
+// allCapabilities are the capabilities something in the environment can
+// provide.
+var allCapabilities = []*capability{networkPolicies, metricsAPI, ebsVolumes, loadBalancers, externalSecrets, monitoring, rollouts, eventScaling}
+
+// The AWS Load Balancer Controller's marks: the load balancer class and
+// annotation of an NLB Service, the class and controller of an ALB
+// Ingress.
+const (
+	nlbClass          = "service.k8s.aws/nlb"
+	lbTypeAnnotation  = "service.beta.kubernetes.io/aws-load-balancer-type"
+	albIngressClass   = "alb"
+	albController     = "ingress.k8s.aws/alb"
+	ingressClassLabel = "kubernetes.io/ingress.class"
+)
+
+// byGroup are the capabilities that every object of an API group needs:
+// its kinds are the controller's CRDs.
+var byGroup = map[string]*capability{
+	"elbv2.k8s.aws":                  loadBalancers,
+	"external-secrets.io":            externalSecrets,
+	"generators.external-secrets.io": externalSecrets,
+	"monitoring.coreos.com":          monitoring,
+	"keda.sh":                        eventScaling,
+	"eventing.keda.sh":               eventScaling,
+}
+
+// rolloutKinds are Argo Rollouts' kinds in argoproj.io, which Argo CD's
+// Application and AppProject share.
+var rolloutKinds = []string{"Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"}
 
 // ebsProvisioner is the provisioner of EBS StorageClasses.
 const ebsProvisioner = "ebs.csi.aws.com"
@@ -81,7 +147,34 @@ type need struct {
 // needs is the table: what each object needs. classes are the
 // environment's StorageClasses by name, with the default under "".
 func needs(o object.Object, classes map[string]string) []need {
+	group, _, _ := strings.Cut(o.APIVersion(), "/")
+	if !strings.Contains(o.APIVersion(), "/") {
+		group = ""
+	}
+	if c, ok := byGroup[group]; ok {
+		return []need{{c, ""}}
+	}
+	if group == "argoproj.io" && slices.Contains(rolloutKinds, o.Kind()) {
+		return []need{{rollouts, ""}}
+	}
 	switch o.Kind() {
+	case "Service":
+		if object.String(o.Lookup("spec", "type")) != "LoadBalancer" {
+			return nil
+		}
+		lbType := object.String(o.Lookup("metadata", "annotations", lbTypeAnnotation))
+		if object.String(o.Lookup("spec", "loadBalancerClass")) == nlbClass || lbType == "external" || lbType == "nlb-ip" {
+			return []need{{loadBalancers, "services"}}
+		}
+	case "Ingress":
+		if object.String(o.Lookup("spec", "ingressClassName")) == albIngressClass ||
+			object.String(o.Lookup("metadata", "annotations", ingressClassLabel)) == albIngressClass {
+			return []need{{loadBalancers, ""}}
+		}
+	case "IngressClass":
+		if object.String(o.Lookup("spec", "controller")) == albController {
+			return []need{{loadBalancers, ""}}
+		}
 	case "NetworkPolicy":
 		return []need{{networkPolicies, "networkPolicy"}}
 	case "HorizontalPodAutoscaler":
@@ -137,21 +230,18 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 	var errs cueerrors.Error
 	by := map[string]*Reliance{}
 	eachNeed(objs, func(o object.Object, n need) {
-		if n.cap.addon != "" {
-			r := by[n.cap.addon]
+		if key := n.cap.addon + n.cap.controller; key != "" {
+			r := by[key]
 			if r == nil {
-				r = &Reliance{Addon: n.cap.addon, Capability: n.cap.name}
-				by[n.cap.addon] = r
+				r = &Reliance{Addon: n.cap.addon, Controller: n.cap.controller, Capability: n.cap.name}
+				by[key] = r
 			}
 			r.Objects = append(r.Objects, o.ID())
 		}
-		if n.cap.provided != nil && n.cap.provided(&env.Cluster) {
+		if n.cap.provided != nil && n.cap.provided(env) {
 			return
 		}
-		at := "cluster.addons"
-		if n.cap.addon != "" {
-			at += "." + model.Label(n.cap.addon)
-		}
+		at := n.cap.at()
 		if app := env.Apps[o.App]; app != nil {
 			at = app.Path(n.field)
 		}
@@ -161,6 +251,14 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 		}
 		errs = cueerrors.Append(errs, env.Errorf(at, "%s", msg))
 	})
+	// What the environment provides and nothing relies on yet is listed
+	// too, with no objects.
+	for _, c := range allCapabilities {
+		key := c.addon + c.controller
+		if _, ok := by[key]; !ok && key != "" && c.provided(env) {
+			by[key] = &Reliance{Addon: c.addon, Controller: c.controller, Capability: c.name}
+		}
+	}
 	var reliances []Reliance
 	for _, name := range slices.Sorted(maps.Keys(by)) {
 		reliances = append(reliances, *by[name])
@@ -191,10 +289,11 @@ func eachNeed(objs []object.Object, f func(object.Object, need)) {
 	}
 }
 
-// Reliance is what relies on an EKS add-on: the capability it provides
-// and the objects that need it (see Capabilities).
+// Reliance is what relies on an EKS add-on or a controller: the
+// capability it provides and the objects that need it (see
+// Capabilities). One of Addon and Controller is set.
 type Reliance struct {
-	Addon, Capability string
+	Addon, Controller, Capability string
 	// Objects are Kind/namespace/name, in object order.
 	Objects []string
 }

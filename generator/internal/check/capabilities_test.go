@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,6 +41,16 @@ func TestCapabilities(t *testing.T) {
 				"spec": map[string]any{"storageClassName": class}}},
 		})
 	}
+	off := func(name string) string { return fmt.Sprintf("platform: controllers: %q: enabled: false\n", name) }
+	controllerMissing := func(id, what, provider, label string) string {
+		return id + " needs " + what + ", which " + provider + " provides, but the cluster does not; set: platform: controllers: " + label + ": enabled: true"
+	}
+	nlb := with(obj("web", "v1", "Service", "chatbot", "web"), "spec", map[string]any{"type": "LoadBalancer", "loadBalancerClass": "service.k8s.aws/nlb"})
+	albIngress := with(obj("web", "networking.k8s.io/v1", "Ingress", "chatbot", "web"), "spec", map[string]any{"ingressClassName": "alb"})
+	externalSecret := obj("web", "external-secrets.io/v1", "ExternalSecret", "chatbot", "web")
+	serviceMonitor := obj("web", "monitoring.coreos.com/v1", "ServiceMonitor", "chatbot", "web")
+	rollout := obj("web", "argoproj.io/v1alpha1", "Rollout", "chatbot", "web")
+	scaledObject := obj("web", "keda.sh/v1alpha1", "ScaledObject", "chatbot", "web")
 	const (
 		enforcement = "NetworkPolicy/chatbot/web needs NetworkPolicy enforcement, which the vpc-cni add-on's network policy agent provides, but the cluster does not; set: " +
 			`cluster: addons: "vpc-cni": {enabled: true, configurationValues: enableNetworkPolicy: "true"}`
@@ -82,6 +93,44 @@ func TestCapabilities(t *testing.T) {
 		},
 		{name: "another provisioner's volume, no EBS CSI driver", src: noEBS, objs: []object.Object{otherClass, statefulSet("efs")}},
 		{name: "no volumes, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass}},
+
+		{name: "NLB Service, LBC", objs: []object.Object{nlb}},
+		{
+			name: "NLB Service, no LBC", src: off("aws-load-balancer-controller"), objs: []object.Object{nlb},
+			want: []problem{{path("apps", "web", "services"), "apps.web.services: " + controllerMissing("Service/chatbot/web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)}},
+		}, {
+			name: "a LoadBalancer Service without the LBC's class or annotation (EKS's own provider), no LBC", src: off("aws-load-balancer-controller"),
+			objs: []object.Object{with(obj("web", "v1", "Service", "chatbot", "web"), "spec", map[string]any{"type": "LoadBalancer"})},
+		}, {
+			name: "ALB Ingress, no LBC", src: off("aws-load-balancer-controller"), objs: []object.Object{albIngress},
+			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("Ingress/chatbot/web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)}},
+		},
+		{name: "ClusterIP Service, no LBC", src: off("aws-load-balancer-controller"), objs: []object.Object{obj("web", "v1", "Service", "chatbot", "web")}},
+		{name: "ExternalSecret, ESO", objs: []object.Object{externalSecret}},
+		{
+			name: "ExternalSecret, no ESO", src: off("external-secrets"), objs: []object.Object{externalSecret},
+			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ExternalSecret/chatbot/web", "External Secrets (external-secrets.io)", "the External Secrets Operator", `"external-secrets"`)}},
+		}, {
+			name: "a platform ClusterSecretStore, no ESO", src: off("external-secrets"),
+			objs: []object.Object{obj("", "external-secrets.io/v1", "ClusterSecretStore", "", "aws")},
+			want: []problem{{path("platform", "controllers", `"external-secrets"`), `platform.controllers."external-secrets": ` + controllerMissing("ClusterSecretStore/aws", "External Secrets (external-secrets.io)", "the External Secrets Operator", `"external-secrets"`)}},
+		},
+		{name: "ServiceMonitor, prometheus-operator", objs: []object.Object{serviceMonitor}},
+		{
+			name: "ServiceMonitor, no prometheus-operator", src: off("prometheus-operator"), objs: []object.Object{serviceMonitor},
+			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ServiceMonitor/chatbot/web", "prometheus-operator's kinds (monitoring.coreos.com)", "prometheus-operator", `"prometheus-operator"`)}},
+		},
+		{name: "Rollout, Argo Rollouts", objs: []object.Object{rollout}},
+		{
+			name: "Rollout, no Argo Rollouts", src: off("argo-rollouts"), objs: []object.Object{rollout},
+			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("Rollout/chatbot/web", "progressive delivery (Rollouts, AnalysisTemplates)", "Argo Rollouts", `"argo-rollouts"`)}},
+		},
+		{name: "an Argo CD Application is not Argo Rollouts'", src: off("argo-rollouts"), objs: []object.Object{obj("", "argoproj.io/v1alpha1", "Application", "argocd", "web")}},
+		{
+			name: "ScaledObject, KEDA off by default", objs: []object.Object{scaledObject},
+			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ScaledObject/chatbot/web", "event-driven autoscaling (keda.sh)", "KEDA", "keda")}},
+		},
+		{name: "ScaledObject, KEDA enabled", src: "platform: controllers: keda: enabled: true\n", objs: []object.Object{scaledObject}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,8 +153,16 @@ func TestReliances(t *testing.T) {
 		obj("web", "networking.k8s.io/v1", "NetworkPolicy", "chatbot", "web"),
 		obj("web", "v1", "Service", "chatbot", "web"),
 	}
+	// What the environment provides is listed even when nothing relies on
+	// it (KEDA is off by default, so it is not); what something relies on
+	// is listed even when the environment does not provide it.
 	want := []check.Reliance{
+		{Controller: "argo-rollouts", Capability: "progressive delivery (Rollouts, AnalysisTemplates)"},
+		{Addon: "aws-ebs-csi-driver", Capability: "EBS volume provisioning (ebs.csi.aws.com)"},
+		{Controller: "aws-load-balancer-controller", Capability: "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)"},
+		{Controller: "external-secrets", Capability: "External Secrets (external-secrets.io)"},
 		{Addon: "metrics-server", Capability: "the metrics API (metrics.k8s.io)", Objects: []string{"HorizontalPodAutoscaler/chatbot/web"}},
+		{Controller: "prometheus-operator", Capability: "prometheus-operator's kinds (monitoring.coreos.com)"},
 		{Addon: "vpc-cni", Capability: "NetworkPolicy enforcement", Objects: []string{"NetworkPolicy/chatbot/default-deny-chatbot", "NetworkPolicy/chatbot/web"}},
 	}
 	for _, src := range []string{"", `cluster: addons: "metrics-server": enabled: false` + "\n"} {

@@ -24,11 +24,11 @@ var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 // prefix that the schema gives them, as the messages below name them.
 const controllerRoles = `
 cluster: {
-	autoscaler: iamRole:             "cluster-autoscaler"
-	loadBalancerController: iamRole: "aws-load-balancer-controller"
-	ebsCSIDriver: iamRole:           "ebs-csi-driver"
+	autoscaler: iamRole:   "cluster-autoscaler"
+	ebsCSIDriver: iamRole: "ebs-csi-driver"
 }
-`
+platform: controllers: "aws-load-balancer-controller": serviceAccount: iamRole: "aws-load-balancer-controller"
+` + modeltest.OneController
 
 // capacityEnv returns the environment prod of seed 003 in small
 // ([modeltest.ChatbotProdApps], on which every check passes) with

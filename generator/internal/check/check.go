@@ -20,6 +20,7 @@ func Environment(env *model.Environment) error {
 		c.dnsLabel("namespaces."+model.Label(name), "namespace", name)
 	}
 	c.cluster()
+	c.controllers()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {

@@ -43,7 +43,10 @@ func (c *capacityChecker) irsa() {
 	if cl.Autoscaler.Enabled {
 		use(cl.Autoscaler.IAMRole, "cluster.autoscaler.iamRole", "the Cluster Autoscaler")
 	}
-	use(cl.LoadBalancerController.IAMRole, "cluster.loadBalancerController.iamRole", "the AWS Load Balancer Controller")
+	for _, name := range c.Env.EnabledControllers() {
+		ctl := c.Env.Platform.Controllers[name]
+		use(ctl.ServiceAccount.IAMRole, ctl.Path("serviceAccount.iamRole"), "controller "+name)
+	}
 	use(cl.EBSCSIDriver.IAMRole, "cluster.ebsCSIDriver.iamRole", "the EBS CSI driver")
 	for _, role := range slices.Sorted(maps.Keys(roles)) {
 		if used[role] {

@@ -25,11 +25,9 @@ const (
 	ebsCSIAddon          = "aws-ebs-csi-driver"
 	ebsCSIServiceAccount = "ebs-csi-controller-sa"
 
-	// The ServiceAccounts of the Cluster Autoscaler (rendered under
-	// platform/) and of the AWS Load Balancer Controller (its chart's
-	// default name).
-	autoscalerServiceAccount   = "cluster-autoscaler"
-	lbControllerServiceAccount = "aws-load-balancer-controller"
+	// The ServiceAccount of the Cluster Autoscaler (rendered under
+	// platform/).
+	autoscalerServiceAccount = "cluster-autoscaler"
 
 	// nodeTemplateTag prefixes the Auto Scaling group tags from which the
 	// Cluster Autoscaler learns a node group's labels and taints while the
@@ -155,12 +153,15 @@ func (b *builder) bindings() []binding {
 			at:    "cluster.autoscaler.iamRole",
 		})
 	}
-	if cl.LoadBalancerController.IAMRole != "" {
+	for _, name := range env.EnabledControllers() {
+		c := env.Platform.Controllers[name]
+		if c.ServiceAccount.IAMRole == "" {
+			continue
+		}
 		out = append(out, binding{
-			namespace: kubeSystem, name: lbControllerServiceAccount,
-			role:  cl.LoadBalancerController.IAMRole,
-			needs: WellKnownPolicies{AWSLoadBalancerController: true},
-			at:    "cluster.loadBalancerController.iamRole",
+			namespace: c.Namespace, name: c.ServiceAccount.Name,
+			role: c.ServiceAccount.IAMRole,
+			at:   c.Path("serviceAccount.iamRole"),
 		})
 	}
 	if _, ok := cl.Addon(ebsCSIAddon); ok && cl.EBSCSIDriver.IAMRole != "" {
@@ -183,8 +184,9 @@ func (b *builder) bindings() []binding {
 //
 // Every entry is roleOnly: eksctl creates the IAM role and leaves the
 // ServiceAccount alone. gen renders the apps' and the Cluster Autoscaler's
-// ServiceAccounts, with the annotation, for Argo CD to sync; the Load
-// Balancer Controller's chart and the EBS CSI add-on create their own.
+// ServiceAccounts, with the annotation, for Argo CD to sync; the
+// controllers' charts (platform.controllers) and the EBS CSI add-on create
+// their own.
 // Without roleOnly, eksctl would create them too (and their namespaces),
 // outside git and in a race with Argo CD.
 func (b *builder) serviceAccounts() []ClusterIAMServiceAccount {

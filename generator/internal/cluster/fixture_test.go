@@ -39,9 +39,8 @@ cluster: {
 		"chatbot-ml": policyARNs: [s3Read, "arn:aws:iam::123456789012:policy/chatbot-models-write"]
 		"reports-exporter": policyARNs: [s3Read]
 	}
-	autoscaler: iamRole:             "cluster-autoscaler"
-	loadBalancerController: iamRole: "aws-load-balancer-controller"
-	ebsCSIDriver: iamRole:           "ebs-csi-driver"
+	autoscaler: iamRole:   "cluster-autoscaler"
+	ebsCSIDriver: iamRole: "ebs-csi-driver"
 	nodeGroups: {
 		ml: taints: [{key: "workload", value: "ml"}]
 		spot: {
@@ -57,6 +56,7 @@ cluster: {
 		}
 	}
 }
+platform: controllers: "aws-load-balancer-controller": serviceAccount: iamRole: "aws-load-balancer-controller"
 defaults: namespace: "chatbot"
 apps: [Name=_]: image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"}
 apps: {

@@ -24,8 +24,11 @@ func TestBuildOrder(t *testing.T) {
 		got = append(got, o.App+" "+o.Kind()+" "+o.Namespace()+"/"+o.Name())
 	}
 	want := []string{
+		" Namespace /argo-rollouts",
 		" Namespace /chatbot",
 		" Namespace /data",
+		" Namespace /external-secrets",
+		" Namespace /monitoring",
 		" ResourceQuota chatbot/chatbot",
 		" ServiceAccount kube-system/cluster-autoscaler",
 		" StorageClass /gp3",
@@ -34,8 +37,13 @@ func TestBuildOrder(t *testing.T) {
 		" ClusterRoleBinding /cluster-autoscaler",
 		" Role kube-system/cluster-autoscaler",
 		" RoleBinding kube-system/cluster-autoscaler",
+		" NetworkPolicy argo-rollouts/default-deny-argo-rollouts",
 		" NetworkPolicy chatbot/default-deny-chatbot",
 		" NetworkPolicy data/default-deny-data",
+		" NetworkPolicy external-secrets/allow-external-secrets",
+		" NetworkPolicy external-secrets/default-deny-external-secrets",
+		" NetworkPolicy monitoring/allow-prometheus-operator",
+		" NetworkPolicy monitoring/default-deny-monitoring",
 		" Deployment kube-system/cluster-autoscaler",
 		"backend ServiceAccount chatbot/backend",
 		"backend ConfigMap chatbot/backend-env",

@@ -41,14 +41,23 @@ cluster: {
 }
 `
 
+// noControllers turns off the controllers the schema enables.
+const noControllers = `platform: controllers: {
+	"aws-load-balancer-controller": enabled: false
+	"external-secrets": enabled:             false
+	"prometheus-operator": enabled:          false
+	"argo-rollouts": enabled:                false
+}
+`
+
 // envWith returns the environment prod on [cluster] as the loader would
 // decode it from src, CUE fields of #Environment, with the given apps
-// added. The Cluster Autoscaler is off (autoscaler_test.go turns it on):
-// tests see the apps' objects, the namespaces' and the schema's gp3
-// StorageClass.
+// added. The Cluster Autoscaler and the controllers are off
+// (autoscaler_test.go and controller_test.go turn them on): tests see the
+// apps' objects, the namespaces' and the schema's gp3 StorageClass.
 func envWith(t testing.TB, src string, apps ...*model.App) *model.Environment {
 	t.Helper()
-	env := modeltest.Env(t, "prod", cluster+"cluster: autoscaler: enabled: false\n"+src)
+	env := modeltest.Env(t, "prod", cluster+"cluster: autoscaler: enabled: false\n"+noControllers+src)
 	for _, app := range apps {
 		env.Apps[app.Name] = app
 	}

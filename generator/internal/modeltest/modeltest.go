@@ -78,6 +78,19 @@ const ChatbotProd = `cluster: {
 }
 `
 
+// OneController is the CUE that keeps, of the controllers the schema
+// enables, only the AWS Load Balancer Controller, as two pods without
+// requests (its chart's defaults): capacity and plan tests whose numbers
+// were worked out before the other controllers existed use it.
+const OneController = `
+platform: controllers: {
+	"aws-load-balancer-controller": pods: controller: requests: {cpu: "0", memory: "0"}
+	"external-secrets": enabled:    false
+	"prometheus-operator": enabled: false
+	"argo-rollouts": enabled:       false
+}
+`
+
 // ChatbotProdApps is the CUE of seed 003's prod in small, on which every
 // check passes: [ChatbotProd] with its ml node group tainted
 // workload=ml:NoSchedule, the namespace chatbot, and four apps in it,

@@ -30,9 +30,9 @@ type Options struct {
 	// count, as the render gate check.Capacity does. The default (nil)
 	// derives them from the model, as kube.Build does.
 	Objects []object.Object
-	// Reliances say which rendered objects rely on which add-on, for the
-	// Addons section. The default (nil) leaves every add-on's
-	// ReliedOnBy empty.
+	// Reliances say which rendered objects rely on which add-on or
+	// controller, for the Addons and Controllers sections. The default
+	// (nil) leaves every ReliedOnBy empty.
 	Reliances []Reliance
 }
 
@@ -49,13 +49,14 @@ func Build(env *model.Environment, opts Options) Plan {
 			Region:  env.Cluster.Region,
 			Version: env.Cluster.Version,
 		},
-		NodeGroups: []NodeGroup{},
-		Apps:       []App{},
-		DaemonSets: []Overhead{},
-		System:     []Overhead{},
-		Addons:     addonsOf(env, opts.Reliances),
-		Secrets:    secretsOf(env),
-		Notes:      []string{},
+		NodeGroups:  []NodeGroup{},
+		Apps:        []App{},
+		DaemonSets:  []Overhead{},
+		System:      []Overhead{},
+		Addons:      addonsOf(env, opts.Reliances),
+		Controllers: controllersOf(env, a, opts.Reliances),
+		Secrets:     secretsOf(env),
+		Notes:       []string{},
 	}
 	state, row := capacity.Support(env.Cluster.Version, a.Today)
 	p.Cluster.Support.Status = state
@@ -162,12 +163,46 @@ func addonsOf(env *model.Environment, reliances []Reliance) []Addon {
 			a.Version, _ = addons.Default(name, env.Cluster.Version)
 		}
 		for _, r := range reliances {
-			if r.Addon == name {
+			if r.Addon == name && r.Controller == "" {
 				a.Provides = r.Capability
 				a.ReliedOnBy = append(a.ReliedOnBy, r.Objects...)
 			}
 		}
 		out = append(out, a)
+	}
+	return out
+}
+
+// controllersOf lists the enabled controllers with their charts, their
+// pods (from the analysis) and what relies on each.
+func controllersOf(env *model.Environment, a *capacity.Analysis, reliances []Reliance) []Controller {
+	out := []Controller{}
+	for _, name := range env.EnabledControllers() {
+		c := env.Platform.Controllers[name]
+		ctl := Controller{
+			Name:       name,
+			Chart:      c.Chart.Name,
+			Version:    c.Chart.Version,
+			RepoURL:    c.Chart.RepoURL,
+			Namespace:  c.Namespace,
+			IAMRole:    c.ServiceAccount.IAMRole,
+			ReliedOnBy: []string{},
+		}
+		var sum capacity.Resources
+		for _, p := range a.System {
+			if p.Controller == name {
+				sum = sum.Add(p.Requests.Times(p.Replicas))
+				ctl.Pods += p.Replicas
+			}
+		}
+		ctl.Requests = capacity.FormatCPU(sum.CPU) + " / " + capacity.FormatMemory(sum.Memory)
+		for _, r := range reliances {
+			if r.Controller == name {
+				ctl.Provides = r.Capability
+				ctl.ReliedOnBy = append(ctl.ReliedOnBy, r.Objects...)
+			}
+		}
+		out = append(out, ctl)
 	}
 	return out
 }

@@ -24,13 +24,14 @@ const mi = 1 << 20
 var today = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
 
 // newEnv returns the environment prod of [modeltest.ChatbotProdApps] and
-// src, more CUE of it, as the loader decodes it: seed 003's prod in small.
+// src, more CUE of it, as the loader decodes it: seed 003's prod in small,
+// with one controller ([modeltest.OneController]).
 // Its ml node group has the schema's 20 GiB disks rather than seed 003's
 // 50 GiB of [modeltest.ChatbotProd]: the costs of these tests and of the
 // goldens were worked out with them. Its cue.Value is the zero value.
 func newEnv(t testing.TB, src string) *model.Environment {
 	t.Helper()
-	env := modeltest.Env(t, "prod", modeltest.ChatbotProdApps+src)
+	env := modeltest.Env(t, "prod", modeltest.ChatbotProdApps+modeltest.OneController+src)
 	ml := env.Cluster.NodeGroups["ml"]
 	ml.VolumeSize = 20
 	env.Cluster.NodeGroups["ml"] = ml
@@ -274,13 +275,13 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "secrets", "totals", "cost", "notes"} {
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "totals", "cost", "notes"} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != len(m) || len(m) != 13 {
-		t.Errorf("top-level keys = %d of the 13 documented (%v)", len(m), keys)
+	if len(keys) != len(m) || len(m) != 14 {
+		t.Errorf("top-level keys = %d of the 14 documented (%v)", len(m), keys)
 	}
 	if string(m["date"]) != `"2026-11-21"` {
 		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])

@@ -71,6 +71,13 @@ func (p Plan) Text(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Version, dash(a.Provides), reliedOn(a.ReliedOnBy))
 		}
 	}
+	if len(p.Controllers) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "CONTROLLER\tCHART\tNAMESPACE\tPODS\tPROVIDES\tRELIED ON BY")
+		for _, c := range p.Controllers {
+			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d, %s\t%s\t%s\n", c.Name, c.Chart, c.Version, c.Namespace, c.Pods, c.Requests, dash(c.Provides), reliedOn(c.ReliedOnBy))
+		}
+	}
 	for _, s := range p.Secrets {
 		fmt.Fprintf(tw, "Secret %s/%s (%s), created outside gen (%s): %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Provided, s.Reason)
 	}

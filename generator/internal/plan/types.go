@@ -33,6 +33,9 @@ type Plan struct {
 	System []Overhead `json:"system"`
 	// Addons are the cluster's EKS add-ons, sorted by name.
 	Addons []Addon `json:"addons"`
+	// Controllers are the controllers Argo CD installs from their charts,
+	// sorted by name.
+	Controllers []Controller `json:"controllers"`
 	// Secrets are the Secrets apps read that something other than gen
 	// creates, sorted by namespace and name.
 	Secrets []Secret `json:"secrets"`
@@ -64,10 +67,31 @@ type Secret struct {
 	Keys      []string `json:"keys"`
 }
 
-// Reliance is what relies on an add-on (see check.Capabilities).
+// Reliance is what relies on an add-on or a controller (see
+// check.Capabilities).
 type Reliance struct {
-	Addon, Capability string
-	Objects           []string
+	Addon, Controller, Capability string
+	Objects                       []string
+}
+
+// Controller is a controller the environment installs from its Helm chart
+// (platform.controllers), with what it provides to the rendered objects and
+// which rely on it.
+type Controller struct {
+	Name      string `json:"name"`
+	Chart     string `json:"chart"`
+	Version   string `json:"version"`
+	RepoURL   string `json:"repoURL"`
+	Namespace string `json:"namespace"`
+	// Pods and Requests are what its pods take (Requests as "cpu / memory").
+	Pods     int64  `json:"pods"`
+	Requests string `json:"requests"`
+	// IAMRole is the IRSA role of its ServiceAccount, or "".
+	IAMRole string `json:"iamRole,omitempty"`
+	// Provides is the capability objects rely on, "" when none does.
+	Provides string `json:"provides,omitempty"`
+	// ReliedOnBy are the objects that need it, as Kind/namespace/name.
+	ReliedOnBy []string `json:"reliedOnBy"`
 }
 
 // Cluster is the environment's EKS cluster.

@@ -1,0 +1,73 @@
+package check
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// exactChartVersion is a Helm chart version that names one release: a
+// semantic version, optionally with a "v", a pre-release and build
+// metadata. Ranges ("^3.5", "~3", ">=3", "3.x", "*") and "latest" are
+// not.
+var exactChartVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+// roleARN matches an IAM role's ARN.
+var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`)
+
+// controllers checks each enabled controller: its chart version names one
+// release, and the IAM role its chart's values name (if any) is the one
+// its serviceAccount.iamRole gives the ClusterConfig.
+func (c *checker) controllers() {
+	for _, name := range c.env.EnabledControllers() {
+		ctl := c.env.Platform.Controllers[name]
+		if v := ctl.Chart.Version; !exactChartVersion.MatchString(v) {
+			what := fmt.Sprintf("%q is not an exact version", v)
+			if v == "latest" || v == "" || v == "*" {
+				what = fmt.Sprintf("%q is not a version", v)
+			}
+			c.errorf(ctl.Path("chart.version"),
+				"controller %s: chart version %s: Argo CD would install whatever %s serves for it that day, so two syncs a month apart could differ; pin one release, e.g. \"1.2.3\"",
+				name, what, ctl.Chart.RepoURL)
+		}
+		want := ""
+		if ctl.ServiceAccount.IAMRole != "" {
+			want = c.env.Cluster.RoleARN(ctl.ServiceAccount.IAMRole)
+		}
+		walkStrings(ctl.Values, "values", func(path, s string) {
+			if !roleARN.MatchString(s) || s == want {
+				return
+			}
+			if want == "" {
+				c.errorf(ctl.Path(path),
+					"controller %s: the chart's values name IAM role %s, but serviceAccount.iamRole is not set, so the ClusterConfig creates no role for %s/%s; set the role once, in serviceAccount.iamRole",
+					name, s, ctl.Namespace, ctl.ServiceAccount.Name)
+				return
+			}
+			c.errorf(ctl.Path(path),
+				"controller %s: the chart's values name IAM role %s, but serviceAccount.iamRole is %s (%s), which the ClusterConfig creates for %s/%s: the role is wired two ways; set it once, in serviceAccount.iamRole",
+				name, s, ctl.ServiceAccount.IAMRole, want, ctl.Namespace, ctl.ServiceAccount.Name)
+		})
+	}
+}
+
+// walkStrings calls f with the CUE path and value of every string in v
+// (decoded JSON), in a stable order.
+func walkStrings(v any, path string, f func(path, s string)) {
+	switch v := v.(type) {
+	case string:
+		f(path, v)
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			walkStrings(v[k], path+"."+model.Label(k), f)
+		}
+	case []any:
+		for i, e := range v {
+			walkStrings(e, path+"["+strconv.Itoa(i)+"]", f)
+		}
+	}
+}
