@@ -34,8 +34,10 @@ var (
 // Each error names the object and the reference, lists what exists, and
 // is positioned at the app's field that produced the reference, or at the
 // app's patches when built, the objects as they were before the patches,
-// do not make it. (Whether a StorageClass's provisioner runs is the
-// capability table's question: see [Capabilities].)
+// do not make it. A StorageClass must also have a provisioner that a
+// cluster of gen's can run, the EBS CSI driver's; whether the cluster
+// runs that driver is the capability table's question (see
+// [Capabilities]).
 func References(env *model.Environment, built, objs []object.Object) error {
 	r := newResolver(env, objs)
 	fromBuild := map[string]bool{}
