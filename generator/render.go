@@ -156,11 +156,12 @@ type rendered struct {
 // when it fails, so that they are not lost with the error.
 func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, error) {
 	var r rendered
-	objs, err := kube.Build(env)
+	built, err := kube.Build(env)
 	if err != nil {
 		return r, envError(env, err)
 	}
-	if objs, err = patchApps(env, objs); err != nil {
+	objs, err := patchApps(env, built)
+	if err != nil {
 		return r, envError(env, err)
 	}
 	objs = argocd.Annotate(env, objs) // sync waves of the platform pieces
@@ -175,6 +176,11 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	}
 	all := append(slices.Clip(objs), cc)
 	if err := check.Objects(env, all); err != nil {
+		return r, envError(env, err)
+	}
+	// Whether every ServiceAccount, ConfigMap, Secret, claim and class the
+	// objects name exists; built tells what the patches added.
+	if err := check.References(env, built, all); err != nil {
 		return r, envError(env, err)
 	}
 	// Whether the cluster provides what the objects rely on.

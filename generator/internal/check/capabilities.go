@@ -134,9 +134,6 @@ var byGroup = map[string]*capability{
 // Application and AppProject share.
 var rolloutKinds = []string{"Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"}
 
-// ebsProvisioner is the provisioner of EBS StorageClasses.
-const ebsProvisioner = "ebs.csi.aws.com"
-
 // need is one object's need of a capability; field is the app's field
 // that causes it (for the error's position).
 type need struct {
@@ -145,8 +142,8 @@ type need struct {
 }
 
 // needs is the table: what each object needs. classes are the
-// environment's StorageClasses by name, with the default under "".
-func needs(o object.Object, classes map[string]string) []need {
+// environment's StorageClasses.
+func needs(o object.Object, classes storageClasses) []need {
 	group, _, _ := strings.Cut(o.APIVersion(), "/")
 	if !strings.Contains(o.APIVersion(), "/") {
 		group = ""
@@ -193,22 +190,19 @@ func needs(o object.Object, classes map[string]string) []need {
 			}
 		}
 		return out
-	case "StatefulSet":
-		var out []need
-		templates, _ := o.Lookup("spec", "volumeClaimTemplates").([]any)
-		for _, t := range object.Maps(templates) {
-			class := object.String(object.Lookup(t, "spec", "storageClassName"))
-			if classes[class] == ebsProvisioner {
-				out = appendOnce(out, need{ebsVolumes, "storage"})
-			}
+	}
+	// A claim on an EBS class, whether a PersistentVolumeClaim, a
+	// StatefulSet's volumeClaimTemplate or an ephemeral volume.
+	var out []need
+	for _, ref := range o.Refs() {
+		if ref.Kind != "StorageClass" {
+			continue
 		}
-		return out
-	case "PersistentVolumeClaim":
-		if classes[object.String(o.Lookup("spec", "storageClassName"))] == ebsProvisioner {
-			return []need{{ebsVolumes, "storage"}}
+		if class, ok := classes.class(ref); ok && isEBS(classes.provisioners[class]) {
+			out = appendOnce(out, need{ebsVolumes, "storage"})
 		}
 	}
-	return nil
+	return out
 }
 
 func appendOnce(list []need, n need) []need {
@@ -271,17 +265,7 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 
 // eachNeed calls f for every need of every object, in order.
 func eachNeed(objs []object.Object, f func(object.Object, need)) {
-	classes := map[string]string{}
-	for _, o := range objs {
-		if o.Kind() != "StorageClass" {
-			continue
-		}
-		provisioner := object.String(o.Lookup("provisioner"))
-		classes[o.Name()] = provisioner
-		if object.String(o.Lookup("metadata", "annotations", "storageclass.kubernetes.io/is-default-class")) == "true" {
-			classes[""] = provisioner
-		}
-	}
+	classes := classesOf(objs)
 	for _, o := range objs {
 		for _, n := range needs(o, classes) {
 			f(o, n)

@@ -25,6 +25,8 @@ func TestCapabilities(t *testing.T) {
 		noEBS         = `cluster: addons: "aws-ebs-csi-driver": enabled: false` + "\n"
 	)
 	ebsClass := with(obj("", "storage.k8s.io/v1", "StorageClass", "", "gp3"), "provisioner", "ebs.csi.aws.com")
+	defaultClass := with(obj("", "storage.k8s.io/v1", "StorageClass", "", "gp3"), "provisioner", "ebs.csi.aws.com")
+	defaultClass.Content["metadata"].(map[string]any)["annotations"] = map[string]any{"storageclass.kubernetes.io/is-default-class": "true"}
 	otherClass := with(obj("", "storage.k8s.io/v1", "StorageClass", "", "efs"), "provisioner", "efs.csi.aws.com")
 	hpa := func(metrics ...any) object.Object {
 		spec := map[string]any{"maxReplicas": 3}
@@ -90,6 +92,16 @@ func TestCapabilities(t *testing.T) {
 		{
 			name: "EBS volume, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass, statefulSet("gp3")},
 			want: []problem{{path("apps", "web", "storage"), "apps.web.storage: " + ebs}},
+		},
+		{
+			// EKS's own gp2 class: the in-tree plugin hands it to the driver.
+			name: "EKS's gp2 volume, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass, statefulSet("gp2")},
+			want: []problem{{path("apps", "web", "storage"), "apps.web.storage: " + ebs}},
+		}, {
+			name: "a claim on the default EBS class, no EBS CSI driver", src: noEBS,
+			objs: []object.Object{defaultClass, with(obj("web", "v1", "PersistentVolumeClaim", "chatbot", "data"), "spec", map[string]any{})},
+			want: []problem{{path("apps", "web", "storage"), "apps.web.storage: PersistentVolumeClaim/chatbot/data needs EBS volume provisioning (ebs.csi.aws.com), which the aws-ebs-csi-driver add-on provides, but the cluster does not; set: " +
+				`cluster: addons: "aws-ebs-csi-driver": enabled: true`}},
 		},
 		{name: "another provisioner's volume, no EBS CSI driver", src: noEBS, objs: []object.Object{otherClass, statefulSet("efs")}},
 		{name: "no volumes, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass}},

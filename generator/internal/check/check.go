@@ -83,7 +83,6 @@ func (c *checker) app(app *model.App) {
 	c.autoscaling(app)
 	c.disruption(app)
 	c.services(app)
-	c.storageClasses(app)
 }
 
 func (c *checker) ports(app *model.App) {

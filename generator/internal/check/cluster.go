@@ -47,14 +47,3 @@ func (c *checker) cluster() {
 		}
 	}
 }
-
-// storageClasses checks that the app's volumes name classes the cluster has.
-func (c *checker) storageClasses(app *model.App) {
-	for _, vol := range slices.Sorted(maps.Keys(app.Storage)) {
-		sc := app.Storage[vol].StorageClass
-		if _, ok := c.env.Cluster.StorageClasses[sc]; !ok {
-			c.errorf(app.Path("storage."+model.Label(vol)+".storageClass"), "volume %s uses storage class %q, which is not one of the cluster's storageClasses (%s)",
-				vol, sc, strings.Join(slices.Sorted(maps.Keys(c.env.Cluster.StorageClasses)), ", "))
-		}
-	}
-}

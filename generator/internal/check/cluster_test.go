@@ -60,10 +60,6 @@ func TestCluster(t *testing.T) {
 	}, {
 		name: "an exact version the table lists for the cluster's Kubernetes",
 		src:  `cluster: addons: coredns: version: "v1.13.2-eksbuild.31"`,
-	}, {
-		name:  "volume with an unknown storage class",
-		src:   `apps: db: {kind: "StatefulSet", storage: data: {size: "1Gi", storageClass: "gp2", mountPath: "/data"}}`,
-		wants: []string{`apps.db.storage.data.storageClass: volume data uses storage class "gp2", which is not one of the cluster's storageClasses (gp3)`},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,14 @@
 //     (dependson.go), from the computation that orders the Applications
 //     ([argocd.Waves]).
 //   - [Objects] reports objects that two apps render (objects.go).
+//   - [References] reports references in the rendered objects that
+//     resolve to nothing: ServiceAccounts, ConfigMaps and their keys,
+//     Secrets and their keys (rendered or declared by the namespace),
+//     claims, StorageClasses and PriorityClasses, at the app's field or at
+//     its patches (refs.go, with the cluster's StorageClasses in
+//     classes.go).
+//   - [Capabilities] reports objects that need what the cluster does not
+//     run: the capability table (capabilities.go).
 //
 // Every problem is a CUE error positioned at the field that causes it, and
 // every problem is reported, not only the first. The checks are pure: no

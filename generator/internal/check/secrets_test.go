@@ -37,7 +37,7 @@ apps: web: env: DB_PASSWORD: {secret: "db-credentials", key: "password"}`,
 		name: "a key the Secret does not declare",
 		src:  declared + `apps: web: env: DB_PASSWORD: {secret: "db-credentials", key: "passwd"}`,
 		want: []problem{{path("apps", "web", "env", "DB_PASSWORD"),
-			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references key "passwd" of Secret chatbot/db-credentials, which declares only the keys password, user`}},
+			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references key "passwd" of Secret chatbot/db-credentials, which declares only the keys password, user; did you mean password?`}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

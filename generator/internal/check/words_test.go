@@ -7,6 +7,12 @@ func TestFormat(t *testing.T) {
 		got, want string
 	}{
 		{and([]string{"a", "b", "c"}), "a, b and c"},
+		{closest("webb", []string{"default", "web"}), "web"},
+		{closest("gp33", []string{"gp2", "gp3"}), "gp3"},
+		{closest("gp4", []string{"gp2", "gp3"}), "gp2"},  // ties: the first
+		{closest("api", []string{"default", "web"}), ""}, // nothing near
+		{closest("web", []string{"web"}), ""},            // itself is no suggestion
+		{closest("db-credential", []string{"db-credentials"}), "db-credentials"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -2,8 +2,10 @@
 // Kubernetes objects travel between the build, patch, check and write
 // stages, the conversion from typed k8s.io/api values into it, and typed
 // access to the fields other stages read: the pod spec and its
-// containers, the pod template's labels, spec.replicas and how many pods a
-// workload runs at rest and at peak ([Scale]).
+// containers, the pod template's labels, spec.replicas, how many pods a
+// workload runs at rest and at peak ([Scale]), and the objects it names
+// (ServiceAccounts, ConfigMaps, Secrets, claims, StorageClasses,
+// PriorityClasses: [Object.Refs]).
 //
 // The conversion strips what typed objects add by default and what must
 // never reach the rendered tree: the object's status, and

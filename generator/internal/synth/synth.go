@@ -74,6 +74,9 @@ cluster: {
 	for i := 0; i < n; i += 25 {
 		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"100\", \"requests.memory\": \"200Gi\"}\n", nsOf(i))
 	}
+	for i := 9; i < n; i += 10 { // the StatefulSets' passwords (see apps)
+		fmt.Fprintf(&b, "\t%q: secrets: \"svc-%04d-credentials\": {provided: \"by-hand\", reason: \"a synthetic platform\", keys: [\"password\"]}\n", nsOf(i), i)
+	}
 	b.WriteString("}\n")
 	return b.String()
 }
