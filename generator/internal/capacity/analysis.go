@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gitops-gen/gen/generator/internal/argocd"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -52,6 +53,15 @@ type Demand struct {
 	// tolerations.
 	Selector    map[string]string
 	Tolerations []Toleration
+	// Spread are the topology spread constraints that refuse to
+	// schedule (whenUnsatisfiable: DoNotSchedule), and AntiAffinity the
+	// topology keys of the required pod anti-affinity terms; both keep
+	// the app's pods apart from each other.
+	Spread       []SpreadConstraint
+	AntiAffinity []string
+	// Wave is the app's Argo CD sync wave (argocd.Waves): apps of an
+	// earlier wave are synced, and their pods scheduled, first.
+	Wave int
 	// FromObject reports that Selector, Tolerations and Pod come from
 	// the rendered workload (patches included), not from the model.
 	FromObject bool
@@ -116,6 +126,9 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		a.SystemTotal = a.SystemTotal.Add(p.Requests.Times(p.Replicas))
 		a.SystemTotal.Pods += p.Replicas
 	}
+	// Waves are undefined only when dependsOn is wrong, which
+	// check.DependsOn reports first; every app is then in wave 0.
+	waves, _ := argocd.Waves(env)
 	workloads := map[string]object.Object{}
 	for _, o := range objs {
 		if o.App != "" && o.Name() == o.App {
@@ -129,15 +142,21 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		if !app.Enabled {
 			continue
 		}
-		d := &Demand{App: app, Pod: requests(app.Resources)}
+		d := &Demand{App: app, Pod: requests(app.Resources), Wave: waves[name]}
 		d.Pod.Pods = 1
 		d.Min, d.Max = Replicas(app)
 		d.Selector, d.Tolerations, d.MissingGroup = modelPlacement(env, app)
+		d.Spread, d.AntiAffinity = modelConstraints(app)
 		if o, ok := workloads[app.Name+"/"+app.Kind]; ok {
 			if spec, ok := o.PodSpec(); ok {
 				d.FromObject = true
 				d.Pod = podRequests(o)
 				d.Selector, d.Tolerations = objectPlacement(spec)
+				d.Spread, d.AntiAffinity = objectConstraints(spec)
+				if app.Kind == model.Job || app.Kind == model.CronJob {
+					d.Min = runPods(o)
+					d.Max = d.Min
+				}
 			}
 		}
 		if !d.MissingGroup {

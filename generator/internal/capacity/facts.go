@@ -329,6 +329,12 @@ type OverheadPod struct {
 	Replicas int64
 	// Requests per pod; Requests.Pods is unused.
 	Requests Resources
+	// Selector and Tolerations are the pods' nodeSelector and
+	// tolerations, for a workload that runs once per cluster: nil lands
+	// on the untainted node groups. DaemonSets tolerate every taint and
+	// run on every node whatever these say.
+	Selector    map[string]string
+	Tolerations []Toleration
 	// autoscaler: it runs only when cluster.autoscaler.enabled.
 	autoscaler bool
 }
