@@ -73,13 +73,22 @@ type Demand struct {
 	Groups []string
 }
 
-// ScalePath is the field that sets the app's peak replicas.
-func (d *Demand) ScalePath() string {
+// ReplicasPath is the field that sets how many pods the app runs at
+// size: its replicas, or its HPA's minReplicas or maxReplicas; the app
+// itself for a Job or CronJob, whose run is one pod unless a patch says
+// otherwise.
+func (d *Demand) ReplicasPath(size Size) string {
+	bound := d.App.Autoscaling != nil && d.App.Autoscaling.MinReplicas != nil
+	field := "autoscaling.minReplicas"
+	if size == AtMax {
+		bound = d.App.Autoscaling != nil && d.App.Autoscaling.MaxReplicas != nil
+		field = "autoscaling.maxReplicas"
+	}
 	switch {
 	case d.App.Kind == model.Job || d.App.Kind == model.CronJob:
 		return d.App.Path("")
-	case d.App.HPA() && d.App.Autoscaling.MaxReplicas != nil:
-		return d.App.Path("autoscaling.maxReplicas")
+	case d.App.HPA() && bound:
+		return d.App.Path(field)
 	}
 	return d.App.Path("replicas")
 }

@@ -68,25 +68,25 @@ func TestBuild(t *testing.T) {
 	want := plan.Totals{
 		Min: plan.Level{
 			Nodes: 3,
-			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 1/2Gi.
-			Apps:       plan.Resources{CPU: 3000, Memory: 5632 * mi, Pods: 5},
+			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 500m/1Gi.
+			Apps:       plan.Resources{CPU: 2500, Memory: 4608 * mi, Pods: 5},
 			DaemonSets: plan.Resources{CPU: 540, Memory: 360 * mi, Pods: 12},
 			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 4060, Memory: 7412 * mi, Pods: 25},
+			Requested:  plan.Resources{CPU: 3560, Memory: 6388 * mi, Pods: 25},
 			// 2 × t3.medium + 1 × m5.large.
 			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, Pods: 63},
-			Headroom: plan.Resources{CPU: 1730, Memory: 5983 * mi, Pods: 38},
-			Used:     plan.Used{CPU: 70.1, Memory: 55.3, Pods: 39.7},
+			Headroom: plan.Resources{CPU: 2230, Memory: 7007 * mi, Pods: 38},
+			Used:     plan.Used{CPU: 61.5, Memory: 47.7, Pods: 39.7},
 		},
 		Max: plan.Level{
 			Nodes:      8,
-			Apps:       plan.Resources{CPU: 4750, Memory: 8448 * mi, Pods: 9},
+			Apps:       plan.Resources{CPU: 4250, Memory: 7424 * mi, Pods: 9},
 			DaemonSets: plan.Resources{CPU: 1440, Memory: 960 * mi, Pods: 32},
 			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 6710, Memory: 10828 * mi, Pods: 49},
+			Requested:  plan.Resources{CPU: 6210, Memory: 9804 * mi, Pods: 49},
 			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, Pods: 172},
-			Headroom:   plan.Resources{CPU: 8730, Memory: 26111 * mi, Pods: 123},
-			Used:       plan.Used{CPU: 43.5, Memory: 29.3, Pods: 28.5},
+			Headroom:   plan.Resources{CPU: 9230, Memory: 27135 * mi, Pods: 123},
+			Used:       plan.Used{CPU: 40.2, Memory: 26.5, Pods: 28.5},
 		},
 	}
 	if diff := cmp.Diff(want, p.Totals); diff != "" {
