@@ -344,17 +344,15 @@ const (
 )
 
 // schedule places pod on the feasible node with the best score, or
-// leaves it Pending with the scheduler's reason.
+// leaves it Pending with the scheduler's reason. Most pods find a node, so
+// the nodes' reasons are only gathered, in a second pass, for one that
+// does not.
 func (p *Placement) schedule(pod *Pod) {
 	pre := p.preFilter(pod)
-	reasons := map[string]int{}
 	var best *Node
 	var bestScore int64
 	for _, n := range p.Nodes {
-		if why := pre.filter(n); len(why) > 0 {
-			for _, r := range why {
-				reasons[r]++
-			}
+		if !pre.filter(n, nil) {
 			continue
 		}
 		if s := leastAllocated(pod, n); best == nil || s > bestScore {
@@ -362,8 +360,11 @@ func (p *Placement) schedule(pod *Pod) {
 		}
 	}
 	if best == nil {
-		pod.Reasons = reasons
-		pod.Reason = fitError(len(p.Nodes), reasons)
+		pod.Reasons = map[string]int{}
+		for _, n := range p.Nodes {
+			pre.filter(n, pod.Reasons)
+		}
+		pod.Reason = fitError(len(p.Nodes), pod.Reasons)
 		return
 	}
 	pod.Node = best
@@ -441,52 +442,63 @@ func (p *Placement) preFilter(pod *Pod) *preFiltered {
 }
 
 // filter runs the scheduler's filters on node n, in the default profile's
-// order, and returns the first failing filter's reasons (none when the
-// pod fits).
-func (pre *preFiltered) filter(n *Node) []string {
+// order, and reports whether the pod fits. When it does not and reasons
+// is not nil, the first failing filter's reasons are counted in it.
+func (pre *preFiltered) filter(n *Node, reasons map[string]int) bool {
 	pod := pre.pod
+	fail := func(why string) bool {
+		if reasons != nil {
+			reasons[why]++
+		}
+		return false
+	}
 	if pod.Target != nil && pod.Target != n {
 		// A DaemonSet's pod names its node; the scheduler's PreFilter
 		// leaves the other nodes out with this reason.
-		return []string{ReasonNodeName}
+		return fail(ReasonNodeName)
 	}
 	for _, t := range n.Group.Blocking {
 		if !slices.ContainsFunc(pod.Tolerations, func(tol Toleration) bool { return tol.Tolerates(t) }) {
-			return []string{fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)}
+			if reasons != nil {
+				return fail(fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value))
+			}
+			return false
 		}
 	}
 	if !matches(pod.Selector, n) {
-		return []string{ReasonSelector}
+		return fail(ReasonSelector)
 	}
-	var fit []string
 	free := n.Free()
-	if free.Pods < 1 {
-		fit = append(fit, ReasonTooManyPods)
-	}
-	if pod.Requests.CPU > 0 && pod.Requests.CPU > free.CPU {
-		fit = append(fit, ReasonInsufficientCPU)
-	}
-	if pod.Requests.Memory > 0 && pod.Requests.Memory > free.Memory {
-		fit = append(fit, ReasonInsufficientMemory)
-	}
-	if len(fit) > 0 {
-		return fit
+	pods := free.Pods < 1
+	cpu := pod.Requests.CPU > 0 && pod.Requests.CPU > free.CPU
+	memory := pod.Requests.Memory > 0 && pod.Requests.Memory > free.Memory
+	if pods || cpu || memory {
+		// NodeResourcesFit gives every shortage at once.
+		for _, r := range []struct {
+			short bool
+			why   string
+		}{{pods, ReasonTooManyPods}, {cpu, ReasonInsufficientCPU}, {memory, ReasonInsufficientMemory}} {
+			if r.short {
+				fail(r.why)
+			}
+		}
+		return false
 	}
 	for i, c := range pod.Spread {
 		v, ok := n.Labels[c.TopologyKey]
 		if !ok {
-			return []string{ReasonSpreadLabel}
+			return fail(ReasonSpreadLabel)
 		}
 		if d := pre.spread[i]; d.counts[v]+1-d.least > c.MaxSkew {
-			return []string{ReasonSpread}
+			return fail(ReasonSpread)
 		}
 	}
 	for i, key := range pod.AntiAffinity {
 		if v, ok := n.Labels[key]; ok && pre.taken[i][v] {
-			return []string{ReasonAntiAffinity}
+			return fail(ReasonAntiAffinity)
 		}
 	}
-	return nil
+	return true
 }
 
 // matches reports whether node n's labels hold every entry of selector.
@@ -505,7 +517,7 @@ func matches(selector map[string]string, n *Node) bool {
 func leastAllocated(pod *Pod, n *Node) int64 {
 	req := n.scored.Add(scored(pod.Requests))
 	var sum, weights int64
-	for _, r := range [][2]int64{{req.CPU, n.Allocatable.CPU}, {req.Memory, n.Allocatable.Memory}} {
+	for _, r := range [...][2]int64{{req.CPU, n.Allocatable.CPU}, {req.Memory, n.Allocatable.Memory}} {
 		requested, capacity := r[0], r[1]
 		if capacity == 0 {
 			continue
