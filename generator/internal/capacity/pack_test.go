@@ -258,6 +258,26 @@ apps: web: {replicas: 1, resources: requests: {cpu: "1500m", memory: "128Mi"}}`,
 			},
 		},
 		{
+			// A DaemonSet's pod belongs on one node: the others are left
+			// out before the filters, with the scheduler's reason.
+			name: "a DaemonSet pod its node has no room for",
+			src: `
+cluster: nodeGroups: general: {minSize: 2, maxSize: 2, maxPodsPerNode: 3}
+cluster: addons: {coredns: enabled: false, "metrics-server": enabled: false}
+cluster: autoscaler: enabled: false`,
+			overhead: true,
+			want: []string{
+				"general-1 (eu-west-1a): aws-node, kube-proxy, ebs-csi-node",
+				"general-2 (eu-west-1b): aws-node, kube-proxy, ebs-csi-node",
+				"Pending eks-pod-identity-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]",
+				"Pending eks-pod-identity-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]",
+				"Pending ebs-csi-controller 1/2: 0/2 nodes are available: 2 Too many pods",
+				"Pending ebs-csi-controller 2/2: 0/2 nodes are available: 2 Too many pods",
+				"Pending aws-load-balancer-controller 1/2: 0/2 nodes are available: 2 Too many pods",
+				"Pending aws-load-balancer-controller 2/2: 0/2 nodes are available: 2 Too many pods",
+			},
+		},
+		{
 			// Both in wave 0: the larger goes first and takes the node.
 			name: "larger pods first within a wave",
 			src: `

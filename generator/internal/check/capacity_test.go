@@ -284,6 +284,32 @@ func TestCapacity(t *testing.T) {
 			},
 		},
 		{
+			// 3 pods a node: the fourth DaemonSet's pod finds no room on
+			// the general nodes, nor do the add-ons' or the apps' pods.
+			name: "the add-ons' and controllers' pods that stay Pending",
+			src:  `cluster: nodeGroups: general: maxPodsPerNode: 3`,
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.MinSize, ng.MaxSize = 1, 1
+				env.Cluster.NodeGroups["general"] = ng
+				env.Apps["backend"].Enabled = false
+				env.Apps["mongodb"].Enabled = false
+			},
+			want: []problem{
+				{
+					Path:  path("cluster", "nodeGroups", "general", "minSize"),
+					Error: "cluster.nodeGroups.general.minSize: at min (node groups at minSize, HPAs at minReplicas), the add-ons' and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0), coredns × 2 (100m CPU / 70Mi each), ebs-csi-controller × 2 (60m CPU / 240Mi each), metrics-server (100m CPU / 200Mi), cluster-autoscaler (100m CPU / 600Mi) and aws-load-balancer-controller × 2 (0 CPU / 0 each) stay Pending: eks-pod-identity-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]; coredns, ebs-csi-controller, metrics-server, cluster-autoscaler and aws-load-balancer-controller: 0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint {workload: ml}; it may land only on node group general: 1 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.75 CPU / 3126Mi / 0 pods free on one node; raise the minSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+				{
+					Path:  path("cluster", "nodeGroups", "general", "maxSize"),
+					Error: "cluster.nodeGroups.general.maxSize: at max (node groups at maxSize, HPAs at maxReplicas), the add-ons' and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0), coredns × 2 (100m CPU / 70Mi each), ebs-csi-controller × 2 (60m CPU / 240Mi each), metrics-server (100m CPU / 200Mi), cluster-autoscaler (100m CPU / 600Mi) and aws-load-balancer-controller × 2 (0 CPU / 0 each) stay Pending: eks-pod-identity-agent: 0/4 nodes are available: 1 Too many pods, 3 node(s) didn't satisfy plugin(s) [NodeAffinity]; coredns, ebs-csi-controller, metrics-server, cluster-autoscaler and aws-load-balancer-controller: 0/4 nodes are available: 1 Too many pods, 3 node(s) had untolerated taint {workload: ml}; it may land only on node group general: 1 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.75 CPU / 3126Mi / 0 pods free on one node; raise the maxSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 1 × t3.medium take 100% of their pods (3 of 3: 3 per node, its maxPodsPerNode); gen warns above 80%",
+			},
+		},
+		{
 			name: "an instance type gen does not know",
 			env: func(env *model.Environment) {
 				ng := env.Cluster.NodeGroups["general"]

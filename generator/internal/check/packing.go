@@ -101,8 +101,8 @@ func (c *capacityChecker) landsOn(pods []*capacity.Pod) []*capacity.Group {
 // describePods names the Pending pods of one app, or of the add-ons and
 // controllers: "Deployment ml replica 2 of 2 (1 CPU / 2Gi)",
 // "Deployment ml replicas 3-5 of 5 (1 CPU / 2Gi each)", "the add-ons'
-// and controllers' pods coredns 2/2 (100m CPU / 70Mi) and metrics-server
-// 1/1 (100m CPU / 200Mi)".
+// and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0)
+// and coredns × 2 (100m CPU / 70Mi each)".
 func describePods(pods []*capacity.Pod) string {
 	first := pods[0]
 	size := func(p *capacity.Pod) string {
@@ -110,12 +110,23 @@ func describePods(pods []*capacity.Pod) string {
 	}
 	if first.App == nil {
 		var each []string
-		for _, pod := range pods {
-			name := pod.Name()
-			if pod.Target != nil {
-				name += " on " + pod.Target.Name
+		for _, w := range byWorkload(pods) {
+			p, name := w[0], w[0].Workload
+			switch {
+			case p.Target != nil:
+				var nodes []string
+				for _, q := range w {
+					nodes = append(nodes, q.Target.Name)
+				}
+				name += " on " + and(nodes)
+			case len(w) > 1:
+				name += fmt.Sprintf(" × %d", len(w))
 			}
-			each = append(each, name+" ("+size(pod)+")")
+			if len(w) > 1 {
+				each = append(each, name+" ("+size(p)+" each)")
+			} else {
+				each = append(each, name+" ("+size(p)+")")
+			}
 		}
 		return "the add-ons' and controllers' " + plural(len(pods), "pod ", "pods ") + and(each)
 	}
@@ -139,16 +150,47 @@ func describePods(pods []*capacity.Pod) string {
 	return fmt.Sprintf("%s %s pods %s of %d (%s each)", first.Kind, first.Workload, ranges(nums), first.Of, size(first))
 }
 
-// pendingReasons is the scheduler's message, or each pod's when they
-// differ.
+// byWorkload splits pods by workload, in the order of the first of each.
+func byWorkload(pods []*capacity.Pod) [][]*capacity.Pod {
+	var out [][]*capacity.Pod
+	index := map[string]int{}
+	for _, p := range pods {
+		key := p.Kind + "/" + p.Workload
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], p)
+	}
+	return out
+}
+
+// pendingReasons is the scheduler's message; when the pods got different
+// ones, each with the pods (an app's) or the workloads (the add-ons') that
+// got it.
 func pendingReasons(pods []*capacity.Pod) string {
-	same := !slices.ContainsFunc(pods, func(p *capacity.Pod) bool { return p.Reason != pods[0].Reason })
-	if same {
-		return pods[0].Reason
+	var reasons []string
+	who := map[string][]string{}
+	for _, pod := range pods {
+		name := pod.Name()
+		if pod.App == nil {
+			name = pod.Workload
+		}
+		if _, seen := who[pod.Reason]; !seen {
+			reasons = append(reasons, pod.Reason)
+		}
+		if !slices.Contains(who[pod.Reason], name) {
+			who[pod.Reason] = append(who[pod.Reason], name)
+		}
+	}
+	if len(reasons) == 1 {
+		return reasons[0]
 	}
 	var each []string
-	for _, pod := range pods {
-		each = append(each, pod.Name()+": "+pod.Reason)
+	for _, r := range reasons {
+		each = append(each, and(who[r])+": "+r)
 	}
 	return strings.Join(each, "; ")
 }
