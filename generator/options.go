@@ -41,6 +41,10 @@ type Options struct {
 	// AllowViolations makes Write write a render whose policies failed.
 	// The default is to refuse it with [ErrPoliciesFailed].
 	AllowViolations bool
+
+	// keepObjects keeps each environment's rendered objects in the
+	// Result, for PlanEnv; other callers let them go after the policies.
+	keepObjects bool
 }
 
 // envNames returns the environments opts names, sorted and without

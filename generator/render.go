@@ -55,8 +55,10 @@ type Env struct {
 	// Inputs are the folders, relative to the root, whose files the
 	// environment and the policies were read from.
 	Inputs []string
-	// reliances say which objects rely on which add-on, for gen plan.
+	// reliances say which objects rely on which add-on, and objects are
+	// the rendered objects (with Options.keepObjects), for gen plan.
 	reliances []check.Reliance
+	objects   []object.Object
 }
 
 // Render loads, checks and builds the environments in opts and returns the
@@ -100,6 +102,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs()), reliances: r.reliances}
 			if err == nil {
 				res.Envs[i].Policy = policies.Evaluate(env, r.objects, today)
+			}
+			if opts.keepObjects {
+				res.Envs[i].objects = r.objects
 			}
 			errs[i] = err
 			return nil

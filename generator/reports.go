@@ -89,7 +89,7 @@ func WritePolicySARIF(w io.Writer, reports []PolicyReport, policies []Policy) er
 // would mislead) and returns its capacity and cost as of opts.Today, with
 // the render's warnings.
 func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, error) {
-	opts.Envs = []string{env}
+	opts.Envs, opts.keepObjects = []string{env}, true
 	res, err := Render(ctx, opts)
 	if err != nil {
 		return nil, nil, err
@@ -98,6 +98,9 @@ func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, er
 		return nil, nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
 	}
 	po := opts.planOptions()
+	// The requests and placement of the workloads as rendered, patches
+	// included, as the render's capacity check read them.
+	po.Objects = res.Envs[0].objects
 	for _, r := range res.Envs[0].reliances {
 		po.Reliances = append(po.Reliances, plan.Reliance(r))
 	}

@@ -15,7 +15,8 @@ func planCommand() command {
 		name: "plan",
 		args: "ENV",
 		summary: "Show an environment's capacity and cost: node groups at min and max size, the apps'\n" +
-			"requests at min and max replicas, headroom, and the monthly cost at min and max.\nOffline.",
+			"requests at min and max replicas, headroom, where each pod lands at min and at max,\n" +
+			"and the monthly cost at min and max.\nOffline.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			format := fs.StringP(flagOutput, "o", "text", "output `format`: text or json")
 			return func(ctx context.Context, e *invocation) int {

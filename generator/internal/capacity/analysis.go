@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gitops-gen/gen/generator/internal/argocd"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -52,6 +53,15 @@ type Demand struct {
 	// tolerations.
 	Selector    map[string]string
 	Tolerations []Toleration
+	// Spread are the topology spread constraints that refuse to
+	// schedule (whenUnsatisfiable: DoNotSchedule), and AntiAffinity the
+	// topology keys of the required pod anti-affinity terms; both keep
+	// the app's pods apart from each other.
+	Spread       []SpreadConstraint
+	AntiAffinity []string
+	// Wave is the app's Argo CD sync wave (argocd.Waves): apps of an
+	// earlier wave are synced, and their pods scheduled, first.
+	Wave int
 	// FromObject reports that Selector, Tolerations and Pod come from
 	// the rendered workload (patches included), not from the model.
 	FromObject bool
@@ -63,13 +73,22 @@ type Demand struct {
 	Groups []string
 }
 
-// ScalePath is the field that sets the app's peak replicas.
-func (d *Demand) ScalePath() string {
+// ReplicasPath is the field that sets how many pods the app runs at
+// size: its replicas, or its HPA's minReplicas or maxReplicas; the app
+// itself for a Job or CronJob, whose run is one pod unless a patch says
+// otherwise.
+func (d *Demand) ReplicasPath(size Size) string {
+	bound := d.App.Autoscaling != nil && d.App.Autoscaling.MinReplicas != nil
+	field := "autoscaling.minReplicas"
+	if size == AtMax {
+		bound = d.App.Autoscaling != nil && d.App.Autoscaling.MaxReplicas != nil
+		field = "autoscaling.maxReplicas"
+	}
 	switch {
 	case d.App.Kind == model.Job || d.App.Kind == model.CronJob:
 		return d.App.Path("")
-	case d.App.HPA() && d.App.Autoscaling.MaxReplicas != nil:
-		return d.App.Path("autoscaling.maxReplicas")
+	case d.App.HPA() && bound:
+		return d.App.Path(field)
 	}
 	return d.App.Path("replicas")
 }
@@ -117,6 +136,9 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 	for _, p := range controllerPods(env) {
 		a.addSystem(p)
 	}
+	// Waves are undefined only when dependsOn is wrong, which
+	// check.DependsOn reports first; every app is then in wave 0.
+	waves, _ := argocd.Waves(env)
 	workloads := map[string]object.Object{}
 	for _, o := range objs {
 		if o.App != "" && o.Name() == o.App {
@@ -130,15 +152,21 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		if !app.Enabled {
 			continue
 		}
-		d := &Demand{App: app, Pod: requests(app.Resources)}
+		d := &Demand{App: app, Pod: requests(app.Resources), Wave: waves[name]}
 		d.Pod.Pods = 1
 		d.Min, d.Max = Replicas(app)
 		d.Selector, d.Tolerations, d.MissingGroup = modelPlacement(env, app)
+		d.Spread, d.AntiAffinity = modelConstraints(app)
 		if o, ok := workloads[app.Name+"/"+app.Kind]; ok {
 			if spec, ok := o.PodSpec(); ok {
 				d.FromObject = true
 				d.Pod = podRequests(o)
 				d.Selector, d.Tolerations = objectPlacement(spec)
+				d.Spread, d.AntiAffinity = objectConstraints(spec)
+				if app.Kind == model.Job || app.Kind == model.CronJob {
+					d.Min = runPods(o)
+					d.Max = d.Min
+				}
 			}
 		}
 		if !d.MissingGroup {

@@ -6,8 +6,10 @@
 // (data/aws.json and data/kubernetes.json, dated, with their sources in
 // data/README.md); [Resources] and their arithmetic; the node groups with
 // their capacity per node; each enabled app's requests per pod and
-// replicas at rest and at peak ([Replicas]); and which node groups accept
-// a pod ([Group.Accepts]). [Analyze] puts it together for one
+// replicas at rest and at peak ([Replicas]); which node groups accept a
+// pod ([Group.Accepts]); and where kube-scheduler would place every pod,
+// node by node, with the node groups and HPAs at their minimum and at
+// their maximum ([Analysis.Place]). [Analyze] puts it together for one
 // environment.
 //
 // The render gates (package check) and the report of "gen plan" (package

@@ -329,8 +329,10 @@ type OverheadPod struct {
 	Replicas int64
 	// Requests per pod; Requests.Pods is unused.
 	Requests Resources
-	// Selector is the pods' nodeSelector and Tolerations their
-	// tolerations; without them the pods land on untainted node groups.
+	// Selector and Tolerations are the pods' nodeSelector and
+	// tolerations, for a workload that runs once per cluster: nil lands
+	// on the untainted node groups. DaemonSets tolerate every taint and
+	// run on every node whatever these say.
 	Selector    map[string]string
 	Tolerations []Toleration
 	// autoscaler: it runs only when cluster.autoscaler.enabled.

@@ -87,3 +87,76 @@ func objectPlacement(spec map[string]any) (map[string]string, []Toleration) {
 	}
 	return selector, tols
 }
+
+// Topology keys the scheduler's spread and anti-affinity rules name, as
+// kube.Build renders them.
+const hostnameLabel = "kubernetes.io/hostname"
+
+// SpreadConstraint is a topology spread constraint that refuses to
+// schedule: in the domains of TopologyKey, the app's pods may differ by at
+// most MaxSkew.
+type SpreadConstraint struct {
+	TopologyKey string
+	MaxSkew     int64
+}
+
+// modelConstraints is what kube.Build renders of the app's spread and
+// antiAffinity that the scheduler enforces: "required" spread over zones
+// and hosts with maxSkew 1, and "required" anti-affinity on hosts.
+func modelConstraints(app *model.App) ([]SpreadConstraint, []string) {
+	var spread []SpreadConstraint
+	if app.Spread.Zones == "required" {
+		spread = append(spread, SpreadConstraint{TopologyKey: zoneLabel, MaxSkew: 1})
+	}
+	if app.Spread.Hosts == "required" {
+		spread = append(spread, SpreadConstraint{TopologyKey: hostnameLabel, MaxSkew: 1})
+	}
+	var anti []string
+	if app.AntiAffinity == "required" {
+		anti = append(anti, hostnameLabel)
+	}
+	return spread, anti
+}
+
+// objectConstraints reads a pod spec's topology spread constraints that
+// refuse to schedule (whenUnsatisfiable DoNotSchedule, the API's only
+// other value being ScheduleAnyway) and the topology keys of its required
+// pod anti-affinity terms. Their label selectors are taken to select the
+// workload's own pods, as kube.Build renders them.
+func objectConstraints(spec map[string]any) ([]SpreadConstraint, []string) {
+	var spread []SpreadConstraint
+	for _, c := range object.Maps(spec["topologySpreadConstraints"]) {
+		if c == nil || object.Scalar(c["whenUnsatisfiable"]) == "ScheduleAnyway" {
+			continue
+		}
+		skew, ok := object.Int(c["maxSkew"])
+		if !ok || skew < 1 {
+			skew = 1
+		}
+		spread = append(spread, SpreadConstraint{TopologyKey: object.Scalar(c["topologyKey"]), MaxSkew: skew})
+	}
+	var anti []string
+	for _, term := range object.Maps(object.Lookup(spec, "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution")) {
+		if term != nil {
+			anti = append(anti, object.Scalar(term["topologyKey"]))
+		}
+	}
+	return spread, anti
+}
+
+// runPods is how many pods a run of a Job or CronJob starts at once: its
+// parallelism (1 when unset), or its completions when fewer.
+func runPods(o object.Object) int64 {
+	spec := o.Lookup("spec")
+	if o.Kind() == model.CronJob {
+		spec = o.Lookup("spec", "jobTemplate", "spec")
+	}
+	n := int64(1)
+	if p, ok := object.Int(object.Lookup(spec, "parallelism")); ok {
+		n = p
+	}
+	if c, ok := object.Int(object.Lookup(spec, "completions")); ok && c < n {
+		n = c
+	}
+	return max(n, 0)
+}

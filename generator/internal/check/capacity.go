@@ -14,14 +14,15 @@ import (
 )
 
 // Capacity cross-checks env's workloads against its cluster: that each pod
-// fits a node of a node group it may land on, that at peak (every HPA at
-// maxReplicas) the node groups hold the requests and the pods, that
-// spread, anti-affinity and disruption budgets can be met, that the IRSA
-// roles and their users agree, and that the Kubernetes version is
-// supported and serves every object's apiVersion. objs are the
-// environment's rendered objects after patches, or nil: the workloads'
-// requests, nodeSelector and tolerations are read from them when present,
-// so that sidecars and placement added by patches count.
+// fits a node of a node group it may land on, that the scheduler can place
+// every pod with the node groups and HPAs at their minimum and at their
+// maximum (every Job and CronJob run once), that spread can be met, that
+// disruption budgets let nodes drain, that the IRSA roles and their users
+// agree, and that the Kubernetes version is supported and serves every
+// object's apiVersion. objs are the environment's rendered objects after
+// patches, or nil: the workloads' requests, nodeSelector, tolerations,
+// spread and anti-affinity are read from them when present, so that
+// sidecars and placement added by patches count.
 //
 // today is the date that support windows are compared with (see
 // [capacity.Today]: the zero value means the date of gen's tables).
@@ -31,11 +32,11 @@ import (
 // warnings are problems that do not stop a render, each "env: path:
 // message". Capacity is pure: the date is an input.
 func Capacity(env *model.Environment, objs []object.Object, today time.Time) (warnings []string, err error) {
-	c := &capacityChecker{Analysis: capacity.Analyze(env, objs, today)}
+	c := &capacityChecker{Analysis: capacity.Analyze(env, objs, today), reported: map[*capacity.Demand]bool{}}
 	c.nodeGroups()
 	c.placement()
 	c.podFit()
-	c.pools()
+	c.packing()
 	c.spread()
 	c.disruption()
 	c.irsa()
@@ -51,6 +52,12 @@ type capacityChecker struct {
 	*capacity.Analysis
 	errs     cueerrors.Error
 	warnings []string
+	// reported are the apps whose pods placement or podFit refused
+	// already; packing does not report them again.
+	reported map[*capacity.Demand]bool
+	// placed are the placements at min and at max, nil when packing did
+	// not run.
+	placed [2]*capacity.Placement
 }
 
 func (c *capacityChecker) errorf(path, format string, args ...any) {
@@ -129,6 +136,7 @@ func (c *capacityChecker) podFit() {
 		if fits {
 			continue
 		}
+		c.reported[u] = true
 		c.errorf(u.App.Path("resources.requests"), "requests %s per pod, but %s", u.Pod.CPUMem(), strings.Join(room, "; "))
 	}
 }

@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -92,9 +93,9 @@ func TestCapacity(t *testing.T) {
 		{
 			name: "pod that fits one of the node groups it may land on",
 			// Apps without a node group may land on every untainted group.
-			src: `cluster: nodeGroups: big: {instanceTypes: ["r5.large"], minSize: 0, maxSize: 2}`,
+			src: `cluster: nodeGroups: big: {instanceTypes: ["r5.large"], minSize: 2, maxSize: 3}`,
 			env: func(env *model.Environment) {
-				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "1500m", Memory: "5Gi"}
+				env.Apps["backend"].Resources.Requests = model.ResourceList{CPU: "1300m", Memory: "5Gi"}
 				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(2)
 			},
 		},
@@ -174,55 +175,86 @@ func TestCapacity(t *testing.T) {
 			},
 		},
 
-		// Peak demand against the node groups at maxSize.
+		// Placement, pod by pod, at min and at max.
 		{
-			name: "peak demand above the node group's capacity",
+			// The one m5.large ML node at min has 1750m beside the
+			// DaemonSets: one ml pod and the retrain run, not two ml pods.
+			name: "pods that stay Pending at min",
 			env: func(env *model.Environment) {
-				// 38 keeps the pods below 80% of the 85 that 5 × t3.medium
-				// hold, a warning this case is not about: 39 app pods +
-				// 5 × 4 DaemonSet pods + 8 system pods = 67 (79%); 40
-				// replicas would make 69 (81%).
-				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(38)
+				env.Apps["ml"].Autoscaling.MinReplicas = int32p(2)
 			},
-			want: []problem{{
-				Path: path("cluster", "nodeGroups", "general", "maxSize"),
-				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general needs 11.42 CPU / 12772Mi of requests, more than 5 × t3.medium allocate (9.65 CPU / 16230Mi): " +
-					"apps at peak 10 CPU / 10752Mi (backend 38 × 250m / 256Mi, mongodb 1 × 500m / 1Gi), DaemonSets 5 × 180m CPU / 120Mi, system pods 520m CPU / 1420Mi; " +
-					"raise maxSize, choose a larger instance type or lower the replicas",
-			}},
+			want: []problem{
+				{
+					Path:  path("apps", "ml", "autoscaling", "minReplicas"),
+					Error: "apps.ml.autoscaling.minReplicas: at min (node groups at minSize, HPAs at minReplicas), Deployment ml replica 2 of 2 (1 CPU / 2Gi) stays Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector; it may land only on node group ml: 1 × m5.large (1.93 CPU / 6903Mi allocatable each), at most 250m CPU / 3711Mi / 23 pods free on one node; raise the minSize of node group ml, choose a larger instance type, or lower the requests or autoscaling.minReplicas",
+				},
+			},
 		},
 		{
-			name: "peak demand above 80% of the node group's capacity",
+			// Summed, the 5 general nodes have the CPU for 30 replicas
+			// (9.42 of 9.65); placed pod by pod, what each node has left
+			// is less than a pod.
+			name: "pods that stay Pending at max",
 			env: func(env *model.Environment) {
 				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(30)
 			},
+			want: []problem{
+				{
+					Path:  path("apps", "backend", "autoscaling", "maxReplicas"),
+					Error: "apps.backend.autoscaling.maxReplicas: at max (node groups at maxSize, HPAs at maxReplicas), Deployment backend replicas 29 and 30 of 30 (250m CPU / 256Mi each) stay Pending: 0/8 nodes are available: 3 node(s) had untolerated taint {workload: ml}, 5 Insufficient cpu; it may land only on node group general: 5 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 190m CPU / 1520Mi / 7 pods free on one node; raise the maxSize of node group general, choose a larger instance type, or lower the requests or autoscaling.maxReplicas",
+				},
+			},
 			wantWarnings: []string{
-				"prod: cluster.nodeGroups.general.maxSize: at peak, node group general needs 98% of the CPU (9.42 of 9.65) that 5 × t3.medium allocate; gen warns above 80%",
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 5 × t3.medium take 92% of their CPU (8.92 of 9.65); gen warns above 80%",
 			},
 		},
 		{
-			name: "peak demand of apps that may land on two node groups",
+			name: "pods placed at max on more than 80% of a node group",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(24)
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 5 × t3.medium take 82% of their CPU (7.92 of 9.65); gen warns above 80%",
+			},
+		},
+		{
+			name: "pods that may land on two node groups",
 			src:  `cluster: nodeGroups: spot: {instanceTypes: ["t3.medium"], spot: true, minSize: 0, maxSize: 2}`,
 			env: func(env *model.Environment) {
-				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(50)
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(40)
 			},
-			want: []problem{{
-				Path: path("cluster", "nodeGroups", "general", "maxSize"),
-				Error: "cluster.nodeGroups.general.maxSize: at peak, node groups general and spot together need 14.78 CPU / 16084Mi of requests, more than 5 × t3.medium + 2 × t3.medium allocate (13.51 CPU / 22722Mi): " +
-					"apps at peak 13 CPU / 13824Mi (backend 50 × 250m / 256Mi, mongodb 1 × 500m / 1Gi), DaemonSets 7 × 180m CPU / 120Mi, system pods 520m CPU / 1420Mi; " +
-					"raise maxSize, choose a larger instance type or lower the replicas",
-			}},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 5 × t3.medium take 91% of their CPU (8.82 of 9.65); gen warns above 80%",
+				"prod: cluster.nodeGroups.spot.maxSize: at max, the pods placed on node group spot's 2 × t3.medium take 90% of their CPU (3.46 of 3.86); gen warns above 80%",
+			},
 		},
-
-		// Pods per node against the VPC CNI's limit.
 		{
-			name: "more pods at peak than the node group's pod limit",
-			src:  `apps: tiny: {replicas: 70, resources: requests: {cpu: "10m", memory: "16Mi"}}`,
-			want: []problem{{
-				Path: path("cluster", "nodeGroups", "general", "maxSize"),
-				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 104 pods, more than 5 × t3.medium hold (85: 17 per node, the VPC CNI limit of t3.medium): " +
-					"app pods 76 (backend 5, mongodb 1, tiny 70), DaemonSet pods 20 (4 per node), system pods 8; raise maxSize or choose an instance type with more ENIs",
-			}},
+			// The run starts once ml runs: 750m left on the ML node.
+			name: "a CronJob run that finds no room",
+			env: func(env *model.Environment) {
+				env.Apps["retrain"].Resources.Requests.CPU = "800m"
+			},
+			want: []problem{
+				{
+					Path:  path("apps", "retrain"),
+					Error: "apps.retrain: at min (node groups at minSize, HPAs at minReplicas), CronJob retrain run, pod 1 of 1 (800m CPU / 1Gi) stays Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector; it may land only on node group ml: 1 × m5.large (1.93 CPU / 6903Mi allocatable each), at most 750m CPU / 4735Mi / 24 pods free on one node; raise the minSize of node group ml, choose a larger instance type, or lower the requests or the run's parallelism",
+				},
+			},
+		},
+		{
+			// The VPC CNI gives a t3.medium 17 pods: at min, 2 general
+			// nodes hold 34, 8 of them DaemonSets' and 8 the add-ons'.
+			name: "more pods than the node group's pod limit",
+			src:  `apps: tiny: {replicas: 40, resources: requests: {cpu: "10m", memory: "16Mi"}}`,
+			want: []problem{
+				{
+					Path:  path("apps", "tiny", "replicas"),
+					Error: "apps.tiny.replicas: at min (node groups at minSize, HPAs at minReplicas), Deployment tiny replicas 16-40 of 40 (10m CPU / 16Mi each) stay Pending: 0/3 nodes are available: 1 node(s) had untolerated taint {workload: ml}, 2 Too many pods; it may land only on node group general: 2 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 930m CPU / 2008Mi / 0 pods free on one node; raise the minSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 5 × t3.medium take 87% of their pods (74 of 85: 17 per node, the VPC CNI limit of t3.medium); gen warns above 80%",
+			},
 		},
 		{
 			name: "maxPodsPerNode above the ENI limit",
@@ -233,13 +265,49 @@ func TestCapacity(t *testing.T) {
 			}},
 		},
 		{
+			// 8 pods a node: at min the DaemonSets and the add-ons take
+			// all 16 of the two general nodes.
 			name: "maxPodsPerNode below the ENI limit lowers the pod capacity",
-			src:  `cluster: nodeGroups: general: maxPodsPerNode: 5`,
-			want: []problem{{
-				Path: path("cluster", "nodeGroups", "general", "maxSize"),
-				Error: "cluster.nodeGroups.general.maxSize: at peak, node group general may have to run 34 pods, more than 5 × t3.medium hold (25: 5 per node, its maxPodsPerNode): " +
-					"app pods 6 (backend 5, mongodb 1), DaemonSet pods 20 (4 per node), system pods 8; raise maxSize or choose an instance type with more ENIs",
-			}},
+			src:  `cluster: nodeGroups: general: maxPodsPerNode: 8`,
+			want: []problem{
+				{
+					Path:  path("apps", "mongodb", "replicas"),
+					Error: "apps.mongodb.replicas: at min (node groups at minSize, HPAs at minReplicas), StatefulSet mongodb pod mongodb-0 (500m CPU / 1Gi) stays Pending: 0/3 nodes are available: 1 node(s) had untolerated taint {workload: ml}, 2 Too many pods; it may land only on node group general: 2 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.49 CPU / 2616Mi / 0 pods free on one node; raise the minSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+				{
+					Path:  path("apps", "backend", "autoscaling", "minReplicas"),
+					Error: "apps.backend.autoscaling.minReplicas: at min (node groups at minSize, HPAs at minReplicas), Deployment backend replicas 1 and 2 of 2 (250m CPU / 256Mi each) stay Pending: 0/3 nodes are available: 1 node(s) had untolerated taint {workload: ml}, 2 Too many pods; it may land only on node group general: 2 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.49 CPU / 2616Mi / 0 pods free on one node; raise the minSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 5 × t3.medium take 85% of their pods (34 of 40: 8 per node, its maxPodsPerNode); gen warns above 80%",
+			},
+		},
+		{
+			// 3 pods a node: the fourth DaemonSet's pod finds no room on
+			// the general nodes, nor do the add-ons' or the apps' pods.
+			name: "the add-ons' and controllers' pods that stay Pending",
+			src:  `cluster: nodeGroups: general: maxPodsPerNode: 3`,
+			env: func(env *model.Environment) {
+				ng := env.Cluster.NodeGroups["general"]
+				ng.MinSize, ng.MaxSize = 1, 1
+				env.Cluster.NodeGroups["general"] = ng
+				env.Apps["backend"].Enabled = false
+				env.Apps["mongodb"].Enabled = false
+			},
+			want: []problem{
+				{
+					Path:  path("cluster", "nodeGroups", "general", "minSize"),
+					Error: "cluster.nodeGroups.general.minSize: at min (node groups at minSize, HPAs at minReplicas), the add-ons' and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0), coredns × 2 (100m CPU / 70Mi each), ebs-csi-controller × 2 (60m CPU / 240Mi each), metrics-server (100m CPU / 200Mi), cluster-autoscaler (100m CPU / 600Mi) and aws-load-balancer-controller × 2 (0 CPU / 0 each) stay Pending: eks-pod-identity-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]; coredns, ebs-csi-controller, metrics-server, cluster-autoscaler and aws-load-balancer-controller: 0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint {workload: ml}; it may land only on node group general: 1 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.75 CPU / 3126Mi / 0 pods free on one node; raise the minSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+				{
+					Path:  path("cluster", "nodeGroups", "general", "maxSize"),
+					Error: "cluster.nodeGroups.general.maxSize: at max (node groups at maxSize, HPAs at maxReplicas), the add-ons' and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0), coredns × 2 (100m CPU / 70Mi each), ebs-csi-controller × 2 (60m CPU / 240Mi each), metrics-server (100m CPU / 200Mi), cluster-autoscaler (100m CPU / 600Mi) and aws-load-balancer-controller × 2 (0 CPU / 0 each) stay Pending: eks-pod-identity-agent: 0/4 nodes are available: 1 Too many pods, 3 node(s) didn't satisfy plugin(s) [NodeAffinity]; coredns, ebs-csi-controller, metrics-server, cluster-autoscaler and aws-load-balancer-controller: 0/4 nodes are available: 1 Too many pods, 3 node(s) had untolerated taint {workload: ml}; it may land only on node group general: 1 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.75 CPU / 3126Mi / 0 pods free on one node; raise the maxSize of node group general or choose an instance type with more ENIs (more pods per node)",
+				},
+			},
+			wantWarnings: []string{
+				"prod: cluster.nodeGroups.general.maxSize: at max, the pods placed on node group general's 1 × t3.medium take 100% of their pods (3 of 3: 3 per node, its maxPodsPerNode); gen warns above 80%",
+			},
 		},
 		{
 			name: "an instance type gen does not know",
@@ -302,25 +370,42 @@ func TestCapacity(t *testing.T) {
 			env: func(env *model.Environment) {
 				env.Apps["ml"].AntiAffinity = "required"
 				env.Apps["ml"].Autoscaling.MaxReplicas = int32p(4)
-				// Keeps the ml pool below 80% of its CPU: 4 × 1 + 25m +
-				// 3 × 180m of DaemonSets = 4565m of 5790m, 78.8%.
-				env.Apps["retrain"].Resources.Requests.CPU = "25m"
+				env.Apps["ml"].Resources.Requests.CPU = "500m"
 			},
-			want: []problem{{
-				Path:  path("apps", "ml", "autoscaling", "maxReplicas"),
-				Error: `apps.ml.autoscaling.maxReplicas: antiAffinity "required" allows one pod per node: 4 replicas at peak need 4 nodes, but the pods may land only on node group ml, which has at most 3; raise maxSize, lower the replicas or use "preferred"`,
-			}},
+			want: []problem{
+				{
+					Path:  path("apps", "ml", "autoscaling", "maxReplicas"),
+					Error: `apps.ml.autoscaling.maxReplicas: at max (node groups at maxSize, HPAs at maxReplicas), Deployment ml replica 4 of 4 (500m CPU / 2Gi) stays Pending: 0/8 nodes are available: 3 node(s) didn't match pod anti-affinity rules, 5 node(s) didn't match Pod's node affinity/selector; it may land only on node group ml: 3 × m5.large (1.93 CPU / 6903Mi allocatable each), at most 1.25 CPU / 4735Mi / 24 pods free on one node; antiAffinity "required" puts at most one of its pods on a node: raise the maxSize of node group ml, lower autoscaling.maxReplicas or use "preferred"`,
+				},
+			},
 		},
 		{
 			name: "required anti-affinity with fixed replicas",
 			env: func(env *model.Environment) {
 				env.Apps["mongodb"].AntiAffinity = "required"
-				env.Apps["mongodb"].Replicas = 6
+				env.Apps["mongodb"].Replicas = 3
 			},
-			want: []problem{{
-				Path:  path("apps", "mongodb", "replicas"),
-				Error: `apps.mongodb.replicas: antiAffinity "required" allows one pod per node: 6 replicas at peak need 6 nodes, but the pods may land only on node group general, which has at most 5; raise maxSize, lower the replicas or use "preferred"`,
-			}},
+			want: []problem{
+				{
+					Path:  path("apps", "mongodb", "replicas"),
+					Error: `apps.mongodb.replicas: at min (node groups at minSize, HPAs at minReplicas), StatefulSet mongodb pod mongodb-2 (500m CPU / 1Gi) stays Pending: 0/3 nodes are available: 1 node(s) had untolerated taint {workload: ml}, 2 node(s) didn't match pod anti-affinity rules; it may land only on node group general: 2 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 740m CPU / 1336Mi / 8 pods free on one node; antiAffinity "required" puts at most one of its pods on a node: raise the minSize of node group general, lower the replicas or use "preferred"`,
+				},
+			},
+		},
+		{
+			// The ml nodes count as hosts without a backend pod, so that
+			// no general node may hold two.
+			name: "required host spread over the nodes of a tainted group",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Spread.Hosts = "required"
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(6)
+			},
+			want: []problem{
+				{
+					Path:  path("apps", "backend", "autoscaling", "maxReplicas"),
+					Error: `apps.backend.autoscaling.maxReplicas: at max (node groups at maxSize, HPAs at maxReplicas), Deployment backend replica 6 of 6 (250m CPU / 256Mi) stays Pending: 0/8 nodes are available: 3 node(s) had untolerated taint {workload: ml}, 5 node(s) didn't match pod topology spread constraints; it may land only on node group general: 5 × t3.medium (1.93 CPU / 3246Mi allocatable each), at most 1.44 CPU / 2800Mi / 11 pods free on one node; its "required" spread counts every node its nodeSelector matches, tainted or not: raise the maxSize of node group general, lower autoscaling.maxReplicas or use "preferred"`,
+				},
+			},
 		},
 
 		// Disruption budgets.
@@ -329,10 +414,9 @@ func TestCapacity(t *testing.T) {
 			env: func(env *model.Environment) {
 				env.Apps["backend"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{Int: 2}}
 			},
-			want: []problem{{
-				Path:  path("apps", "backend", "disruption", "minAvailable"),
-				Error: "apps.backend.disruption.minAvailable: minAvailable 2 with autoscaling minReplicas 2 leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 2 or use maxUnavailable",
-			}},
+			wantWarnings: []string{
+				"prod: apps.backend.disruption.minAvailable: minAvailable 2 with autoscaling minReplicas 2 leaves no pod to evict, so draining node general-1 (an upgrade, a scale-down) blocks; keep minAvailable below 2 or use maxUnavailable",
+			},
 		},
 		{
 			name: "minAvailable 100%",
@@ -340,20 +424,18 @@ func TestCapacity(t *testing.T) {
 				env.Apps["mongodb"].Replicas = 3
 				env.Apps["mongodb"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "100%", IsStr: true}}
 			},
-			want: []problem{{
-				Path:  path("apps", "mongodb", "disruption", "minAvailable"),
-				Error: "apps.mongodb.disruption.minAvailable: minAvailable 100% (3 pods) with 3 replicas leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 3 or use maxUnavailable",
-			}},
+			wantWarnings: []string{
+				"prod: apps.mongodb.disruption.minAvailable: minAvailable 100% (3 pods) with 3 replicas leaves no pod to evict, so draining nodes general-1 and general-2 (upgrades, scale-down) blocks; keep minAvailable below 3 or use maxUnavailable",
+			},
 		},
 		{
 			name: "minAvailable 50% of one replica rounds up to it",
 			env: func(env *model.Environment) {
 				env.Apps["mongodb"].Disruption = &model.Disruption{MinAvailable: &model.IntOrString{String: "50%", IsStr: true}}
 			},
-			want: []problem{{
-				Path:  path("apps", "mongodb", "disruption", "minAvailable"),
-				Error: "apps.mongodb.disruption.minAvailable: minAvailable 50% (1 pod) with 1 replica leaves no pod to evict, so every node drain (upgrades, scale-down) blocks; keep it below 1 or use maxUnavailable",
-			}},
+			wantWarnings: []string{
+				"prod: apps.mongodb.disruption.minAvailable: minAvailable 50% (1 pod) with 1 replica leaves no pod to evict, so draining node general-2 (an upgrade, a scale-down) blocks; keep minAvailable below 1 or use maxUnavailable",
+			},
 		},
 		{
 			name: "maxUnavailable 0",
@@ -361,15 +443,28 @@ func TestCapacity(t *testing.T) {
 				env.Apps["ml"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 0}}
 				env.Apps["backend"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{String: "0%", IsStr: true}}
 			},
+			wantWarnings: []string{
+				"prod: apps.backend.disruption.maxUnavailable: maxUnavailable 0% (0 pods) with autoscaling minReplicas 2 allows no eviction, so draining node general-1 (an upgrade, a scale-down) blocks; allow at least 1",
+				"prod: apps.ml.disruption.maxUnavailable: maxUnavailable 0 with autoscaling minReplicas 1 allows no eviction, so draining node ml-1 (an upgrade, a scale-down) blocks; allow at least 1",
+			},
+		},
+		{
+			// Seed 003's prod on m5.large ML nodes: the one ML node
+			// holds one of the two ml replicas, and the budget counts the
+			// Pending one as unavailable.
+			name: "maxUnavailable 1 with a replica that stays Pending",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Autoscaling.MinReplicas = int32p(2)
+				env.Apps["ml"].Disruption = &model.Disruption{MaxUnavailable: &model.IntOrString{Int: 1}}
+			},
 			want: []problem{
 				{
-					Path:  path("apps", "backend", "disruption", "maxUnavailable"),
-					Error: "apps.backend.disruption.maxUnavailable: maxUnavailable 0% (0 pods) with autoscaling minReplicas 2 allows no eviction, so every node drain (upgrades, scale-down) blocks; allow at least 1",
+					Path:  path("apps", "ml", "autoscaling", "minReplicas"),
+					Error: "apps.ml.autoscaling.minReplicas: at min (node groups at minSize, HPAs at minReplicas), Deployment ml replica 2 of 2 (1 CPU / 2Gi) stays Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector; it may land only on node group ml: 1 × m5.large (1.93 CPU / 6903Mi allocatable each), at most 250m CPU / 3711Mi / 23 pods free on one node; raise the minSize of node group ml, choose a larger instance type, or lower the requests or autoscaling.minReplicas",
 				},
-				{
-					Path:  path("apps", "ml", "disruption", "maxUnavailable"),
-					Error: "apps.ml.disruption.maxUnavailable: maxUnavailable 0 with autoscaling minReplicas 1 allows no eviction, so every node drain (upgrades, scale-down) blocks; allow at least 1",
-				},
+			},
+			wantWarnings: []string{
+				"prod: apps.ml.disruption.maxUnavailable: maxUnavailable 1 with autoscaling minReplicas 2 allows no eviction while only 1 of them can be scheduled at min (see the Pending pods), so draining node ml-1 (an upgrade, a scale-down) blocks; make room for every replica",
 			},
 		},
 		{
@@ -570,6 +665,38 @@ func TestCapacityToday(t *testing.T) {
 			t.Errorf("Capacity(1.32 on %s) = %d errors, %d warnings, want %d and %d: %v %v",
 				tt.today.Format(time.DateOnly), got, len(warnings), tt.errors, tt.warnings, err, warnings)
 		}
+	}
+}
+
+// TestCapacityPendingPositions checks that a Pending pod's error points
+// at the fields that make room: the app's replicas at that size and
+// requests, the node group's size and instance types.
+func TestCapacityPendingPositions(t *testing.T) {
+	env := capacityEnv(t, "")
+	env.Apps["ml"].Autoscaling.MinReplicas = int32p(2)
+	env.Source = cuecontext.New().CompileString(`apps: ml: {
+	autoscaling: minReplicas: 2
+	resources: requests: {cpu: "1", memory: "2Gi"}
+}
+cluster: nodeGroups: ml: {instanceTypes: ["m5.large"], minSize: 1}
+`, cue.Filename("environments/prod/prod.cue"))
+	_, err := check.Capacity(env, nil, today)
+	var got []string
+	for _, e := range cueerrors.Errors(err) {
+		got = append(got, strings.Join(e.Path(), "."))
+		for _, p := range cueerrors.Positions(e) {
+			got = append(got, p.String())
+		}
+	}
+	want := []string{
+		"apps.ml.autoscaling.minReplicas",
+		"environments/prod/prod.cue:2:28",
+		"environments/prod/prod.cue:3:23",
+		"environments/prod/prod.cue:5:42",
+		"environments/prod/prod.cue:5:65",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Capacity() paths and positions mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -9,10 +9,12 @@
 //     (check.go) and the cluster section on its own (cluster.go).
 //   - [Capacity] cross-checks the workloads against the cluster, over a
 //     [capacity.Analysis]: instance types and pods per node and pods that
-//     fit no node (capacity.go), placement (placement.go), peak demand
-//     (pools.go), zone spread and anti-affinity (spread.go), disruption
-//     budgets (disruption.go), IRSA roles (irsa.go), and the Kubernetes
-//     version's support window and removed APIs (version.go).
+//     fit no node (capacity.go), node groups that match no pod
+//     (placement.go), pods the scheduler would leave Pending with the
+//     node groups and HPAs at their minimum or maximum, and busy node
+//     groups (packing.go), zone spread (spread.go), disruption budgets
+//     that block drains (disruption.go), IRSA roles (irsa.go), and the
+//     Kubernetes version's support window and removed APIs (version.go).
 //   - [DependsOn] reports dependsOn entries that name no app, dependency
 //     cycles and apps named like gen's own Argo CD Applications
 //     (dependson.go), from the computation that orders the Applications

@@ -28,6 +28,7 @@ func (c *capacityChecker) placement() {
 		if u.MissingGroup || len(u.Groups) > 0 {
 			continue
 		}
+		c.reported[u] = true
 		paths := []string{u.App.Path("nodeGroup")}
 		if u.FromObject && len(u.App.Patches) > 0 {
 			paths = append(paths, u.App.Path("patches"))

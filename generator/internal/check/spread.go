@@ -4,12 +4,13 @@ import (
 	"slices"
 )
 
-// spread reports zone spread that the node groups' zones cannot give,
-// and required anti-affinity (one pod per node) with more replicas at
-// peak than nodes.
+// spread reports zone spread that the node groups' zones cannot give.
+// The scheduler would place such pods (in the one zone there is), so
+// packing cannot see it; the app asked for zones all the same. What
+// required spread and anti-affinity leave Pending, packing reports.
 func (c *capacityChecker) spread() {
 	for _, u := range c.Apps {
-		if len(u.Groups) == 0 {
+		if len(u.Groups) == 0 || u.App.Spread.Zones != "required" || u.Max <= 1 {
 			continue
 		}
 		var zones []string
@@ -30,26 +31,19 @@ func (c *capacityChecker) spread() {
 		if len(names) > 1 {
 			onlyOn = "the pods may land only on node groups " + and(names) + ", which together"
 		}
-		if u.App.Spread.Zones == "required" && u.Max > 1 {
-			switch {
-			case len(zones) < 2:
-				where := "no zone"
-				if len(zones) == 1 {
-					where = "one zone (" + zones[0] + ")"
-				}
-				c.errorf(u.App.Path("spread.zones"),
-					"spread.zones is \"required\" for up to %d replicas, but %s %s only %s; give the node group more zones or use \"preferred\"",
-					u.Max, onlyOn, plural(len(names), "runs in", "run in"), where)
-			case nodes < 2:
-				c.errorf(u.App.Path("spread.zones"),
-					"spread.zones is \"required\" for up to %d replicas, but %s %s at most %d node, so one zone; raise maxSize or use \"preferred\"",
-					u.Max, onlyOn, plural(len(names), "has", "have"), nodes)
+		switch {
+		case len(zones) < 2:
+			where := "no zone"
+			if len(zones) == 1 {
+				where = "one zone (" + zones[0] + ")"
 			}
-		}
-		if u.App.AntiAffinity == "required" && u.Max > nodes {
-			c.errorf(u.ScalePath(),
-				"antiAffinity \"required\" allows one pod per node: %d replicas at peak need %d nodes, but %s %s at most %d; raise maxSize, lower the replicas or use \"preferred\"",
-				u.Max, u.Max, onlyOn, plural(len(names), "has", "have"), nodes)
+			c.errorf(u.App.Path("spread.zones"),
+				"spread.zones is \"required\" for up to %d replicas, but %s %s only %s; give the node group more zones or use \"preferred\"",
+				u.Max, onlyOn, plural(len(names), "runs in", "run in"), where)
+		case nodes < 2:
+			c.errorf(u.App.Path("spread.zones"),
+				"spread.zones is \"required\" for up to %d replicas, but %s %s at most %d node, so one zone; raise maxSize or use \"preferred\"",
+				u.Max, onlyOn, plural(len(names), "has", "have"), nodes)
 		}
 	}
 }

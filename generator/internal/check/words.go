@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -69,4 +70,26 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// ranges writes increasing numbers with runs shortened: "2", "2 and 3",
+// "2, 4 and 6-9".
+func ranges(nums []int64) string {
+	var parts []string
+	for i := 0; i < len(nums); {
+		j := i
+		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, fmt.Sprintf("%d-%d", nums[i], nums[j]))
+		case j > i:
+			parts = append(parts, strconv.FormatInt(nums[i], 10), strconv.FormatInt(nums[j], 10))
+		default:
+			parts = append(parts, strconv.FormatInt(nums[i], 10))
+		}
+		i = j + 1
+	}
+	return and(parts)
 }

@@ -13,6 +13,9 @@ func TestFormat(t *testing.T) {
 		{closest("api", []string{"default", "web"}), ""}, // nothing near
 		{closest("web", []string{"web"}), ""},            // itself is no suggestion
 		{closest("db-credential", []string{"db-credentials"}), "db-credentials"},
+		{ranges([]int64{2}), "2"},
+		{ranges([]int64{2, 3}), "2 and 3"},
+		{ranges([]int64{2, 4, 6, 7, 8, 9}), "2, 4 and 6-9"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

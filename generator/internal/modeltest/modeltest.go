@@ -102,8 +102,9 @@ platform: controllers: {
 //   - ml: 1 CPU / 2Gi on the ml group, an HPA of 1-2 on memory, IAM role
 //     chatbot-ml;
 //   - mongodb: a StatefulSet of 500m / 1Gi with 10Gi of gp3;
-//   - retrain: a CronJob of 1 CPU / 2Gi on the ml group, IAM role
-//     chatbot-retrain.
+//   - retrain: a CronJob of 500m / 1Gi on the ml group, IAM role
+//     chatbot-retrain; small enough to share the one ml node at min with
+//     ml (an m5.large holds 1750m of requests beside the DaemonSets).
 //
 // The roles chatbot-ml and chatbot-retrain are declared, with
 // AmazonS3ReadOnlyAccess; everything else is the schema's default,
@@ -149,7 +150,7 @@ apps: {
 		kind:      "CronJob"
 		schedule:  "0 2 * * *"
 		nodeGroup: "ml"
-		resources: requests: {cpu: "1", memory: "2Gi"}
+		resources: requests: {cpu: "500m", memory: "1Gi"}
 		serviceAccount: iamRole: "chatbot-retrain"
 	}
 }

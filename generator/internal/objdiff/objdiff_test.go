@@ -1157,6 +1157,7 @@ func TestCompareRendered(t *testing.T) {
 	}
 	wantClasses := map[string]Class{
 		"managedNodeGroups[general].desiredCapacity": Scale,
+		"managedNodeGroups[general].maxSize":         Scale,
 		"managedNodeGroups[general].minSize":         Scale,
 		"managedNodeGroups[spot]":                    Config,
 	}

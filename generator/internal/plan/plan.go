@@ -129,11 +129,32 @@ func Build(env *model.Environment, opts Options) Plan {
 		}
 	}
 	p.Totals = Totals{Min: lo, Max: hi}
+	p.Packing = Packing{Min: packed(a.Place(capacity.AtMin)), Max: packed(a.Place(capacity.AtMax))}
 	p.Cost = cost(a, state)
 	if p.Cost == nil {
 		p.Notes = append(p.Notes, fmt.Sprintf("gen has no prices for region %s (its tables cover %s).", env.Cluster.Region, strings.Join(slices.Sorted(maps.Keys(capacity.AWS().Regions)), ", ")))
 	}
 	return p
+}
+
+// packed is a placement as the report states it.
+func packed(pl *capacity.Placement) Packed {
+	out := Packed{Nodes: []Node{}, Pending: []PendingPod{}}
+	for _, n := range pl.Nodes {
+		node := Node{Name: n.Name, Group: n.Group.Name, Zone: n.Zone, Pods: []string{}, Used: n.Used, Allocatable: n.Allocatable}
+		for _, pod := range n.Pods {
+			node.Pods = append(node.Pods, pod.Name())
+		}
+		out.Nodes = append(out.Nodes, node)
+	}
+	for _, pod := range pl.Pending() {
+		pp := PendingPod{Pod: pod.Name(), Requests: Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, Pods: 1}, Reason: pod.Reason}
+		if pod.App != nil {
+			pp.App, pp.Kind = pod.App.App.Name, pod.Kind
+		}
+		out.Pending = append(out.Pending, pp)
+	}
+	return out
 }
 
 func roundPercent(p float64) Percent { return Percent(math.Round(p*10) / 10) }

@@ -3,8 +3,10 @@ package plan_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,25 +71,25 @@ func TestBuild(t *testing.T) {
 	want := plan.Totals{
 		Min: plan.Level{
 			Nodes: 3,
-			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 1/2Gi.
-			Apps:       plan.Resources{CPU: 3000, Memory: 5632 * mi, Pods: 5},
+			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 500m/1Gi.
+			Apps:       plan.Resources{CPU: 2500, Memory: 4608 * mi, Pods: 5},
 			DaemonSets: plan.Resources{CPU: 540, Memory: 360 * mi, Pods: 12},
 			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 4060, Memory: 7412 * mi, Pods: 25},
+			Requested:  plan.Resources{CPU: 3560, Memory: 6388 * mi, Pods: 25},
 			// 2 × t3.medium + 1 × m5.large.
 			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, Pods: 63},
-			Headroom: plan.Resources{CPU: 1730, Memory: 5983 * mi, Pods: 38},
-			Used:     plan.Used{CPU: 70.1, Memory: 55.3, Pods: 39.7},
+			Headroom: plan.Resources{CPU: 2230, Memory: 7007 * mi, Pods: 38},
+			Used:     plan.Used{CPU: 61.5, Memory: 47.7, Pods: 39.7},
 		},
 		Max: plan.Level{
 			Nodes:      8,
-			Apps:       plan.Resources{CPU: 4750, Memory: 8448 * mi, Pods: 9},
+			Apps:       plan.Resources{CPU: 4250, Memory: 7424 * mi, Pods: 9},
 			DaemonSets: plan.Resources{CPU: 1440, Memory: 960 * mi, Pods: 32},
 			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 6710, Memory: 10828 * mi, Pods: 49},
+			Requested:  plan.Resources{CPU: 6210, Memory: 9804 * mi, Pods: 49},
 			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, Pods: 172},
-			Headroom:   plan.Resources{CPU: 8730, Memory: 26111 * mi, Pods: 123},
-			Used:       plan.Used{CPU: 43.5, Memory: 29.3, Pods: 28.5},
+			Headroom:   plan.Resources{CPU: 9230, Memory: 27135 * mi, Pods: 123},
+			Used:       plan.Used{CPU: 40.2, Memory: 26.5, Pods: 28.5},
 		},
 	}
 	if diff := cmp.Diff(want, p.Totals); diff != "" {
@@ -226,6 +228,55 @@ func TestBuildObjects(t *testing.T) {
 	}
 }
 
+// TestBuildPacking checks the packing at min and at max: the nodes with
+// their pods and requests, and the pods no node takes, with the
+// scheduler's reason, in the report and its text.
+func TestBuildPacking(t *testing.T) {
+	env := newEnv(t, "")
+	// A second ml replica at rest finds the one m5.large ML node taken
+	// by the first and the retrain run: 1.93 CPU, 180m of it for the
+	// DaemonSets.
+	min := int32(2)
+	env.Apps["ml"].Autoscaling.MinReplicas = &min
+	p := plan.Build(env, plan.Options{Today: today})
+
+	var nodes []string
+	for _, n := range p.Packing.Min.Nodes {
+		nodes = append(nodes, fmt.Sprintf("%s %s %s %v %d/%d", n.Name, n.Group, n.Zone, n.Pods, n.Used.CPU, n.Allocatable.CPU))
+	}
+	want := []string{
+		"general-1 general ap-south-1a [aws-node kube-proxy ebs-csi-node eks-pod-identity-agent coredns 1/2 ebs-csi-controller 1/2 metrics-server 1/1 aws-load-balancer-controller 1/2 aws-load-balancer-controller 2/2 backend 1/2 backend 2/2] 940/1930",
+		"general-2 general ap-south-1b [aws-node kube-proxy ebs-csi-node eks-pod-identity-agent coredns 2/2 ebs-csi-controller 2/2 cluster-autoscaler 1/1 mongodb-0] 940/1930",
+		"ml-1 ml ap-south-1a [aws-node kube-proxy ebs-csi-node eks-pod-identity-agent ml 1/2 retrain run 1/1] 1680/1930",
+	}
+	if diff := cmp.Diff(want, nodes); diff != "" {
+		t.Errorf("nodes at min mismatch (-want +got):\n%s", diff)
+	}
+	wantPending := []plan.PendingPod{{
+		Pod: "ml 2/2", App: "ml", Kind: "Deployment",
+		Requests: plan.Resources{CPU: 1000, Memory: 2048 * mi, Pods: 1},
+		Reason:   "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector",
+	}}
+	if diff := cmp.Diff(wantPending, p.Packing.Min.Pending); diff != "" {
+		t.Errorf("pending at min mismatch (-want +got):\n%s", diff)
+	}
+	if len(p.Packing.Max.Nodes) != 8 || len(p.Packing.Max.Pending) != 0 {
+		t.Errorf("at max: %d nodes, %d pending; want 8 and none", len(p.Packing.Max.Nodes), len(p.Packing.Max.Pending))
+	}
+	var text bytes.Buffer
+	if err := p.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"ml-1         ml       ap-south-1a  6/29   1.68 / 1.93 (87%)     3.12Gi / 6.74Gi (46%)",
+		"Pending at min: ml 2/2 (Deployment), 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector",
+	} {
+		if !strings.Contains(text.String(), line+"\n") {
+			t.Errorf("Text() has no line %q:\n%s", line, text.String())
+		}
+	}
+}
+
 // TestGolden compares the fixture's plan, as JSON and as text, with
 // testdata/plan.json and testdata/plan.txt. Run with -update (or
 // GEN_UPDATE=1) to rewrite them.
@@ -275,13 +326,13 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "totals", "cost", "notes"} {
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "totals", "packing", "cost", "notes"} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != len(m) || len(m) != 14 {
-		t.Errorf("top-level keys = %d of the 14 documented (%v)", len(m), keys)
+	if len(keys) != len(m) || len(m) != 15 {
+		t.Errorf("top-level keys = %d of the 15 documented (%v)", len(m), keys)
 	}
 	if string(m["date"]) != `"2026-11-21"` {
 		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])

@@ -98,6 +98,25 @@ func (p Plan) Text(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", row.name, triple(row.min), triple(row.max))
 	}
 	fmt.Fprintf(tw, "used\t%s\t%s\n", used(t.Min.Used), used(t.Max.Used))
+	for _, l := range []struct {
+		name   string
+		packed Packed
+	}{{"AT MIN", p.Packing.Min}, {"AT MAX", p.Packing.Max}} {
+		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "NODE %s\tGROUP\tZONE\tPODS\tCPU used/allocatable\tMEMORY used/allocatable\n", l.name)
+		for _, n := range l.packed.Nodes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", n.Name, n.Group, n.Zone, n.Used.Pods, n.Allocatable.Pods,
+				share(capacity.FormatCPU(n.Used.CPU), capacity.FormatCPU(n.Allocatable.CPU), n.Used.CPU, n.Allocatable.CPU),
+				share(capacity.FormatMemory(n.Used.Memory), capacity.FormatMemory(n.Allocatable.Memory), n.Used.Memory, n.Allocatable.Memory))
+		}
+		for _, pod := range l.packed.Pending {
+			what := pod.Pod
+			if pod.Kind != "" {
+				what += " (" + pod.Kind + ")"
+			}
+			fmt.Fprintf(tw, "Pending %s: %s, %s\n", strings.ToLower(l.name), what, pod.Reason)
+		}
+	}
 	if c := p.Cost; c != nil {
 		fmt.Fprintln(tw)
 		fmt.Fprintf(tw, "MONTHLY COST (%s)\tAT MIN\tAT MAX\n", c.Currency)
@@ -169,6 +188,12 @@ func triple(r Resources) string {
 
 func pair(r Resources) string {
 	return capacity.FormatCPU(r.CPU) + " / " + capacity.FormatMemory(r.Memory)
+}
+
+// share writes an amount of a whole with its percentage: "1.34 / 1.93
+// (69%)".
+func share(part, whole string, p, w int64) string {
+	return fmt.Sprintf("%s / %s (%.0f%%)", part, whole, capacity.Percent(p, w))
 }
 
 func used(u Used) string {

@@ -40,6 +40,9 @@ type Plan struct {
 	// creates, sorted by namespace and name.
 	Secrets []Secret `json:"secrets"`
 	Totals  Totals   `json:"totals"`
+	// Packing is where kube-scheduler would place every pod, node by
+	// node, at rest and at peak.
+	Packing Packing `json:"packing"`
 	// Cost is null when gen has no prices for the cluster's region.
 	Cost *Cost `json:"cost"`
 	// Notes say what the numbers leave out.
@@ -191,6 +194,57 @@ type Level struct {
 	// Cluster Autoscaler adds nodes beyond minSize.
 	Headroom Resources `json:"headroom"`
 	Used     Used      `json:"used"`
+}
+
+// Packing is the placement of every pod at rest (node groups at
+// minSize, HPAs at minReplicas) and at peak (maxSize, maxReplicas), each
+// Job and CronJob run once, as check.Capacity simulates it.
+type Packing struct {
+	Min Packed `json:"min"`
+	Max Packed `json:"max"`
+}
+
+// Packed is the cluster's nodes with the pods placed on them, and the
+// pods no node takes.
+type Packed struct {
+	// Nodes are the nodes of the node groups whose instance types gen
+	// knows, by node group and index.
+	Nodes []Node `json:"nodes"`
+	// Pending are the pods that no node takes, in the order they were
+	// tried; a render refuses an environment that has any.
+	Pending []PendingPod `json:"pending"`
+}
+
+// Node is one node and what its pods request of it.
+type Node struct {
+	// Name is "<group>-<n>", n from 1.
+	Name  string `json:"name"`
+	Group string `json:"group"`
+	Zone  string `json:"zone"`
+	// Pods name the pods on the node in the order they were placed,
+	// DaemonSets' first: "aws-node", "coredns 1/2", "ml 2/3",
+	// "koorde-node-4", "ml-retrain run 1/1".
+	Pods []string `json:"pods"`
+	// Used is the pods' requests (Pods: how many), Allocatable what the
+	// node offers.
+	Used        Resources `json:"used"`
+	Allocatable Resources `json:"allocatable"`
+}
+
+// PendingPod is a pod that no node takes.
+type PendingPod struct {
+	// Pod names it as Node.Pods do.
+	Pod string `json:"pod"`
+	// App is its app, "" for an add-on's or controller's pod; Kind is
+	// the app's kind.
+	App  string `json:"app,omitempty"`
+	Kind string `json:"kind,omitempty"`
+	// Requests are the pod's.
+	Requests Resources `json:"requests"`
+	// Reason is kube-scheduler's, e.g. "0/4 nodes are available: 1
+	// Insufficient cpu, 3 node(s) didn't match Pod's node
+	// affinity/selector".
+	Reason string `json:"reason"`
 }
 
 // Used is Requested as a percentage of Capacity.

@@ -50,8 +50,10 @@ func nsOf(i int) string { return fmt.Sprintf("team-%03d", i/25) }
 
 func platform(n int) string {
 	var b strings.Builder
-	// Node groups sized for the peak: up to 15 replicas of 250m for most
-	// apps in prod.
+	// Node groups sized for the scheduler at rest and at peak: at rest,
+	// prod runs 3 replicas of 250m for most apps (an m6i.2xlarge holds
+	// about 30) and one run of each CronJob (a c6i.xlarge holds 3); at
+	// peak up to 15 replicas.
 	fmt.Fprintf(&b, `package environments
 
 cluster: {
@@ -60,11 +62,11 @@ cluster: {
 	version:   "1.35"
 	zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 	nodeGroups: {
-		general: {instanceTypes: ["m6i.2xlarge"], minSize: 3, maxSize: %d, labels: workload: "general"}
-		batch: {instanceTypes: ["c6i.xlarge"], minSize: 0, maxSize: %d, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
+		general: {instanceTypes: ["m6i.2xlarge"], minSize: %d, maxSize: %d, labels: workload: "general"}
+		batch: {instanceTypes: ["c6i.xlarge"], minSize: %d, maxSize: %d, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
 	}
 	iam: roles: {
-`, n+10, n/10+2)
+`, n/10+3, n+10, n/30+1, n/10+2)
 	for i := 0; i < n; i++ {
 		if i%10 < 8 { // the web apps have a role
 			fmt.Fprintf(&b, "\t\t%q: policyARNs: [\"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"]\n", fmt.Sprintf("svc-%04d-role", i))
@@ -74,8 +76,9 @@ cluster: {
 	for i := 0; i < n; i += 25 {
 		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"100\", \"requests.memory\": \"200Gi\"}\n", nsOf(i))
 	}
-	for i := 9; i < n; i += 10 { // the StatefulSets' passwords (see apps)
-		fmt.Fprintf(&b, "\t%q: secrets: \"svc-%04d-credentials\": {provided: \"by-hand\", reason: \"a synthetic platform\", keys: [\"password\"]}\n", nsOf(i), i)
+	// The StatefulSets' passwords, which gen does not render.
+	for i := 9; i < n; i += 10 {
+		fmt.Fprintf(&b, "\t%q: secrets: \"svc-%04d-credentials\": {provided: \"by-hand\", reason: \"a synthetic password\", keys: [\"password\"]}\n", nsOf(i), i)
 	}
 	b.WriteString("}\n")
 	return b.String()
