@@ -4,6 +4,8 @@
 #   make render-all        render every environment
 #   make check             fail when rendered/ is out of date
 #   make test              go vet, then every test under the race detector (what CI runs)
+#   make kube-programs     compile kube-apiserver and kube-scheduler into the build cache
+#                          (make test does it first; the control-plane tests link them)
 #   make fmt               fail listing the Go files gofmt would change (make fmt-fix rewrites them)
 #   make lint              go vet and staticcheck (CI runs it)
 #   make bench             timings of the gen binary on the default environments (median of
