@@ -1,0 +1,114 @@
+package clustertest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gitops-gen/gen/generator/internal/clustertest"
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/internal/kubetest"
+)
+
+// TestAPIServer sends every object of every committed rendered tree to a
+// real kube-apiserver, as a dry-run server-side apply with strict field
+// validation, after installing the shared CRDs and creating the rendered
+// Namespaces (and Argo CD's): every object must be accepted. It first
+// checks that a rejection is reported, on a Deployment with an invalid
+// label value.
+func TestAPIServer(t *testing.T) {
+	c := kubetest.Start(t, kubetest.Options{})
+	envs := clustertest.Committed(t)
+	clustertest.InstallSharedCRDs(t, c)
+
+	t.Run("rejection", func(t *testing.T) {
+		e := envs[0]
+		bad, good := firstOf(t, e, "Deployment"), firstOf(t, e, "ServiceAccount")
+		bad = clone(t, bad)
+		labels := bad.Lookup("metadata", "labels").(map[string]any)
+		labels["environment"] = "not a label value!"
+		if err := clustertest.CreateNamespaces(t.Context(), c, e.Objects); err != nil {
+			t.Fatal(err)
+		}
+		rejected, _, err := clustertest.DryRun(t.Context(), c, []object.Object{good, bad})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rejected) != 1 || rejected[0].ID != bad.ID() ||
+			!strings.Contains(rejected[0].Message, `metadata.labels: Invalid value: "not a label value!"`) {
+			t.Fatalf("DryRun(%s, %s with an invalid label) rejected %+v, want %s alone, for its label",
+				good.ID(), bad.ID(), rejected, bad.ID())
+		}
+		t.Logf("rejected as expected: %s: %s", rejected[0].ID, rejected[0].Message)
+	})
+
+	for _, e := range envs {
+		t.Run(e.Name, func(t *testing.T) {
+			var provided []string // namespaces that exist before gen's objects
+			if e.Model.ArgoCD != nil {
+				provided = append(provided, e.Model.ArgoCD.Namespace)
+			}
+			if err := clustertest.CreateNamespaces(t.Context(), c, e.Objects, provided...); err != nil {
+				t.Fatal(err)
+			}
+			rejected, warnings, err := clustertest.DryRun(t.Context(), c, e.Objects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logWarnings(t, e, warnings)
+			if len(rejected) > 0 {
+				var b strings.Builder
+				for _, r := range rejected {
+					fmt.Fprintf(&b, "\n  rendered/%s/%s (%s): %s", e.Name, e.Paths[r.ID], r.ID, r.Message)
+				}
+				t.Errorf("kube-apiserver rejected %d of the %d objects of rendered/%s:%s", len(rejected), len(e.Objects), e.Name, b.String())
+				return
+			}
+			t.Logf("kube-apiserver accepted all %d objects of rendered/%s", len(e.Objects), e.Name)
+		})
+	}
+}
+
+// logWarnings logs the apiserver's warnings, each once with the files it
+// was sent for.
+func logWarnings(t *testing.T, e clustertest.Env, warnings []clustertest.Warning) {
+	t.Helper()
+	files := map[string][]string{}
+	var order []string
+	for _, w := range warnings {
+		if files[w.Message] == nil {
+			order = append(order, w.Message)
+		}
+		files[w.Message] = append(files[w.Message], "rendered/"+e.Name+"/"+e.Paths[w.ID])
+	}
+	for _, msg := range order {
+		t.Logf("kube-apiserver warned: %s\n  for %s", msg, strings.Join(files[msg], "\n  and "))
+	}
+}
+
+// firstOf returns e's first object of kind.
+func firstOf(t *testing.T, e clustertest.Env, kind string) object.Object {
+	t.Helper()
+	for _, o := range e.Objects {
+		if o.Kind() == kind {
+			return o
+		}
+	}
+	t.Fatalf("rendered/%s has no %s", e.Name, kind)
+	return object.Object{}
+}
+
+// clone returns a deep copy of o.
+func clone(t *testing.T, o object.Object) object.Object {
+	t.Helper()
+	b, err := json.Marshal(o.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, err := object.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return object.Object{App: o.App, Content: content}
+}
