@@ -18,9 +18,9 @@ import (
 
 // requireCommittedFit makes TestScheduleCommitted fail when kube-scheduler
 // leaves pods of a committed environment Pending at its node groups'
-// minimum or maximum size. While it is false the test only logs them:
-// switch it on once the committed environments fit.
-const requireCommittedFit = false
+// minimum or maximum size: gen's own placement (capacity.Place) refuses a
+// render that leaves any, so the two must agree that every pod fits.
+const requireCommittedFit = true
 
 // checkCommittedPending logs the pods the scheduler left Pending in a
 // committed environment, or, with requireCommittedFit, fails t on them.
@@ -49,6 +49,9 @@ func TestScheduleCommitted(t *testing.T) {
 				}
 				placed, pending := clustertest.ScheduleEnv(t, e.Model, e.Objects, atMax)
 				checkDecided(t, f, placed, pending)
+				if ours := place(e.Model, e.Objects, atMax).Pending(); len(ours) > 0 {
+					t.Errorf("gen's placement leaves %d pods Pending, e.g. %s: %s", len(ours), ours[0].Name(), ours[0].Reason)
+				}
 				t.Logf("%s at %s: %d nodes, %d pods placed", e.Name, size, len(f.Nodes), len(placed))
 				checkCommittedPending(t, e.Name+" at "+size, pending)
 			})
@@ -105,6 +108,31 @@ func TestSchedulePending(t *testing.T) {
 		t.Errorf("no ml pod Pending with %d ml pods of %s CPU on one m5.large node (placed: %v)",
 			replicas, capacity.ExactCPU(podCPU), placed)
 	}
+
+	// gen's own placement agrees: as many pods Pending (the ml replica
+	// and the ml-retrain run), each for the reason the scheduler gives.
+	ours := place(&env, objs, false).Pending()
+	for _, p := range ours {
+		if !want.MatchString(p.Reason) {
+			t.Errorf("gen: %s pending with %q, want a message matching %s", p.Name(), p.Reason, want)
+		}
+	}
+	if len(ours) != len(pending) {
+		var names []string
+		for _, p := range ours {
+			names = append(names, p.Name())
+		}
+		t.Errorf("gen's placement leaves %d pods Pending (%s), kube-scheduler %d:%s", len(ours), strings.Join(names, ", "), len(pending), clustertest.PendingReport(pending))
+	}
+}
+
+// place is gen's own placement of env at min or at max.
+func place(env *model.Environment, objs []object.Object, atMax bool) *capacity.Placement {
+	size := capacity.AtMin
+	if atMax {
+		size = capacity.AtMax
+	}
+	return capacity.Analyze(env, objs, time.Time{}).Place(size)
 }
 
 // TestNewFixture checks the cluster built for prod without starting one:
