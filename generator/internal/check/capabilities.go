@@ -62,7 +62,7 @@ var (
 	}
 	customMetricsAPI = &capability{
 		name:     "a custom or external metrics API",
-		provider: "an adapter such as prometheus-adapter or KEDA, which gen does not install",
+		provider: "an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects)",
 		fix:      `scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})`,
 	}
 	ebsVolumes = &capability{
