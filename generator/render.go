@@ -102,6 +102,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs()), reliances: r.reliances}
 			if err == nil {
 				res.Envs[i].Policy = policies.Evaluate(env, r.objects, today)
+				reportAllowances(&res.Envs[i].Policy, env, opts.root(), r.allowed)
 			}
 			if opts.keepObjects {
 				res.Envs[i].objects = r.objects
@@ -154,6 +155,8 @@ type rendered struct {
 	warnings []string
 	// reliances say which objects rely on which add-on.
 	reliances []check.Reliance
+	// allowed are the apps' credential scan allowances, used or not.
+	allowed []check.CredentialAllowance
 }
 
 // renderEnv runs the stages after pinning for one environment, whose
@@ -186,6 +189,11 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	// Whether every ServiceAccount, ConfigMap, Secret, claim and class the
 	// objects name exists; built tells what the patches added.
 	if err := check.References(env, built, all); err != nil {
+		return r, envError(env, err)
+	}
+	// Whether a string the objects hold is a credential: refused, unless
+	// the app allows the field (then reported with the policies).
+	if r.allowed, err = check.Credentials(env, built, all); err != nil {
 		return r, envError(env, err)
 	}
 	// Whether the cluster provides what the objects rely on.

@@ -419,6 +419,21 @@ type App struct {
 	ArgoCD AppArgoCD `json:"argocd"`
 	// Waivers let the app break named policies until a date.
 	Waivers map[string]Waiver `json:"waivers"`
+	// CredentialScan says which of the app's fields hold values that
+	// look like credentials and are not.
+	CredentialScan CredentialScan `json:"credentialScan"`
+}
+
+// CredentialScan holds an app's exceptions to the credential scan.
+type CredentialScan struct {
+	// Allow maps a field, relative to the app ("env.CHECKSUM"), to why
+	// its value is no credential.
+	Allow map[string]CredentialAllowance `json:"allow"`
+}
+
+// CredentialAllowance says why a field's value is no credential.
+type CredentialAllowance struct {
+	Reason string `json:"reason"`
 }
 
 // SecurityContext is what an app may set of its pods' security context;

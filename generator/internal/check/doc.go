@@ -26,6 +26,12 @@
 //     claims, StorageClasses and PriorityClasses, at the app's field or at
 //     its patches (refs.go, with the cluster's StorageClasses in
 //     classes.go).
+//   - [Credentials] reports credentials in any string of the rendered
+//     objects (AWS keys, private keys, JWTs, GitHub and Slack tokens,
+//     passwords in flags, configuration lines and URLs, the same in
+//     base64, random values under secret-like names), redacted, at the
+//     app's field or at its patches, except in fields the app allows
+//     (credentials.go, with the detectors in detect.go).
 //   - [Capabilities] reports objects that need what the cluster does not
 //     run: the capability table (capabilities.go).
 //

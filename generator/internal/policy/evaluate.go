@@ -392,13 +392,21 @@ func joinMessages(msgs []string) string {
 // source returns where the field at path (a CUE path) of env is written,
 // as "file:line" relative to the root, or "".
 func (s *Set) source(env *model.Environment, cuePath string) string {
+	return Source(env, s.root, cuePath)
+}
+
+// Source returns where the field at cuePath (a CUE path) of env is
+// written, as "file:line" relative to root (an absolute path, or "" to
+// keep the file name as CUE gives it), or "". Reports use it for the
+// waivers they list.
+func Source(env *model.Environment, root, cuePath string) string {
 	pos := env.Pos(cuePath)
 	if !pos.IsValid() || pos.Filename() == "" {
 		return ""
 	}
 	name := pos.Filename()
-	if s.root != "" && filepath.IsAbs(name) {
-		if rel, err := filepath.Rel(s.root, name); err == nil && !strings.HasPrefix(rel, "..") {
+	if root != "" && filepath.IsAbs(name) {
+		if rel, err := filepath.Rel(root, name); err == nil && !strings.HasPrefix(rel, "..") {
 			name = rel
 		}
 	}

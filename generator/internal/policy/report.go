@@ -34,7 +34,7 @@ func WriteText(w io.Writer, reports []Report) {
 			fmt.Fprintf(tw, "  waived:\n")
 			for _, v := range r.Waived {
 				fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-					appName(v.App), v.Policy, v.Object(), fieldValue(v), "until "+v.Waived.Expires, dash(v.Waived.Source), v.Waived.Reason)
+					appName(v.App), v.Policy, v.Object(), fieldValue(v), until(v.Waived.Expires), dash(v.Waived.Source), v.Waived.Reason)
 			}
 		}
 		for _, section := range []struct {
@@ -123,6 +123,15 @@ func fieldValue(v Violation) string {
 		return "(object)"
 	}
 	return v.Field + "=" + v.Value
+}
+
+// until says how long a waiver holds: until its expiry date, or for
+// good (an allowance of the credential scan, which has none).
+func until(expires string) string {
+	if expires == "" {
+		return "with no expiry"
+	}
+	return "until " + expires
 }
 
 func dash(s string) string {

@@ -177,7 +177,7 @@ func WriteSARIF(w io.Writer, reports []Report, policies []Policy) error {
 			r := violation(v)
 			r.Suppressions = []sarifSuppression{{
 				Kind:          "inSource",
-				Justification: fmt.Sprintf("%s (waived until %s)", v.Waived.Reason, v.Waived.Expires),
+				Justification: fmt.Sprintf("%s (waived %s)", v.Waived.Reason, until(v.Waived.Expires)),
 			}}
 			run.Results = append(run.Results, r)
 		}

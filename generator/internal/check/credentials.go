@@ -1,0 +1,215 @@
+package check
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
+)
+
+// CredentialAllowance is an app's credentialScan.allow entry as a render
+// used it: the field it names and why, and what the scan found there.
+type CredentialAllowance struct {
+	// App is the app, Field the allowed field relative to it, as written
+	// under credentialScan.allow ("env.CHECKSUM"), Reason its reason.
+	App, Field, Reason string
+	// Path is the field's CUE path, "apps.web.env.CHECKSUM".
+	Path string
+	// Found says what the scan found in the field, redacted: "an AWS
+	// access key ID (AKIA…)"; "" when it found nothing there, and the
+	// allowance is unused.
+	Found string
+	// Kind, Namespace and Name are the object the scan found it in.
+	Kind, Namespace, Name string
+}
+
+// Credentials scans every string of every rendered object (objs, after
+// the patches) for credentials: AWS keys, private keys, JWTs, GitHub and
+// Slack tokens, passwords in flags, configuration lines and URLs, the
+// same base64-encoded, and long random values under secret-like names
+// (see detect). gen renders no Secret, and everything it renders is
+// committed to Git and shown in logs and diffs: a credential belongs in
+// a Secret that the pod references.
+//
+// Each finding is an error at the app's field that wrote the value (env,
+// config, args, command, labels, annotations; its patches when built,
+// the objects before the patches, does not hold the value), naming what
+// was found in redacted form only: the message never holds the value.
+// Findings in a field the app allows (credentialScan.allow) are returned
+// instead, with the allowances that found nothing, for the report.
+func Credentials(env *model.Environment, built, objs []object.Object) ([]CredentialAllowance, error) {
+	builtStrings := map[string]map[string]bool{}
+	for _, o := range built {
+		if builtStrings[o.App] == nil {
+			builtStrings[o.App] = map[string]bool{}
+		}
+		namedStrings(o.Content, "", func(_, value string) { builtStrings[o.App][value] = true })
+	}
+	type key struct{ path, what string }
+	seen := map[key]bool{}
+	used := map[[2]string]bool{}
+	var allowed []CredentialAllowance
+	var errs cueerrors.Error
+	for _, o := range objs {
+		namedStrings(o.Content, "", func(name, value string) {
+			f, ok := detect(name, value)
+			if !ok {
+				return
+			}
+			app := env.Apps[o.App]
+			field := credentialField(app, value, builtStrings[o.App][value])
+			path := "platform"
+			if app != nil {
+				path = app.Path(field)
+			}
+			if seen[key{path, f.what}] {
+				return
+			}
+			seen[key{path, f.what}] = true
+			found := fmt.Sprintf("%s (%s)", f.what, redact(f.secret))
+			if app != nil {
+				if allow, ok := allowanceFor(app, field); ok {
+					used[[2]string{app.Name, allow}] = true
+					allowed = append(allowed, CredentialAllowance{App: app.Name, Field: allow,
+						Reason: app.CredentialScan.Allow[allow].Reason, Path: path, Found: found,
+						Kind: o.Kind(), Namespace: o.Namespace(), Name: o.Name()})
+					return
+				}
+			}
+			errs = cueerrors.Append(errs, env.Errorf(path, "%s: holds %s; %s", o.ID(), found, credentialFix(app, field)))
+		})
+	}
+	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+		app := env.Apps[name]
+		if !app.Enabled {
+			continue
+		}
+		for _, field := range slices.Sorted(maps.Keys(app.CredentialScan.Allow)) {
+			if !used[[2]string{name, field}] {
+				allowed = append(allowed, CredentialAllowance{App: name, Field: field,
+					Reason: app.CredentialScan.Allow[field].Reason, Path: app.Path("credentialScan.allow." + model.Label(field))})
+			}
+		}
+	}
+	if errs != nil {
+		return allowed, errs
+	}
+	return allowed, nil
+}
+
+// allowanceFor returns the key of the app's credentialScan.allow entry
+// for field; quotes are optional in the key (config.files.key.pem allows
+// config.files."key.pem").
+func allowanceFor(app *model.App, field string) (string, bool) {
+	bare := strings.ReplaceAll(field, `"`, "")
+	for _, k := range slices.Sorted(maps.Keys(app.CredentialScan.Allow)) {
+		if strings.ReplaceAll(k, `"`, "") == bare {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// credentialField returns the app's field, relative to the app, that
+// wrote value into a rendered object: "patches" when the objects as built
+// do not hold it (inBuilt) and the app has patches; else the env, config,
+// args, command, label or annotation that holds it; else "" (the app).
+func credentialField(app *model.App, value string, inBuilt bool) string {
+	if app == nil {
+		return ""
+	}
+	if !inBuilt && len(app.Patches) > 0 {
+		return "patches"
+	}
+	for _, m := range []struct {
+		field  string
+		values map[string]string
+	}{
+		{"env", envValues(app.Env)},
+		{"config.env", app.Config.Env},
+		{"config.files", app.Config.Files},
+		{"labels", app.Labels},
+		{"annotations", app.Annotations},
+	} {
+		for _, k := range slices.Sorted(maps.Keys(m.values)) {
+			if m.values[k] == value {
+				return m.field + "." + model.Label(k)
+			}
+		}
+	}
+	for _, l := range []struct {
+		field  string
+		values []string
+	}{{"args", app.Args}, {"command", app.Command}} {
+		if i := slices.Index(l.values, value); i >= 0 {
+			return fmt.Sprintf("%s[%d]", l.field, i)
+		}
+	}
+	return ""
+}
+
+func envValues(env map[string]model.EnvVar) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		if v.SecretRef == nil {
+			out[k] = v.Value
+		}
+	}
+	return out
+}
+
+// credentialFix says how to keep a credential out of the rendered files:
+// a Secret the namespace declares, read through env; or, for a value that
+// is no credential, an allowance.
+func credentialFix(app *model.App, field string) string {
+	if app == nil {
+		return "a credential must not be written into rendered/: create it as a Secret outside gen and have the controller read it from there"
+	}
+	name := "NAME"
+	for _, prefix := range []string{"env.", "config.env."} {
+		if k, ok := strings.CutPrefix(field, prefix); ok {
+			name = k
+		}
+	}
+	allow := strings.ReplaceAll(field, `"`, "") // quotes are optional in the key
+	if allow == "" {
+		allow = "<field>"
+	}
+	return fmt.Sprintf(`a credential must not be written into rendered/: keep it in a Secret and reference it, env: %s: {secret: "...", key: "..."}, with the Secret declared under namespaces: %s: secrets; if it is no credential, say why: apps: %s: credentialScan: allow: %q: reason: "..."`,
+		name, model.Label(app.Namespace), model.Label(app.Name), allow)
+}
+
+// namedStrings calls fn with every string in v (an object's content) and
+// the name it is written under: its key in a map; an env variable's name
+// for its value ({name, value}); the flag before it in a list of
+// arguments (--password, then the password).
+func namedStrings(v any, name string, fn func(name, value string)) {
+	switch v := v.(type) {
+	case string:
+		fn(name, v)
+	case map[string]any:
+		envName, _ := v["name"].(string)
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			n := k
+			if k == "value" && envName != "" {
+				n = envName
+			}
+			namedStrings(v[k], n, fn)
+		}
+	case []any:
+		prev := ""
+		for _, e := range v {
+			n := ""
+			if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
+				n = prev
+			}
+			namedStrings(e, n, fn)
+			prev, _ = e.(string)
+		}
+	}
+}

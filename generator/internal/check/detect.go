@@ -1,0 +1,247 @@
+package check
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// The credential detectors. Each looks for one shape of secret in a
+// string gen writes; the patterns follow the formats their issuers
+// document (AWS IAM identifiers, GitHub's token prefixes, Slack's token
+// types, RFC 7519 for JWTs, RFC 7468 for PEM) and gitleaks' rules for
+// the same formats (https://github.com/gitleaks/gitleaks/tree/master/cmd/generate/config/rules),
+// kept to the few a Kubernetes manifest can carry so that none needs an
+// allow-list of its own.
+var (
+	// An AWS access key ID: a 4-letter prefix saying what it is (AKIA a
+	// user's long-term key, ASIA a temporary one), then 16 characters of
+	// base32 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+	awsKeyID = regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`)
+	// An AWS secret access key written after its name, as in a
+	// credentials file or a shell line.
+	awsSecretInline = regexp.MustCompile(`(?i)aws_?secret_?(?:access_?)?key\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
+	// A PEM private key of any algorithm (RFC 7468 labels "PRIVATE KEY",
+	// "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", OpenSSH's, PGP's).
+	privateKey = regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
+	// A JWT: three base64url parts, the first two JSON objects, which
+	// encode to "eyJ".
+	jwt = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+	// GitHub's classic and fine-grained tokens
+	// (https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/).
+	githubToken = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b`)
+	// Slack's bot, user, app-level and refresh tokens, and its incoming
+	// webhook URLs, whose path is the secret.
+	slackToken   = regexp.MustCompile(`\bxox[abpr]-[0-9A-Za-z-]{10,}`)
+	slackWebhook = regexp.MustCompile(`hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}`)
+	// A URL that carries a password: scheme://user:password@host.
+	urlPassword = regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@[^\s/]`)
+	// A password given inline, as a flag (--password=…) or an
+	// assignment in a configuration line (password=…, db.password: …).
+	passwordInline = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])(?:password|passwd|pwd|pass)\s*[=:]\s*("[^"]*"|'[^']*'|[^\s,;&]*)`)
+	// A run of base64 (standard or URL-safe) long enough to hide one of
+	// the above.
+	base64Run = regexp.MustCompile(`[A-Za-z0-9+/_-]{20,}={0,2}`)
+	// secretName is a name that says its value is a secret, matched
+	// case-insensitively on the name with separators removed.
+	secretName = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|apikey|accesskey|privatekey|credential|clientsecret|auth(?:key|token)?$)`)
+	// passwordName is a name whose value is a password: passwords are
+	// short and chosen by people, so no length or entropy is asked of
+	// them.
+	passwordName = regexp.MustCompile(`(?i)(password|passwd|passphrase|pwd)$`)
+	// nameWord splits a name into its words: DB_PASSWORD_FILE,
+	// db.password.file and dbPasswordFile are all "db password file".
+	nameWord = regexp.MustCompile(`[A-Z]?[a-z0-9]+|[A-Z0-9]+`)
+	// reference is a value that points at a secret instead of holding
+	// one: $(VAR) (Kubernetes expands it from the container's env),
+	// ${VAR}, {{ template }}, <placeholder>, a path.
+	reference = regexp.MustCompile(`^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}]*\}|\{\{.*\}\}|<[^>]*>|/\S*|\*+|x+|changeme-in-secret)$`)
+)
+
+// finding is one credential in a string: what it is, and the credential
+// itself (to redact, never to print).
+type finding struct {
+	what   string
+	secret string
+}
+
+// detect returns the first credential in value, a string gen writes under
+// name (an env variable's or a key's name, a flag's; "" when it has
+// none).
+func detect(name, value string) (finding, bool) {
+	if f, ok := detectText(value); ok {
+		return f, true
+	}
+	if f, ok := detectBase64(value); ok {
+		return f, true
+	}
+	return detectNamed(name, value)
+}
+
+// detectText looks for the shapes that identify a credential wherever it
+// is written.
+func detectText(value string) (finding, bool) {
+	if m := awsKeyID.FindString(value); m != "" {
+		return finding{"an AWS access key ID", m}, true
+	}
+	if m := awsSecretInline.FindStringSubmatch(value); m != nil {
+		return finding{"an AWS secret access key", m[1]}, true
+	}
+	if m := privateKey.FindString(value); m != "" {
+		return finding{"a private key", value[strings.Index(value, m):]}, true
+	}
+	for _, m := range jwt.FindAllString(value, -1) {
+		if isJWT(m) {
+			return finding{"a JSON Web Token", m}, true
+		}
+	}
+	if m := githubToken.FindString(value); m != "" {
+		return finding{"a GitHub token", m}, true
+	}
+	if m := slackToken.FindString(value); m != "" {
+		return finding{"a Slack token", m}, true
+	}
+	if m := slackWebhook.FindString(value); m != "" {
+		return finding{"a Slack webhook URL", m}, true
+	}
+	for _, m := range urlPassword.FindAllStringSubmatch(value, -1) {
+		if !isReference(m[1]) {
+			return finding{"a URL with a password", m[1]}, true
+		}
+	}
+	for _, m := range passwordInline.FindAllStringSubmatch(value, -1) {
+		if v := strings.Trim(m[1], `"'`); len(v) >= 4 && !isReference(v) && !isBoolOrNumber(v) {
+			return finding{"a password", v}, true
+		}
+	}
+	return finding{}, false
+}
+
+// detectBase64 decodes each long base64 run in value and looks for a
+// credential in what it decodes to: a base64 Kubernetes Secret value,
+// a Docker config or a basic-auth header pasted into a field.
+func detectBase64(value string) (finding, bool) {
+	for _, run := range base64Run.FindAllString(value, -1) {
+		text, ok := decodeBase64(run)
+		if !ok {
+			continue
+		}
+		if f, ok := detectText(text); ok {
+			return finding{f.what + " (base64-encoded)", run}, true
+		}
+	}
+	return finding{}, false
+}
+
+// decodeBase64 decodes s in any of the four base64 alphabets and
+// paddings, and returns the text when it is printable UTF-8: a hex
+// digest or a random token decodes to bytes that are not.
+func decodeBase64(s string) (string, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err != nil || !utf8.Valid(b) {
+			continue
+		}
+		text := string(b)
+		if strings.IndexFunc(text, func(r rune) bool { return r < ' ' && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
+			continue
+		}
+		return text, true
+	}
+	return "", false
+}
+
+// detectNamed looks at a value whose name says it is a secret: a password
+// of any shape, or a long random string under any other secret-like
+// name (an AWS secret access key under AWS_SECRET_ACCESS_KEY).
+func detectNamed(name, value string) (finding, bool) {
+	words := nameWord.FindAllString(name, -1)
+	bare := strings.Join(words, "")
+	if bare == "" || !secretName.MatchString(bare) || pointerWords[strings.ToLower(words[len(words)-1])] {
+		return finding{}, false
+	}
+	v := strings.TrimSpace(value)
+	if isReference(v) || strings.Contains(v, "://") || strings.ContainsAny(v, " \n") {
+		return finding{}, false
+	}
+	if passwordName.MatchString(bare) && len(v) >= 4 && !isBoolOrNumber(v) {
+		return finding{"a password", v}, true
+	}
+	if strings.Contains(strings.ToLower(bare), "aws") && len(v) == 40 && strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+") == "" {
+		return finding{"an AWS secret access key", v}, true
+	}
+	if len(v) >= 16 && entropy(v) >= 3.5 {
+		return finding{"a secret", v}, true
+	}
+	return finding{}, false
+}
+
+// pointerWords end a secret-like name whose value is not the secret but
+// says where it is, what it is called or how it is shaped:
+// DB_PASSWORD_FILE, TOKEN_URL, SECRET_NAME, TOKEN_TTL.
+var pointerWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`file path dir url uri endpoint host name ref arn id type mode
+		enabled length len ttl expiry version header policy store provider kind min max format
+		algorithm audience issuer mount namespace`) {
+		pointerWords[w] = true
+	}
+}
+
+// isReference reports whether a value points at a secret rather than
+// holding one, or is empty.
+func isReference(v string) bool { return v == "" || reference.MatchString(v) }
+
+func isBoolOrNumber(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "none", "null":
+		return true
+	}
+	return strings.Trim(v, "0123456789") == ""
+}
+
+// isJWT reports whether s is a JWT: its header decodes to a JSON object
+// naming an algorithm.
+func isJWT(s string) bool {
+	header, _, _ := strings.Cut(s, ".")
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(header, "="))
+	if err != nil {
+		return false
+	}
+	var h map[string]any
+	if json.Unmarshal(b, &h) != nil {
+		return false
+	}
+	_, ok := h["alg"]
+	return ok
+}
+
+// entropy is the Shannon entropy of s in bits per character: about 2.5
+// for an English word, 4 for a hex digest, 5 to 6 for a random base64
+// token.
+func entropy(s string) float64 {
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	var h float64
+	for _, c := range counts {
+		p := float64(c) / float64(n)
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// redact shows enough of a credential to find it, and never the rest:
+// up to its first 4 characters (fewer for a short one), then "…".
+func redact(secret string) string {
+	r := []rune(secret)
+	show := min(4, len(r)/4)
+	return string(r[:show]) + "…"
+}
