@@ -9,12 +9,20 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
 // ErrPoliciesFailed is returned by Write when a policy failed in the
 // render and Options.AllowViolations is not set; nothing was written.
 var ErrPoliciesFailed = errors.New("policies failed; nothing written")
+
+// ErrLocked is returned by Write with Options.NoWait when another process
+// is writing rendered/ (it holds rendered/.gen.lock); nothing was written.
+var ErrLocked = output.ErrLocked
+
+// LockFile is the name of that lock file in rendered/.
+const LockFile = output.LockFile
 
 // PrintError writes err for a person: each environment's problems, one per
 // paragraph, with the field path, the message and the source positions

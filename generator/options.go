@@ -41,6 +41,11 @@ type Options struct {
 	// AllowViolations makes Write write a render whose policies failed.
 	// The default is to refuse it with [ErrPoliciesFailed].
 	AllowViolations bool
+	// NoWait makes Write fail with an error matching [ErrLocked] when
+	// another process is writing rendered/. The default is to wait for it,
+	// calling Waiting (if not nil) once first.
+	NoWait  bool
+	Waiting func()
 
 	// keepObjects keeps each environment's rendered objects in the
 	// Result, for PlanEnv; other callers let them go after the policies.

@@ -68,12 +68,18 @@ type Written struct {
 // Write makes the root hold what res rendered, for each environment:
 // rendered/<env>/ holds exactly its files and its lock file what the
 // render pinned. An environment whose files are unchanged is not touched;
-// in a changed one, only the changed files are written, each to a
-// temporary name and renamed over its target before extra files are
-// removed (a new environment is written beside its folder and renamed in). When res covers every environment
-// (opts.Envs was empty), the folders of rendered/ whose environment no
-// longer exists are removed. Last, with opts.Cache, the render is recorded
-// so that the next Check need not render again.
+// a changed one is built whole beside its folder and swapped in at once,
+// so that it is never seen half written (see output.Write). When res
+// covers every environment (opts.Envs was empty), the folders of
+// rendered/ whose environment no longer exists are removed. Last, with
+// opts.Cache, the render is recorded so that the next Check need not
+// render again.
+//
+// Write first takes the lock on rendered/ that serializes concurrent runs
+// (waiting for it unless opts.NoWait; see [ErrLocked]) and removes what a
+// run killed before it finished left behind. It refuses, before writing
+// anything, when rendered/ or the folder of an environment it writes is a
+// symbolic link or not a directory, or holds a symbolic link.
 //
 // A render in which a policy failed is not written unless
 // opts.AllowViolations is set: Write then returns [ErrPoliciesFailed] and
@@ -83,6 +89,17 @@ func Write(opts Options, res *Result) (*Written, error) {
 		return nil, ErrPoliciesFailed
 	}
 	root := opts.root()
+	rendered := dir(root, RenderedDir)
+	for _, e := range res.Envs {
+		if err := output.Writable(dir(root, e.Dir)); err != nil {
+			return nil, err
+		}
+	}
+	unlock, err := output.Lock(rendered, !opts.NoWait, opts.Waiting)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	w := &Written{}
 	for _, e := range res.Envs {
 		c, err := output.Write(dir(root, e.Dir), e.Files)
@@ -130,6 +147,8 @@ func prune(root string, res *Result) ([]Change, error) {
 		return nil, err
 	}
 	for _, c := range gone {
+		// orphans lists real directories only; RemoveAll removes a
+		// symbolic link inside one, never what it points to.
 		if err := os.RemoveAll(dir(root, c.Dir)); err != nil {
 			return nil, fmt.Errorf("removing %s: %w", c.Dir, err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/internal/golden"
@@ -153,6 +154,7 @@ func TestScripts(t *testing.T) {
 			"unchanged":    cmdUnchanged,
 			"markrequests": cmdMarkRequests,
 			"norequests":   cmdNoRequests,
+			"holdlock":     cmdHoldLock,
 		},
 	})
 }
@@ -337,4 +339,18 @@ func compareSnapshots(was, now snapshot) []string {
 	}
 	slices.Sort(diffs)
 	return diffs
+}
+
+// cmdHoldLock takes the flock(2) gen render takes on the lock file (as
+// another gen writing rendered/ would) and holds it until the script ends.
+//
+//	holdlock rendered/.gen.lock
+func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: holdlock file")
+	}
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_RDWR|os.O_CREATE, 0o644)
+	ts.Check(err)
+	ts.Check(unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB))
+	ts.Defer(func() { f.Close() })
 }

@@ -23,6 +23,7 @@ func renderCommand() command {
 			mirrors := mirrorsFlag{}
 			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks and manifests keep host")
+			noWait := fs.Bool(flagNoWait, false, "fail (exit 2) instead of waiting when another gen is writing rendered/")
 			return func(ctx context.Context, e *invocation) int {
 				if len(e.args) == 0 && !*all {
 					fmt.Fprintf(e.stderr, "gen render: name an environment, or use --all\n")
@@ -46,6 +47,10 @@ func renderCommand() command {
 					Timeout:  *timeout,
 				})
 				opts.Cache, opts.AllowViolations = e.cache(false), *allow
+				opts.NoWait = *noWait
+				opts.Waiting = func() {
+					fmt.Fprintf(e.stderr, "gen render: waiting for another gen writing %s/ (--%s fails instead)\n", generator.RenderedDir, flagNoWait)
+				}
 				res, err := generator.Render(ctx, opts)
 				if err != nil {
 					return e.fail(err)
@@ -56,6 +61,11 @@ func renderCommand() command {
 				if errors.Is(err, generator.ErrPoliciesFailed) {
 					fmt.Fprintf(e.stderr, "gen render: policies failed; nothing written (--%s writes anyway)\n", flagAllow)
 					return exitChanges
+				}
+				if errors.Is(err, generator.ErrLocked) {
+					fmt.Fprintf(e.stderr, "gen render: another gen is writing %s/ (it holds %s/%s); nothing written\n",
+						generator.RenderedDir, generator.RenderedDir, generator.LockFile)
+					return exitError
 				}
 				if err != nil {
 					return e.fail(err)

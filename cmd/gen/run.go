@@ -43,6 +43,7 @@ const (
 	flagReport   = "report"
 	flagNoCache  = "no-cache"
 	flagColor    = "color"
+	flagNoWait   = "no-wait"
 )
 
 // command is one subcommand: its flags and what it does.

@@ -8,11 +8,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// renameExchange atomically swaps the directories a and b with
+// renameExchange atomically swaps the entries a and b of parent with
 // renameat2(2) and RENAME_EXCHANGE (Linux 3.15 and later). Kernels and file
 // systems without it give an error that matches errors.ErrUnsupported.
-func renameExchange(a, b string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+func renameExchange(parent *os.Root, a, b string) error {
+	d, err := parent.Open(".")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fd := int(d.Fd())
+	err = unix.Renameat2(fd, a, fd, b, unix.RENAME_EXCHANGE)
 	switch {
 	case err == nil:
 		return nil

@@ -9,9 +9,10 @@ import (
 )
 
 // renameExchange reports that atomic directory swaps are unsupported
-// outside Linux, so Write renames the old tree aside instead. (macOS could
-// use renamex_np with RENAME_SWAP.)
-func renameExchange(a, b string) error {
+// outside Linux, so Write renames the old tree aside and the new one in,
+// and Clean repairs a run killed between the two renames. (macOS could use
+// renamex_np with RENAME_SWAP.)
+func renameExchange(parent *os.Root, a, b string) error {
 	return errors.ErrUnsupported
 }
 

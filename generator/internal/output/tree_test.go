@@ -39,15 +39,21 @@ func (tr tree) create(t *testing.T, dir string) {
 // readTreeT reads every file under dir.
 func readTreeT(t *testing.T, dir string) tree {
 	t.Helper()
-	have, err := ReadTree(dir)
+	tr, err := readTree(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tr
+}
+
+// readTree reads every file under dir with ReadTree.
+func readTree(dir string) (tree, error) {
+	have, err := ReadTree(dir)
 	tr := tree{}
 	for p, data := range have {
 		tr[p] = string(data)
 	}
-	return tr
+	return tr, err
 }
 
 // stats returns the FileInfo of dir and of everything in it.
@@ -194,7 +200,7 @@ func TestWriteFallback(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "prod")
 	v1.create(t, dir)
 	exchangeCalled := false
-	swapHook(t, func(a, b string) error {
+	swapHook(t, func(parent *os.Root, a, b string) error {
 		exchangeCalled = true
 		return errors.ErrUnsupported
 	})
@@ -217,10 +223,10 @@ func TestWriteFailureKeepsTree(t *testing.T) {
 		name      string
 		next      tree // what Write is asked to write
 		writeFile func(root *os.Root, name string, data []byte) error
-		exchange  func(a, b string) error
+		exchange  func(parent *os.Root, a, b string) error
 	}{
 		{
-			name: "a file write fails in place",
+			name: "a file write fails",
 			next: v2,
 			writeFile: func() func(*os.Root, string, []byte) error {
 				n := 0
@@ -240,7 +246,7 @@ func TestWriteFailureKeepsTree(t *testing.T) {
 				n := 0
 				orig := writeFile
 				return func(root *os.Root, name string, data []byte) error {
-					if n++; n == 2 {
+					if n++; n == 1 { // the only file written: the other is linked
 						return errors.New("disk full")
 					}
 					return orig(root, name, data)
@@ -250,7 +256,7 @@ func TestWriteFailureKeepsTree(t *testing.T) {
 		{
 			name:     "the swap fails",
 			next:     reshaped,
-			exchange: func(a, b string) error { return errors.New("device busy") },
+			exchange: func(parent *os.Root, a, b string) error { return errors.New("device busy") },
 		},
 	}
 	for _, tt := range tests {
@@ -293,7 +299,7 @@ func TestWriteFailureKeepsTree(t *testing.T) {
 }
 
 // swapHook replaces exchange for the test.
-func swapHook(t *testing.T, f func(a, b string) error) {
+func swapHook(t *testing.T, f func(parent *os.Root, a, b string) error) {
 	orig := exchange
 	exchange = f
 	t.Cleanup(func() { exchange = orig })
