@@ -662,6 +662,7 @@ type JobOptions struct {
 	RestartPolicy           string `json:"restartPolicy"`
 	ConcurrencyPolicy       string `json:"concurrencyPolicy"`
 	ActiveDeadlineSeconds   *int64 `json:"activeDeadlineSeconds,omitempty"`
+	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty"`
 	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
 }
 

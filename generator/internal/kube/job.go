@@ -18,6 +18,9 @@ func cronJob(in *instance, checksum string) (*batchv1.CronJob, error) {
 		Spec: batchv1.CronJobSpec{
 			Schedule:          in.app.Schedule,
 			ConcurrencyPolicy: batchv1.ConcurrencyPolicy(in.app.Job.ConcurrencyPolicy),
+			// kube-score's cronjob-has-deadline: a missed run is skipped
+			// after this long rather than started late.
+			StartingDeadlineSeconds: in.app.Job.StartingDeadlineSeconds,
 			JobTemplate: batchv1.JobTemplateSpec{
 				// The Jobs the CronJob creates carry the app's labels too.
 				ObjectMeta: metav1.ObjectMeta{Labels: in.labels},

@@ -19,6 +19,10 @@ func TestCronJob(t *testing.T) {
 	if c.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
 		t.Errorf("concurrencyPolicy = %q, want Forbid", c.Spec.ConcurrencyPolicy)
 	}
+	// The schema's default: a run missed for an hour is skipped.
+	if got := c.Spec.StartingDeadlineSeconds; got == nil || *got != 3600 {
+		t.Errorf("startingDeadlineSeconds = %v, want 3600", got)
+	}
 	if diff := cmp.Diff(c.Labels, c.Spec.JobTemplate.Labels); diff != "" {
 		t.Errorf("jobTemplate labels mismatch (-want +got):\n%s", diff)
 	}

@@ -39,7 +39,7 @@ func TestApp(t *testing.T) {
 		Replicas: 1, Grace: 30, Port: model.Port{Port: 8080, Protocol: "TCP"},
 		Surge:  model.IntOrString{String: "25%", IsStr: true},
 		Spread: model.Spread{Zones: "none", Hosts: "none"},
-		Job:    model.JobOptions{BackoffLimit: 3, RestartPolicy: "OnFailure", ConcurrencyPolicy: "Forbid"},
+		Job:    model.JobOptions{BackoffLimit: 3, RestartPolicy: "OnFailure", ConcurrencyPolicy: "Forbid", StartingDeadlineSeconds: new(int64(3600))},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("App(web) mismatch (-want +got):\n%s", diff)
