@@ -183,6 +183,10 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	if err := check.Objects(env, all); err != nil {
 		return r, envError(env, err)
 	}
+	// Whether the API server would accept every value of every object.
+	if err := check.API(env, all); err != nil {
+		return r, envError(env, err)
+	}
 	// Whether every ServiceAccount, ConfigMap, Secret, claim and class the
 	// objects name exists; built tells what the patches added.
 	if err := check.References(env, built, all); err != nil {
