@@ -80,6 +80,16 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Waivers must name a policy and a date: a typo would waive nothing.
+	var waiverErrs []error
+	for _, env := range envs {
+		if err := check.Waivers(env, policies.Names()); err != nil {
+			waiverErrs = append(waiverErrs, envError(env, err))
+		}
+	}
+	if err := joinErrors(waiverErrs); err != nil {
+		return nil, err
+	}
 	// Pin every image to its digest: from the lock files, or a registry.
 	locks, err := images.Pin(ctx, opts.root(), envs, opts.Images)
 	if err != nil {
@@ -184,6 +194,10 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	}
 	all := append(slices.Clip(objs), cc)
 	if err := check.Objects(env, all); err != nil {
+		return r, envError(env, err)
+	}
+	// Whether the API server would accept every value of every object.
+	if err := check.API(env, all); err != nil {
 		return r, envError(env, err)
 	}
 	// Whether every ServiceAccount, ConfigMap, Secret, claim and class the

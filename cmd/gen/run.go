@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -222,7 +223,13 @@ func usage(w io.Writer) {
 func (e *invocation) envs(all bool) ([]string, bool) {
 	known, err := generator.Environments(e.root)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "gen: %v\n(is %q the repository root? Set it with --root.)\n", err, e.root)
+		// A folder that cannot be read may mean a wrong root; a symbolic
+		// link among the environments says what to do itself.
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			fmt.Fprintf(e.stderr, "gen: %v\n(is %q the repository root? Set it with --root.)\n", err, e.root)
+		} else {
+			fmt.Fprintf(e.stderr, "gen: %v\n", err)
+		}
 		return nil, false
 	}
 	if len(known) == 0 {

@@ -1,19 +1,27 @@
 package load
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/internal/cache"
@@ -29,6 +37,7 @@ const SchemaDir = "schema"
 // Environments returns the names of the environments under root: the
 // subfolders of environments/ that hold at least one .cue file, sorted.
 // Folders starting with "." or "_" are skipped, as CUE and Go skip them.
+// A symbolic link is a [*SymlinkError].
 func Environments(root string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, Dir))
 	if err != nil {
@@ -36,7 +45,13 @@ func Environments(root string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+		if strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			return nil, &SymlinkError{Path: path.Join(Dir, e.Name())}
+		}
+		if !e.IsDir() {
 			continue
 		}
 		if HasCUEFile(filepath.Join(root, Dir, e.Name())) {
@@ -44,6 +59,17 @@ func Environments(root string) ([]string, error) {
 		}
 	}
 	return names, nil // os.ReadDir sorts by name
+}
+
+// SymlinkError is a symbolic link among the environment folders: gen
+// follows none, so that an input never reaches outside the repository.
+type SymlinkError struct {
+	// Path is the link's path relative to the root.
+	Path string
+}
+
+func (e *SymlinkError) Error() string {
+	return fmt.Sprintf("%s is a symbolic link: an environment must be a folder of the repository (gen follows no symbolic link under %s/); replace the link with the folder", e.Path, Dir)
 }
 
 // HasCUEFile reports whether dir holds a regular .cue file: whether CUE
@@ -105,7 +131,7 @@ func loadOne(root, name string) (*model.Environment, error) {
 	}
 	envVal, schemaVal, inputs, err := WithSchema(absRoot, env.Dir)
 	if err != nil {
-		return fail(err)
+		return fail(packagesError(absRoot, err))
 	}
 	env.Inputs = inputs
 	def := schemaVal.LookupPath(cue.ParsePath("#Environment"))
@@ -127,9 +153,26 @@ func loadOne(root, name string) (*model.Environment, error) {
 		return fail(err)
 	}
 	if err := json.Unmarshal(b, env); err != nil {
-		return fail(fmt.Errorf("decoding environment %s: %w", name, err))
+		return fail(decodeError(env, b, err))
 	}
 	return env, nil
+}
+
+// decodeError positions an error of decoding the exported environment
+// into the model at the CUE field it is about: a number that does not fit
+// its Go type (replicas: 99999999999999999999), or a value of the wrong
+// type that the schema let through. An error that names no field is
+// positioned at the environment.
+func decodeError(env *model.Environment, b []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		msg := fmt.Sprintf("%s does not fit a Go %s", te.Value, te.Type)
+		if lo, hi, ok := intRange(te.Type.Kind()); ok && strings.HasPrefix(te.Value, "number") {
+			msg = fmt.Sprintf("%s is out of range: it must be from %d to %d", strings.TrimPrefix(te.Value, "number "), lo, hi)
+		}
+		return env.Errorf(pathAt(b, te.Offset), "%s", msg)
+	}
+	return env.Errorf("", "decoding the environment: %v", err)
 }
 
 // WithSchema evaluates the CUE package in dir (slash-separated, relative
@@ -151,4 +194,129 @@ func WithSchema(absRoot, dir string) (pkg, schema cue.Value, inputs []string, er
 		return cue.Value{}, cue.Value{}, nil, err
 	}
 	return vals[0], vals[1], inputs, nil
+}
+
+// pathAt returns the CUE path of the value of the JSON document b that
+// ends at offset (json.UnmarshalTypeError's Offset; its Field leaves out
+// map keys, the apps' names).
+func pathAt(b []byte, offset int64) string {
+	type level struct {
+		object bool
+		key    string
+		index  int
+		// wantKey is whether an object's next token is a key.
+		wantKey bool
+	}
+	var stack []*level
+	path := func() string {
+		var parts []string
+		for _, l := range stack {
+			if l.object {
+				parts = append(parts, model.Label(l.key))
+			} else {
+				parts = append(parts, fmt.Sprintf("[%d]", l.index))
+			}
+		}
+		return strings.ReplaceAll(strings.Join(parts, "."), ".[", "[")
+	}
+	// value moves past a value in the innermost container.
+	value := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.object {
+			top.wantKey = true
+		} else {
+			top.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				stack = append(stack, &level{object: d == '{', wantKey: true, index: -1})
+				if d == '[' {
+					stack[len(stack)-1].index = 0
+				}
+			default:
+				if dec.InputOffset() >= offset {
+					stack = stack[:len(stack)-1]
+					return path()
+				}
+				stack = stack[:len(stack)-1]
+				value()
+			}
+			continue
+		}
+		if top := len(stack) - 1; top >= 0 && stack[top].object && stack[top].wantKey {
+			stack[top].key, stack[top].wantKey = tok.(string), false
+			continue
+		}
+		if dec.InputOffset() >= offset {
+			return path()
+		}
+		value()
+	}
+}
+
+// intRange returns the range of an integer kind.
+func intRange(k reflect.Kind) (lo, hi int64, ok bool) {
+	switch k {
+	case reflect.Int8:
+		return math.MinInt8, math.MaxInt8, true
+	case reflect.Int16:
+		return math.MinInt16, math.MaxInt16, true
+	case reflect.Int32:
+		return math.MinInt32, math.MaxInt32, true
+	case reflect.Int, reflect.Int64:
+		return math.MinInt64, math.MaxInt64, true
+	case reflect.Uint8:
+		return 0, math.MaxUint8, true
+	case reflect.Uint16:
+		return 0, math.MaxUint16, true
+	case reflect.Uint32:
+		return 0, math.MaxUint32, true
+	}
+	return 0, 0, false
+}
+
+// EnvPackage is the CUE package every file of an environment folder
+// declares, as every file of environments/ does.
+const EnvPackage = "environments"
+
+// packagesError explains CUE's error for a folder of two packages at the
+// package clause of the file that declares the other one; other errors
+// are returned as they are.
+func packagesError(absRoot string, err error) error {
+	for _, e := range cueerrors.Errors(err) {
+		var mp *load.MultiplePackageError
+		if !errors.As(e, &mp) {
+			continue
+		}
+		for i, pkg := range mp.Packages {
+			if pkg == EnvPackage {
+				continue
+			}
+			file := filepath.Join(mp.Dir, mp.Files[i])
+			if !filepath.IsAbs(file) {
+				file = filepath.Join(absRoot, file)
+			}
+			pos := token.NoPos
+			if f, perr := parser.ParseFile(file, nil, parser.PackageClauseOnly); perr == nil {
+				for _, d := range f.Decls {
+					if p, ok := d.(*ast.Package); ok {
+						pos = p.Name.Pos()
+					}
+				}
+			}
+			return cueerrors.Newf(pos, "%s declares package %s: every .cue file of an environment folder must declare package %s (a folder is one CUE package); move it out of %s or change its package",
+				mp.Files[i], pkg, EnvPackage, mp.Dir)
+		}
+	}
+	return err
 }

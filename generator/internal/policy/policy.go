@@ -78,6 +78,18 @@ type Set struct {
 // from (see cache.InputDirs); policies/ and schema/ are always among them.
 func (s *Set) Inputs() []string { return s.inputs }
 
+// Names returns the names of the policies, sorted.
+func (s *Set) Names() []string {
+	if s == nil {
+		return nil
+	}
+	names := make([]string, len(s.policies))
+	for i, p := range s.policies {
+		names[i] = p.Name
+	}
+	return names
+}
+
 // nameRE is the rule for policy names: a DNS-1123 label, as schema.#Name.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
