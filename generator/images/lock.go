@@ -87,8 +87,12 @@ func (l *Lock) Encode() []byte {
 // different digests. Entries repeated with the same descriptor are kept
 // once.
 func ParseLock(path string, data []byte) (*Lock, error) {
-	p := &lockParser{data: data, file: token.NewFile(path, -1, len(data))}
-	p.file.SetLinesForContent(data)
+	// One more byte than data: an empty file's errors, and those at its
+	// end, still get line and column.
+	p := &lockParser{data: data, file: token.NewFile(path, -1, len(data)+1)}
+	if len(data) > 0 { // with none, the file would have no line 1
+		p.file.SetLinesForContent(data)
+	}
 	lj, entries, err := p.parse()
 	if err != nil {
 		return nil, err
