@@ -10,13 +10,14 @@
 #   make lint              go vet and staticcheck (CI runs it)
 #   make bench             timings of the gen binary on the default environments (median of
 #                          15 runs), then on synthetic platforms of 25, 250 and 1000 apps
+#   make fuzz              run every fuzz target for FUZZTIME each (default 2m)
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
 
 GO ?= go
 ENV ?= prod
 
-.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench update-golden locks
+.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench update-golden locks fuzz fuzz-smoke
 
 # The registry the default environments pull from; make locks mirrors it to
 # a local registry seeded with deterministic images.
@@ -53,6 +54,28 @@ TESTFLAGS ?= -race -timeout 30m
 
 test: vet kube-programs
 	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) ./...
+	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
+
+# The fuzz targets, as package:target. Each package's seed corpus
+# (testdata/fuzz/<target>/) runs in every go test; these search further.
+# go test -fuzz takes one target of one package at a time.
+FUZZ_TARGETS = \
+	./generator/images:FuzzParseLock \
+	./generator/internal/load:FuzzLoad \
+	./generator/internal/objdiff:FuzzCompare \
+	./generator/internal/output:FuzzEncode
+FUZZTIME ?= 2m
+# Under CI, make test runs each target this long: a smoke test that the
+# targets run and find nothing quickly, not a search.
+FUZZSMOKE ?= 20s
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; done
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSMOKE)
 
 # The control-plane tests (internal/kubetest) build kube-apiserver and
 # kube-scheduler from the k8s.io/kubernetes module, as go build does with

@@ -2,7 +2,10 @@ package images
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"maps"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -84,7 +87,10 @@ type Pinned struct {
 	// "environments/prod/images.lock.json".
 	Path string
 	// Data is the lock file's new content; nil when the environment has no
-	// tagged image, and then there is no lock file.
+	// tagged image, and then there is no lock file. Offline (no
+	// Resolver), Data is the lock file's current content, byte for byte:
+	// an offline render, check or diff never rewrites a lock, not even to
+	// tidy it; only a render that may ask a registry does.
 	Data []byte
 	// Resolved counts the tags that were asked of a registry.
 	Resolved int
@@ -138,10 +144,12 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 	}
 	var errs []error
 	perEnv := make([][]*request, len(envs))
-	var queue []name.Tag       // unique refs to resolve
-	queued := map[string]int{} // ref -> slot in queue
+	current := make([][]byte, len(envs)) // each lock file as it is
+	var queue []name.Tag                 // unique refs to resolve
+	queued := map[string]int{}           // ref -> slot in queue
 	for i, env := range envs {
-		reqs, err := requests(root, env, opts)
+		reqs, data, err := requests(root, env, opts)
+		current[i] = data
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -243,7 +251,10 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 			continue
 		}
 		p := Pinned{Env: env.Name, Path: lockPath(env), Resolved: resolved, Images: list}
-		if len(lock.Images) > 0 {
+		switch {
+		case opts.Resolver == nil:
+			p.Data = current[i]
+		case len(lock.Images) > 0:
 			p.Data = lock.Encode()
 		}
 		pinned = append(pinned, p)
@@ -254,11 +265,26 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 	return pinned, nil
 }
 
-// requests lists the tags env needs, looked up in its lock.
-func requests(root string, env *model.Environment, opts PinOptions) ([]*request, error) {
-	lock, err := ReadLock(filepath.Join(root, filepath.FromSlash(lockPath(env))))
+// requests lists the tags env needs, looked up in its lock, and returns
+// the lock file's bytes (nil when there is none).
+func requests(root string, env *model.Environment, opts PinOptions) ([]*request, []byte, error) {
+	file := filepath.Join(root, filepath.FromSlash(lockPath(env)))
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	}
+	lock := &Lock{}
+	if err == nil && data != nil {
+		// An absolute name, so that errors print it relative to the
+		// working directory, as they do CUE files.
+		abs, aerr := filepath.Abs(file)
+		if aerr != nil {
+			abs = file
+		}
+		lock, err = ParseLock(abs, data)
+	}
 	if err != nil {
-		return nil, &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
+		return nil, nil, &model.EnvError{Env: env.Name, Err: cueerrors.Promote(err, "")}
 	}
 	// Keys name registries as references do ("docker.io" is
 	// "index.docker.io"); the flag's mirrors win over the environment's.
@@ -304,9 +330,9 @@ func requests(root string, env *model.Environment, opts PinOptions) ([]*request,
 		reqs = append(reqs, r)
 	}
 	if errs != nil {
-		return nil, &model.EnvError{Env: env.Name, Err: errs}
+		return nil, nil, &model.EnvError{Env: env.Name, Err: errs}
 	}
-	return reqs, nil
+	return reqs, data, nil
 }
 
 func useNames(uses []use) []string {

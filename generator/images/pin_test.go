@@ -262,8 +262,11 @@ func TestPinErrors(t *testing.T) {
 		os.WriteFile(p, []byte(`{"version": 1, "images": [{"repository": "x"}]}`), 0o644)
 		e := env(t, "dev", app(t, "web", web, "1.0"))
 		_, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{})
-		if err == nil || !strings.Contains(err.Error(), "images.lock.json: image 0 needs repository, tag and digest") {
+		if err == nil || !strings.Contains(err.Error(), "image 0 needs repository, tag and digest") {
 			t.Errorf("Pin with a corrupt lock = %v", err)
+		}
+		if ps := cueerrors.Positions(err); len(ps) != 1 || ps[0].String() != p+":1:27" {
+			t.Errorf("Pin with a corrupt lock: positions %v, want %s:1:27", ps, p)
 		}
 	})
 }

@@ -56,6 +56,13 @@ func (e *Environment) Errorf(path, format string, args ...any) cueerrors.Error {
 	return &fieldError{path: sels, pos: e.Pos(path), format: format, args: args}
 }
 
+// NewError returns an error positioned at pos that also lists the
+// positions also: for input that is not CUE, such as a lock file, whose
+// positions are made with token.NewFile.
+func NewError(pos token.Pos, also []token.Pos, format string, args ...any) cueerrors.Error {
+	return &fieldError{pos: pos, also: also, format: format, args: args}
+}
+
 // ErrorAt is Errorf for a problem that involves several fields: the error
 // is reported at paths[0] and also lists the positions of the others.
 func (e *Environment) ErrorAt(paths []string, format string, args ...any) cueerrors.Error {
