@@ -6,6 +6,8 @@
 package model
 
 import (
+	"iter"
+	"maps"
 	"slices"
 
 	"cuelang.org/go/cue"
@@ -72,6 +74,24 @@ type Platform struct {
 	// Controllers are the Helm-installed controllers by name, enabled or
 	// not; see [Environment.Controller].
 	Controllers map[string]*Controller `json:"controllers"`
+}
+
+// Waivers yields every waiver of every enabled app with the app and the
+// policy it names, sorted by app and policy.
+func (e *Environment) Waivers() iter.Seq2[*App, string] {
+	return func(yield func(*App, string) bool) {
+		for _, name := range slices.Sorted(maps.Keys(e.Apps)) {
+			app := e.Apps[name]
+			if !app.Enabled {
+				continue
+			}
+			for _, policy := range slices.Sorted(maps.Keys(app.Waivers)) {
+				if !yield(app, policy) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // UnmarshalJSON decodes p and names each controller after its key.

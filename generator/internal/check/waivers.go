@@ -1,7 +1,6 @@
 package check
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -19,25 +18,19 @@ import (
 // waived). The error names the nearest policy, or lists them all.
 func Waivers(env *model.Environment, policies []string) error {
 	var errs cueerrors.Error
-	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
-		app := env.Apps[name]
-		if !app.Enabled {
-			continue
+	for app, policy := range env.Waivers() {
+		w := app.Waivers[policy]
+		at := app.Path("waivers." + model.Label(policy))
+		if !slices.Contains(policies, policy) {
+			hint := "policies: " + strings.Join(policies, ", ")
+			if near := closest(policy, policies); near != "" {
+				hint = "did you mean " + near + "?"
+			}
+			errs = cueerrors.Append(errs, env.Errorf(at, "waiver for %s, which is not a policy; %s", policy, hint))
 		}
-		for _, policy := range slices.Sorted(maps.Keys(app.Waivers)) {
-			w := app.Waivers[policy]
-			at := app.Path("waivers." + model.Label(policy))
-			if !slices.Contains(policies, policy) {
-				hint := "policies: " + strings.Join(policies, ", ")
-				if near := closest(policy, policies); near != "" {
-					hint = "did you mean " + near + "?"
-				}
-				errs = cueerrors.Append(errs, env.Errorf(at, "waiver for %s, which is not a policy; %s", policy, hint))
-			}
-			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
-				errs = cueerrors.Append(errs, env.Errorf(at+".expires",
-					"waiver for %s expires on %q, which is not a date (YYYY-MM-DD of a day that exists)", policy, w.Expires))
-			}
+		if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
+			errs = cueerrors.Append(errs, env.Errorf(at+".expires",
+				"waiver for %s expires on %q, which is not a date (YYYY-MM-DD of a day that exists)", policy, w.Expires))
 		}
 	}
 	if errs == nil {

@@ -3,7 +3,6 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -440,32 +439,26 @@ func (s *Set) waive(rep *Report, env *model.Environment, today time.Time) {
 		rep.Waived = append(rep.Waived, v)
 	}
 	rep.Violations = kept
-	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
-		app := env.Apps[name]
-		if !app.Enabled {
-			continue
-		}
-		for _, policy := range slices.Sorted(maps.Keys(app.Waivers)) {
-			w := app.Waivers[policy]
-			use := s.waiverUse(env, app, policy, w)
-			switch p := s.policy(policy); {
-			case expired(w, date):
-				use.Message = fmt.Sprintf("waiver for %s expired on %s: %s", policy, w.Expires, w.Reason)
-				if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
-					use.Message = fmt.Sprintf("waiver for %s has an invalid expiry date %q: %s", policy, w.Expires, w.Reason)
-				}
-				rep.Expired = append(rep.Expired, use)
-			case matched[key{name, policy}]:
-			case p == nil:
-				use.Message = fmt.Sprintf("waiver for %s: there is no policy %s in %s/", policy, policy, Dir)
-				rep.Unused = append(rep.Unused, use)
-			case !p.AppliesTo(env.Name):
-				use.Message = fmt.Sprintf("waiver for %s: the policy does not apply to %s", policy, env.Name)
-				rep.Unused = append(rep.Unused, use)
-			default:
-				use.Message = fmt.Sprintf("waiver for %s: %s passes the policy; remove the waiver", policy, name)
-				rep.Unused = append(rep.Unused, use)
+	for app, policy := range env.Waivers() {
+		w := app.Waivers[policy]
+		use := s.waiverUse(env, app, policy, w)
+		switch p := s.policy(policy); {
+		case expired(w, date):
+			use.Message = fmt.Sprintf("waiver for %s expired on %s: %s", policy, w.Expires, w.Reason)
+			if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
+				use.Message = fmt.Sprintf("waiver for %s has an invalid expiry date %q: %s", policy, w.Expires, w.Reason)
 			}
+			rep.Expired = append(rep.Expired, use)
+		case matched[key{app.Name, policy}]:
+		case p == nil:
+			use.Message = fmt.Sprintf("waiver for %s: there is no policy %s in %s/", policy, policy, Dir)
+			rep.Unused = append(rep.Unused, use)
+		case !p.AppliesTo(env.Name):
+			use.Message = fmt.Sprintf("waiver for %s: the policy does not apply to %s", policy, env.Name)
+			rep.Unused = append(rep.Unused, use)
+		default:
+			use.Message = fmt.Sprintf("waiver for %s: %s passes the policy; remove the waiver", policy, app.Name)
+			rep.Unused = append(rep.Unused, use)
 		}
 	}
 }
