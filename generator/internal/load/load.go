@@ -14,9 +14,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
@@ -188,12 +190,47 @@ func WithSchema(absRoot, dir string) (pkg, schema cue.Value, inputs []string, er
 			return cue.Value{}, cue.Value{}, nil, inst.Err
 		}
 	}
+	if err := checkUTF8(insts); err != nil {
+		return cue.Value{}, cue.Value{}, nil, err
+	}
 	inputs = cache.InputDirs(absRoot, insts)
 	vals, err := ctx.BuildInstances(insts)
 	if err != nil {
 		return cue.Value{}, cue.Value{}, nil, err
 	}
 	return vals[0], vals[1], inputs, nil
+}
+
+// checkUTF8 refuses a source file that is not valid UTF-8, at its first
+// invalid byte. CUE's scanner replaces such bytes with U+FFFD inside
+// strings and carries on, so that a Latin-1 "é" in a value would be
+// rendered as "\ufffd" rather than refused.
+func checkUTF8(insts []*build.Instance) error {
+	for _, inst := range insts {
+		for _, f := range inst.BuildFiles {
+			src, err := os.ReadFile(f.Filename)
+			if err != nil {
+				return err
+			}
+			if utf8.Valid(src) {
+				continue
+			}
+			off := 0
+			for off < len(src) {
+				r, n := utf8.DecodeRune(src[off:])
+				if r == utf8.RuneError && n == 1 {
+					break
+				}
+				off += n
+			}
+			tf := token.NewFile(f.Filename, 0, len(src))
+			tf.SetLinesForContent(src)
+			return cueerrors.Newf(tf.Pos(off, token.NoRelPos),
+				"invalid UTF-8 (byte 0x%02x): CUE files must be UTF-8 text; save %s as UTF-8, or write the character as a \\u escape",
+				src[off], filepath.Base(f.Filename))
+		}
+	}
+	return nil
 }
 
 // pathAt returns the CUE path of the value of the JSON document b that

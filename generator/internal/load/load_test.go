@@ -391,6 +391,16 @@ func TestLoadErrors(t *testing.T) {
 			}},
 		},
 		{
+			// A Latin-1 "é" (0xe9) in a string: CUE would read it as
+			// U+FFFD and render that.
+			name: "invalid UTF-8",
+			dev:  `cluster: name: "dev"` + "\n" + "apps: web: labels: team: \"caf\xe9\"\n",
+			want: []problem{{
+				Error:     `invalid UTF-8 (byte 0xe9): CUE files must be UTF-8 text; save dev.cue as UTF-8, or write the character as a \u escape`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 30}},
+			}},
+		},
+		{
 			name: "syntax error",
 			dev:  `cluster: name: "dev"` + "\n" + `apps: web: {` + "\n",
 			want: []problem{{
