@@ -146,6 +146,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GEN_TEST_TODAY", scriptToday)
 			env.Values[registryKey{}] = reg
 			env.Values[markKey{}] = new(int)
+			env.Values[heldLockKey{}] = new(*os.File)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -155,6 +156,9 @@ func TestScripts(t *testing.T) {
 			"markrequests": cmdMarkRequests,
 			"norequests":   cmdNoRequests,
 			"holdlock":     cmdHoldLock,
+			"releaselock":  cmdReleaseLock,
+			"waitlockers":  cmdWaitLockers,
+			"sametree":     cmdSameTree,
 		},
 	})
 }
@@ -270,7 +274,7 @@ func cmdUnchanged(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	now, err := readSnapshot(ts.MkAbs(args[0]))
 	ts.Check(err)
-	diffs := compareSnapshots(was, now)
+	diffs := compareSnapshots(was, now, true)
 	switch {
 	case neg && len(diffs) == 0:
 		ts.Fatalf("%s is unchanged since snapshot %s", args[0], args[1])
@@ -310,8 +314,36 @@ func readSnapshot(root string) (snapshot, error) {
 	return snap, err
 }
 
-// compareSnapshots describes how now differs from was, one line per path.
-func compareSnapshots(was, now snapshot) []string {
+// cmdSameTree asserts that the tree DIR holds what one of the snapshots
+// NAME recorded (the same paths, modes and contents, however written)
+// and no ".gen-*" leftover of an interrupted write.
+//
+//	sametree DIR NAME...
+func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: sametree DIR NAME...")
+	}
+	now, err := readSnapshot(ts.MkAbs(args[0]))
+	ts.Check(err)
+	var report []string
+	for _, name := range args[1:] {
+		was, ok := ts.Value(snapshotsKey{}).(map[string]snapshot)[name]
+		if !ok {
+			ts.Fatalf("no snapshot %q", name)
+		}
+		diffs := compareSnapshots(was, now, false)
+		if len(diffs) == 0 {
+			return
+		}
+		report = append(report, fmt.Sprintf("from snapshot %s:\n\t%s", name, strings.Join(diffs, "\n\t")))
+	}
+	ts.Fatalf("%s is none of the snapshots %s; it differs\n%s", args[0], strings.Join(args[1:], ", "), strings.Join(report, "\n"))
+}
+
+// compareSnapshots describes how now differs from was, one line per path;
+// with rewrites, a file written again with the same content is a
+// difference too.
+func compareSnapshots(was, now snapshot, rewrites bool) []string {
 	var diffs []string
 	for p, n := range now {
 		if strings.HasPrefix(filepath.Base(p), ".gen-") {
@@ -328,7 +360,7 @@ func compareSnapshots(was, now snapshot) []string {
 			diffs = append(diffs, "content of "+p+" changed")
 		case w.link != n.link:
 			diffs = append(diffs, fmt.Sprintf("%s: link to %s, was to %s", p, n.link, w.link))
-		case !n.info.IsDir() && (!os.SameFile(w.info, n.info) || !w.info.ModTime().Equal(n.info.ModTime())):
+		case rewrites && !n.info.IsDir() && (!os.SameFile(w.info, n.info) || !w.info.ModTime().Equal(n.info.ModTime())):
 			diffs = append(diffs, p+" was rewritten with the same content")
 		}
 	}
@@ -352,5 +384,67 @@ func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
 	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_RDWR|os.O_CREATE, 0o644)
 	ts.Check(err)
 	ts.Check(unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB))
+	*ts.Value(heldLockKey{}).(**os.File) = f
 	ts.Defer(func() { f.Close() })
+}
+
+// heldLockKey holds the file of holdlock, for releaselock.
+type heldLockKey struct{}
+
+// cmdReleaseLock releases the lock that holdlock took.
+//
+//	releaselock
+func cmdReleaseLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: releaselock")
+	}
+	held := ts.Value(heldLockKey{}).(**os.File)
+	if *held == nil {
+		ts.Fatalf("releaselock: no lock held (holdlock first)")
+	}
+	ts.Check((*held).Close())
+	*held = nil
+}
+
+// lockersTimeout bounds how long waitlockers waits: it asserts nothing
+// about time, and a loaded machine may take a while to start gen.
+const lockersTimeout = 3 * time.Minute
+
+// cmdWaitLockers waits until N processes are blocked in flock(2) on the
+// lock file, as /proc/locks lists them ("->" lines for the file's inode),
+// and fails if that does not happen within lockersTimeout. It lets a
+// script know that the gen runs it started in the background are waiting
+// for the lock it holds.
+//
+//	waitlockers N rendered/.gen.lock
+func cmdWaitLockers(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitlockers N file")
+	}
+	var want int
+	_, err := fmt.Sscan(args[0], &want)
+	ts.Check(err)
+	var st unix.Stat_t
+	ts.Check(unix.Stat(ts.MkAbs(args[1]), &st))
+	suffix := fmt.Sprintf(":%d", st.Ino)
+	deadline := time.Now().Add(lockersTimeout)
+	for {
+		data, err := os.ReadFile("/proc/locks")
+		ts.Check(err)
+		// 1: -> FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF
+		waiting := 0
+		for line := range strings.Lines(string(data)) {
+			f := strings.Fields(line)
+			if len(f) >= 7 && f[1] == "->" && f[2] == "FLOCK" && strings.HasSuffix(f[6], suffix) {
+				waiting++
+			}
+		}
+		if waiting >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%d processes wait for the lock on %s after %s, want %d", waiting, args[1], lockersTimeout, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
