@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,13 +33,13 @@ func fast(opts ...Option) []Option {
 	}, opts...)
 }
 
-// scheduling is how late a test may be scheduled on a busy machine (two
-// cores shared with other builds, under -race). Upper bounds on elapsed
-// time add it, so that they catch a wait that is wrong by seconds (a
-// Retry-After of an hour obeyed, a deadline ignored) rather than a slow
-// machine. Lower bounds need no slack: a wait is never shorter on a busy
-// machine.
-const scheduling = 3 * time.Second
+// hangBound bounds a Resolve that has no deadline of its own, so that a
+// wait that is wrong by minutes (a Retry-After of an hour obeyed, a
+// deadline ignored) fails the test with the context's error instead of
+// hanging it. It asserts nothing about speed: the tests check what was
+// sent (attempts) and lower bounds on waits, which a busy machine only
+// lengthens.
+const hangBound = time.Minute
 
 func descriptor(d v1.Descriptor) Descriptor {
 	return Descriptor{Digest: d.Digest.String(), MediaType: string(d.MediaType)}
@@ -173,73 +174,72 @@ func TestRemoteRetries(t *testing.T) {
 		// retryAfterDate, if set, makes the first fault's Retry-After
 		// an HTTP date this far ahead of when the subtest starts.
 		retryAfterDate time.Duration
-		wantMsg        string        // empty: want success
-		minTime        time.Duration // at least this long (waiting as asked)
-		maxTime        time.Duration // at most this long, plus scheduling
-		wantHEAD       int           // manifest HEADs sent; 0: don't check
+		// wantMsg is a part of the error, or one of several: a deadline
+		// may end a retry loop while it waits (the last answer is
+		// reported) or while a request is under way (it did not answer),
+		// as the machine's speed decides. Empty: want success.
+		wantMsg []string
+		minTime time.Duration // at least this long (waiting as asked)
+		// wantHEAD is how many manifest HEADs are sent (0: don't check);
+		// maxHEAD, fewer than how many (a deadline cut the retries short).
+		wantHEAD, maxHEAD int
 	}{{
 		name:     "429 with Retry-After in seconds",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Times: 1, Status: http.StatusTooManyRequests, RetryAfter: "1"}},
 		minTime:  time.Second,
-		maxTime:  3 * time.Second,
 		wantHEAD: 2,
 	}, {
 		name:           "429 with Retry-After as an HTTP date",
 		faults:         []testregistry.Fault{{Path: "/manifests/", Times: 1, Status: http.StatusTooManyRequests}},
 		retryAfterDate: 2 * time.Second,
 		minTime:        900 * time.Millisecond, // the date has whole seconds
-		maxTime:        4 * time.Second,
 		wantHEAD:       2,
 	}, {
 		name:     "500 three times",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Times: 3, Status: http.StatusInternalServerError}},
-		maxTime:  2 * time.Second,
 		wantHEAD: 4,
 	}, {
 		name:     "503 on the ping, then fine",
 		faults:   []testregistry.Fault{{Path: "/v2/", Times: 2, Status: http.StatusServiceUnavailable}},
-		maxTime:  2 * time.Second,
 		wantHEAD: 1,
 	}, {
 		name:     "500 forever fails within the deadline",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Status: http.StatusInternalServerError}},
 		opts:     []Option{WithRetries(100), WithBackoff(50*time.Millisecond, 500*time.Millisecond)},
 		deadline: 2 * time.Second,
-		wantMsg:  "registry 127.0.0.1:PORT is failing (500 Internal Server Error",
-		maxTime:  2200 * time.Millisecond,
+		wantMsg:  []string{"registry 127.0.0.1:PORT is failing (500 Internal Server Error", "registry 127.0.0.1:PORT did not answer"},
+		maxHEAD:  100,
 	}, {
 		name:     "500 more times than the retries",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Status: http.StatusInternalServerError}},
 		opts:     []Option{WithRetries(3)},
-		wantMsg:  "registry 127.0.0.1:PORT is failing (500 Internal Server Error; 3 attempts); try again later",
-		maxTime:  2 * time.Second,
+		wantMsg:  []string{"registry 127.0.0.1:PORT is failing (500 Internal Server Error; 3 attempts); try again later"},
 		wantHEAD: 3,
 	}, {
 		name:     "Retry-After beyond the limit gives up at once",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Status: http.StatusTooManyRequests, RetryAfter: "3600"}},
-		wantMsg:  "registry 127.0.0.1:PORT is limiting the request rate (429 Too Many Requests; 1 attempt; it asked to wait 1h0m0s, longer than the 5s limit)",
-		maxTime:  time.Second,
+		wantMsg:  []string{"registry 127.0.0.1:PORT is limiting the request rate (429 Too Many Requests; 1 attempt; it asked to wait 1h0m0s, longer than the 5s limit)"},
 		wantHEAD: 1,
 	}, {
+		// The timeout is long enough for the retry's answer to come
+		// within it on a busy machine.
 		name:     "one hung answer is retried",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Times: 1, Delay: time.Hour}},
-		opts:     []Option{WithRequestTimeout(200 * time.Millisecond)},
-		minTime:  200 * time.Millisecond,
-		maxTime:  2 * time.Second,
+		opts:     []Option{WithRequestTimeout(2 * time.Second)},
+		minTime:  2 * time.Second,
 		wantHEAD: 2,
 	}, {
 		name:     "hung answers fail within the deadline",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Delay: time.Hour}},
 		opts:     []Option{WithRequestTimeout(200 * time.Millisecond), WithRetries(100), WithBackoff(50*time.Millisecond, 500*time.Millisecond)},
 		deadline: 2 * time.Second,
-		wantMsg:  "registry 127.0.0.1:PORT did not answer",
-		maxTime:  2200 * time.Millisecond,
+		wantMsg:  []string{"registry 127.0.0.1:PORT did not answer"},
+		maxHEAD:  100,
 	}, {
 		name:     "slow answers fail after the retries",
 		faults:   []testregistry.Fault{{Path: "/manifests/", Delay: time.Hour}},
 		opts:     []Option{WithRequestTimeout(100 * time.Millisecond), WithRetries(3)},
-		wantMsg:  "registry 127.0.0.1:PORT did not answer within 100ms (3 attempts); check the network, or try again later",
-		maxTime:  time.Second,
+		wantMsg:  []string{"registry 127.0.0.1:PORT did not answer within 100ms (3 attempts); check the network, or try again later"},
 		wantHEAD: 3,
 	}}
 	for _, tt := range tests {
@@ -257,17 +257,17 @@ func TestRemoteRetries(t *testing.T) {
 			}
 			reg.Add(tt.faults...)
 			heads := reg.Count(http.MethodHead, "/manifests/")
-			ctx := t.Context()
+			deadline := hangBound
 			if tt.deadline > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
-				defer cancel()
+				deadline = tt.deadline
 			}
+			ctx, cancel := context.WithTimeout(t.Context(), deadline)
+			defer cancel()
 
 			got, err := NewRemote(fast(tt.opts...)...).Resolve(ctx, tag(t, host+"/web:1.0"))
 			elapsed := time.Since(start)
 
-			if tt.wantMsg == "" {
+			if len(tt.wantMsg) == 0 {
 				if err != nil {
 					t.Fatalf("Resolve: %v; requests: %q", err, reg.Log())
 				}
@@ -278,18 +278,23 @@ func TestRemoteRetries(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Resolve = %v, want an error", got)
 				}
-				if msg := strings.ReplaceAll(err.Error(), host, "127.0.0.1:PORT"); !strings.Contains(msg, tt.wantMsg) {
-					t.Errorf("Resolve error:\n%s\nwant it to contain:\n%s", msg, tt.wantMsg)
+				msg := strings.ReplaceAll(err.Error(), host, "127.0.0.1:PORT")
+				if !slices.ContainsFunc(tt.wantMsg, func(want string) bool { return strings.Contains(msg, want) }) {
+					t.Errorf("Resolve error:\n%s\nwant it to contain one of:\n%s", msg, strings.Join(tt.wantMsg, "\n"))
 				}
 				if errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
 					t.Errorf("Resolve error %v is classified as not found or unauthorized", err)
 				}
 			}
-			if elapsed < tt.minTime || elapsed > tt.maxTime+scheduling {
-				t.Errorf("Resolve took %s, want between %s and %s (plus %s for a busy machine)", elapsed, tt.minTime, tt.maxTime, scheduling)
+			if elapsed < tt.minTime {
+				t.Errorf("Resolve took %s, want at least %s", elapsed, tt.minTime)
 			}
-			if n := reg.Count(http.MethodHead, "/manifests/") - heads; tt.wantHEAD != 0 && n != tt.wantHEAD {
+			n := reg.Count(http.MethodHead, "/manifests/") - heads
+			if tt.wantHEAD != 0 && n != tt.wantHEAD {
 				t.Errorf("Resolve sent %d manifest HEADs, want %d; requests: %q", n, tt.wantHEAD, reg.Log())
+			}
+			if tt.maxHEAD != 0 && n >= tt.maxHEAD {
+				t.Errorf("Resolve sent %d manifest HEADs, want fewer than %d: the deadline should have ended the retries", n, tt.maxHEAD)
 			}
 		})
 	}
@@ -316,8 +321,9 @@ func TestRemoteUnreachable(t *testing.T) {
 	host := l.Addr().String()
 	l.Close() // nothing listens there now
 
-	start := time.Now()
-	_, err = NewRemote(fast()...).Resolve(t.Context(), tag(t, host+"/web:1.0"))
+	ctx, cancel := context.WithTimeout(t.Context(), hangBound)
+	defer cancel()
+	_, err = NewRemote(fast()...).Resolve(ctx, tag(t, host+"/web:1.0"))
 	if err == nil {
 		t.Fatal("Resolve succeeded against a closed port")
 	}
@@ -328,8 +334,10 @@ func TestRemoteUnreachable(t *testing.T) {
 	if !errors.As(err, &op) {
 		t.Errorf("Resolve error %v does not keep the *net.OpError", err)
 	}
-	if d := time.Since(start); d > scheduling {
-		t.Errorf("Resolve took %s to report a refused connection; want it at once", d)
+	// A refused connection is reported at once: nothing listens there, and
+	// retrying would only delay the message.
+	if strings.Contains(err.Error(), "attempt") {
+		t.Errorf("Resolve error %q: the refused connection was retried; want it reported at once", err)
 	}
 }
 
