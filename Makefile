@@ -91,9 +91,11 @@ fuzz-smoke:
 # cold cache, a second or two with a warm one) out of the tests' -timeout,
 # and the test packages that then build the two programs at once only
 # link them instead of each compiling everything.
+# They come from the module of tools/kubernetes, which pins the release of
+# the committed clusters' Kubernetes minor apart from gen's go.mod.
 KUBE_PROGRAMS = k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler
 kube-programs:
-	CGO_ENABLED=0 $(GO) list -export -f '{{.ImportPath}}' $(KUBE_PROGRAMS) >/dev/null
+	cd tools/kubernetes && CGO_ENABLED=0 $(GO) list -export -f '{{.ImportPath}}' $(KUBE_PROGRAMS) >/dev/null
 
 # gofmt -l lists the files it would change; any is a failure.
 fmt:

@@ -11,15 +11,53 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+
 	"github.com/gitops-gen/gen/internal/repotest"
 )
 
-// The programs Start runs, as packages of the k8s.io/kubernetes module
-// (tool directives in go.mod, so that go mod download fetches them).
+// The programs Start runs, as packages of the k8s.io/kubernetes module.
+// They are built in the module of ModuleDir (tool directives in its
+// go.mod, so that go mod download there fetches them), apart from gen's
+// go.mod: the control plane is of the Kubernetes minor the committed
+// clusters run, while gen's own k8s.io modules may be newer.
 const (
 	apiserverPkg = "k8s.io/kubernetes/cmd/kube-apiserver"
 	schedulerPkg = "k8s.io/kubernetes/cmd/kube-scheduler"
 )
+
+// ModuleDir is the folder, relative to the repository root, of the Go
+// module that pins the k8s.io/kubernetes release the programs are built
+// from.
+const ModuleDir = "tools/kubernetes"
+
+// Minor returns the Kubernetes minor ("1.35") of the control plane Start
+// runs: that of the k8s.io/kubernetes requirement of ModuleDir's go.mod.
+func Minor() (string, error) {
+	root, err := repotest.Root()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(root, ModuleDir, "go.mod")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.ParseLax(path, data, nil)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range f.Require {
+		if r.Mod.Path == "k8s.io/kubernetes" {
+			if mm := semver.MajorMinor(r.Mod.Version); mm != "" {
+				return strings.TrimPrefix(mm, "v"), nil
+			}
+			return "", fmt.Errorf("%s: k8s.io/kubernetes %s is not a semantic version", path, r.Mod.Version)
+		}
+	}
+	return "", fmt.Errorf("%s requires no k8s.io/kubernetes", path)
+}
 
 // etcdBin is where Debian's etcd-server package installs etcd.
 const etcdBin = "/usr/bin/etcd"
@@ -69,7 +107,7 @@ var build = sync.OnceValues(func() (*programs, error) {
 	// detector is for gen's code, not for the control plane: -race is
 	// dropped from GOFLAGS.
 	cmd := exec.Command(gobin, "build", "-o", binDir+string(filepath.Separator), apiserverPkg, schedulerPkg)
-	cmd.Dir = root
+	cmd.Dir = filepath.Join(root, ModuleDir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS="+withoutRace(os.Getenv("GOFLAGS")))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s %s: %v\n%s", apiserverPkg, schedulerPkg, err, out)

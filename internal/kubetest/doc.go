@@ -1,7 +1,9 @@
 // Package kubetest starts, for tests, a real Kubernetes control plane on
 // 127.0.0.1: Debian's etcd (/usr/bin/etcd, package etcd-server), and a
 // kube-apiserver and, on request, a kube-scheduler built from the
-// k8s.io/kubernetes module that go.mod requires. No kubelet and no
+// k8s.io/kubernetes release that tools/kubernetes/go.mod pins: the
+// Kubernetes minor of the committed clusters ([Minor]), which a test of
+// generator/internal/clustertest compares with every environment's. No kubelet and no
 // controller-manager run: objects are validated, stored and, for pods,
 // scheduled, and nothing else happens to them.
 //

@@ -22,6 +22,23 @@ func TestAPIServer(t *testing.T) {
 	envs := clustertest.Committed(t)
 	clustertest.InstallSharedCRDs(t, c)
 
+	// The apiserver is of the minor tools/kubernetes pins, which
+	// TestControlPlaneMinor compares with the clusters'.
+	minor, err := kubetest.Minor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Client.Discovery().ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Major + "." + v.Minor; got != minor {
+		t.Fatalf("kube-apiserver reports version %s (%s), want the minor %s that %s/go.mod pins", got, v.GitVersion, minor, kubetest.ModuleDir)
+	}
+	// Built from the module, the binary has no git version (v0.0.0-master):
+	// its major and minor are the release's own.
+	t.Logf("kube-apiserver %s.%s (git version %s)", v.Major, v.Minor, v.GitVersion)
+
 	t.Run("rejection", func(t *testing.T) {
 		e := envs[0]
 		bad, good := firstOf(t, e, "Deployment"), firstOf(t, e, "ServiceAccount")
