@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -45,7 +46,23 @@ cluster: name: strings.ToLower("SHOP-DEV")`))
 				t.Fatal(err)
 			}
 		}
-		envs, err := load.Load(root, []string{"dev"})
+		type result struct {
+			envs []*model.Environment
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			envs, err := load.Load(root, []string{"dev"})
+			done <- result{envs, err}
+		}()
+		var envs []*model.Environment
+		var err error
+		select {
+		case r := <-done:
+			envs, err = r.envs, r.err
+		case <-time.After(time.Minute):
+			t.Fatalf("Load did not return within a minute on\nplatform.cue:\n%s\ndev.cue:\n%s", platformSrc, devSrc)
+		}
 		if err == nil {
 			if len(envs) != 1 || envs[0].Name != "dev" || envs[0].Dir != "environments/dev" {
 				t.Fatalf("Load = %+v, want environment dev", envs)

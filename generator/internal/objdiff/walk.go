@@ -30,7 +30,13 @@ func (d *differ) object(path string, from, to []byte) (Object, bool) {
 		d.text(from, to)
 	} else {
 		o.APIVersion, o.Kind, o.Namespace, o.Name = identity(b)
-		d.apiVersion, d.kind = o.APIVersion, o.Kind
+		// Fields are classified by kind only when both sides are of the
+		// same one: a change of apiVersion or kind is itself config, and
+		// the class of a field must not depend on the direction of the
+		// comparison.
+		if fromAPIVersion, fromKind, _, _ := identity(a); fromAPIVersion == o.APIVersion && fromKind == o.Kind {
+			d.apiVersion, d.kind = o.APIVersion, o.Kind
+		}
 		d.maps(nil, a, b)
 	}
 	if len(d.fields) == 0 {
