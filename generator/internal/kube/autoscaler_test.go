@@ -125,6 +125,7 @@ spec:
       priorityClassName: system-cluster-critical
       securityContext:
         fsGroup: 65534
+        runAsGroup: 65534
         runAsNonRoot: true
         runAsUser: 65534
         seccompProfile:
