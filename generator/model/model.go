@@ -574,10 +574,13 @@ type Resources struct {
 	Limits   ResourceList `json:"limits"`
 }
 
-// ResourceList holds CPU and memory quantities; empty means unset.
+// ResourceList holds CPU, memory and ephemeral-storage quantities; empty
+// means unset. The schema's default ephemeral-storage is 256Mi requested
+// and 1Gi limit.
 type ResourceList struct {
-	CPU    string `json:"cpu,omitempty"`
-	Memory string `json:"memory,omitempty"`
+	CPU              string `json:"cpu,omitempty"`
+	Memory           string `json:"memory,omitempty"`
+	EphemeralStorage string `json:"ephemeral-storage,omitempty"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler.

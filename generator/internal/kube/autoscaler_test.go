@@ -112,9 +112,11 @@ spec:
           timeoutSeconds: 5
         resources:
           limits:
+            ephemeral-storage: 1Gi
             memory: 600Mi
           requests:
             cpu: 100m
+            ephemeral-storage: 256Mi
             memory: 600Mi
         securityContext:
           allowPrivilegeEscalation: false

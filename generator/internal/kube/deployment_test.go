@@ -62,6 +62,11 @@ spec:
         - containerPort: 8080
           name: http
           protocol: TCP
+        resources:
+          limits:
+            ephemeral-storage: 1Gi
+          requests:
+            ephemeral-storage: 256Mi
         securityContext:
           allowPrivilegeEscalation: false
           capabilities:
@@ -83,7 +88,8 @@ spec:
       serviceAccountName: web
       terminationGracePeriodSeconds: 30
       volumes:
-      - emptyDir: {}
+      - emptyDir:
+          sizeLimit: 1Gi
         name: tmp
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {

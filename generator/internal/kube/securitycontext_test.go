@@ -166,8 +166,9 @@ apps: db: {
 	}
 }
 
-// TestSecurityContextRendered checks the rendered form: an empty emptyDir
-// and readOnlyRootFilesystem: false survive pruning, as they mean something.
+// TestSecurityContextRendered checks the rendered form: the /tmp emptyDir
+// sized as the ephemeral-storage limit, an empty emptyDir and
+// readOnlyRootFilesystem: false survive pruning, as they mean something.
 func TestSecurityContextRendered(t *testing.T) {
 	spec := func(o object.Object) map[string]any {
 		tmpl := o.Content["spec"].(map[string]any)["template"].(map[string]any)
@@ -175,9 +176,18 @@ func TestSecurityContextRendered(t *testing.T) {
 	}
 	app := newApp(t, "web", model.Deployment)
 	pod := spec(find(t, buildApp(t, app), "Deployment", "web"))
-	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
+	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{"sizeLimit": "1Gi"}}}
 	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
 		t.Errorf("volumes mismatch (-want +got):\n%s", diff)
+	}
+
+	// Without an ephemeral-storage limit the emptyDir is unbounded, and
+	// stays an emptyDir.
+	app.Resources.Limits.EphemeralStorage = ""
+	pod = spec(find(t, buildApp(t, app), "Deployment", "web"))
+	want = []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
+	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
+		t.Errorf("volumes without a limit mismatch (-want +got):\n%s", diff)
 	}
 
 	app.SecurityContext.ReadOnlyRootFilesystem = false
