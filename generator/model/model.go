@@ -459,11 +459,12 @@ type CredentialAllowance struct {
 // SecurityContext is what an app may set of its pods' security context;
 // the rest is the restricted Pod Security Standard, always.
 type SecurityContext struct {
-	// RunAsUser, RunAsGroup and FSGroup are the pod's IDs; nil leaves
-	// the image's user and group, and no fsGroup.
-	RunAsUser  *int64 `json:"runAsUser,omitempty"`
-	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
-	FSGroup    *int64 `json:"fsGroup,omitempty"`
+	// RunAsUser, RunAsGroup and FSGroup are the pod's IDs. The schema's
+	// defaults are the environment's defaults.securityContext (10001 and
+	// 10001 unless set), and fsGroup the app's runAsGroup.
+	RunAsUser  int64 `json:"runAsUser"`
+	RunAsGroup int64 `json:"runAsGroup"`
+	FSGroup    int64 `json:"fsGroup"`
 	// ReadOnlyRootFilesystem mounts the image read-only, and an emptyDir at
 	// /tmp. The schema's default is true.
 	ReadOnlyRootFilesystem bool `json:"readOnlyRootFilesystem"`
@@ -573,10 +574,13 @@ type Resources struct {
 	Limits   ResourceList `json:"limits"`
 }
 
-// ResourceList holds CPU and memory quantities; empty means unset.
+// ResourceList holds CPU, memory and ephemeral-storage quantities; empty
+// means unset. The schema's default ephemeral-storage is 256Mi requested
+// and 1Gi limit.
 type ResourceList struct {
-	CPU    string `json:"cpu,omitempty"`
-	Memory string `json:"memory,omitempty"`
+	CPU              string `json:"cpu,omitempty"`
+	Memory           string `json:"memory,omitempty"`
+	EphemeralStorage string `json:"ephemeral-storage,omitempty"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler.

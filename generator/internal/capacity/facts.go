@@ -33,7 +33,24 @@ const (
 	// the node does not report as capacity, in thousandths: Karpenter's
 	// default VM_MEMORY_OVERHEAD_PERCENT of 7.5%.
 	kernelMemoryPermille = 75
+	// kubeReservedEphemeral is the ephemeral storage the EKS AMIs reserve
+	// for the kubelet and the container runtime (nodeadm's kubeReserved
+	// ephemeral-storage: 1Gi).
+	kubeReservedEphemeral = 1 * GiB
+	// evictionNodefsPercent is the kubelet's hard eviction threshold on
+	// the root filesystem, nodefs.available < 10%.
+	evictionNodefsPercent = 10
 )
+
+// EphemeralAllocatable is the ephemeral storage the kubelet offers to pods
+// on a node whose root volume is volumeGiB GiB: the volume, less
+// kube-reserved ephemeral-storage and the nodefs.available eviction
+// threshold, as the kubelet computes it (capacity − reserved − hard
+// eviction). See data/README.md.
+func EphemeralAllocatable(volumeGiB int) int64 {
+	capacity := int64(volumeGiB) * GiB
+	return max(capacity-capacity*evictionNodefsPercent/100-kubeReservedEphemeral, 0)
+}
 
 // Instance is one EC2 instance type of data/aws.json.
 type Instance struct {
@@ -309,8 +326,9 @@ var (
 		// is not published.
 		{Addon: "metrics-server", Name: "metrics-server", Replicas: 1, Requests: Resources{CPU: 100, Memory: 200 * MiB}},
 		// The Cluster Autoscaler as gen renders it (kube/autoscaler.go):
-		// 100m / 600Mi, when cluster.autoscaler.enabled.
-		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * MiB}, autoscaler: true},
+		// 100m / 600Mi / 256Mi of ephemeral storage, when
+		// cluster.autoscaler.enabled.
+		{Name: "cluster-autoscaler", Replicas: 1, Requests: Resources{CPU: 100, Memory: 600 * MiB, EphemeralStorage: 256 * MiB}, autoscaler: true},
 	}
 )
 

@@ -97,6 +97,24 @@ func TestKubeReservedCPU(t *testing.T) {
 	}
 }
 
+// TestEphemeralAllocatable pins the ephemeral storage of a root volume:
+// the volume less nodefs.available 10% and kube-reserved 1Gi.
+func TestEphemeralAllocatable(t *testing.T) {
+	for _, tt := range []struct {
+		volumeGiB int
+		want      int64
+	}{
+		{20, 17 * GiB},
+		{80, 71 * GiB},
+		{25, 25*GiB - 25*GiB/10 - GiB}, // 21.5Gi
+		{1, 0},                         // reserved and threshold take it all
+	} {
+		if got := EphemeralAllocatable(tt.volumeGiB); got != tt.want {
+			t.Errorf("EphemeralAllocatable(%d) = %d, want %d", tt.volumeGiB, got, tt.want)
+		}
+	}
+}
+
 // TestAllocatable pins what the formula of data/README.md gives:
 // t3.medium allocates 1930m and 3246Mi (3.17Gi) to pods.
 func TestAllocatable(t *testing.T) {

@@ -31,8 +31,9 @@ type Group struct {
 	Types   []*Instance
 	Unknown []string
 	// PerNode is the allocatable of a node, the least over the listed
-	// types (the autoscaler may start any of them); Pods is the
-	// effective pod limit.
+	// types (the autoscaler may start any of them); EphemeralStorage is
+	// its root volume's ([EphemeralAllocatable]), Pods the effective pod
+	// limit.
 	PerNode Resources
 	// ENIPods is the smallest VPC CNI pod limit of the listed types and
 	// ENIType the type that has it.
@@ -90,6 +91,9 @@ func newGroup(env *model.Environment, name string, ng model.NodeGroup) *Group {
 		}
 	}
 	g.PerNode.Pods = g.ENIPods
+	if len(g.Types) > 0 {
+		g.PerNode.EphemeralStorage = EphemeralAllocatable(ng.VolumeSize)
+	}
 	if ng.MaxPodsPerNode != nil && int64(*ng.MaxPodsPerNode) < g.ENIPods {
 		g.PerNode.Pods = int64(*ng.MaxPodsPerNode)
 	}

@@ -216,16 +216,17 @@ func (p *Placement) GroupNodes(name string) []*Node {
 // Each pod goes through kube-scheduler's filters, in its default order,
 // node by node; the first filter a node fails is the node's reason:
 // TaintToleration (NoSchedule and NoExecute taints), NodeAffinity (the
-// nodeSelector), NodeResourcesFit (pods, CPU and memory), PodTopologySpread
-// (the constraints that refuse to schedule, over the nodes that match the
-// pod's nodeSelector, tainted or not: the scheduler's default node
-// inclusion policies) and InterPodAffinity (required anti-affinity). Among
-// the nodes that pass, the pod goes to the one with the highest
-// LeastAllocated score, the first in node order on a tie (the scheduler
-// picks one of them at random). A pod no node passes stays Pending, with
-// the reason kube-scheduler gives, e.g. "0/4 nodes are available: 1
-// Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector"
-// (the scheduler adds a period and a line about preemption).
+// nodeSelector), NodeResourcesFit (pods, CPU, memory and ephemeral
+// storage), PodTopologySpread (the constraints that refuse to schedule,
+// over the nodes that match the pod's nodeSelector, tainted or not: the
+// scheduler's default node inclusion policies) and InterPodAffinity
+// (required anti-affinity). Among the nodes that pass, the pod goes to the
+// one with the highest LeastAllocated score, the first in node order on a
+// tie (the scheduler picks one of them at random). A pod no node passes
+// stays Pending, with the reason kube-scheduler gives, e.g. "0/4 nodes are
+// available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node
+// affinity/selector" (the scheduler adds a period and a line about
+// preemption).
 //
 // Not simulated: preferred affinities and ScheduleAnyway spread (they only
 // score), node affinity other than the nodeSelector, pod affinity, ports,
@@ -369,7 +370,7 @@ func (p *Placement) schedule(pod *Pod) {
 	}
 	pod.Node = best
 	best.Pods = append(best.Pods, pod)
-	best.Used = best.Used.Add(Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, Pods: 1})
+	best.Used = best.Used.Add(Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, EphemeralStorage: pod.Requests.EphemeralStorage, Pods: 1})
 	best.scored = best.scored.Add(scored(pod.Requests))
 	best.owners[pod.owner()]++
 }
@@ -385,6 +386,7 @@ const (
 	ReasonTooManyPods        = "Too many pods"
 	ReasonInsufficientCPU    = "Insufficient cpu"
 	ReasonInsufficientMemory = "Insufficient memory"
+	ReasonInsufficientDisk   = "Insufficient ephemeral-storage"
 	ReasonSpread             = "node(s) didn't match pod topology spread constraints"
 	ReasonSpreadLabel        = ReasonSpread + " (missing required label)"
 	ReasonAntiAffinity       = "node(s) didn't match pod anti-affinity rules"
@@ -472,12 +474,13 @@ func (pre *preFiltered) filter(n *Node, reasons map[string]int) bool {
 	pods := free.Pods < 1
 	cpu := pod.Requests.CPU > 0 && pod.Requests.CPU > free.CPU
 	memory := pod.Requests.Memory > 0 && pod.Requests.Memory > free.Memory
-	if pods || cpu || memory {
-		// NodeResourcesFit gives every shortage at once.
+	disk := pod.Requests.EphemeralStorage > 0 && pod.Requests.EphemeralStorage > free.EphemeralStorage
+	if pods || cpu || memory || disk {
+		// NodeResourcesFit gives every shortage at once, in this order.
 		for _, r := range []struct {
 			short bool
 			why   string
-		}{{pods, ReasonTooManyPods}, {cpu, ReasonInsufficientCPU}, {memory, ReasonInsufficientMemory}} {
+		}{{pods, ReasonTooManyPods}, {cpu, ReasonInsufficientCPU}, {memory, ReasonInsufficientMemory}, {disk, ReasonInsufficientDisk}} {
 			if r.short {
 				fail(r.why)
 			}

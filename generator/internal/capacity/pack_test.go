@@ -88,6 +88,35 @@ apps: web: {replicas: 2, resources: requests: {cpu: "100m", memory: "2Gi"}}`,
 			},
 		},
 		{
+			name: "insufficient ephemeral storage",
+			src: `
+cluster: nodeGroups: general: {minSize: 1, maxSize: 1, volumeSize: 30}
+apps: web: {replicas: 3, resources: {
+	requests: {cpu: "100m", memory: "128Mi", "ephemeral-storage": "10Gi"}
+	limits: "ephemeral-storage": "10Gi"
+}}`,
+			// 30 GiB less 3 GiB (nodefs.available 10%) and 1 GiB
+			// (kube-reserved): 26 GiB, room for two.
+			want: []string{
+				"general-1 (eu-west-1a): web 1/3, web 2/3",
+				"Pending web 3/3: 0/1 nodes are available: 1 Insufficient ephemeral-storage",
+			},
+		},
+		{
+			name: "ephemeral storage larger than any node",
+			src: `
+cluster: nodeGroups: general: {minSize: 2, maxSize: 2}
+apps: web: {resources: {
+	requests: {cpu: "100m", memory: "128Mi", "ephemeral-storage": "18Gi"}
+	limits: "ephemeral-storage": "18Gi"
+}}`,
+			want: []string{
+				"general-1 (eu-west-1a): ",
+				"general-2 (eu-west-1b): ",
+				"Pending web 1/1: 0/2 nodes are available: 2 Insufficient ephemeral-storage",
+			},
+		},
+		{
 			name: "too many pods for maxPodsPerNode",
 			src: `
 cluster: nodeGroups: general: {minSize: 1, maxSize: 1, maxPodsPerNode: 2}
@@ -101,10 +130,13 @@ apps: web: {replicas: 3, resources: requests: {cpu: "10m", memory: "16Mi"}}`,
 			name: "every reason of the resources fit, at once",
 			src: `
 cluster: nodeGroups: general: {minSize: 1, maxSize: 1, maxPodsPerNode: 1}
-apps: web: {replicas: 2, resources: requests: {cpu: "1", memory: "2Gi"}}`,
+apps: web: {replicas: 2, resources: {
+	requests: {cpu: "1", memory: "2Gi", "ephemeral-storage": "9Gi"}
+	limits: "ephemeral-storage": "9Gi"
+}}`,
 			want: []string{
 				"general-1 (eu-west-1a): web 1/2",
-				"Pending web 2/2: 0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 Too many pods",
+				"Pending web 2/2: 0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient ephemeral-storage, 1 Insufficient memory, 1 Too many pods",
 			},
 		},
 		{
@@ -451,8 +483,9 @@ cluster: nodeGroups: {
 	if !slices.Equal(p.Unknown, []string{"odd"}) {
 		t.Errorf("Unknown = %v, want [odd]", p.Unknown)
 	}
-	if n := p.Nodes[0]; n.Allocatable != (capacity.Resources{CPU: 1930, Memory: 3246 * capacity.MiB, Pods: 17}) || n.Free() != n.Allocatable {
-		t.Errorf("general-1 allocates %+v, free %+v; want 1930m / 3246Mi / 17 pods, all free", n.Allocatable, n.Free())
+	// 20 GiB, the schema's volumeSize, less 10% and 1Gi: 17Gi.
+	if n := p.Nodes[0]; n.Allocatable != (capacity.Resources{CPU: 1930, Memory: 3246 * capacity.MiB, EphemeralStorage: 17 * capacity.GiB, Pods: 17}) || n.Free() != n.Allocatable {
+		t.Errorf("general-1 allocates %+v, free %+v; want 1930m / 3246Mi / 17Gi / 17 pods, all free", n.Allocatable, n.Free())
 	}
 }
 

@@ -8,7 +8,11 @@ import (
 // requests parses the app's requests; a quantity that does not parse
 // counts as zero (the schema's #Quantity reports it).
 func requests(r model.Resources) Resources {
-	return Resources{CPU: millicores(r.Requests.CPU), Memory: Bytes(r.Requests.Memory)}
+	return Resources{
+		CPU:              millicores(r.Requests.CPU),
+		Memory:           Bytes(r.Requests.Memory),
+		EphemeralStorage: Bytes(r.Requests.EphemeralStorage),
+	}
 }
 
 // podRequests returns a workload's effective requests per pod: its
@@ -28,15 +32,22 @@ func podRequests(o object.Object) Resources {
 		}
 		initMax.CPU = max(initMax.CPU, r.CPU)
 		initMax.Memory = max(initMax.Memory, r.Memory)
+		initMax.EphemeralStorage = max(initMax.EphemeralStorage, r.EphemeralStorage)
 	}
-	return Resources{CPU: max(sum.CPU, initMax.CPU), Memory: max(sum.Memory, initMax.Memory), Pods: 1}
+	return Resources{
+		CPU:              max(sum.CPU, initMax.CPU),
+		Memory:           max(sum.Memory, initMax.Memory),
+		EphemeralStorage: max(sum.EphemeralStorage, initMax.EphemeralStorage),
+		Pods:             1,
+	}
 }
 
 func containerRequests(c map[string]any) Resources {
 	req := object.Lookup(c, "resources", "requests")
 	return Resources{
-		CPU:    millicores(object.Scalar(object.Lookup(req, "cpu"))),
-		Memory: Bytes(object.Scalar(object.Lookup(req, "memory"))),
+		CPU:              millicores(object.Scalar(object.Lookup(req, "cpu"))),
+		Memory:           Bytes(object.Scalar(object.Lookup(req, "memory"))),
+		EphemeralStorage: Bytes(object.Scalar(object.Lookup(req, "ephemeral-storage"))),
 	}
 }
 

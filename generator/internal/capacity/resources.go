@@ -7,34 +7,43 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// Resources are amounts of CPU, memory and pods.
+// Resources are amounts of CPU, memory, ephemeral storage and pods.
 type Resources struct {
 	// CPU in millicores.
 	CPU int64 `json:"cpuMillicores"`
 	// Memory in bytes.
 	Memory int64 `json:"memoryBytes"`
+	// EphemeralStorage in bytes: the node's root volume, for containers'
+	// logs, writable layers and emptyDirs.
+	EphemeralStorage int64 `json:"ephemeralStorageBytes"`
 	// Pods is a number of pods (for capacities, how many may run).
 	Pods int64 `json:"pods"`
 }
 
 // Add returns r + o.
 func (r Resources) Add(o Resources) Resources {
-	return Resources{CPU: r.CPU + o.CPU, Memory: r.Memory + o.Memory, Pods: r.Pods + o.Pods}
+	return Resources{CPU: r.CPU + o.CPU, Memory: r.Memory + o.Memory, EphemeralStorage: r.EphemeralStorage + o.EphemeralStorage, Pods: r.Pods + o.Pods}
 }
 
 // Sub returns r − o.
 func (r Resources) Sub(o Resources) Resources {
-	return Resources{CPU: r.CPU - o.CPU, Memory: r.Memory - o.Memory, Pods: r.Pods - o.Pods}
+	return Resources{CPU: r.CPU - o.CPU, Memory: r.Memory - o.Memory, EphemeralStorage: r.EphemeralStorage - o.EphemeralStorage, Pods: r.Pods - o.Pods}
 }
 
 // Times returns r × n.
 func (r Resources) Times(n int64) Resources {
-	return Resources{CPU: r.CPU * n, Memory: r.Memory * n, Pods: r.Pods * n}
+	return Resources{CPU: r.CPU * n, Memory: r.Memory * n, EphemeralStorage: r.EphemeralStorage * n, Pods: r.Pods * n}
 }
 
 // CPUMem formats CPU and memory exactly, for messages: "1.93 CPU /
 // 3246Mi".
 func (r Resources) CPUMem() string { return ExactCPU(r.CPU) + " CPU / " + ExactMemory(r.Memory) }
+
+// CPUMemDisk formats CPU, memory and ephemeral storage exactly, for
+// messages: "1.93 CPU / 3246Mi / 17Gi ephemeral storage".
+func (r Resources) CPUMemDisk() string {
+	return r.CPUMem() + " / " + ExactMemory(r.EphemeralStorage) + " ephemeral storage"
+}
 
 // ExactCPU formats millicores without rounding: cores when they have at
 // most two decimals ("1.93", "3"), millicores otherwise ("250m", "1775m").

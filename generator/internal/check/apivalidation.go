@@ -37,7 +37,8 @@ const (
 // refuse, so that they fail the pull request rather than Argo CD's sync:
 // names per kind, label keys and values, annotation keys and total size,
 // ConfigMap and Secret keys and total size, resource quantities (CPU in
-// millicores and memory in bytes must fit an int64), PodDisruptionBudget
+// millicores, memory and ephemeral storage in bytes must fit an int64;
+// emptyDir size limits too), PodDisruptionBudget
 // percentages, CronJob schedules (parsed with the parser the CronJob
 // controller uses), container, Service and probe ports and probe timings,
 // Ingress hosts, and strings that are not valid UTF-8.
@@ -132,6 +133,24 @@ func (v *apiValidator) validate() {
 		v.meta(tmpl+".metadata", object.Lookup(v.obj.Content, append(slices.Clone(path[:len(path)-1]), "metadata")...), false)
 		for _, c := range append(v.obj.InitContainers(), v.obj.Containers()...) {
 			v.container(c)
+		}
+		v.emptyDirs(object.Lookup(v.obj.Content, append(slices.Clone(path), "volumes")...))
+	}
+}
+
+// emptyDirs checks the sizeLimit of the pod's emptyDir volumes as an
+// ephemeral-storage quantity. gen sizes the /tmp emptyDir as the app's
+// ephemeral-storage limit, where the error points.
+func (v *apiValidator) emptyDirs(volumes any) {
+	for _, vol := range object.Maps(volumes) {
+		limit := object.Lookup(vol, "emptyDir", "sizeLimit")
+		if limit == nil {
+			continue
+		}
+		s := object.Scalar(limit)
+		if msg := quantity("ephemeral-storage", s); msg != "" {
+			v.errorf(v.at("resources.limits."+model.Label("ephemeral-storage")),
+				"volume "+object.Scalar(vol["name"])+" emptyDir.sizeLimit", "%q %s", s, msg)
 		}
 	}
 }
@@ -331,7 +350,7 @@ func (v *apiValidator) quantities(field string, resources any, only string) {
 				continue
 			}
 			s := object.Scalar(m[name])
-			path := v.at("resources." + list + "." + name)
+			path := v.at("resources." + list + "." + model.Label(name))
 			if only != "" {
 				path = v.at("storage")
 			}

@@ -37,6 +37,12 @@ func TestAPI(t *testing.T) {
 	resources := func(list, name, q string) object.Object {
 		return deployment(map[string]any{"resources": map[string]any{list: map[string]any{name: q}}})
 	}
+	tmpDir := func(sizeLimit string) object.Object {
+		o := deployment(map[string]any{})
+		spec := object.Lookup(o.Content, "spec", "template", "spec").(map[string]any)
+		spec["volumes"] = []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{"sizeLimit": sizeLimit}}}
+		return o
+	}
 	probe := func(p map[string]any) object.Object {
 		return deployment(map[string]any{"readinessProbe": p})
 	}
@@ -119,6 +125,15 @@ func TestAPI(t *testing.T) {
 			name: "quantity that does not parse", obj: resources("limits", "memory", "1MB"),
 			want: []problem{{at("resources", "limits", "memory"), `apps.web.resources.limits.memory: Deployment/shop/web: container web resources.limits.memory: "1MB" is not a Kubernetes quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`}},
 		},
+		{name: "ephemeral storage", obj: resources("limits", "ephemeral-storage", "1Gi")},
+		{
+			name: "ephemeral storage that does not parse", obj: resources("requests", "ephemeral-storage", "1GB"),
+			want: []problem{{at("resources", "requests", `"ephemeral-storage"`), `apps.web.resources.requests."ephemeral-storage": Deployment/shop/web: container web resources.requests.ephemeral-storage: "1GB" is not a Kubernetes quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`}},
+		}, {
+			name: "emptyDir sizeLimit", obj: tmpDir("-1Gi"),
+			want: []problem{{at("resources", "limits", `"ephemeral-storage"`), `apps.web.resources.limits."ephemeral-storage": Deployment/shop/web: volume tmp emptyDir.sizeLimit: "-1Gi" must be greater than or equal to 0`}},
+		},
+		{name: "emptyDir sizeLimit in range", obj: tmpDir("1Gi")},
 		// Disruption budgets.
 		{name: "PDB 100%", obj: pdb("maxUnavailable", "100%")},
 		{name: "PDB 0%", obj: pdb("minAvailable", "0%")},

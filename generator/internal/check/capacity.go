@@ -122,21 +122,40 @@ func (c *capacityChecker) podFit() {
 		if !ok {
 			continue
 		}
-		var room []string
-		fits := false
+		fits, disk := false, false
 		for _, g := range gs {
 			free := g.PerNode.Sub(c.PerNode)
-			if u.Pod.CPU <= free.CPU && u.Pod.Memory <= free.Memory {
+			if u.Pod.CPU <= free.CPU && u.Pod.Memory <= free.Memory && u.Pod.EphemeralStorage <= free.EphemeralStorage {
 				fits = true
 				break
 			}
-			room = append(room, fmt.Sprintf("node group %s (%s) has at most %s per node for pods (allocatable %s, less %s for DaemonSets)",
-				g.Name, g.TypeList(), free.CPUMem(), g.PerNode.CPUMem(), c.PerNode.CPUMem()))
+			disk = disk || u.Pod.EphemeralStorage > free.EphemeralStorage
 		}
 		if fits {
 			continue
 		}
+		// Ephemeral storage is named when it is what does not fit
+		// somewhere: the node's root volume (volumeSize), not its type.
+		show := capacity.Resources.CPUMem
+		if disk {
+			show = capacity.Resources.CPUMemDisk
+		}
+		var room []string
+		for _, g := range gs {
+			free := g.PerNode.Sub(c.PerNode)
+			room = append(room, fmt.Sprintf("node group %s (%s) has at most %s per node for pods (allocatable %s, less %s for DaemonSets)",
+				g.Name, nodeKind(g, disk), show(free), show(g.PerNode), show(c.PerNode)))
+		}
 		c.reported[u] = true
-		c.errorf(u.App.Path("resources.requests"), "requests %s per pod, but %s", u.Pod.CPUMem(), strings.Join(room, "; "))
+		c.errorf(u.App.Path("resources.requests"), "requests %s per pod, but %s", show(u.Pod), strings.Join(room, "; "))
 	}
+}
+
+// nodeKind names what a node of the group is: its instance types, and
+// with disk its root volume too ("t3.medium, 20 GiB volume").
+func nodeKind(g *capacity.Group, disk bool) string {
+	if !disk {
+		return g.TypeList()
+	}
+	return fmt.Sprintf("%s, %d GiB volume", g.TypeList(), g.NodeGroup.VolumeSize)
 }

@@ -91,6 +91,18 @@ func TestCapacity(t *testing.T) {
 			}},
 		},
 		{
+			// An m5.large of 50 GiB allocates 44Gi of ephemeral storage.
+			name: "pod whose ephemeral storage is larger than every node's",
+			env: func(env *model.Environment) {
+				env.Apps["ml"].Resources.Requests.EphemeralStorage = "50Gi"
+				env.Apps["ml"].Resources.Limits.EphemeralStorage = "50Gi"
+			},
+			want: []problem{{
+				Path:  path("apps", "ml", "resources", "requests"),
+				Error: "apps.ml.resources.requests: requests 1 CPU / 2Gi / 50Gi ephemeral storage per pod, but node group ml (m5.large, 50 GiB volume) has at most 1.75 CPU / 6783Mi / 44Gi ephemeral storage per node for pods (allocatable 1.93 CPU / 6903Mi / 44Gi ephemeral storage, less 180m CPU / 120Mi / 0 ephemeral storage for DaemonSets)",
+			}},
+		},
+		{
 			name: "pod that fits one of the node groups it may land on",
 			// Apps without a node group may land on every untainted group.
 			src: `cluster: nodeGroups: big: {instanceTypes: ["r5.large"], minSize: 2, maxSize: 3}`,
@@ -187,6 +199,25 @@ func TestCapacity(t *testing.T) {
 				{
 					Path:  path("apps", "ml", "autoscaling", "minReplicas"),
 					Error: "apps.ml.autoscaling.minReplicas: at min (node groups at minSize, HPAs at minReplicas), Deployment ml replica 2 of 2 (1 CPU / 2Gi) stays Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector; it may land only on node group ml: 1 × m5.large (1.93 CPU / 6903Mi allocatable each), at most 250m CPU / 3711Mi / 23 pods free on one node; raise the minSize of node group ml, choose a larger instance type, or lower the requests or autoscaling.minReplicas",
+				},
+			},
+		},
+		{
+			// A t3.medium of 20 GiB allocates 17Gi of ephemeral storage:
+			// room for two backend pods of 6Gi, whatever its CPU.
+			name: "pods that stay Pending for ephemeral storage",
+			env: func(env *model.Environment) {
+				env.Apps["backend"].Resources.Requests.EphemeralStorage = "6Gi"
+				env.Apps["backend"].Resources.Limits.EphemeralStorage = "6Gi"
+				env.Apps["backend"].Autoscaling.MaxReplicas = int32p(12)
+			},
+			want: []problem{
+				{
+					Path: path("apps", "backend", "autoscaling", "maxReplicas"),
+					Error: "apps.backend.autoscaling.maxReplicas: at max (node groups at maxSize, HPAs at maxReplicas), Deployment backend replicas 11 and 12 of 12 (250m CPU / 256Mi / 6Gi ephemeral storage each) stay Pending: " +
+						"0/8 nodes are available: 3 node(s) had untolerated taint {workload: ml}, 5 Insufficient ephemeral-storage; " +
+						"it may land only on node group general: 5 × t3.medium, 20 GiB volume (1.93 CPU / 3246Mi / 17Gi ephemeral storage allocatable each), at most 1.19 CPU / 2544Mi / 5Gi ephemeral storage / 10 pods free on one node; " +
+						"raise the maxSize or the volumeSize of node group general (ephemeral storage comes from the node's root volume), or lower the ephemeral-storage requests or autoscaling.maxReplicas",
 				},
 			},
 		},

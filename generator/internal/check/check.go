@@ -105,6 +105,7 @@ func (c *checker) resources(app *model.App) {
 	for _, q := range []struct{ what, req, lim string }{
 		{"cpu", r.Requests.CPU, r.Limits.CPU},
 		{"memory", r.Requests.Memory, r.Limits.Memory},
+		{"ephemeral-storage", r.Requests.EphemeralStorage, r.Limits.EphemeralStorage},
 	} {
 		if q.req == "" || q.lim == "" {
 			continue
@@ -115,7 +116,7 @@ func (c *checker) resources(app *model.App) {
 			continue // the schema's #Quantity already reported it
 		}
 		if lim.Cmp(req) < 0 {
-			c.errorf(app.Path("resources.limits."+q.what), "%s limit %s is below the request %s", q.what, q.lim, q.req)
+			c.errorf(app.Path("resources.limits."+model.Label(q.what)), "%s limit %s is below the request %s", q.what, q.lim, q.req)
 		}
 	}
 }

@@ -230,6 +230,14 @@ func TestEnvironment(t *testing.T) {
 			},
 		},
 		{
+			// The default limit, 1Gi, is below a larger request.
+			name: "ephemeral-storage request above the default limit",
+			src:  `apps: web: resources: requests: "ephemeral-storage": "2Gi"`,
+			want: []problem{
+				{path("apps", "web", "resources", "limits", `"ephemeral-storage"`), `apps.web.resources.limits."ephemeral-storage": ephemeral-storage limit 1Gi is below the request 2Gi`},
+			},
+		},
+		{
 			name: "probe on a missing port",
 			src: `apps: web: {
 	ports: metrics: port: 9090

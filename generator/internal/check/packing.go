@@ -62,10 +62,11 @@ func (c *capacityChecker) pending(p *capacity.Placement) {
 				reasons[r] = true
 			}
 		}
+		disk := reasons[capacity.ReasonInsufficientDisk]
 		c.errorAt(c.pendingPaths(p.Size, u, groups, reasons),
 			"%s, %s %s: %s; %s; %s",
-			atSize(p.Size), describePods(pods), plural(len(pods), "stays Pending", "stay Pending"),
-			pendingReasons(pods), c.room(p, groups), fix(p.Size, pods[0], groups, reasons))
+			atSize(p.Size), describePods(pods, disk), plural(len(pods), "stays Pending", "stay Pending"),
+			pendingReasons(pods), c.room(p, groups, disk), fix(p.Size, pods[0], groups, reasons))
 	}
 }
 
@@ -102,11 +103,15 @@ func (c *capacityChecker) landsOn(pods []*capacity.Pod) []*capacity.Group {
 // controllers: "Deployment ml replica 2 of 2 (1 CPU / 2Gi)",
 // "Deployment ml replicas 3-5 of 5 (1 CPU / 2Gi each)", "the add-ons'
 // and controllers' pods eks-pod-identity-agent on general-1 (0 CPU / 0)
-// and coredns × 2 (100m CPU / 70Mi each)".
-func describePods(pods []*capacity.Pod) string {
+// and coredns × 2 (100m CPU / 70Mi each)". With disk, the sizes name the
+// pods' ephemeral storage too ("1 CPU / 2Gi / 8Gi ephemeral storage").
+func describePods(pods []*capacity.Pod, disk bool) string {
 	first := pods[0]
 	size := func(p *capacity.Pod) string {
-		return capacity.ExactCPU(p.Requests.CPU) + " CPU / " + capacity.ExactMemory(p.Requests.Memory)
+		if disk {
+			return p.Requests.CPUMemDisk()
+		}
+		return p.Requests.CPUMem()
 	}
 	if first.App == nil {
 		var each []string
@@ -198,8 +203,9 @@ func pendingReasons(pods []*capacity.Pod) string {
 // room says where the pods may land and what is left there once every
 // other pod is placed: "it may land only on node group ml: 1 × m5.large
 // (1.93 CPU / 6903Mi allocatable each), at most 750m CPU / 4735Mi / 24
-// pods free on one node".
-func (c *capacityChecker) room(p *capacity.Placement, groups []*capacity.Group) string {
+// pods free on one node". With disk, it names the nodes' root volume and
+// ephemeral storage too.
+func (c *capacityChecker) room(p *capacity.Placement, groups []*capacity.Group, disk bool) string {
 	var parts []string
 	for _, g := range groups {
 		nodes := p.GroupNodes(g.Name)
@@ -210,10 +216,19 @@ func (c *capacityChecker) room(p *capacity.Placement, groups []*capacity.Group) 
 		var most capacity.Resources
 		for _, n := range nodes {
 			free := n.Free()
-			most = capacity.Resources{CPU: max(most.CPU, free.CPU), Memory: max(most.Memory, free.Memory), Pods: max(most.Pods, free.Pods)}
+			most = capacity.Resources{
+				CPU:              max(most.CPU, free.CPU),
+				Memory:           max(most.Memory, free.Memory),
+				EphemeralStorage: max(most.EphemeralStorage, free.EphemeralStorage),
+				Pods:             max(most.Pods, free.Pods),
+			}
 		}
-		parts = append(parts, fmt.Sprintf("%s: %d × %s (%s allocatable each), at most %s CPU / %s / %s free on one node",
-			g.Name, len(nodes), g.TypeList(), g.PerNode.CPUMem(), capacity.ExactCPU(most.CPU), capacity.ExactMemory(most.Memory), count(most.Pods, "pod")))
+		show := capacity.Resources.CPUMem
+		if disk {
+			show = capacity.Resources.CPUMemDisk
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d × %s (%s allocatable each), at most %s / %s free on one node",
+			g.Name, len(nodes), nodeKind(g, disk), show(g.PerNode), show(most), count(most.Pods, "pod")))
 	}
 	if len(parts) == 1 {
 		return "it may land only on node group " + parts[0]
@@ -234,10 +249,11 @@ func sizeField(s capacity.Size) string {
 // the node groups' size and instance types.
 func (c *capacityChecker) pendingPaths(size capacity.Size, u *capacity.Demand, groups []*capacity.Group, reasons map[string]bool) []string {
 	resources := reasons[capacity.ReasonInsufficientCPU] || reasons[capacity.ReasonInsufficientMemory]
+	disk := reasons[capacity.ReasonInsufficientDisk]
 	var paths []string
 	if u != nil {
 		paths = append(paths, u.ReplicasPath(size))
-		if resources {
+		if resources || disk {
 			paths = append(paths, u.App.Path("resources.requests"))
 		}
 		if reasons[capacity.ReasonAntiAffinity] {
@@ -254,6 +270,9 @@ func (c *capacityChecker) pendingPaths(size capacity.Size, u *capacity.Demand, g
 		paths = append(paths, groupPath(g.Name, sizeField(size)))
 		if resources || reasons[capacity.ReasonTooManyPods] {
 			paths = append(paths, groupPath(g.Name, "instanceTypes"))
+		}
+		if disk {
+			paths = append(paths, groupPath(g.Name, "volumeSize"))
 		}
 		if reasons[capacity.ReasonTooManyPods] && g.NodeGroup.MaxPodsPerNode != nil {
 			paths = append(paths, groupPath(g.Name, "maxPodsPerNode"))
@@ -296,6 +315,9 @@ func fix(size capacity.Size, first *capacity.Pod, groups []*capacity.Group, reas
 	if reasons[capacity.ReasonInsufficientCPU] || reasons[capacity.ReasonInsufficientMemory] {
 		fixes = append(fixes, fmt.Sprintf("raise the %s of %s, choose a larger instance type, or lower the requests or %s", field, target, replicas))
 	}
+	if reasons[capacity.ReasonInsufficientDisk] {
+		fixes = append(fixes, fmt.Sprintf("raise the %s or the volumeSize of %s (ephemeral storage comes from the node's root volume), or lower the ephemeral-storage requests or %s", field, target, replicas))
+	}
 	if len(fixes) == 0 {
 		fixes = append(fixes, fmt.Sprintf("raise the %s of %s", field, target))
 	}
@@ -303,7 +325,7 @@ func fix(size capacity.Size, first *capacity.Pod, groups []*capacity.Group, reas
 }
 
 // busy warns about node groups whose nodes are above warnAbove of their
-// CPU, memory or pods at max.
+// CPU, memory, ephemeral storage or pods at max.
 func (c *capacityChecker) busy(p *capacity.Placement) {
 	for _, g := range c.Groups {
 		nodes := p.GroupNodes(g.Name)
@@ -320,6 +342,9 @@ func (c *capacityChecker) busy(p *capacity.Placement) {
 		}
 		if pct := capacity.Percent(used.Memory, alloc.Memory); pct > warnAbove {
 			over = append(over, fmt.Sprintf("%s of their memory (%s of %s)", formatPercent(pct), capacity.ExactMemory(used.Memory), capacity.ExactMemory(alloc.Memory)))
+		}
+		if pct := capacity.Percent(used.EphemeralStorage, alloc.EphemeralStorage); pct > warnAbove {
+			over = append(over, fmt.Sprintf("%s of their ephemeral storage (%s of %s)", formatPercent(pct), capacity.ExactMemory(used.EphemeralStorage), capacity.ExactMemory(alloc.EphemeralStorage)))
 		}
 		if pct := capacity.Percent(used.Pods, alloc.Pods); pct > warnAbove {
 			over = append(over, fmt.Sprintf("%s of their pods (%d of %d: %s)", formatPercent(pct), used.Pods, alloc.Pods, g.PodLimit()))

@@ -163,10 +163,14 @@ func node(env *model.Environment, g *capacity.Group, i int) *corev1.Node {
 		}
 		taints = append(taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: effect})
 	}
+	// The ephemeral storage of the node's root volume: without it the
+	// scheduler finds none, and every pod that requests some stays
+	// Pending.
 	alloc := corev1.ResourceList{
-		corev1.ResourceCPU:    *resource.NewMilliQuantity(g.PerNode.CPU, resource.DecimalSI),
-		corev1.ResourceMemory: *resource.NewQuantity(g.PerNode.Memory, resource.BinarySI),
-		corev1.ResourcePods:   *resource.NewQuantity(g.PerNode.Pods, resource.DecimalSI),
+		corev1.ResourceCPU:              *resource.NewMilliQuantity(g.PerNode.CPU, resource.DecimalSI),
+		corev1.ResourceMemory:           *resource.NewQuantity(g.PerNode.Memory, resource.BinarySI),
+		corev1.ResourceEphemeralStorage: *resource.NewQuantity(g.PerNode.EphemeralStorage, resource.BinarySI),
+		corev1.ResourcePods:             *resource.NewQuantity(g.PerNode.Pods, resource.DecimalSI),
 	}
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
@@ -205,6 +209,9 @@ func requests(r capacity.Resources) corev1.ResourceList {
 	}
 	if r.Memory > 0 {
 		l[corev1.ResourceMemory] = *resource.NewQuantity(r.Memory, resource.BinarySI)
+	}
+	if r.EphemeralStorage > 0 {
+		l[corev1.ResourceEphemeralStorage] = *resource.NewQuantity(r.EphemeralStorage, resource.BinarySI)
 	}
 	return l
 }

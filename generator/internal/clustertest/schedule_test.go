@@ -126,6 +126,60 @@ func TestSchedulePending(t *testing.T) {
 	}
 }
 
+// TestSchedulePendingEphemeral is the negative control for ephemeral
+// storage: prod with its ML node group cut to one m5.large node of a
+// 1 GiB root volume, which the kubelet's reservation (1Gi) and eviction
+// threshold (10%) leave no ephemeral storage to pods. The ml pods and the
+// ml-retrain run request the schema's 256Mi: all must stay Pending for
+// it, for the scheduler as for gen.
+func TestSchedulePendingEphemeral(t *testing.T) {
+	e := committedEnv(t, "prod")
+	env := *e.Model
+	env.Cluster.NodeGroups = maps.Clone(env.Cluster.NodeGroups)
+	ml, ok := env.Cluster.NodeGroups["ml"]
+	if !ok {
+		t.Fatal("prod has no ml node group")
+	}
+	ml.InstanceTypes, ml.MinSize, ml.MaxSize, ml.VolumeSize = []string{"m5.large"}, 1, 1, 1
+	env.Cluster.NodeGroups["ml"] = ml
+	objs := e.Objects
+
+	placed, pending := clustertest.ScheduleEnv(t, &env, objs, false)
+	t.Logf("prod with one m5.large ML node of 1 GiB: %d placed; pending: %s", len(placed), clustertest.PendingReport(pending))
+	a := capacity.Analyze(&env, objs, time.Time{})
+	var nodes int
+	for _, g := range a.Groups {
+		nodes += g.NodeGroup.MinSize
+	}
+	want := regexp.MustCompile(fmt.Sprintf(`^0/%d nodes are available: 1 Insufficient ephemeral-storage, `, nodes))
+	var mlPending int
+	for pod, msg := range pending {
+		if !strings.HasPrefix(pod, "chatbot/ml-") {
+			continue
+		}
+		mlPending++
+		if !want.MatchString(msg) {
+			t.Errorf("%s pending with %q, want a message matching %s", pod, msg, want)
+		}
+	}
+	ours := place(&env, objs, false).Pending()
+	if mlPending == 0 || mlPending != len(ours) {
+		t.Errorf("%d ml pods Pending, want every ml pod and the ml-retrain run (%d for gen); placed: %v", mlPending, len(ours), placed)
+	}
+	for _, p := range ours {
+		if !want.MatchString(p.Reason) {
+			t.Errorf("gen: %s pending with %q, want a message matching %s", p.Name(), p.Reason, want)
+		}
+	}
+	if len(ours) != len(pending) {
+		var names []string
+		for _, p := range ours {
+			names = append(names, p.Name())
+		}
+		t.Errorf("gen's placement leaves %d pods Pending (%s), kube-scheduler %d:%s", len(ours), strings.Join(names, ", "), len(pending), clustertest.PendingReport(pending))
+	}
+}
+
 // place is gen's own placement of env at min or at max.
 func place(env *model.Environment, objs []object.Object, atMax bool) *capacity.Placement {
 	size := capacity.AtMin

@@ -28,7 +28,16 @@ const (
 	// runs on: https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#what-types-of-pods-can-prevent-ca-from-removing-a-node
 	safeToEvictAnnotation = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 
-	// nobody is the unprivileged user and group the autoscaler runs as.
+	// autoscalerEphemeralRequest and autoscalerEphemeralLimit are the
+	// autoscaler's ephemeral-storage request and limit, in bytes: 256Mi
+	// and 1Gi, an app's defaults (schema/app.cue, #Resources);
+	// capacity's overhead table counts the request.
+	autoscalerEphemeralRequest = 256 << 20
+	autoscalerEphemeralLimit   = 1 << 30
+
+	// nobody is the unprivileged user and group the autoscaler runs as:
+	// it owns no file of the node or the image, and is above the 10000
+	// that kube-score asks of both (policies/kube-score.md).
 	nobody = 65534
 )
 
@@ -124,6 +133,7 @@ func autoscalerDeployment(env *model.Environment, labels map[string]string, args
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot:   new(true),
 						RunAsUser:      new(int64(nobody)),
+						RunAsGroup:     new(int64(nobody)),
 						FSGroup:        new(int64(nobody)),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
@@ -142,12 +152,19 @@ func autoscalerDeployment(env *model.Environment, labels map[string]string, args
 						ReadinessProbe: autoscalerProbe(),
 						// No CPU limit: throttling the autoscaler delays
 						// scale-ups; memory is capped as upstream does.
+						// It writes nothing but its logs (the root
+						// filesystem is read-only and it has no volume):
+						// ephemeral storage as an app's default.
 						Resources: corev1.ResourceRequirements{
 							Requests: corev1.ResourceList{
-								corev1.ResourceCPU:    *resource.NewMilliQuantity(100, resource.DecimalSI),
-								corev1.ResourceMemory: *memory,
+								corev1.ResourceCPU:              *resource.NewMilliQuantity(100, resource.DecimalSI),
+								corev1.ResourceMemory:           *memory,
+								corev1.ResourceEphemeralStorage: *resource.NewQuantity(autoscalerEphemeralRequest, resource.BinarySI),
 							},
-							Limits: corev1.ResourceList{corev1.ResourceMemory: *memory},
+							Limits: corev1.ResourceList{
+								corev1.ResourceMemory:           *memory,
+								corev1.ResourceEphemeralStorage: *resource.NewQuantity(autoscalerEphemeralLimit, resource.BinarySI),
+							},
 						},
 						SecurityContext: &corev1.SecurityContext{
 							ReadOnlyRootFilesystem:   new(true),

@@ -112,9 +112,11 @@ spec:
           timeoutSeconds: 5
         resources:
           limits:
+            ephemeral-storage: 1Gi
             memory: 600Mi
           requests:
             cpu: 100m
+            ephemeral-storage: 256Mi
             memory: 600Mi
         securityContext:
           allowPrivilegeEscalation: false
@@ -125,6 +127,7 @@ spec:
       priorityClassName: system-cluster-critical
       securityContext:
         fsGroup: 65534
+        runAsGroup: 65534
         runAsNonRoot: true
         runAsUser: 65534
         seccompProfile:

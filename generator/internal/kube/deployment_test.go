@@ -62,6 +62,11 @@ spec:
         - containerPort: 8080
           name: http
           protocol: TCP
+        resources:
+          limits:
+            ephemeral-storage: 1Gi
+          requests:
+            ephemeral-storage: 256Mi
         securityContext:
           allowPrivilegeEscalation: false
           capabilities:
@@ -73,13 +78,18 @@ spec:
         - mountPath: /tmp
           name: tmp
       securityContext:
+        fsGroup: 10001
+        fsGroupChangePolicy: OnRootMismatch
+        runAsGroup: 10001
         runAsNonRoot: true
+        runAsUser: 10001
         seccompProfile:
           type: RuntimeDefault
       serviceAccountName: web
       terminationGracePeriodSeconds: 30
       volumes:
-      - emptyDir: {}
+      - emptyDir:
+          sizeLimit: 1Gi
         name: tmp
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {

@@ -188,6 +188,7 @@ func resourceList(l model.ResourceList) (corev1.ResourceList, error) {
 	}{
 		{corev1.ResourceCPU, l.CPU},
 		{corev1.ResourceMemory, l.Memory},
+		{corev1.ResourceEphemeralStorage, l.EphemeralStorage},
 	} {
 		if r.quantity == "" {
 			continue
@@ -197,7 +198,7 @@ func resourceList(l model.ResourceList) (corev1.ResourceList, error) {
 			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}
 		if list == nil {
-			list = make(corev1.ResourceList, 2)
+			list = make(corev1.ResourceList, 3)
 		}
 		list[r.name] = q
 	}
@@ -252,10 +253,23 @@ func volumes(in *instance) []corev1.Volume {
 	if in.app.SecurityContext.ReadOnlyRootFilesystem {
 		vols = append(vols, corev1.Volume{
 			Name:         tmpVolume,
-			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+			VolumeSource: corev1.VolumeSource{EmptyDir: tmpEmptyDir(in.app.Resources.Limits)},
 		})
 	}
 	return vols
+}
+
+// tmpEmptyDir is the /tmp emptyDir, sized as the container's
+// ephemeral-storage limit. The pod's limit already bounds it (the kubelet
+// counts emptyDirs, logs and writable layers against it); the sizeLimit
+// makes an eviction name the volume ("Usage of EmptyDir volume "tmp"
+// exceeds the limit") rather than the pod.
+func tmpEmptyDir(limits model.ResourceList) *corev1.EmptyDirVolumeSource {
+	ed := &corev1.EmptyDirVolumeSource{}
+	if q, err := parseQuantity(limits.EphemeralStorage); limits.EphemeralStorage != "" && err == nil {
+		ed.SizeLimit = &q
+	}
+	return ed
 }
 
 // volumeMounts mounts the config files read-only, then the /tmp emptyDir of

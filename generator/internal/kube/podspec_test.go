@@ -64,8 +64,14 @@ resources: {
 			{Name: "Z_LAST", Value: "z"},
 		},
 		Resources: corev1.ResourceRequirements{
-			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m")},
-			Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1536Mi")},
+			Requests: corev1.ResourceList{
+				corev1.ResourceCPU:              resource.MustParse("250m"),
+				corev1.ResourceEphemeralStorage: resource.MustParse("256Mi"),
+			},
+			Limits: corev1.ResourceList{
+				corev1.ResourceMemory:           resource.MustParse("1536Mi"),
+				corev1.ResourceEphemeralStorage: resource.MustParse("1Gi"),
+			},
 		},
 		VolumeMounts:    []corev1.VolumeMount{tmpMount},
 		SecurityContext: restrictedContainer(true),
@@ -75,10 +81,11 @@ resources: {
 	}
 }
 
-// tmpMount and tmpVol are the /tmp emptyDir of a read-only root filesystem.
+// tmpMount and tmpVol are the /tmp emptyDir of a read-only root
+// filesystem, sized as the schema's default ephemeral-storage limit.
 var (
 	tmpMount = corev1.VolumeMount{Name: "tmp", MountPath: "/tmp"}
-	tmpVol   = corev1.Volume{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+	tmpVol   = corev1.Volume{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: new(resource.MustParse("1Gi"))}}}
 )
 
 const sha64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -380,6 +387,48 @@ func TestAntiAffinity(t *testing.T) {
 			app.AntiAffinity = tc.antiAffinity
 			if diff := cmp.Diff(tc.want, podSpecOf(t, app).Spec.Affinity); diff != "" {
 				t.Errorf("affinity mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEphemeralStorage checks the schema's ephemeral-storage request and
+// limit, an app's own, and the /tmp emptyDir sized as the limit.
+func TestEphemeralStorage(t *testing.T) {
+	for _, tc := range []struct {
+		name, src      string
+		request, limit string
+		wantSizeLimit  string // "" for no /tmp emptyDir
+	}{
+		{name: "defaults", request: "256Mi", limit: "1Gi", wantSizeLimit: "1Gi"},
+		{
+			name:    "the app's own",
+			src:     `resources: {requests: "ephemeral-storage": "2Gi", limits: "ephemeral-storage": "4Gi"}`,
+			request: "2Gi", limit: "4Gi", wantSizeLimit: "4Gi",
+		},
+		{
+			name:    "writable root filesystem: no emptyDir",
+			src:     `securityContext: readOnlyRootFilesystem: false`,
+			request: "256Mi", limit: "1Gi",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := podSpecOfKind(t, newApp(t, "web", model.Deployment, tc.src))
+			res := pod.Containers[0].Resources
+			if got := res.Requests[corev1.ResourceEphemeralStorage]; got.Cmp(resource.MustParse(tc.request)) != 0 {
+				t.Errorf("ephemeral-storage request = %s, want %s", got.String(), tc.request)
+			}
+			if got := res.Limits[corev1.ResourceEphemeralStorage]; got.Cmp(resource.MustParse(tc.limit)) != 0 {
+				t.Errorf("ephemeral-storage limit = %s, want %s", got.String(), tc.limit)
+			}
+			var got string
+			for _, v := range pod.Volumes {
+				if v.Name == "tmp" && v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil {
+					got = v.EmptyDir.SizeLimit.String()
+				}
+			}
+			if got != tc.wantSizeLimit {
+				t.Errorf("/tmp emptyDir sizeLimit = %q, want %q", got, tc.wantSizeLimit)
 			}
 		})
 	}

@@ -21,22 +21,19 @@ const (
 // podSecurityContext is the pod's part of the restricted Pod Security
 // Standard (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted):
 // a non-root user and the runtime's default seccomp profile, with the
-// app's user, group and fsGroup when it sets them. With an fsGroup the
-// kubelet changes the volumes' ownership only when their root does not
-// already match (OnRootMismatch), rather than walking a database's whole
-// volume at every start.
+// app's user, group and fsGroup (high IDs unless the app sets its own, see
+// schema/app.cue). The kubelet changes the volumes' ownership only when
+// their root does not already match the fsGroup (OnRootMismatch), rather
+// than walking a database's whole volume at every start.
 func podSecurityContext(sc model.SecurityContext) *corev1.PodSecurityContext {
-	psc := &corev1.PodSecurityContext{
-		RunAsNonRoot:   new(true),
-		RunAsUser:      sc.RunAsUser,
-		RunAsGroup:     sc.RunAsGroup,
-		FSGroup:        sc.FSGroup,
-		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:        new(true),
+		RunAsUser:           new(sc.RunAsUser),
+		RunAsGroup:          new(sc.RunAsGroup),
+		FSGroup:             new(sc.FSGroup),
+		FSGroupChangePolicy: new(corev1.FSGroupChangeOnRootMismatch),
+		SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
-	if sc.FSGroup != nil {
-		psc.FSGroupChangePolicy = new(corev1.FSGroupChangeOnRootMismatch)
-	}
-	return psc
 }
 
 // containerSecurityContext is the container's part of the restricted Pod

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 	"github.com/google/go-cmp/cmp"
@@ -42,11 +43,20 @@ func podSpecOfKind(t *testing.T, app *model.App) corev1.PodSpec {
 	return corev1.PodSpec{}
 }
 
-func TestSecurityContext(t *testing.T) {
-	restrictedPod := &corev1.PodSecurityContext{
-		RunAsNonRoot:   new(true),
-		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+// restrictedPod is the pod security context of the restricted Pod
+// Security Standard, running as uid and gid with fsGroup.
+func restrictedPod(uid, gid, fsGroup int64) *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:        new(true),
+		RunAsUser:           new(uid),
+		RunAsGroup:          new(gid),
+		FSGroup:             new(fsGroup),
+		FSGroupChangePolicy: new(corev1.FSGroupChangeOnRootMismatch),
+		SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
+}
+
+func TestSecurityContext(t *testing.T) {
 	tests := []struct {
 		name          string
 		kind          string
@@ -56,10 +66,10 @@ func TestSecurityContext(t *testing.T) {
 		wantTmp       bool
 	}{
 		{
-			name:          "defaults",
+			name:          "defaults: user, group and fsGroup 10001",
 			kind:          model.Deployment,
 			sc:            "{}",
-			wantPod:       restrictedPod,
+			wantPod:       restrictedPod(10001, 10001, 10001),
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
 		},
@@ -67,33 +77,30 @@ func TestSecurityContext(t *testing.T) {
 			name:          "writable root filesystem has no /tmp volume",
 			kind:          model.Deployment,
 			sc:            "readOnlyRootFilesystem: false",
-			wantPod:       restrictedPod,
+			wantPod:       restrictedPod(10001, 10001, 10001),
 			wantContainer: restrictedContainer(false),
 		},
 		{
-			name: "user, group and fsGroup",
-			kind: model.StatefulSet,
-			sc:   "{runAsUser: 999, runAsGroup: 999, fsGroup: 999}",
-			wantPod: &corev1.PodSecurityContext{
-				RunAsNonRoot:        new(true),
-				RunAsUser:           new(int64(999)),
-				RunAsGroup:          new(int64(999)),
-				FSGroup:             new(int64(999)),
-				FSGroupChangePolicy: new(corev1.FSGroupChangeOnRootMismatch),
-				SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-			},
+			name:          "user, group and fsGroup",
+			kind:          model.StatefulSet,
+			sc:            "{runAsUser: 999, runAsGroup: 999, fsGroup: 999}",
+			wantPod:       restrictedPod(999, 999, 999),
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
 		},
 		{
-			name: "user only",
-			kind: model.Job,
-			sc:   "runAsUser: 1000",
-			wantPod: &corev1.PodSecurityContext{
-				RunAsNonRoot:   new(true),
-				RunAsUser:      new(int64(1000)),
-				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-			},
+			name:          "user only keeps the default group",
+			kind:          model.Job,
+			sc:            "runAsUser: 1000",
+			wantPod:       restrictedPod(1000, 10001, 10001),
+			wantContainer: restrictedContainer(true),
+			wantTmp:       true,
+		},
+		{
+			name:          "fsGroup follows the group",
+			kind:          model.StatefulSet,
+			sc:            "runAsGroup: 20000",
+			wantPod:       restrictedPod(10001, 20000, 20000),
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
 		},
@@ -101,7 +108,7 @@ func TestSecurityContext(t *testing.T) {
 			name:          "cron job",
 			kind:          model.CronJob,
 			sc:            "{}",
-			wantPod:       restrictedPod,
+			wantPod:       restrictedPod(10001, 10001, 10001),
 			wantContainer: restrictedContainer(true),
 			wantTmp:       true,
 		},
@@ -131,8 +138,37 @@ func TestSecurityContext(t *testing.T) {
 	}
 }
 
-// TestSecurityContextRendered checks the rendered form: an empty emptyDir
-// and readOnlyRootFilesystem: false survive pruning, as they mean something.
+// TestSecurityContextEnvDefaults checks that the environment's
+// defaults.securityContext applies to the apps that set no IDs, and that
+// an app's own IDs win.
+func TestSecurityContextEnvDefaults(t *testing.T) {
+	env := modeltest.Env(t, "prod", cluster+`cluster: autoscaler: enabled: false
+`+noControllers+`namespaces: chatbot: {}
+defaults: {namespace: "chatbot", securityContext: {runAsUser: 20000, runAsGroup: 30000}}
+apps: web: image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/web", tag: "1.0.0"}
+apps: db: {
+	image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/db", tag: "1.0.0"}
+	securityContext: {runAsUser: 999, runAsGroup: 999}
+}
+`)
+	for _, tc := range []struct {
+		app  string
+		want *corev1.PodSecurityContext
+	}{
+		{"web", restrictedPod(20000, 30000, 30000)},
+		{"db", restrictedPod(999, 999, 999)},
+	} {
+		o := find(t, build(t, env), model.Deployment, tc.app)
+		got := decode[appsv1.Deployment](t, o).Spec.Template.Spec.SecurityContext
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: pod securityContext mismatch (-want +got):\n%s", tc.app, diff)
+		}
+	}
+}
+
+// TestSecurityContextRendered checks the rendered form: the /tmp emptyDir
+// sized as the ephemeral-storage limit, an empty emptyDir and
+// readOnlyRootFilesystem: false survive pruning, as they mean something.
 func TestSecurityContextRendered(t *testing.T) {
 	spec := func(o object.Object) map[string]any {
 		tmpl := o.Content["spec"].(map[string]any)["template"].(map[string]any)
@@ -140,9 +176,18 @@ func TestSecurityContextRendered(t *testing.T) {
 	}
 	app := newApp(t, "web", model.Deployment)
 	pod := spec(find(t, buildApp(t, app), "Deployment", "web"))
-	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
+	want := []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{"sizeLimit": "1Gi"}}}
 	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
 		t.Errorf("volumes mismatch (-want +got):\n%s", diff)
+	}
+
+	// Without an ephemeral-storage limit the emptyDir is unbounded, and
+	// stays an emptyDir.
+	app.Resources.Limits.EphemeralStorage = ""
+	pod = spec(find(t, buildApp(t, app), "Deployment", "web"))
+	want = []any{map[string]any{"name": "tmp", "emptyDir": map[string]any{}}}
+	if diff := cmp.Diff(want, pod["volumes"]); diff != "" {
+		t.Errorf("volumes without a limit mismatch (-want +got):\n%s", diff)
 	}
 
 	app.SecurityContext.ReadOnlyRootFilesystem = false

@@ -148,7 +148,7 @@ func packed(pl *capacity.Placement) Packed {
 		out.Nodes = append(out.Nodes, node)
 	}
 	for _, pod := range pl.Pending() {
-		pp := PendingPod{Pod: pod.Name(), Requests: Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, Pods: 1}, Reason: pod.Reason}
+		pp := PendingPod{Pod: pod.Name(), Requests: Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, EphemeralStorage: pod.Requests.EphemeralStorage, Pods: 1}, Reason: pod.Reason}
 		if pod.App != nil {
 			pp.App, pp.Kind = pod.App.App.Name, pod.Kind
 		}

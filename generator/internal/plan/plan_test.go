@@ -19,7 +19,10 @@ import (
 	"github.com/gitops-gen/gen/internal/golden"
 )
 
-const mi = 1 << 20
+const (
+	mi = 1 << 20
+	gi = 1 << 30
+)
 
 // today is the date the tests check support windows at: the date of the
 // embedded tables.
@@ -42,18 +45,21 @@ func newEnv(t testing.TB, src string) *model.Environment {
 
 // TestBuild pins the numbers of the fixture's plan, worked out by hand:
 // t3.medium nodes allocate 1930m / 3246Mi / 17 pods, m5.large nodes
-// 1930m / 6903Mi / 29 pods; the DaemonSets take 180m / 120Mi / 4 pods
+// 1930m / 6903Mi / 29 pods, both 17Gi of ephemeral storage (20 GiB
+// volumes less 10% and 1Gi); the DaemonSets take 180m / 120Mi / 4 pods
 // per node (aws-node 50m, kube-proxy 100m, ebs-csi-node 30m / 120Mi,
 // eks-pod-identity-agent) and the system pods 520m / 1420Mi / 8 pods
 // (coredns 2 × 100m / 70Mi, ebs-csi-controller 2 × 60m / 240Mi,
-// metrics-server 100m / 200Mi, cluster-autoscaler 100m / 600Mi,
-// aws-load-balancer-controller 2 × nothing).
+// metrics-server 100m / 200Mi, cluster-autoscaler 100m / 600Mi and
+// 256Mi of ephemeral storage, aws-load-balancer-controller 2 ×
+// nothing). Every app pod requests the schema's 256Mi of ephemeral
+// storage.
 func TestBuild(t *testing.T) {
 	p := plan.Build(newEnv(t, ""), plan.Options{Today: today})
 
 	perNode := func(p plan.NodeGroup) plan.Resources { return *p.PerNode }
 	if diff := cmp.Diff(
-		[]plan.Resources{{CPU: 1930, Memory: 3246 * mi, Pods: 17}, {CPU: 1930, Memory: 6903 * mi, Pods: 29}},
+		[]plan.Resources{{CPU: 1930, Memory: 3246 * mi, EphemeralStorage: 17 * gi, Pods: 17}, {CPU: 1930, Memory: 6903 * mi, EphemeralStorage: 17 * gi, Pods: 29}},
 		[]plan.Resources{perNode(p.NodeGroups[0]), perNode(p.NodeGroups[1])},
 	); diff != "" {
 		t.Errorf("per node mismatch (-want +got):\n%s", diff)
@@ -72,23 +78,23 @@ func TestBuild(t *testing.T) {
 		Min: plan.Level{
 			Nodes: 3,
 			// backend 2 × 250m/256Mi, ml 1 × 1/2Gi, mongodb 500m/1Gi, retrain 500m/1Gi.
-			Apps:       plan.Resources{CPU: 2500, Memory: 4608 * mi, Pods: 5},
+			Apps:       plan.Resources{CPU: 2500, Memory: 4608 * mi, EphemeralStorage: 5 * 256 * mi, Pods: 5},
 			DaemonSets: plan.Resources{CPU: 540, Memory: 360 * mi, Pods: 12},
-			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 3560, Memory: 6388 * mi, Pods: 25},
+			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, EphemeralStorage: 256 * mi, Pods: 8},
+			Requested:  plan.Resources{CPU: 3560, Memory: 6388 * mi, EphemeralStorage: 6 * 256 * mi, Pods: 25},
 			// 2 × t3.medium + 1 × m5.large.
-			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, Pods: 63},
-			Headroom: plan.Resources{CPU: 2230, Memory: 7007 * mi, Pods: 38},
+			Capacity: plan.Resources{CPU: 5790, Memory: 13395 * mi, EphemeralStorage: 3 * 17 * gi, Pods: 63},
+			Headroom: plan.Resources{CPU: 2230, Memory: 7007 * mi, EphemeralStorage: 3*17*gi - 6*256*mi, Pods: 38},
 			Used:     plan.Used{CPU: 61.5, Memory: 47.7, Pods: 39.7},
 		},
 		Max: plan.Level{
 			Nodes:      8,
-			Apps:       plan.Resources{CPU: 4250, Memory: 7424 * mi, Pods: 9},
+			Apps:       plan.Resources{CPU: 4250, Memory: 7424 * mi, EphemeralStorage: 9 * 256 * mi, Pods: 9},
 			DaemonSets: plan.Resources{CPU: 1440, Memory: 960 * mi, Pods: 32},
-			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, Pods: 8},
-			Requested:  plan.Resources{CPU: 6210, Memory: 9804 * mi, Pods: 49},
-			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, Pods: 172},
-			Headroom:   plan.Resources{CPU: 9230, Memory: 27135 * mi, Pods: 123},
+			System:     plan.Resources{CPU: 520, Memory: 1420 * mi, EphemeralStorage: 256 * mi, Pods: 8},
+			Requested:  plan.Resources{CPU: 6210, Memory: 9804 * mi, EphemeralStorage: 10 * 256 * mi, Pods: 49},
+			Capacity:   plan.Resources{CPU: 15440, Memory: 36939 * mi, EphemeralStorage: 8 * 17 * gi, Pods: 172},
+			Headroom:   plan.Resources{CPU: 9230, Memory: 27135 * mi, EphemeralStorage: 8*17*gi - 10*256*mi, Pods: 123},
 			Used:       plan.Used{CPU: 40.2, Memory: 26.5, Pods: 28.5},
 		},
 	}
@@ -223,7 +229,9 @@ func TestBuildObjects(t *testing.T) {
 		t.Fatal("kube.Build() rendered no Deployment backend")
 	}
 	p := plan.Build(env, plan.Options{Today: today, Objects: objs})
-	if got, want := p.Apps[0].PerPod, (plan.Resources{CPU: 300, Memory: 320 * mi, Pods: 1}); got != want {
+	// The sidecar requests no ephemeral storage; backend's container the
+	// schema's 256Mi.
+	if got, want := p.Apps[0].PerPod, (plan.Resources{CPU: 300, Memory: 320 * mi, EphemeralStorage: 256 * mi, Pods: 1}); got != want {
 		t.Errorf("backend per pod = %+v, want %+v", got, want)
 	}
 }
@@ -254,7 +262,7 @@ func TestBuildPacking(t *testing.T) {
 	}
 	wantPending := []plan.PendingPod{{
 		Pod: "ml 2/2", App: "ml", Kind: "Deployment",
-		Requests: plan.Resources{CPU: 1000, Memory: 2048 * mi, Pods: 1},
+		Requests: plan.Resources{CPU: 1000, Memory: 2048 * mi, EphemeralStorage: 256 * mi, Pods: 1},
 		Reason:   "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector",
 	}}
 	if diff := cmp.Diff(wantPending, p.Packing.Min.Pending); diff != "" {
