@@ -25,14 +25,14 @@ func TestSecretRefs(t *testing.T) {
 		name: "not declared",
 		src:  `apps: web: env: DB_PASSWORD: {secret: "db-credentials", key: "password"}`,
 		want: []problem{{path("apps", "web", "env", "DB_PASSWORD"),
-			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: none); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "by-hand", reason: "...", keys: ["password"]}`}},
+			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: none); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "external", store: "...", remoteKey: "...", keys: ["password"]} (or provided: "by-hand" with a reason)`}},
 	}, {
 		name: "declared in another namespace only",
 		src: `namespaces: "koorde-cache": secrets: "db-credentials": {provided: "by-hand", reason: "a runbook", keys: ["password"]}
 namespaces: chatbot: secrets: other: {provided: "by-hand", reason: "a runbook", keys: ["x"]}
 apps: web: env: DB_PASSWORD: {secret: "db-credentials", key: "password"}`,
 		want: []problem{{path("apps", "web", "env", "DB_PASSWORD"),
-			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: other); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "by-hand", reason: "...", keys: ["password"]}`}},
+			`apps.web.env.DB_PASSWORD: env DB_PASSWORD references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: other); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "external", store: "...", remoteKey: "...", keys: ["password"]} (or provided: "by-hand" with a reason)`}},
 	}, {
 		name: "a key the Secret does not declare",
 		src:  declared + `apps: web: env: DB_PASSWORD: {secret: "db-credentials", key: "passwd"}`,
