@@ -217,6 +217,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// externalSecretsCRDs are the CRD files of the External Secrets Operator's
+// kinds gen renders, in the shared folder's schemas/crds/.
+var externalSecretsCRDs = map[string]string{
+	kube.KindSecretStore:        "external-secrets.io_secretstores.yaml",
+	kube.KindClusterSecretStore: "external-secrets.io_clustersecretstores.yaml",
+	kube.KindExternalSecret:     "external-secrets.io_externalsecrets.yaml",
+}
+
 // TestStrictDecode decodes every rendered file into its k8s.io/api type,
 // rejecting unknown fields, and requires the round trip to lose nothing.
 func TestStrictDecode(t *testing.T) {
@@ -234,6 +242,18 @@ func TestStrictDecode(t *testing.T) {
 			}
 			if meta.APIVersion == argocd.APIVersion {
 				continue // no Go type here: TestArgoCD validates against the CRDs
+			}
+			if crd, ok := externalSecretsCRDs[meta.Kind]; ok && meta.APIVersion == kube.ExternalSecretsAPIVersion {
+				// No Go type either: the External Secrets Operator's CRD,
+				// closed (unknown fields rejected).
+				var obj map[string]any
+				if err := yaml.Unmarshal(f.Data, &obj); err != nil {
+					t.Fatal(err)
+				}
+				if err := schematest.ValidateCRD(repotest.SharedFile(t, "schemas", "crds", crd), obj); err != nil {
+					t.Errorf("%s does not satisfy the %s CRD: %v", name, meta.Kind, err)
+				}
+				continue
 			}
 			if !ok {
 				t.Errorf("%s: no k8s.io/api type for %s %s", name, meta.APIVersion, meta.Kind)
@@ -354,6 +374,9 @@ func TestArgoCD(t *testing.T) {
 			switch dir := path.Dir(f.Path); {
 			case strings.HasPrefix(f.Path, "apps/"), strings.HasPrefix(f.Path, "platform/"), strings.HasPrefix(f.Path, "argocd/"):
 				folders[path.Join(e.Dir, dir)] += 0
+			case strings.HasPrefix(f.Path, "secrets/"):
+				// Synced recursively: a folder per namespace.
+				folders[path.Join(e.Dir, "secrets")] += 0
 			}
 		}
 		var apps, controllers int

@@ -205,6 +205,10 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	if err := check.References(env, built, all); err != nil {
 		return r, envError(env, err)
 	}
+	// Whether a Secret carries values (only a patch can add one): refused.
+	if err := check.SecretData(env, all); err != nil {
+		return r, envError(env, err)
+	}
 	// Whether a string the objects hold is a credential: refused, unless
 	// the app allows the field (then reported with the policies).
 	if r.allowed, err = check.Credentials(env, built, all); err != nil {

@@ -20,11 +20,14 @@ type Environment struct {
 	Name       string               `json:"name"`
 	Cluster    Cluster              `json:"cluster"`
 	Namespaces map[string]Namespace `json:"namespaces"`
-	Apps       map[string]*App      `json:"apps"`
-	Registries Registries           `json:"registries"`
-	ArgoCD     *ArgoCD              `json:"argocd,omitempty"`
-	Policy     PolicySettings       `json:"policy"`
-	Platform   Platform             `json:"platform"`
+	// SecretStores are the secret stores of the namespaces' external
+	// Secrets, by name.
+	SecretStores map[string]SecretStore `json:"secretStores"`
+	Apps         map[string]*App        `json:"apps"`
+	Registries   Registries             `json:"registries"`
+	ArgoCD       *ArgoCD                `json:"argocd,omitempty"`
+	Policy       PolicySettings         `json:"policy"`
+	Platform     Platform               `json:"platform"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -373,12 +376,92 @@ type Namespace struct {
 	Secrets map[string]ProvidedSecret `json:"secrets"`
 }
 
-// ProvidedSecret is a Secret that something other than gen creates.
+// ProvidedSecret is a Secret of a namespace and what creates it.
 type ProvidedSecret struct {
-	// Provided says what: "by-hand".
+	// Provided says what: "external" (an ExternalSecret gen renders) or
+	// "by-hand".
 	Provided string   `json:"provided"`
-	Reason   string   `json:"reason"`
+	Reason   string   `json:"reason,omitempty"`
 	Keys     []string `json:"keys"`
+	// Store, RemoteKey, Property and RefreshInterval are those of an
+	// external Secret: the secret store (a key of
+	// [Environment.SecretStores]), the secret in it, per key the property
+	// of the remote value it takes (absent: the key's name; nil: the whole
+	// value) and how often it is read again.
+	Store           string             `json:"store,omitempty"`
+	RemoteKey       string             `json:"remoteKey,omitempty"`
+	Property        map[string]*string `json:"property,omitempty"`
+	RefreshInterval string             `json:"refreshInterval,omitempty"`
+}
+
+// Provided values of [ProvidedSecret].
+const (
+	ProvidedExternal = "external"
+	ProvidedByHand   = "by-hand"
+)
+
+// PropertyOf returns the property of the remote value that key takes, and
+// false when it takes the whole value.
+func (s ProvidedSecret) PropertyOf(key string) (string, bool) {
+	p, ok := s.Property[key]
+	if !ok {
+		return key, true
+	}
+	if p == nil {
+		return "", false
+	}
+	return *p, true
+}
+
+// SecretStore is a secret store: a SecretStore in Namespace, or a
+// ClusterSecretStore when Namespace is "".
+type SecretStore struct {
+	Namespace string      `json:"namespace,omitempty"`
+	Provider  string      `json:"provider"`
+	AWS       *AWSStore   `json:"aws,omitempty"`
+	Vault     *VaultStore `json:"vault,omitempty"`
+}
+
+// StoreServiceAccount returns the namespace and name of the ServiceAccount
+// that the secret store name authenticates as: secret-store-<name>, in the
+// store's namespace, or in the External Secrets Operator's (the
+// external-secrets controller's) for a ClusterSecretStore.
+func (e *Environment) StoreServiceAccount(name string) (namespace, sa string) {
+	namespace = e.SecretStores[name].Namespace
+	if namespace == "" {
+		namespace = "external-secrets"
+		if c, ok := e.Platform.Controllers["external-secrets"]; ok && c.Namespace != "" {
+			namespace = c.Namespace
+		}
+	}
+	return namespace, "secret-store-" + name
+}
+
+// Providers of [SecretStore].
+const (
+	ProviderSecretsManager = "aws-secrets-manager"
+	ProviderParameterStore = "aws-parameter-store"
+	ProviderVault          = "vault"
+)
+
+// AWSStore is an AWS Secrets Manager or Parameter Store store.
+type AWSStore struct {
+	IAMRole string `json:"iamRole"`
+	Region  string `json:"region"`
+}
+
+// VaultStore is a HashiCorp Vault KV store with Kubernetes auth.
+type VaultStore struct {
+	Server    string `json:"server"`
+	Path      string `json:"path"`
+	Version   string `json:"version"`
+	Namespace string `json:"namespace,omitempty"`
+	Auth      struct {
+		Kubernetes struct {
+			MountPath string `json:"mountPath"`
+			Role      string `json:"role"`
+		} `json:"kubernetes"`
+	} `json:"auth"`
 }
 
 // Workload kinds.

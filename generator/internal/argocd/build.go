@@ -21,6 +21,7 @@ import (
 const (
 	RootName     = "root"
 	PlatformName = "platform"
+	SecretsName  = "secrets"
 )
 
 // The folders of rendered/<env>/ that Applications sync. cluster/ is not
@@ -28,6 +29,7 @@ const (
 const (
 	argocdDir   = "argocd"
 	platformDir = "platform"
+	secretsDir  = "secrets"
 	appsDir     = "apps"
 )
 
@@ -56,6 +58,10 @@ const (
 	managedBy      = "gen"
 	partOfPlatform = "platform"
 )
+
+// externalSecretsGroup is the API group of the External Secrets Operator's
+// objects, which the secrets Application syncs.
+const externalSecretsGroup = "external-secrets.io"
 
 // syncOptions are the sync options of every Application:
 // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/
@@ -95,6 +101,7 @@ var clusterResourceWhitelist = []groupKind{
 	{"rbac.authorization.k8s.io", "ClusterRoleBinding"},
 	{"scheduling.k8s.io", "PriorityClass"},
 	{"storage.k8s.io", "StorageClass"},
+	{"external-secrets.io", "ClusterSecretStore"},
 }
 
 // argoKinds are the namespaced kinds the root Application syncs.
@@ -154,6 +161,9 @@ func Build(env *model.Environment, dir string, objs []object.Object) ([]object.O
 	for _, name := range controllers {
 		typed = append(typed, b.controller(env.Platform.Controllers[name]))
 	}
+	if inv.secrets {
+		typed = append(typed, b.secrets())
+	}
 	for _, name := range slices.Sorted(maps.Keys(inv.apps)) {
 		typed = append(typed, b.app(env.Apps[name], waves[name], inv.apps[name]))
 	}
@@ -177,7 +187,7 @@ func ReservedNames(env *model.Environment) cueerrors.Error {
 		return nil
 	}
 	var errs cueerrors.Error
-	for _, name := range []string{PlatformName, RootName} {
+	for _, name := range []string{PlatformName, RootName, SecretsName} {
 		if app, ok := env.Apps[name]; ok && app.Enabled {
 			errs = cueerrors.Append(errs, env.Errorf(app.Path(""),
 				"app %s has the name of gen's %s Application (argocd/application-%s.yaml); rename the app",
@@ -190,7 +200,7 @@ func ReservedNames(env *model.Environment) cueerrors.Error {
 				"app %s has the name of the controller %s, whose Application is argocd/application-%s.yaml; rename the app",
 				name, name, name))
 		}
-		if name == PlatformName || name == RootName {
+		if name == PlatformName || name == RootName || name == SecretsName {
 			errs = cueerrors.Append(errs, env.Errorf(env.Platform.Controllers[name].Path(""),
 				"controller %s has the name of gen's %s Application; rename the controller", name, name))
 		}
@@ -214,6 +224,8 @@ type inventory struct {
 	apps map[string][]object.Object
 	// platform reports whether platform/ holds anything.
 	platform bool
+	// secrets reports whether secrets/ holds anything.
+	secrets bool
 	// namespaces are the namespaces of the namespaced objects.
 	namespaces map[string]bool
 	// namespaced are the kinds of the namespaced objects.
@@ -235,7 +247,9 @@ func takeInventory(env *model.Environment, objs []object.Object) (*inventory, er
 		if o.App == "" && (gk.Group == "argoproj.io" || strings.HasPrefix(o.APIVersion(), "eksctl.io/")) {
 			continue // the argocd/ and cluster/ folders
 		}
-		if o.App == "" {
+		if o.App == "" && gk.Group == externalSecretsGroup {
+			inv.secrets = true
+		} else if o.App == "" {
 			inv.platform = true
 		} else {
 			if app, ok := env.Apps[o.App]; !ok || !app.Enabled {
@@ -368,6 +382,19 @@ func (b *builder) root() application {
 func (b *builder) platform() application {
 	a := b.application(PlatformName, platformDir, partOfPlatform, b.cd.AutoSync)
 	a.Metadata.Annotations = map[string]string{SyncWave: strconv.Itoa(wavePlatform)}
+	a.Metadata.Finalizers = []string{finalizer}
+	a.Spec.Destination.Namespace = kubeSystem
+	return a
+}
+
+// secrets syncs secrets/: the secret stores and the ExternalSecrets, whose
+// kinds the External Secrets Operator's chart brings, so they come in a
+// wave after the controllers' Applications and before the apps, whose pods
+// read the Secrets the ExternalSecrets produce. Like platform's, its
+// destination namespace is kube-system, and each object names its own.
+func (b *builder) secrets() application {
+	a := b.application(SecretsName, secretsDir, partOfPlatform, b.cd.AutoSync)
+	a.Metadata.Annotations = map[string]string{SyncWave: strconv.Itoa(waveSecrets)}
 	a.Metadata.Finalizers = []string{finalizer}
 	a.Spec.Destination.Namespace = kubeSystem
 	return a

@@ -67,6 +67,7 @@ func TestBuildObjects(t *testing.T) {
 		"Application/argocd/aws-load-balancer-controller",
 		"Application/argocd/external-secrets",
 		"Application/argocd/prometheus-operator",
+		"Application/argocd/secrets",
 		"Application/argocd/backend",
 		"Application/argocd/frontend",
 		"Application/argocd/koorde-node",
@@ -252,6 +253,7 @@ func TestProject(t *testing.T) {
 			gk("rbac.authorization.k8s.io", "ClusterRoleBinding"),
 			gk("scheduling.k8s.io", "PriorityClass"),
 			gk("storage.k8s.io", "StorageClass"),
+			gk("external-secrets.io", "ClusterSecretStore"),
 		},
 		"namespaceResourceWhitelist": []any{
 			gk("", "ConfigMap"),
@@ -264,6 +266,8 @@ func TestProject(t *testing.T) {
 			gk("argoproj.io", "Application"),
 			gk("autoscaling", "HorizontalPodAutoscaler"),
 			gk("batch", "CronJob"),
+			gk("external-secrets.io", "ExternalSecret"),
+			gk("external-secrets.io", "SecretStore"),
 			gk("policy", "PodDisruptionBudget"),
 			gk("rbac.authorization.k8s.io", "Role"),
 			gk("rbac.authorization.k8s.io", "RoleBinding"),
@@ -276,7 +280,7 @@ func TestProject(t *testing.T) {
 		"name":        "prod",
 		"namespace":   "argocd",
 		"labels":      map[string]any{"app.kubernetes.io/managed-by": "gen", "environment": "prod"},
-		"annotations": map[string]any{SyncWave: "-3"},
+		"annotations": map[string]any{SyncWave: "-4"},
 		"finalizers":  []any{"resources-finalizer.argocd.argoproj.io"},
 	}
 	if diff := cmp.Diff(wantMeta, p.Lookup("metadata")); diff != "" {
@@ -440,7 +444,7 @@ func TestBuildErrors(t *testing.T) {
 		}, "apps.root: app root has the name of gen's root Application"},
 		{"a cluster-scoped kind the project does not allow", dir, func(env *model.Environment, objs []object.Object) []object.Object {
 			return append(objs, obj("", "v1", "PersistentVolume", "", "data", nil))
-		}, "argocd: PersistentVolume/data has no namespace, and PersistentVolume is not a cluster-scoped kind the AppProject allows (Namespace, ClusterRole.rbac.authorization.k8s.io, ClusterRoleBinding.rbac.authorization.k8s.io, PriorityClass.scheduling.k8s.io, StorageClass.storage.k8s.io)"},
+		}, "argocd: PersistentVolume/data has no namespace, and PersistentVolume is not a cluster-scoped kind the AppProject allows (Namespace, ClusterRole.rbac.authorization.k8s.io, ClusterRoleBinding.rbac.authorization.k8s.io, PriorityClass.scheduling.k8s.io, StorageClass.storage.k8s.io, ClusterSecretStore.external-secrets.io)"},
 		{"an object of a disabled app", dir, func(env *model.Environment, objs []object.Object) []object.Object {
 			return append(objs, obj("koorde-loadtest", "batch/v1", "Job", "koorde-cache", "koorde-loadtest", nil))
 		}, `argocd: Job/koorde-cache/koorde-loadtest belongs to app "koorde-loadtest", which is not enabled in environment prod`},

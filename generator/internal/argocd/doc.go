@@ -5,13 +5,15 @@
 //     otherwise) that allows this repository as the only source, the
 //     environment's namespaces (and kube-system) on its cluster plus the
 //     Argo CD namespace on Argo CD's own cluster as the only destinations,
-//     five cluster-scoped kinds (Namespace, StorageClass, PriorityClass,
-//     ClusterRole, ClusterRoleBinding) and the namespaced kinds the tree
+//     six cluster-scoped kinds (Namespace, StorageClass, PriorityClass,
+//     ClusterRole, ClusterRoleBinding, ClusterSecretStore) and the namespaced kinds the tree
 //     holds;
 //   - the root Application, "root", the app of apps: it syncs argocd/,
 //     itself included, and is the one object applied by hand;
 //   - "platform", which syncs platform/ (Namespaces, quotas, storage
 //     classes, the Cluster Autoscaler);
+//   - "secrets", which syncs secrets/ (the secret stores and the
+//     ExternalSecrets) after the controllers and before the apps;
 //   - one Application per enabled app, named after it, which syncs
 //     apps/<app>/ into the app's namespace.
 //
@@ -42,8 +44,9 @@
 // # Ordering
 //
 // Sync waves (the argocd.argoproj.io/sync-wave annotation) order two
-// levels. In argocd/, which the root syncs: the AppProject in wave -2, the
-// platform Application in -1, then the apps from wave 0, each app one wave
+// levels. In argocd/, which the root syncs: the AppProjects in wave -4, the
+// platform Application in -3, the controllers' in -2, secrets in -1, then
+// the apps from wave 0, each app one wave
 // after the latest of the enabled apps in its dependsOn (a database before
 // its clients). In platform/, [Annotate] puts Namespaces in wave -2 and
 // quotas, storage classes, RBAC, ServiceAccounts and ConfigMaps in -1,

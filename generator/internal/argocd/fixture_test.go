@@ -101,6 +101,8 @@ func fixtureObjects() []object.Object {
 		obj("", "rbac.authorization.k8s.io/v1", "Role", ks, "cluster-autoscaler", nil),
 		obj("", "rbac.authorization.k8s.io/v1", "RoleBinding", ks, "cluster-autoscaler", nil),
 		obj("", "apps/v1", "Deployment", ks, "cluster-autoscaler", replicas(1)),
+		obj("", "external-secrets.io/v1", "SecretStore", "chatbot", "chatbot", nil),
+		obj("", "external-secrets.io/v1", "ExternalSecret", "chatbot", "mongodb-credentials", nil),
 
 		obj("backend", "v1", "ServiceAccount", "chatbot", "backend", nil),
 		obj("backend", "v1", "ConfigMap", "chatbot", "backend-env", nil),

@@ -15,8 +15,8 @@ import (
 
 // TestTree checks the Applications against the tree they sync, as
 // output.Path lays it out: every Application's path is a folder of
-// rendered/<env>/ that holds files, every app folder and platform/ have
-// exactly one Application, argocd/ is the root's, and no path reaches
+// rendered/<env>/ that holds files, every app folder, platform/ and
+// secrets/ (with its folder per namespace) have exactly one Application, argocd/ is the root's, and no path reaches
 // cluster/.
 func TestTree(t *testing.T) {
 	tests := []struct {
@@ -52,7 +52,11 @@ func TestTree(t *testing.T) {
 			// The folders of the tree and how many files each holds.
 			files := map[string]int{}
 			for _, o := range append(slices.Clone(objs), built...) {
-				files[path.Dir(output.Path(o))]++
+				dir := path.Dir(output.Path(o))
+				if strings.HasPrefix(dir, secretsDir+"/") {
+					dir = secretsDir // synced recursively, a folder per namespace
+				}
+				files[dir]++
 			}
 			// Application paths, by folder relative to dir.
 			apps := map[string][]string{}
@@ -88,6 +92,8 @@ func TestTree(t *testing.T) {
 					want[folder] = []string{RootName}
 				case folder == "platform":
 					want[folder] = []string{PlatformName}
+				case folder == secretsDir:
+					want[folder] = []string{SecretsName}
 				case strings.HasPrefix(folder, "apps/"):
 					want[folder] = []string{strings.TrimPrefix(folder, "apps/")}
 				case folder == "cluster":

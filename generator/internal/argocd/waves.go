@@ -23,8 +23,9 @@ const SyncWave = "argocd.argoproj.io/sync-wave"
 // folder). The AppProjects come first, as every Application names one;
 // then the platform Application (Namespaces, quotas, storage classes, the
 // Cluster Autoscaler); then the controllers' Applications (their charts,
-// with the CRDs and webhooks the apps' objects need), before any app; then
-// the apps, from wave 0 up, an app one wave after the latest of the apps
+// with the CRDs and webhooks the apps' objects need); then the secrets
+// Application (secret stores and ExternalSecrets, which need the External
+// Secrets Operator's CRDs), before any app; then the apps, from wave 0 up, an app one wave after the latest of the apps
 // it depends on (see Waves). The root Application's own manifest carries
 // no wave (0).
 //
@@ -32,9 +33,10 @@ const SyncWave = "argocd.argoproj.io/sync-wave"
 // healthy when Argo CD has a health check for Applications, which it has
 // not had by default since 1.8: see the package documentation.
 const (
-	waveProject     = -3
-	wavePlatform    = -2
-	waveControllers = -1
+	waveProject     = -4
+	wavePlatform    = -3
+	waveControllers = -2
+	waveSecrets     = -1
 	waveFirstApp    = 0
 )
 
@@ -42,7 +44,8 @@ const (
 // Namespaces first, since everything else of the environment lives in
 // them; then what workloads need to exist before they start (quotas and
 // limits, storage and priority classes, ServiceAccounts and RBAC,
-// ConfigMaps, secret stores); then, in wave 0, the workloads (the Cluster
+// ConfigMaps; in secrets/, the secret stores before the
+// ExternalSecrets that read from them); then, in wave 0, the workloads (the Cluster
 // Autoscaler's Deployment). Argo CD already applies kinds in a similar
 // order inside one wave (gitops-engine pkg/sync/sync_tasks.go, kindOrder);
 // the waves make the order explicit and make each step wait for the one

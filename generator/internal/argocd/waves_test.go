@@ -124,14 +124,15 @@ func TestAppWavesErrors(t *testing.T) {
 // Applications of the fixture.
 func TestWaves(t *testing.T) {
 	want := map[string]any{
-		"AppProject/argocd/prod":                          "-3",
-		"AppProject/argocd/prod-controllers":              "-3",
+		"AppProject/argocd/prod":                          "-4",
+		"AppProject/argocd/prod-controllers":              "-4",
 		"Application/argocd/root":                         nil,
-		"Application/argocd/platform":                     "-2",
-		"Application/argocd/argo-rollouts":                "-1",
-		"Application/argocd/aws-load-balancer-controller": "-1",
-		"Application/argocd/external-secrets":             "-1",
-		"Application/argocd/prometheus-operator":          "-1",
+		"Application/argocd/platform":                     "-3",
+		"Application/argocd/argo-rollouts":                "-2",
+		"Application/argocd/aws-load-balancer-controller": "-2",
+		"Application/argocd/external-secrets":             "-2",
+		"Application/argocd/prometheus-operator":          "-2",
+		"Application/argocd/secrets":                      "-1",
 		"Application/argocd/mongodb":                      "0",
 		"Application/argocd/frontend":                     "0",
 		"Application/argocd/ml-retrain":                   "0",
@@ -177,6 +178,7 @@ func TestAnnotate(t *testing.T) {
 		"ClusterRoleBinding/cluster-autoscaler":         "-1",
 		"Role/kube-system/cluster-autoscaler":           "-1",
 		"RoleBinding/kube-system/cluster-autoscaler":    "-1",
+		"SecretStore/chatbot/chatbot":                   "-1",
 		"ConfigMap/kube-system/early":                   "-5",
 	}
 	if diff := cmp.Diff(want, waves); diff != "" {

@@ -540,19 +540,19 @@ func TestCapacity(t *testing.T) {
 			want: []problem{
 				{
 					Path:  path("cluster", "iam", "roles", `"chatbot-backend"`),
-					Error: `cluster.iam.roles."chatbot-backend": IAM role "chatbot-backend" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+					Error: `cluster.iam.roles."chatbot-backend": IAM role "chatbot-backend" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole, a controller's iamRole or a secret store's aws.iamRole, or remove it`,
 				},
 				{
 					Path:  path("cluster", "iam", "roles", `"chatbot-ml"`),
-					Error: `cluster.iam.roles."chatbot-ml": IAM role "chatbot-ml" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+					Error: `cluster.iam.roles."chatbot-ml": IAM role "chatbot-ml" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole, a controller's iamRole or a secret store's aws.iamRole, or remove it`,
 				},
 				{
 					Path:  path("cluster", "iam", "roles", `"chatbot-retrain"`),
-					Error: `cluster.iam.roles."chatbot-retrain": IAM role "chatbot-retrain" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+					Error: `cluster.iam.roles."chatbot-retrain": IAM role "chatbot-retrain" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole, a controller's iamRole or a secret store's aws.iamRole, or remove it`,
 				},
 				{
 					Path:  path("cluster", "iam", "roles", `"cluster-autoscaler"`),
-					Error: `cluster.iam.roles."cluster-autoscaler": IAM role "cluster-autoscaler" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it`,
+					Error: `cluster.iam.roles."cluster-autoscaler": IAM role "cluster-autoscaler" is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole, a controller's iamRole or a secret store's aws.iamRole, or remove it`,
 				},
 			},
 		},

@@ -21,6 +21,8 @@ func Environment(env *model.Environment) error {
 	}
 	c.cluster()
 	c.controllers()
+	c.secretStores()
+	c.externalSecrets()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {

@@ -48,6 +48,11 @@ func (c *capacityChecker) irsa() {
 		use(ctl.ServiceAccount.IAMRole, ctl.Path("serviceAccount.iamRole"), "controller "+name)
 	}
 	use(cl.EBSCSIDriver.IAMRole, "cluster.ebsCSIDriver.iamRole", "the EBS CSI driver")
+	for _, name := range slices.Sorted(maps.Keys(c.Env.SecretStores)) {
+		if st := c.Env.SecretStores[name]; st.AWS != nil {
+			use(st.AWS.IAMRole, "secretStores."+model.Label(name)+".aws.iamRole", "secret store "+name)
+		}
+	}
 	for _, role := range slices.Sorted(maps.Keys(roles)) {
 		if used[role] {
 			continue
@@ -59,6 +64,6 @@ func (c *capacityChecker) irsa() {
 			// ClusterConfig simply leaves it out.
 			continue
 		}
-		c.errorf(path, "IAM role %q is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole or a controller's iamRole, or remove it", role)
+		c.errorf(path, "IAM role %q is declared but no ServiceAccount uses it: name it in an app's serviceAccount.iamRole, a controller's iamRole or a secret store's aws.iamRole, or remove it", role)
 	}
 }

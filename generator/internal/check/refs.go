@@ -206,7 +206,7 @@ func (r *resolver) secret(ref object.Ref, ns string) []string {
 	if !ok {
 		return []string{undeclaredSecret(r.env, ns, ref.Name, ref.Keys)}
 	}
-	return missingKeys("Secret", ns, ref, "declares", decl.Keys)
+	return missingKeys("Secret", ns, ref, keysVerb(decl), decl.Keys)
 }
 
 // missingKeys returns a problem for each key the reference reads that is

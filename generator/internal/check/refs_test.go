@@ -74,7 +74,7 @@ func TestReferences(t *testing.T) {
 			"volumeClaimTemplates": []any{map[string]any{"metadata": map[string]any{"name": "data"}, "spec": map[string]any{"storageClassName": "gp3"}}},
 		}),
 	}
-	const secretFix = `declare how it reaches the cluster: namespaces: chatbot: secrets: tls: {provided: "by-hand", reason: "...", keys: [...]}`
+	const secretFix = `declare how it reaches the cluster: namespaces: chatbot: secrets: tls: {provided: "external", store: "...", remoteKey: "...", keys: [...]} (or provided: "by-hand" with a reason)`
 	tests := []struct {
 		name string
 		src  string
@@ -129,13 +129,13 @@ func TestReferences(t *testing.T) {
 			others: append([]object.Object{with(obj("web", "v1", "Secret", "chatbot", "tls"), "data", map[string]any{"tls.crt": "eA=="})}, rendered...),
 		}, {
 			name: "Secret env of the app, not declared", src: secretEnv, obj: new(env(keyRef("secretKeyRef", "db-credentials", "password", false))),
-			want: []problem{{at("env", "DB_PASSWORD"), `apps.web.env.DB_PASSWORD: Deployment/chatbot/web: env DB_PASSWORD of container web references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: none); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "by-hand", reason: "...", keys: ["password"]}`}},
+			want: []problem{{at("env", "DB_PASSWORD"), `apps.web.env.DB_PASSWORD: Deployment/chatbot/web: env DB_PASSWORD of container web references Secret chatbot/db-credentials, which nothing renders and namespace chatbot does not declare (its secrets: none); declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credentials": {provided: "external", store: "...", remoteKey: "...", keys: ["password"]} (or provided: "by-hand" with a reason)`}},
 		}, {
 			name: "Secret volume, not declared", src: declared, obj: new(volume(map[string]any{"name": "tls", "secret": map[string]any{"secretName": "tls"}})),
 			want: []problem{{at(), "apps.web: Deployment/chatbot/web: volume tls references Secret chatbot/tls, which nothing renders and namespace chatbot does not declare (its secrets: db-credentials); " + secretFix}},
 		}, {
 			name: "Secret misspelt", src: declared, obj: new(envFrom(map[string]any{"secretRef": map[string]any{"name": "db-credential"}})),
-			want: []problem{{at(), `apps.web: Deployment/chatbot/web: envFrom of container web references Secret chatbot/db-credential, which nothing renders and namespace chatbot does not declare (its secrets: db-credentials); did you mean db-credentials? Or declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credential": {provided: "by-hand", reason: "...", keys: [...]}`}},
+			want: []problem{{at(), `apps.web: Deployment/chatbot/web: envFrom of container web references Secret chatbot/db-credential, which nothing renders and namespace chatbot does not declare (its secrets: db-credentials); did you mean db-credentials? Or declare how it reaches the cluster: namespaces: chatbot: secrets: "db-credential": {provided: "external", store: "...", remoteKey: "...", keys: [...]} (or provided: "by-hand" with a reason)`}},
 		}, {
 			name: "Secret key missing, in a projected volume", src: declared,
 			obj: new(volume(map[string]any{"name": "db", "projected": map[string]any{"sources": []any{

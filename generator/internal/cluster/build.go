@@ -164,6 +164,18 @@ func (b *builder) bindings() []binding {
 			at:   c.Path("serviceAccount.iamRole"),
 		})
 	}
+	for _, name := range slices.Sorted(maps.Keys(env.SecretStores)) {
+		st := env.SecretStores[name]
+		if st.AWS == nil || st.AWS.IAMRole == "" {
+			continue
+		}
+		ns, sa := env.StoreServiceAccount(name)
+		out = append(out, binding{
+			namespace: ns, name: sa,
+			role: st.AWS.IAMRole,
+			at:   "secretStores." + model.Label(name) + ".aws.iamRole",
+		})
+	}
 	if _, ok := cl.Addon(ebsCSIAddon); ok && cl.EBSCSIDriver.IAMRole != "" {
 		out = append(out, binding{
 			namespace: kubeSystem, name: ebsCSIServiceAccount,

@@ -14,8 +14,9 @@ import (
 // Build returns the Kubernetes objects of env: per namespace a Namespace
 // (with a default-deny NetworkPolicy when it has defaultDeny, and a
 // ResourceQuota named after it when its quota is not empty), the Cluster
-// Autoscaler when it is enabled, per storage class an EBS StorageClass, and
-// per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
+// Autoscaler when it is enabled, per storage class an EBS StorageClass, per
+// secret store its ServiceAccount and (Cluster)SecretStore, per Secret
+// provided "external" its ExternalSecret, and per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
 // Services, HorizontalPodAutoscaler and PodDisruptionBudget.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then

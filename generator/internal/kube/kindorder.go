@@ -18,6 +18,7 @@ import (
 // NetworkPolicies come before the workloads too (Helm puts them right after
 // Namespaces): pods start with their ingress rules in place, rather than
 // denied by the namespace's default-deny until their app's policy arrives.
+// Secret stores come before the ExternalSecrets that read from them.
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
@@ -31,6 +32,9 @@ var kindOrder = []string{
 	"ClusterRoleBinding",
 	"Role",
 	"RoleBinding",
+	"ClusterSecretStore",
+	"SecretStore",
+	"ExternalSecret",
 	"NetworkPolicy",
 	"Deployment",
 	"StatefulSet",

@@ -13,12 +13,18 @@ const partOfPlatform = "platform"
 // platformObjects returns the environment-wide objects that the cluster
 // brings (rendered under platform/ with the Namespaces): the Cluster
 // Autoscaler, when it is enabled, one StorageClass per storage class and
-// the NetworkPolicies of the controllers' webhooks, in no particular order.
+// the NetworkPolicies of the controllers' webhooks, and the secret stores
+// and ExternalSecrets (see secretObjects), in no particular order.
 func platformObjects(env *model.Environment) ([]any, error) {
 	objs, err := autoscalerObjects(env)
 	if err != nil {
 		return nil, fmt.Errorf("autoscaler: %w", err)
 	}
+	secrets, err := secretObjects(env)
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, secrets...)
 	for _, sc := range storageClasses(env) {
 		objs = append(objs, sc)
 	}

@@ -125,3 +125,23 @@ func (o Object) meta() map[string]any {
 	m, _ := o.Lookup("metadata").(map[string]any)
 	return m
 }
+
+// CarriesSecretData reports whether o is a Secret (core v1) whose data or
+// stringData holds a value: what must never be written into rendered/,
+// which is committed to Git.
+func CarriesSecretData(o Object) bool {
+	if o.Group() != "" || o.Kind() != "Secret" {
+		return false
+	}
+	for _, field := range []string{"data", "stringData"} {
+		if m, ok := o.Content[field].(map[string]any); ok && len(m) > 0 {
+			return true
+		}
+		if v, ok := o.Content[field]; ok && v != nil {
+			if _, isMap := v.(map[string]any); !isMap {
+				return true // not a map: malformed, and still data
+			}
+		}
+	}
+	return false
+}

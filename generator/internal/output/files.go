@@ -17,11 +17,18 @@ type File struct {
 	Data []byte
 }
 
+// SecretsGroup is the API group of the External Secrets Operator, whose
+// objects go to secrets/.
+const SecretsGroup = "external-secrets.io"
+
 // Path returns the path of o's file inside rendered/<env>/: objects
 // without an app go to "platform/<kind>-<name>.yaml", the others to
 // "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; Argo CD's
 // AppProject and Applications go to "argocd/<kind>-<name>.yaml", the eksctl
-// ClusterConfig to "cluster/eksctl.yaml".
+// ClusterConfig to "cluster/eksctl.yaml"; the External Secrets Operator's
+// objects (secret stores, ExternalSecrets) of no app to "secrets/", in a
+// folder per namespace when they have one ("secrets/<namespace>/<kind>-<name>.yaml"),
+// which Argo CD syncs after the operator is installed and before the apps.
 //
 // This is the one place that decides where an object is written; changing
 // it moves files in every rendered tree.
@@ -35,6 +42,12 @@ func Path(o object.Object) string {
 		// The root Application syncs this folder.
 		return "argocd/" + file
 	}
+	if o.App == "" && o.Group() == SecretsGroup {
+		if ns := o.Namespace(); ns != "" {
+			return "secrets/" + ns + "/" + file
+		}
+		return "secrets/" + file
+	}
 	if o.App == "" {
 		return "platform/" + file
 	}
@@ -44,13 +57,20 @@ func Path(o object.Object) string {
 // Files encodes every object into its file (see [Path] and [Encode]) and
 // returns the files sorted by path. Two objects that would be written to
 // the same path are an error, as is an object whose kind, name or app
-// cannot be part of a file name.
+// cannot be part of a file name, and a Secret that carries data or
+// stringData (see [object.CarriesSecretData]): nothing that goes through
+// here may commit a secret value to Git.
 func Files(objs []object.Object) ([]File, error) {
 	files := make([]File, len(objs))
 	owner := make(map[string]string, len(objs)) // path -> object ID
 	for i, o := range objs {
 		if err := checkNames(o); err != nil {
 			return nil, err
+		}
+		if object.CarriesSecretData(o) {
+			// rendered/ is committed to Git; the render gate refuses this
+			// earlier, with the input's position (check.SecretData).
+			return nil, fmt.Errorf("object %s is a Secret with data or stringData: its values must not be written into rendered/", o.ID())
 		}
 		p := Path(o)
 		if prev, ok := owner[p]; ok {
@@ -76,8 +96,9 @@ func checkNames(o object.Object) error {
 		{"kind", o.Kind()},
 		{"name", o.Name()},
 		{"app", o.App},
+		{"namespace", o.Namespace()},
 	} {
-		if part.value == "" && part.what != "app" {
+		if part.value == "" && part.what != "app" && part.what != "namespace" {
 			return fmt.Errorf("object %s has no %s", o.ID(), part.what)
 		}
 		if strings.ContainsAny(part.value, `/\`) || part.value == "." || part.value == ".." {

@@ -37,6 +37,13 @@ func argo(kind, name string) object.Object {
 	}}
 }
 
+// eso returns an object of the External Secrets Operator, of no app.
+func eso(kind, namespace, name string) object.Object {
+	o := obj("", kind, namespace, name)
+	o.Content["apiVersion"] = "external-secrets.io/v1"
+	return o
+}
+
 func TestPath(t *testing.T) {
 	tests := []struct {
 		name string
@@ -52,6 +59,9 @@ func TestPath(t *testing.T) {
 		{"Argo CD Application", argo("Application", "root"), "argocd/application-root.yaml"},
 		{"Argo CD AppProject", argo("AppProject", "prod"), "argocd/appproject-prod.yaml"},
 		{"another ClusterConfig kind", obj("", "ClusterConfig", "", "x"), "platform/clusterconfig-x.yaml"},
+		{"ExternalSecret: a folder per namespace", eso("ExternalSecret", "shop", "db"), "secrets/shop/externalsecret-db.yaml"},
+		{"SecretStore", eso("SecretStore", "shop", "aws"), "secrets/shop/secretstore-aws.yaml"},
+		{"ClusterSecretStore", eso("ClusterSecretStore", "", "vault"), "secrets/clustersecretstore-vault.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +105,10 @@ func TestFiles(t *testing.T) {
 func TestFilesErrors(t *testing.T) {
 	bad := obj("web", "ConfigMap", "shop", "web")
 	bad.Content["data"] = map[string]any{"n": json.Number("x")}
+	secretData := obj("web", "Secret", "shop", "token")
+	secretData.Content["data"] = map[string]any{"token": "aHVudGVyMg=="}
+	secretStringData := obj("", "Secret", "shop", "token")
+	secretStringData.Content["stringData"] = map[string]any{"token": "hunter2"}
 	tests := []struct {
 		name string
 		objs []object.Object
@@ -109,6 +123,16 @@ func TestFilesErrors(t *testing.T) {
 			name: "encoding error",
 			objs: []object.Object{bad},
 			want: []string{"ConfigMap/shop/web", `invalid number "x"`},
+		},
+		{
+			name: "a Secret with data is never written",
+			objs: []object.Object{secretData},
+			want: []string{"Secret/shop/token is a Secret with data or stringData"},
+		},
+		{
+			name: "nor one with stringData",
+			objs: []object.Object{secretStringData},
+			want: []string{"Secret/shop/token is a Secret with data or stringData"},
 		},
 		{
 			name: "no name",

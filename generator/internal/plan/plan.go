@@ -228,14 +228,16 @@ func controllersOf(env *model.Environment, a *capacity.Analysis, reliances []Rel
 	return out
 }
 
-// secretsOf lists the Secrets the namespaces declare.
+// secretsOf lists the Secrets the namespaces declare, with what provides
+// each.
 func secretsOf(env *model.Environment) []Secret {
 	out := []Secret{}
 	for _, ns := range slices.Sorted(maps.Keys(env.Namespaces)) {
 		declared := env.Namespaces[ns].Secrets
 		for _, name := range slices.Sorted(maps.Keys(declared)) {
 			s := declared[name]
-			out = append(out, Secret{Namespace: ns, Name: name, Provided: s.Provided, Reason: s.Reason, Keys: s.Keys})
+			out = append(out, Secret{Namespace: ns, Name: name, Provided: s.Provided, Reason: s.Reason, Keys: s.Keys,
+				Store: s.Store, RemoteKey: s.RemoteKey})
 		}
 	}
 	return out

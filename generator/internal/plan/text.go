@@ -79,6 +79,10 @@ func (p Plan) Text(w io.Writer) error {
 		}
 	}
 	for _, s := range p.Secrets {
+		if s.Store != "" {
+			fmt.Fprintf(tw, "Secret %s/%s (%s), from secret store %s: %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Store, s.RemoteKey)
+			continue
+		}
 		fmt.Fprintf(tw, "Secret %s/%s (%s), created outside gen (%s): %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Provided, s.Reason)
 	}
 	fmt.Fprintln(tw)

@@ -36,8 +36,9 @@ type Plan struct {
 	// Controllers are the controllers Argo CD installs from their charts,
 	// sorted by name.
 	Controllers []Controller `json:"controllers"`
-	// Secrets are the Secrets apps read that something other than gen
-	// creates, sorted by namespace and name.
+	// Secrets are the Secrets the namespaces declare (those apps read),
+	// each synced from a secret store or created by hand, sorted by
+	// namespace and name.
 	Secrets []Secret `json:"secrets"`
 	Totals  Totals   `json:"totals"`
 	// Packing is where kube-scheduler would place every pod, node by
@@ -68,6 +69,10 @@ type Secret struct {
 	Provided  string   `json:"provided"`
 	Reason    string   `json:"reason"`
 	Keys      []string `json:"keys"`
+	// Store and RemoteKey are those of a Secret provided "external": the
+	// secret store an ExternalSecret reads it from, and the secret there.
+	Store     string `json:"store,omitempty"`
+	RemoteKey string `json:"remoteKey,omitempty"`
 }
 
 // Reliance is what relies on an add-on or a controller (see
