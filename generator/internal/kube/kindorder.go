@@ -27,6 +27,8 @@ var kindOrder = []string{
 	"ServiceAccount",
 	"ConfigMap",
 	"StorageClass",
+	"IngressClassParams",
+	"IngressClass",
 	"ClusterRole",
 	"ClusterRoleBinding",
 	"Role",
@@ -37,6 +39,7 @@ var kindOrder = []string{
 	"CronJob",
 	"Job",
 	"Service",
+	"Ingress",
 	"HorizontalPodAutoscaler",
 	"PodDisruptionBudget",
 }

@@ -12,8 +12,9 @@ const partOfPlatform = "platform"
 
 // platformObjects returns the environment-wide objects that the cluster
 // brings (rendered under platform/ with the Namespaces): the Cluster
-// Autoscaler, when it is enabled, one StorageClass per storage class and
-// the NetworkPolicies of the controllers' webhooks, in no particular order.
+// Autoscaler, when it is enabled, one StorageClass per storage class, the
+// IngressClasses of isolated ingress groups and the NetworkPolicies of the
+// controllers' webhooks, in no particular order.
 func platformObjects(env *model.Environment) ([]any, error) {
 	objs, err := autoscalerObjects(env)
 	if err != nil {
@@ -22,6 +23,7 @@ func platformObjects(env *model.Environment) ([]any, error) {
 	for _, sc := range storageClasses(env) {
 		objs = append(objs, sc)
 	}
+	objs = append(objs, ingressClasses(env)...)
 	return append(objs, controllerPolicies(env)...), nil
 }
 
