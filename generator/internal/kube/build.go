@@ -14,7 +14,8 @@ import (
 // Build returns the Kubernetes objects of env: per namespace a Namespace
 // (with a default-deny NetworkPolicy when it has defaultDeny, and a
 // ResourceQuota named after it when its quota is not empty), the Cluster
-// Autoscaler when it is enabled, per storage class an EBS StorageClass, and
+// Autoscaler when it is enabled, per storage class an EBS StorageClass, per
+// isolated ingress group an IngressClass and its IngressClassParams, and
 // per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
 // Services, Ingress, HorizontalPodAutoscaler and PodDisruptionBudget.
 //

@@ -159,7 +159,9 @@ func loadBalancerRules(in *instance, svcs map[string]model.Service) (public []st
 			Ports: policyPorts(app, ports),
 		})
 	}
-	if ports := ingressPorts(app); len(ports) > 0 && len(svcs) > 0 {
+	// Ports already open to anyone need no rule of the ALB's.
+	ports := slices.DeleteFunc(ingressPorts(app), func(p string) bool { return set[p] })
+	if len(ports) > 0 && len(svcs) > 0 {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{
 			From:  ipBlocks([]string{vpc}),
 			Ports: policyPorts(app, ports),

@@ -193,6 +193,15 @@ func TestNetworkPolicy(t *testing.T) {
 			},
 		},
 		{
+			name: "an Ingress adds no rule for a port an NLB opens to anyone",
+			modify: func(web *model.App, env *model.Environment) {
+				env.IngressGroups = map[string]model.IngressGroup{"edge": {Scheme: "internet-facing"}}
+				web.Services = map[string]model.Service{"web": {Type: model.LoadBalancer, Ports: []string{"http"}}}
+				web.Ingress = &model.Ingress{Group: "edge", Hosts: []string{"web.example.com"}, Paths: map[string]model.IngressPath{"/": {Port: "http"}}}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{http}}},
+		},
+		{
 			name: "public opens every port to anyone",
 			modify: func(web *model.App, env *model.Environment) {
 				web.NetworkPolicy.Public = true
