@@ -683,6 +683,8 @@ type IngressGroup struct {
 	// default first.
 	CertificateARNs []string `json:"certificateARNs"`
 	Listen          Listen   `json:"listen"`
+	// SSLPolicy is the HTTPS listener's security policy.
+	SSLPolicy string `json:"sslPolicy"`
 	// SSLRedirect redirects HTTP to HTTPS when both listeners exist.
 	SSLRedirect bool `json:"sslRedirect"`
 	// WAFACLARN is a WAFv2 web ACL, or "".

@@ -30,6 +30,7 @@ const (
 	albListenPorts       = albPrefix + "listen-ports"
 	albCertificateARN    = albPrefix + "certificate-arn"
 	albSSLRedirect       = albPrefix + "ssl-redirect"
+	albSSLPolicy         = albPrefix + "ssl-policy"
 	albWAFv2ACLARN       = albPrefix + "wafv2-acl-arn"
 	albInboundCIDRs      = albPrefix + "inbound-cidrs"
 	albLBAttributes      = albPrefix + "load-balancer-attributes"
@@ -121,6 +122,9 @@ func albAnnotations(app *model.App, ing *model.Ingress, g model.IngressGroup) ma
 	a[albListenPorts] = listenPorts(g.Listen)
 	if len(g.CertificateARNs) > 0 {
 		a[albCertificateARN] = strings.Join(g.CertificateARNs, ",")
+	}
+	if g.Listen.HTTPS != nil && g.SSLPolicy != "" {
+		a[albSSLPolicy] = g.SSLPolicy
 	}
 	if SSLRedirects(g) {
 		a[albSSLRedirect] = strconv.Itoa(int(*g.Listen.HTTPS))

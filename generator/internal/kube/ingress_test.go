@@ -91,6 +91,7 @@ func TestIngress(t *testing.T) {
 				"alb.ingress.kubernetes.io/listen-ports":             `[{"HTTP":80},{"HTTPS":443}]`,
 				"alb.ingress.kubernetes.io/certificate-arn":          testCert + "," + testCert + "2",
 				"alb.ingress.kubernetes.io/ssl-redirect":             "443",
+				"alb.ingress.kubernetes.io/ssl-policy":               "ELBSecurityPolicy-TLS13-1-2-2021-06",
 				"alb.ingress.kubernetes.io/wafv2-acl-arn":            "arn:aws:wafv2:ap-south-1:123456789012:regional/webacl/edge/1234",
 				"alb.ingress.kubernetes.io/inbound-cidrs":            "203.0.113.0/24,198.51.100.0/24",
 				"alb.ingress.kubernetes.io/load-balancer-attributes": "idle_timeout.timeout_seconds=300",
@@ -101,8 +102,8 @@ func TestIngress(t *testing.T) {
 			},
 		},
 		{
-			name:   "no redirect when asked, HTTPS on another port, no HTTP listener",
-			groups: `edge: {certificateARNs: ["` + testCert + `"], listen: {http: null, https: 8443}}`,
+			name:   "HTTPS on another port with a stricter policy, no HTTP listener: no redirect",
+			groups: `edge: {certificateARNs: ["` + testCert + `"], listen: {http: null, https: 8443}, sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06"}`,
 			app:    []string{`ingress: {group: "edge", hosts: ["web.example.com"], paths: "/": port: "http"}`},
 			wantAnn: map[string]string{
 				"alb.ingress.kubernetes.io/group.name":           "edge",
@@ -111,6 +112,7 @@ func TestIngress(t *testing.T) {
 				"alb.ingress.kubernetes.io/target-type":          "ip",
 				"alb.ingress.kubernetes.io/listen-ports":         `[{"HTTPS":8443}]`,
 				"alb.ingress.kubernetes.io/certificate-arn":      testCert,
+				"alb.ingress.kubernetes.io/ssl-policy":           "ELBSecurityPolicy-TLS13-1-3-2021-06",
 				"alb.ingress.kubernetes.io/healthcheck-port":     "traffic-port",
 				"alb.ingress.kubernetes.io/healthcheck-protocol": "HTTP",
 				"alb.ingress.kubernetes.io/success-codes":        "200-399",
