@@ -439,3 +439,30 @@ func TestArgoCD(t *testing.T) {
 		}
 	}
 }
+
+// TestIngressClassParams validates every rendered IngressClassParams
+// against the AWS Load Balancer Controller's CRD (unknown fields
+// rejected), and requires one: seed 003's chatbot group is isolated.
+func TestIngressClassParams(t *testing.T) {
+	crd := repotest.SharedFile(t, "schemas", "crds", "elbv2.k8s.aws_ingressclassparams.yaml")
+	res := render(t, repoRoot)
+	n := 0
+	for _, e := range res.Envs {
+		for _, f := range e.Files {
+			var obj map[string]any
+			if err := yaml.Unmarshal(f.Data, &obj); err != nil {
+				t.Fatalf("%s/%s: %v", e.Dir, f.Path, err)
+			}
+			if obj["kind"] != "IngressClassParams" {
+				continue
+			}
+			n++
+			if err := schematest.ValidateCRD(crd, obj); err != nil {
+				t.Errorf("%s/%s does not satisfy the IngressClassParams CRD: %v", e.Dir, f.Path, err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no environment renders an IngressClassParams: this test covers nothing")
+	}
+}

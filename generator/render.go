@@ -209,6 +209,11 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	if err := check.SecretData(env, all); err != nil {
 		return r, envError(env, err)
 	}
+	// Whether every Ingress's load balancer is admitted by the
+	// NetworkPolicies of the pods it sends traffic to.
+	if err := check.IngressAccess(env, all); err != nil {
+		return r, envError(env, err)
+	}
 	// Whether a string the objects hold is a credential: refused, unless
 	// the app allows the field (then reported with the policies).
 	if r.allowed, err = check.Credentials(env, built, all); err != nil {

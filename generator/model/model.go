@@ -23,11 +23,14 @@ type Environment struct {
 	// SecretStores are the secret stores of the namespaces' external
 	// Secrets, by name.
 	SecretStores map[string]SecretStore `json:"secretStores"`
-	Apps         map[string]*App        `json:"apps"`
-	Registries   Registries             `json:"registries"`
-	ArgoCD       *ArgoCD                `json:"argocd,omitempty"`
-	Policy       PolicySettings         `json:"policy"`
-	Platform     Platform               `json:"platform"`
+	// IngressGroups are the environment's Application Load Balancers by
+	// name, shared by the apps whose Ingress names them.
+	IngressGroups map[string]IngressGroup `json:"ingressGroups"`
+	Apps          map[string]*App         `json:"apps"`
+	Registries    Registries              `json:"registries"`
+	ArgoCD        *ArgoCD                 `json:"argocd,omitempty"`
+	Policy        PolicySettings          `json:"policy"`
+	Platform      Platform                `json:"platform"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -502,9 +505,12 @@ type App struct {
 
 	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
 
-	Services       map[string]Service `json:"services"`
-	Storage        map[string]Volume  `json:"storage"`
-	ServiceAccount ServiceAccount     `json:"serviceAccount"`
+	Services map[string]Service `json:"services"`
+	// Ingress adds the app's paths to an ingress group's load balancer;
+	// nil: none.
+	Ingress        *Ingress          `json:"ingress,omitempty"`
+	Storage        map[string]Volume `json:"storage"`
+	ServiceAccount ServiceAccount    `json:"serviceAccount"`
 
 	Schedule string     `json:"schedule,omitempty"`
 	Job      JobOptions `json:"job"`
@@ -747,6 +753,67 @@ type Service struct {
 	Scheme                   string            `json:"scheme"`
 	PublishNotReadyAddresses bool              `json:"publishNotReadyAddresses,omitempty"`
 	Annotations              map[string]string `json:"annotations"`
+	// CrossZone (LoadBalancer) enables cross-zone load balancing. The
+	// schema's default is true.
+	CrossZone bool `json:"crossZone"`
+	// SourceRanges (LoadBalancer) are the CIDRs allowed to reach the
+	// load balancer; empty: anyone.
+	SourceRanges []string `json:"sourceRanges"`
+}
+
+// IngressGroup is one Application Load Balancer that the Ingresses of
+// several apps share.
+type IngressGroup struct {
+	// Scheme is "internet-facing" or "internal".
+	Scheme string `json:"scheme"`
+	// CertificateARNs are ACM certificates for the HTTPS listener, the
+	// default first.
+	CertificateARNs []string `json:"certificateARNs"`
+	Listen          Listen   `json:"listen"`
+	// SSLPolicy is the HTTPS listener's security policy.
+	SSLPolicy string `json:"sslPolicy"`
+	// SSLRedirect redirects HTTP to HTTPS when both listeners exist.
+	SSLRedirect bool `json:"sslRedirect"`
+	// WAFACLARN is a WAFv2 web ACL, or "".
+	WAFACLARN string `json:"wafACLARN,omitempty"`
+	// InboundCIDRs are the clients allowed; empty: the controller's
+	// default.
+	InboundCIDRs []string `json:"inboundCIDRs"`
+	// IdleTimeoutSeconds is the connection idle timeout; nil: AWS's.
+	IdleTimeoutSeconds *int `json:"idleTimeoutSeconds,omitempty"`
+	// Isolated gives the group an IngressClass of its own that admits
+	// the namespaces of its apps only.
+	Isolated bool `json:"isolated"`
+}
+
+// Listen are an ingress group's listener ports; nil: no such listener.
+type Listen struct {
+	HTTP  *int32 `json:"http"`
+	HTTPS *int32 `json:"https,omitempty"`
+}
+
+// Ingress is an app's rules in an ingress group.
+type Ingress struct {
+	// Group names one of the environment's IngressGroups.
+	Group string `json:"group"`
+	// Order is the rules' place among the group's (group.order).
+	Order int `json:"order"`
+	// Hosts are the host names the rules match.
+	Hosts []string `json:"hosts"`
+	// Paths map an HTTP path to the app's port that receives it.
+	Paths       map[string]IngressPath `json:"paths"`
+	HealthCheck struct {
+		// Path overrides the readiness probe's path.
+		Path string `json:"path,omitempty"`
+	} `json:"healthCheck"`
+}
+
+// IngressPath is where one path of an Ingress goes.
+type IngressPath struct {
+	// Port is the name of one of the app's ports.
+	Port string `json:"port"`
+	// PathType is "Prefix" or "Exact".
+	PathType string `json:"pathType"`
 }
 
 // Volume is persistent storage for a StatefulSet.

@@ -92,11 +92,14 @@ var syncOptions = []string{
 const respectIgnoreDifferences = "RespectIgnoreDifferences=true"
 
 // clusterResourceWhitelist are the cluster-scoped kinds the AppProject
-// allows: those the platform pieces need (seed 003 and issue 5). Any other
+// allows: those the platform pieces need (seed 003's, and the
+// IngressClasses of isolated ingress groups). Any other
 // cluster-scoped object in the tree is an error of Build, never a silent
 // widening of the project.
 var clusterResourceWhitelist = []groupKind{
 	{"", "Namespace"},
+	{"elbv2.k8s.aws", "IngressClassParams"},
+	{"networking.k8s.io", "IngressClass"},
 	{"rbac.authorization.k8s.io", "ClusterRole"},
 	{"rbac.authorization.k8s.io", "ClusterRoleBinding"},
 	{"scheduling.k8s.io", "PriorityClass"},

@@ -249,6 +249,8 @@ func TestProject(t *testing.T) {
 		},
 		"clusterResourceWhitelist": []any{
 			gk("", "Namespace"),
+			gk("elbv2.k8s.aws", "IngressClassParams"),
+			gk("networking.k8s.io", "IngressClass"),
 			gk("rbac.authorization.k8s.io", "ClusterRole"),
 			gk("rbac.authorization.k8s.io", "ClusterRoleBinding"),
 			gk("scheduling.k8s.io", "PriorityClass"),
@@ -444,7 +446,7 @@ func TestBuildErrors(t *testing.T) {
 		}, "apps.root: app root has the name of gen's root Application"},
 		{"a cluster-scoped kind the project does not allow", dir, func(env *model.Environment, objs []object.Object) []object.Object {
 			return append(objs, obj("", "v1", "PersistentVolume", "", "data", nil))
-		}, "argocd: PersistentVolume/data has no namespace, and PersistentVolume is not a cluster-scoped kind the AppProject allows (Namespace, ClusterRole.rbac.authorization.k8s.io, ClusterRoleBinding.rbac.authorization.k8s.io, PriorityClass.scheduling.k8s.io, StorageClass.storage.k8s.io, ClusterSecretStore.external-secrets.io)"},
+		}, "argocd: PersistentVolume/data has no namespace, and PersistentVolume is not a cluster-scoped kind the AppProject allows (Namespace, IngressClassParams.elbv2.k8s.aws, IngressClass.networking.k8s.io, ClusterRole.rbac.authorization.k8s.io, ClusterRoleBinding.rbac.authorization.k8s.io, PriorityClass.scheduling.k8s.io, StorageClass.storage.k8s.io, ClusterSecretStore.external-secrets.io)"},
 		{"an object of a disabled app", dir, func(env *model.Environment, objs []object.Object) []object.Object {
 			return append(objs, obj("koorde-loadtest", "batch/v1", "Job", "koorde-cache", "koorde-loadtest", nil))
 		}, `argocd: Job/koorde-cache/koorde-loadtest belongs to app "koorde-loadtest", which is not enabled in environment prod`},

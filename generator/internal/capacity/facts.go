@@ -113,7 +113,8 @@ func (i Instance) Allocatable() Resources {
 
 // Region holds a region's prices other than instances', in USD.
 type Region struct {
-	// NLBPerHour is a Network Load Balancer's hourly charge.
+	// NLBPerHour is a Network Load Balancer's hourly charge, which is
+	// also an Application Load Balancer's.
 	NLBPerHour float64 `json:"nlbPerHour"`
 	// EBSPerGiBMonth is the storage price by EBS volume type ("gp3").
 	EBSPerGiBMonth map[string]float64 `json:"ebsPerGiBMonth"`

@@ -428,7 +428,7 @@ func (v *apiValidator) ingressHosts() {
 			continue
 		}
 		if msgs := validation.IsDNS1123Subdomain(strings.TrimPrefix(host, "*.")); len(msgs) > 0 {
-			v.errorf(v.at("services"), fmt.Sprintf("spec.rules[%d].host", i), "%q is not a DNS name: %s", host, strings.Join(msgs, "; "))
+			v.errorf(v.at("ingress.hosts"), fmt.Sprintf("spec.rules[%d].host", i), "%q is not a DNS name: %s", host, strings.Join(msgs, "; "))
 		}
 	}
 }

@@ -177,7 +177,7 @@ func TestAPI(t *testing.T) {
 		{name: "Ingress wildcard host", obj: ingress("*.example.com")},
 		{
 			name: "Ingress host with an underscore", obj: ingress("my_app.example.com"),
-			want: []problem{{at("services"), `apps.web.services: Ingress/shop/web: spec.rules[0].host: "my_app.example.com" is not a DNS name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
+			want: []problem{{at("ingress", "hosts"), `apps.web.ingress.hosts: Ingress/shop/web: spec.rules[0].host: "my_app.example.com" is not a DNS name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
 		},
 		// UTF-8.
 		{

@@ -164,9 +164,10 @@ func needs(o object.Object, classes storageClasses) []need {
 			return []need{{loadBalancers, "services"}}
 		}
 	case "Ingress":
-		if object.String(o.Lookup("spec", "ingressClassName")) == albIngressClass ||
+		class := object.String(o.Lookup("spec", "ingressClassName"))
+		if class == albIngressClass || classes.alb[class] ||
 			object.String(o.Lookup("metadata", "annotations", ingressClassLabel)) == albIngressClass {
-			return []need{{loadBalancers, ""}}
+			return []need{{loadBalancers, "ingress"}}
 		}
 	case "IngressClass":
 		if object.String(o.Lookup("spec", "controller")) == albController {

@@ -115,7 +115,22 @@ func TestCapabilities(t *testing.T) {
 			objs: []object.Object{with(obj("web", "v1", "Service", "chatbot", "web"), "spec", map[string]any{"type": "LoadBalancer"})},
 		}, {
 			name: "ALB Ingress, no LBC", src: off("aws-load-balancer-controller"), objs: []object.Object{albIngress},
-			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("Ingress/chatbot/web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)}},
+			want: []problem{{path("apps", "web", "ingress"), "apps.web.ingress: " + controllerMissing("Ingress/chatbot/web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)}},
+		},
+		{
+			name: "an Ingress of an isolated group's class, no LBC", src: off("aws-load-balancer-controller"),
+			objs: []object.Object{
+				with(obj("", "networking.k8s.io/v1", "IngressClass", "", "alb-web"), "spec", map[string]any{"controller": "ingress.k8s.aws/alb"}),
+				with(obj("web", "networking.k8s.io/v1", "Ingress", "chatbot", "web"), "spec", map[string]any{"ingressClassName": "alb-web"}),
+			},
+			want: []problem{
+				{path("platform", "controllers", `"aws-load-balancer-controller"`), `platform.controllers."aws-load-balancer-controller": ` + controllerMissing("IngressClass/alb-web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)},
+				{path("apps", "web", "ingress"), "apps.web.ingress: " + controllerMissing("Ingress/chatbot/web", "AWS load balancers (NLB Services, ALB Ingresses, TargetGroupBindings)", "the AWS Load Balancer Controller", `"aws-load-balancer-controller"`)},
+			},
+		},
+		{
+			name: "an Ingress of another controller's class, no LBC", src: off("aws-load-balancer-controller"),
+			objs: []object.Object{with(obj("web", "networking.k8s.io/v1", "Ingress", "chatbot", "web"), "spec", map[string]any{"ingressClassName": "nginx"})},
 		},
 		{name: "ClusterIP Service, no LBC", src: off("aws-load-balancer-controller"), objs: []object.Object{obj("web", "v1", "Service", "chatbot", "web")}},
 		{name: "ExternalSecret, ESO", objs: []object.Object{externalSecret}},

@@ -23,6 +23,7 @@ func Environment(env *model.Environment) error {
 	c.controllers()
 	c.secretStores()
 	c.externalSecrets()
+	c.ingressGroups()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {
@@ -31,6 +32,7 @@ func Environment(env *model.Environment) error {
 		c.app(app)
 		c.secretRefs(app)
 	}
+	c.ingressRules()
 	if c.errs == nil {
 		return nil
 	}
@@ -85,6 +87,7 @@ func (c *checker) app(app *model.App) {
 	c.autoscaling(app)
 	c.disruption(app)
 	c.services(app)
+	c.ingress(app)
 }
 
 func (c *checker) ports(app *model.App) {
@@ -216,6 +219,13 @@ func (c *checker) services(app *model.App) {
 			if _, ok := app.Ports[p]; !ok {
 				c.errorf(at(fmt.Sprintf(".ports[%d]", i)), "Service %s uses port %q, which is not one of the app's ports (%s)", name, p, portNames(app))
 			}
+		}
+		for i, cidr := range svc.SourceRanges {
+			if svc.Type != model.LoadBalancer {
+				c.errorf(at(".sourceRanges"), "Service %s is a %s: sourceRanges are for LoadBalancer Services", name, svc.Type)
+				break
+			}
+			c.cidr(at(fmt.Sprintf(".sourceRanges[%d]", i)), cidr)
 		}
 		for _, p := range slices.Sorted(maps.Keys(svc.ServicePorts)) {
 			if _, ok := app.Ports[p]; !ok {

@@ -40,11 +40,21 @@ type storageClasses struct {
 	provisioners map[string]string
 	// def is the class marked default, "" when there is none.
 	def string
+	// alb are the IngressClasses the objects render whose controller is
+	// the AWS Load Balancer Controller's (an isolated ingress group's),
+	// besides the alb class its chart creates.
+	alb map[string]bool
 }
 
 func classesOf(objs []object.Object) storageClasses {
 	s := storageClasses{provisioners: maps.Clone(eksClasses)}
 	for _, o := range objs {
+		if o.Kind() == "IngressClass" && object.String(o.Lookup("spec", "controller")) == albController {
+			if s.alb == nil {
+				s.alb = map[string]bool{}
+			}
+			s.alb[o.Name()] = true
+		}
 		if o.Kind() != "StorageClass" {
 			continue
 		}

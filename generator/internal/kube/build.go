@@ -16,8 +16,10 @@ import (
 // ResourceQuota named after it when its quota is not empty), the Cluster
 // Autoscaler when it is enabled, per storage class an EBS StorageClass, per
 // secret store its ServiceAccount and (Cluster)SecretStore, per Secret
-// provided "external" its ExternalSecret, and per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
-// Services, HorizontalPodAutoscaler and PodDisruptionBudget.
+// provided "external" its ExternalSecret, per isolated ingress group an
+// IngressClass and its IngressClassParams, and per enabled app its
+// ServiceAccount, ConfigMaps, NetworkPolicy, workload, Services, Ingress,
+// HorizontalPodAutoscaler and PodDisruptionBudget.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -132,7 +134,7 @@ func appObjects(in *instance) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return append(objs, c), nil // jobs have no Services, HPA or PDB
+		return append(objs, c), nil // jobs have no Services, Ingress, HPA or PDB
 	case model.Job:
 		j, err := job(in, checksum)
 		if err != nil {
@@ -148,6 +150,11 @@ func appObjects(in *instance) ([]any, error) {
 	}
 	for _, svc := range svcs {
 		objs = append(objs, svc)
+	}
+	if ing, err := ingress(in); err != nil {
+		return nil, err
+	} else if ing != nil {
+		objs = append(objs, ing)
 	}
 	if hpa, err := horizontalPodAutoscaler(in); err != nil {
 		return nil, err

@@ -33,6 +33,8 @@ func TestBuildOrder(t *testing.T) {
 		" ServiceAccount kube-system/cluster-autoscaler",
 		" StorageClass /gp3",
 		" StorageClass /gp3-fast",
+		" IngressClassParams /alb-web",
+		" IngressClass /alb-web",
 		" ClusterRole /cluster-autoscaler",
 		" ClusterRoleBinding /cluster-autoscaler",
 		" Role kube-system/cluster-autoscaler",
@@ -51,6 +53,7 @@ func TestBuildOrder(t *testing.T) {
 		"backend NetworkPolicy chatbot/backend",
 		"backend Deployment chatbot/backend",
 		"backend Service chatbot/backend",
+		"backend Ingress chatbot/backend",
 		"backend HorizontalPodAutoscaler chatbot/backend",
 		"backend PodDisruptionBudget chatbot/backend",
 		"cache ServiceAccount chatbot/cache",
@@ -250,6 +253,9 @@ func TestBuildLabels(t *testing.T) {
 			want["app.kubernetes.io/part-of"] = "platform"
 		case o.Kind() == "StorageClass":
 			want["app.kubernetes.io/part-of"] = "platform"
+		case o.Kind() == "IngressClass", o.Kind() == "IngressClassParams":
+			want["app.kubernetes.io/name"] = "alb-web"
+			want["app.kubernetes.io/part-of"] = "platform"
 		}
 		for k, v := range want {
 			if labels[k] != v {
@@ -271,6 +277,8 @@ var clusterScoped = map[string]bool{
 	"StorageClass":       true,
 	"ClusterRole":        true,
 	"ClusterRoleBinding": true,
+	"IngressClass":       true,
+	"IngressClassParams": true,
 }
 
 func TestStandardLabelsWin(t *testing.T) {

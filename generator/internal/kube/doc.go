@@ -1,9 +1,12 @@
 // Package kube builds the Kubernetes objects of one environment from the
 // model: per namespace a Namespace, its default-deny NetworkPolicy and its
 // ResourceQuota; from the cluster the Cluster Autoscaler (ServiceAccount,
-// RBAC, Deployment) and the EBS StorageClasses; and per enabled app its
-// ServiceAccount, ConfigMaps, NetworkPolicy (its ingress allow-list),
-// workload (Deployment, StatefulSet, CronJob or Job), Services,
+// RBAC, Deployment) and the EBS StorageClasses; per isolated ingress
+// group its IngressClass and IngressClassParams (ingressclass.go); and per
+// enabled app its ServiceAccount, ConfigMaps, NetworkPolicy (its ingress
+// allow-list, which admits its load balancers), workload (Deployment,
+// StatefulSet, CronJob or Job), Services (an NLB for a LoadBalancer one),
+// Ingress (its part of an ingress group's ALB, ingress.go),
 // HorizontalPodAutoscaler and PodDisruptionBudget. Objects of no app are
 // rendered under platform/. Every pod runs under the restricted Pod
 // Security Standard (securitycontext.go).

@@ -85,8 +85,9 @@ const caDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456
 // prod is a realistic environment after seeds 003 and 004: the Cluster
 // Autoscaler (its image pinned), the default gp3 StorageClass and a faster
 // one, a backend Deployment with an HPA, a mongodb StatefulSet with storage
-// and a headless Service, a nightly retraining CronJob on the ml nodes, a
-// cache behind an NLB, a load-test Job and a disabled ml app. Both
+// and a headless Service behind an isolated ALB, a nightly retraining
+// CronJob on the ml nodes, a cache behind an NLB, a load-test Job and a
+// disabled ml app. Both
 // namespaces deny ingress by default: backend depends on mongodb, in the
 // other namespace, and admits the cache (and the disabled ml).
 const prod = cluster + `
@@ -103,6 +104,10 @@ namespaces: {
 	data: {}
 }
 defaults: namespace: "chatbot"
+ingressGroups: web: {
+	certificateARNs: ["arn:aws:acm:ap-south-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"]
+	isolated: true
+}
 apps: [Name=_]: image: *{repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"} | _
 apps: {
 	backend: {
@@ -133,6 +138,7 @@ apps: {
 		antiAffinity: "preferred"
 		nodeGroup:    "general"
 		services: backend: {ports: ["http"], servicePorts: http: 80}
+		ingress: {group: "web", hosts: ["chat.example.com"], paths: "/api": port: "http"}
 		serviceAccount: iamRole: "chatbot-backend"
 		dependsOn: ["mongodb"]
 		networkPolicy: from: ["cache", "ml"]

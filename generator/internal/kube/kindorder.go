@@ -28,6 +28,8 @@ var kindOrder = []string{
 	"ServiceAccount",
 	"ConfigMap",
 	"StorageClass",
+	"IngressClassParams",
+	"IngressClass",
 	"ClusterRole",
 	"ClusterRoleBinding",
 	"Role",
@@ -41,6 +43,7 @@ var kindOrder = []string{
 	"CronJob",
 	"Job",
 	"Service",
+	"Ingress",
 	"HorizontalPodAutoscaler",
 	"PodDisruptionBudget",
 }

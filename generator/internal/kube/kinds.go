@@ -31,10 +31,14 @@ var (
 	roleType           = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"}
 	roleBindingType    = metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"}
 	networkPolicyType  = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
+	ingressType        = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"}
+	ingressClassType   = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"}
+	ingressParamsType  = metav1.TypeMeta{APIVersion: "elbv2.k8s.aws/v1beta1", Kind: "IngressClassParams"}
 )
 
 // typed maps the TypeMeta of every kind Build produces to a constructor of
-// its k8s.io/api type.
+// its k8s.io/api type (for a CRD's kind, of gen's own type with the CRD's
+// field names, tested against the CRD's schema).
 var typed = map[metav1.TypeMeta]func() any{
 	namespaceType:      func() any { return new(corev1.Namespace) },
 	resourceQuotaType:  func() any { return new(corev1.ResourceQuota) },
@@ -53,6 +57,9 @@ var typed = map[metav1.TypeMeta]func() any{
 	roleType:           func() any { return new(rbacv1.Role) },
 	roleBindingType:    func() any { return new(rbacv1.RoleBinding) },
 	networkPolicyType:  func() any { return new(networkingv1.NetworkPolicy) },
+	ingressType:        func() any { return new(networkingv1.Ingress) },
+	ingressClassType:   func() any { return new(networkingv1.IngressClass) },
+	ingressParamsType:  func() any { return new(IngressClassParams) },
 }
 
 // NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion

@@ -54,9 +54,9 @@ func defaultDeny(env *model.Environment, name string) *networkingv1.NetworkPolic
 // isolate the app's pods while the namespace means to be open). Its
 // ingress rules, each only when it admits something, are:
 //
-//  1. from anywhere, on the ports of the app's LoadBalancer Services (an
-//     NLB with IP targets sends clients straight to the pods), or on every
-//     port when networkPolicy.public;
+//  1. from anywhere, on the ports of the app's LoadBalancer Services
+//     without sourceRanges, or on every port when networkPolicy.public;
+//     else from the load balancers' sources (see loadBalancerRules);
 //  2. from the pods of the callers (see callers), on every port;
 //  3. from the app's own pods, on the ports of its Headless Services:
 //     StatefulSet peers (database replicas, DHT nodes) find each other
@@ -76,16 +76,17 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 	all := slices.Sorted(maps.Keys(app.Ports))
 
 	var rules []networkingv1.NetworkPolicyIngressRule
-	public, err := servicesPorts(app, svcs, model.LoadBalancer)
+	public, lbRules, err := loadBalancerRules(in, svcs)
 	if err != nil {
 		return nil, err
 	}
 	if app.NetworkPolicy.Public {
-		public = all
+		public, lbRules = all, nil
 	}
 	if len(public) > 0 {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{Ports: policyPorts(app, public)})
 	}
+	rules = append(rules, lbRules...)
 
 	cs, err := callers(in)
 	if err != nil {
@@ -123,6 +124,64 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 			Ingress:     rules,
 		},
 	}, nil
+}
+
+// loadBalancerRules returns what the app's load balancers, which have IP
+// targets and so reach the pods directly, must be admitted from: the
+// ports of its NLBs that admit anyone (public); for an NLB with
+// sourceRanges, a rule admitting the VPC's CIDR (the NLB's own addresses,
+// which its health checks and, without client IP preservation, its
+// traffic come from) and the ranges (clients whose addresses it
+// preserves) on its ports; for its Ingress, a rule admitting the VPC's
+// CIDR (an ALB terminates every connection and opens its own, from its
+// addresses in the VPC) on the ports its paths and health checks go to.
+func loadBalancerRules(in *instance, svcs map[string]model.Service) (public []string, rules []networkingv1.NetworkPolicyIngressRule, err error) {
+	app := in.app
+	vpc := in.env.Cluster.VPC.CIDR
+	set := map[string]bool{}
+	for _, name := range slices.Sorted(maps.Keys(svcs)) {
+		s := svcs[name]
+		if s.Type != model.LoadBalancer {
+			continue
+		}
+		ports, err := servicesPorts(app, map[string]model.Service{name: s}, model.LoadBalancer)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(s.SourceRanges) == 0 {
+			for _, p := range ports {
+				set[p] = true
+			}
+			continue
+		}
+		rules = append(rules, networkingv1.NetworkPolicyIngressRule{
+			From:  ipBlocks(append([]string{vpc}, s.SourceRanges...)),
+			Ports: policyPorts(app, ports),
+		})
+	}
+	// Ports already open to anyone need no rule of the ALB's.
+	ports := slices.DeleteFunc(ingressPorts(app), func(p string) bool { return set[p] })
+	if len(ports) > 0 && len(svcs) > 0 {
+		rules = append(rules, networkingv1.NetworkPolicyIngressRule{
+			From:  ipBlocks([]string{vpc}),
+			Ports: policyPorts(app, ports),
+		})
+	}
+	return slices.Sorted(maps.Keys(set)), rules, nil
+}
+
+// ipBlocks returns a peer per CIDR, without repeats, in order.
+func ipBlocks(cidrs []string) []networkingv1.NetworkPolicyPeer {
+	var peers []networkingv1.NetworkPolicyPeer
+	seen := map[string]bool{}
+	for _, c := range cidrs {
+		if c == "" || seen[c] {
+			continue
+		}
+		seen[c] = true
+		peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}})
+	}
+	return peers
 }
 
 // callers returns the enabled apps whose pods may call the instance's app,

@@ -81,6 +81,7 @@ func TestNetworkPolicy(t *testing.T) {
 		grpc    = policyPort(4000, corev1.ProtocolTCP)
 		dns     = policyPort(5353, corev1.ProtocolUDP)
 		allWeb  = []networkingv1.NetworkPolicyPort{dns, grpc, http}
+		vpc     = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/16"}}
 		ingress = networkingv1.PolicyTypeIngress
 	)
 	// client returns an enabled app that calls nothing, in namespace ns.
@@ -165,6 +166,40 @@ func TestNetworkPolicy(t *testing.T) {
 				}
 			},
 			want: []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{dns, http}}},
+		},
+		{
+			name: "an NLB with source ranges admits them and the VPC",
+			modify: func(web *model.App, env *model.Environment) {
+				web.Services = map[string]model.Service{
+					"web-lb":   {Type: model.LoadBalancer, Ports: []string{"http"}, SourceRanges: []string{"203.0.113.0/24", "10.0.0.0/16"}},
+					"web-open": {Type: model.LoadBalancer, Ports: []string{"grpc"}},
+				}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{
+				{Ports: []networkingv1.NetworkPolicyPort{grpc}},
+				{From: []networkingv1.NetworkPolicyPeer{vpc, {IPBlock: &networkingv1.IPBlock{CIDR: "203.0.113.0/24"}}}, Ports: []networkingv1.NetworkPolicyPort{http}},
+			},
+		},
+		{
+			name: "an Ingress admits the VPC (the ALB) on its paths' ports and the readiness probe's",
+			modify: func(web *model.App, env *model.Environment) {
+				env.IngressGroups = map[string]model.IngressGroup{"edge": {Scheme: "internet-facing"}}
+				web.Services = map[string]model.Service{"web": {Type: model.ClusterIP}}
+				web.Probes.Readiness = &model.Probe{Port: "grpc"}
+				web.Ingress = &model.Ingress{Group: "edge", Hosts: []string{"web.example.com"}, Paths: map[string]model.IngressPath{"/": {Port: "http"}}}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{
+				{From: []networkingv1.NetworkPolicyPeer{vpc}, Ports: []networkingv1.NetworkPolicyPort{grpc, http}},
+			},
+		},
+		{
+			name: "an Ingress adds no rule for a port an NLB opens to anyone",
+			modify: func(web *model.App, env *model.Environment) {
+				env.IngressGroups = map[string]model.IngressGroup{"edge": {Scheme: "internet-facing"}}
+				web.Services = map[string]model.Service{"web": {Type: model.LoadBalancer, Ports: []string{"http"}}}
+				web.Ingress = &model.Ingress{Group: "edge", Hosts: []string{"web.example.com"}, Paths: map[string]model.IngressPath{"/": {Port: "http"}}}
+			},
+			want: []networkingv1.NetworkPolicyIngressRule{{Ports: []networkingv1.NetworkPolicyPort{http}}},
 		},
 		{
 			name: "public opens every port to anyone",

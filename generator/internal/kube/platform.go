@@ -12,9 +12,10 @@ const partOfPlatform = "platform"
 
 // platformObjects returns the environment-wide objects that the cluster
 // brings (rendered under platform/ with the Namespaces): the Cluster
-// Autoscaler, when it is enabled, one StorageClass per storage class and
-// the NetworkPolicies of the controllers' webhooks, and the secret stores
-// and ExternalSecrets (see secretObjects), in no particular order.
+// Autoscaler, when it is enabled, one StorageClass per storage class, the
+// IngressClasses of isolated ingress groups, the NetworkPolicies of the
+// controllers' webhooks, and the secret stores and ExternalSecrets (see
+// secretObjects), in no particular order.
 func platformObjects(env *model.Environment) ([]any, error) {
 	objs, err := autoscalerObjects(env)
 	if err != nil {
@@ -28,6 +29,7 @@ func platformObjects(env *model.Environment) ([]any, error) {
 	for _, sc := range storageClasses(env) {
 		objs = append(objs, sc)
 	}
+	objs = append(objs, ingressClasses(env)...)
 	return append(objs, controllerPolicies(env)...), nil
 }
 

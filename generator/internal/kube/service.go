@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/gitops-gen/gen/generator/model"
 	corev1 "k8s.io/api/core/v1"
@@ -19,8 +20,13 @@ const (
 	lbTypeAnnotation       = "service.beta.kubernetes.io/aws-load-balancer-type"
 	lbTargetTypeAnnotation = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"
 	lbSchemeAnnotation     = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+	lbAttributesAnnotation = "service.beta.kubernetes.io/aws-load-balancer-attributes"
+	lbHCProtocolAnnotation = "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol"
+	lbHCPortAnnotation     = "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"
+	lbHCPathAnnotation     = "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"
 	lbTypeExternal         = "external"
 	lbTargetTypeIP         = "ip"
+	lbCrossZone            = "load_balancing.cross_zone.enabled="
 )
 
 // services returns the app's Services, sorted by name.
@@ -64,7 +70,8 @@ func service(in *instance, name string, s model.Service) (*corev1.Service, error
 	case model.LoadBalancer:
 		svc.Spec.Type = corev1.ServiceTypeLoadBalancer
 		svc.Spec.LoadBalancerClass = new(nlbClass)
-		svc.Annotations = nlbAnnotations(s)
+		svc.Spec.LoadBalancerSourceRanges = s.SourceRanges
+		svc.Annotations = nlbAnnotations(in.app, s, ports)
 	default:
 		return nil, fmt.Errorf("unknown type %q", s.Type)
 	}
@@ -72,17 +79,46 @@ func service(in *instance, name string, s model.Service) (*corev1.Service, error
 }
 
 // nlbAnnotations are the AWS Load Balancer Controller's annotations for an
-// NLB with IP targets, with the Service's own annotations on top: users may
-// tune the load balancer, or override these.
-func nlbAnnotations(s model.Service) map[string]string {
+// NLB with IP targets (its scheme, cross-zone load balancing and health
+// check), with the Service's own annotations on top: users may tune the
+// load balancer, or override these.
+func nlbAnnotations(app *model.App, s model.Service, ports []corev1.ServicePort) map[string]string {
 	a := map[string]string{
 		lbTypeAnnotation:       lbTypeExternal,
 		lbTargetTypeAnnotation: lbTargetTypeIP,
+		lbAttributesAnnotation: lbCrossZone + strconv.FormatBool(s.CrossZone),
 	}
 	if s.Scheme != "" {
 		a[lbSchemeAnnotation] = s.Scheme
 	}
+	maps.Copy(a, nlbHealthCheck(app, ports))
 	maps.Copy(a, s.Annotations)
+	return a
+}
+
+// nlbHealthCheck returns the health check annotations of an NLB whose
+// listeners are ports: the readiness probe's, when it is on one of them
+// (HTTP on its path, else TCP: an NLB has no gRPC check), on the port
+// traffic goes to when the NLB has one port, else on the probe's port
+// by number (IP targets are checked on the pod's own port). Without such
+// a probe, a TCP check of the port traffic goes to, the controller's
+// default, said explicitly.
+func nlbHealthCheck(app *model.App, ports []corev1.ServicePort) map[string]string {
+	a := map[string]string{
+		lbHCProtocolAnnotation: "TCP",
+		lbHCPortAnnotation:     "traffic-port",
+	}
+	r := app.Probes.Readiness
+	if r == nil || !slices.ContainsFunc(ports, func(p corev1.ServicePort) bool { return p.Name == r.Port }) {
+		return a
+	}
+	if len(ports) > 1 {
+		a[lbHCPortAnnotation] = strconv.Itoa(int(app.Ports[r.Port].Port))
+	}
+	if r.Path != "" && !r.GRPC {
+		a[lbHCProtocolAnnotation] = "HTTP"
+		a[lbHCPathAnnotation] = r.Path
+	}
 	return a
 }
 

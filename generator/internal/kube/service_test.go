@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/gitops-gen/gen/generator/model"
@@ -15,13 +16,24 @@ func TestService(t *testing.T) {
 		return corev1.ServicePort{Name: name, Port: port, TargetPort: intstr.FromString(name), Protocol: proto}
 	}
 	nlb := map[string]string{
-		"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
-		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-		"service.beta.kubernetes.io/aws-load-balancer-scheme":          "internal",
+		"service.beta.kubernetes.io/aws-load-balancer-type":                 "external",
+		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":      "ip",
+		"service.beta.kubernetes.io/aws-load-balancer-scheme":               "internal",
+		"service.beta.kubernetes.io/aws-load-balancer-attributes":           "load_balancing.cross_zone.enabled=true",
+		"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "TCP",
+		"service.beta.kubernetes.io/aws-load-balancer-healthcheck-port":     "traffic-port",
+	}
+	with := func(a map[string]string, kv ...string) map[string]string {
+		out := maps.Clone(a)
+		for i := 0; i < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
 	}
 	tests := []struct {
 		name            string
 		service         string // a #Service
+		probes          string // the app's probes, CUE
 		wantSpec        corev1.ServiceSpec
 		wantAnnotations map[string]string
 	}{
@@ -87,12 +99,52 @@ func TestService(t *testing.T) {
 				Selector:          selector,
 				Ports:             []corev1.ServicePort{port("http", 8080, corev1.ProtocolTCP)},
 			},
-			wantAnnotations: map[string]string{
-				"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
-				"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
-				"service.beta.kubernetes.io/aws-load-balancer-scheme":          "internal",
-				"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":       "443",
+			wantAnnotations: with(nlb,
+				"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "instance",
+				"service.beta.kubernetes.io/aws-load-balancer-ssl-ports", "443"),
+		},
+		{
+			name:    "NLB checks health as the HTTP readiness probe does, on the port traffic goes to",
+			service: `{type: "LoadBalancer", ports: ["http"], scheme: "internal", crossZone: false}`,
+			probes:  `probes: readiness: {port: "http", path: "/health"}`,
+			wantSpec: corev1.ServiceSpec{
+				Type:              corev1.ServiceTypeLoadBalancer,
+				LoadBalancerClass: new("service.k8s.aws/nlb"),
+				Selector:          selector,
+				Ports:             []corev1.ServicePort{port("http", 8080, corev1.ProtocolTCP)},
 			},
+			wantAnnotations: with(nlb,
+				"service.beta.kubernetes.io/aws-load-balancer-attributes", "load_balancing.cross_zone.enabled=false",
+				"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol", "HTTP",
+				"service.beta.kubernetes.io/aws-load-balancer-healthcheck-path", "/health"),
+		},
+		{
+			name:    "NLB with two ports checks the probe's port by number",
+			service: `{type: "LoadBalancer", ports: ["http", "metrics"], scheme: "internal"}`,
+			probes:  `probes: readiness: {port: "metrics", path: "/ready"}`,
+			wantSpec: corev1.ServiceSpec{
+				Type:              corev1.ServiceTypeLoadBalancer,
+				LoadBalancerClass: new("service.k8s.aws/nlb"),
+				Selector:          selector,
+				Ports:             []corev1.ServicePort{port("http", 8080, corev1.ProtocolTCP), port("metrics", 9090, corev1.ProtocolTCP)},
+			},
+			wantAnnotations: with(nlb,
+				"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol", "HTTP",
+				"service.beta.kubernetes.io/aws-load-balancer-healthcheck-port", "9090",
+				"service.beta.kubernetes.io/aws-load-balancer-healthcheck-path", "/ready"),
+		},
+		{
+			name:    "NLB: a gRPC probe becomes a TCP check, a probe on another port none",
+			service: `{type: "LoadBalancer", ports: ["http"], scheme: "internal", sourceRanges: ["203.0.113.0/24", "198.51.100.7/32"]}`,
+			probes:  `probes: readiness: {port: "metrics", grpc: true}`,
+			wantSpec: corev1.ServiceSpec{
+				Type:                     corev1.ServiceTypeLoadBalancer,
+				LoadBalancerClass:        new("service.k8s.aws/nlb"),
+				Selector:                 selector,
+				Ports:                    []corev1.ServicePort{port("http", 8080, corev1.ProtocolTCP)},
+				LoadBalancerSourceRanges: []string{"203.0.113.0/24", "198.51.100.7/32"},
+			},
+			wantAnnotations: nlb,
 		},
 	}
 	for _, tc := range tests {
@@ -101,7 +153,7 @@ func TestService(t *testing.T) {
 	http: port: 8080
 	metrics: port: 9090
 	dns: {port: 5353, protocol: "UDP"}
-}`, `services: "web-svc": `+tc.service)
+}`, `services: "web-svc": `+tc.service, tc.probes)
 			svc := decode[corev1.Service](t, find(t, buildApp(t, app), "Service", "web-svc"))
 			if diff := cmp.Diff(tc.wantSpec, svc.Spec); diff != "" {
 				t.Errorf("spec mismatch (-want +got):\n%s", diff)

@@ -33,14 +33,23 @@ func cost(a *capacity.Analysis, state string) *Cost {
 	if state == capacity.SupportExtended || state == capacity.SupportEnded {
 		controlPlane = f.EKS.ExtendedSupportPerHour
 	}
+	// An NLB per LoadBalancer Service and an ALB per ingress group that
+	// an app joins. An ALB's hourly charge is an NLB's (Elastic Load
+	// Balancing pricing, per load balancer-hour); capacity units, which
+	// depend on traffic, are left out for both.
 	lbs := 0
+	albs := map[string]bool{}
 	for _, u := range a.Apps {
 		for _, svc := range u.App.Services {
 			if svc.Type == model.LoadBalancer {
 				lbs++
 			}
 		}
+		if ing := u.App.Ingress; ing != nil {
+			albs[ing.Group] = true
+		}
 	}
+	lbs, nALB := lbs+len(albs), len(albs)
 	for _, at := range []struct {
 		bill *Bill
 		size func(model.NodeGroup) int
@@ -90,7 +99,7 @@ func cost(a *capacity.Analysis, state string) *Cost {
 			}
 		}
 		b.EBS.Monthly = usd(ebs)
-		b.LoadBalancers = LoadBalancers{Count: lbs, Monthly: usd(float64(lbs) * reg.NLBPerHour * hours)}
+		b.LoadBalancers = LoadBalancers{Count: lbs, ALBs: nALB, Monthly: usd(float64(lbs) * reg.NLBPerHour * hours)}
 		b.Total = total + b.EBS.Monthly + b.LoadBalancers.Monthly
 		b.Total = usd(float64(b.Total))
 	}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -57,6 +58,8 @@ func Build(env *model.Environment, opts Options) Plan {
 		Controllers: controllersOf(env, a, opts.Reliances),
 		Secrets:     secretsOf(env),
 		Notes:       []string{},
+
+		LoadBalancers: loadBalancersOf(env),
 	}
 	state, row := capacity.Support(env.Cluster.Version, a.Today)
 	p.Cluster.Support.Status = state
@@ -241,4 +244,81 @@ func secretsOf(env *model.Environment) []Secret {
 		}
 	}
 	return out
+}
+
+// loadBalancersOf lists the environment's load balancers: each ingress
+// group that an enabled app joins, with its members' routes by order and
+// app, each app's paths the longest first; then each LoadBalancer Service
+// of an enabled app.
+func loadBalancersOf(env *model.Environment) []LoadBalancer {
+	out := []LoadBalancer{}
+	apps := slices.Sorted(maps.Keys(env.Apps))
+	for _, name := range slices.Sorted(maps.Keys(env.IngressGroups)) {
+		g := env.IngressGroups[name]
+		var members []*model.App
+		for _, a := range apps {
+			if app := env.Apps[a]; app.Enabled && app.Ingress != nil && app.Ingress.Group == name {
+				members = append(members, app)
+			}
+		}
+		if len(members) == 0 {
+			continue
+		}
+		slices.SortStableFunc(members, func(a, b *model.App) int { return cmp.Compare(a.Ingress.Order, b.Ingress.Order) })
+		lb := LoadBalancer{Type: "ALB", Name: name, Scheme: g.Scheme, Listeners: []string{}, Routes: []string{}}
+		if l := g.Listen; l.HTTP != nil {
+			http := fmt.Sprintf("HTTP:%d", *l.HTTP)
+			if g.SSLRedirect && l.HTTPS != nil {
+				http += "→HTTPS"
+			}
+			lb.Listeners = append(lb.Listeners, http)
+		}
+		if l := g.Listen; l.HTTPS != nil {
+			lb.Listeners = append(lb.Listeners, fmt.Sprintf("HTTPS:%d", *l.HTTPS))
+		}
+		for _, app := range members {
+			paths := slices.SortedFunc(maps.Keys(app.Ingress.Paths), func(a, b string) int {
+				return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b))
+			})
+			for _, host := range app.Ingress.Hosts {
+				for _, p := range paths {
+					lb.Routes = append(lb.Routes, fmt.Sprintf("%s%s → %s:%s", host, p, app.Name, app.Ingress.Paths[p].Port))
+				}
+			}
+		}
+		out = append(out, lb)
+	}
+	var nlbs []LoadBalancer
+	for _, a := range apps {
+		app := env.Apps[a]
+		if !app.Enabled || app.Kind == model.Job || app.Kind == model.CronJob {
+			continue
+		}
+		for _, svcName := range slices.Sorted(maps.Keys(app.Services)) {
+			svc := app.Services[svcName]
+			if svc.Type != model.LoadBalancer {
+				continue
+			}
+			lb := LoadBalancer{Type: "NLB", Name: app.Namespace + "/" + svcName, Scheme: svc.Scheme, Listeners: []string{}, Routes: []string{}}
+			ports := svc.Ports
+			if ports == nil {
+				ports = slices.Sorted(maps.Keys(app.Ports))
+			}
+			for _, p := range ports {
+				port, ok := app.Ports[p]
+				if !ok {
+					continue
+				}
+				n := port.Port
+				if sp, ok := svc.ServicePorts[p]; ok {
+					n = sp
+				}
+				lb.Listeners = append(lb.Listeners, fmt.Sprintf("%s:%d", port.Protocol, n))
+				lb.Routes = append(lb.Routes, fmt.Sprintf("%d → %s:%s", n, app.Name, p))
+			}
+			nlbs = append(nlbs, lb)
+		}
+	}
+	slices.SortStableFunc(nlbs, func(a, b LoadBalancer) int { return cmp.Compare(a.Name, b.Name) })
+	return append(out, nlbs...)
 }

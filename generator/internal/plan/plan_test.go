@@ -334,15 +334,50 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "totals", "packing", "cost", "notes"} {
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "loadBalancers", "totals", "packing", "cost", "notes"} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != len(m) || len(m) != 15 {
-		t.Errorf("top-level keys = %d of the 15 documented (%v)", len(m), keys)
+	if len(keys) != len(m) || len(m) != 16 {
+		t.Errorf("top-level keys = %d of the 16 documented (%v)", len(m), keys)
 	}
 	if string(m["date"]) != `"2026-11-21"` {
 		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])
+	}
+}
+
+// TestBuildLoadBalancers lists an ALB per ingress group that an enabled
+// app joins, its routes by order then app, and an NLB per LoadBalancer
+// Service.
+func TestBuildLoadBalancers(t *testing.T) {
+	env := newEnv(t, `ingressGroups: {
+	edge: certificateARNs: ["arn:aws:acm:ap-south-1:123456789012:certificate/0b1c2d3e"]
+	inside: {scheme: "internal", listen: http: 8080}
+	unused: {}
+}
+apps: {
+	b: {ports: http: port: 8080, services: b: {}, ingress: {group: "edge", order: 10, hosts: ["x.example.com"], paths: {"/": port: "http", "/api": port: "http"}}}
+	a: {ports: http: port: 8080, services: a: {}, ingress: {group: "edge", order: 20, hosts: ["x.example.com", "y.example.com"], paths: "/a": port: "http"}}
+	c: {ports: http: port: 8080, services: c: {}, ingress: {group: "inside", hosts: ["c.internal"], paths: "/": port: "http"}}
+	n: {ports: {tcp: port: 7000, dns: {port: 53, protocol: "UDP"}}, services: {"n-lb": {type: "LoadBalancer", servicePorts: tcp: 70, scheme: "internal"}, n: {}}}
+}`)
+	p := plan.Build(env, plan.Options{Today: today})
+	got := p.LoadBalancers
+	// The cost counts them all: two ALBs and two NLBs.
+	if p.Cost == nil || p.Cost.Min.LoadBalancers.Count != 4 || p.Cost.Max.LoadBalancers.Count != 4 {
+		t.Errorf("cost counts %+v load balancers, want 4", p.Cost)
+	}
+	want := []plan.LoadBalancer{
+		{Type: "ALB", Name: "edge", Scheme: "internet-facing", Listeners: []string{"HTTP:80→HTTPS", "HTTPS:443"}, Routes: []string{
+			"x.example.com/api → b:http", "x.example.com/ → b:http", "x.example.com/a → a:http", "y.example.com/a → a:http",
+		}},
+		{Type: "ALB", Name: "inside", Scheme: "internal", Listeners: []string{"HTTP:8080"}, Routes: []string{"c.internal/ → c:http"}},
+		// The fixture's backend has an NLB; every app has the port http.
+		{Type: "NLB", Name: "chatbot/backend-public", Scheme: "internet-facing", Listeners: []string{"TCP:8080"}, Routes: []string{"8080 → backend:http"}},
+		{Type: "NLB", Name: "chatbot/n-lb", Scheme: "internal", Listeners: []string{"UDP:53", "TCP:8080", "TCP:70"}, Routes: []string{"53 → n:dns", "8080 → n:http", "70 → n:tcp"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LoadBalancers mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -78,6 +78,13 @@ func (p Plan) Text(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d, %s\t%s\t%s\n", c.Name, c.Chart, c.Version, c.Namespace, c.Pods, c.Requests, dash(c.Provides), reliedOn(c.ReliedOnBy))
 		}
 	}
+	if len(p.LoadBalancers) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "LOAD BALANCER\tTYPE\tSCHEME\tLISTENERS\tROUTES")
+		for _, lb := range p.LoadBalancers {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", lb.Name, lb.Type, lb.Scheme, strings.Join(lb.Listeners, ", "), strings.Join(lb.Routes, ", "))
+		}
+	}
 	for _, s := range p.Secrets {
 		if s.Store != "" {
 			fmt.Fprintf(tw, "Secret %s/%s (%s), from secret store %s: %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Store, s.RemoteKey)
@@ -133,7 +140,8 @@ func (p Plan) Text(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "nodes %s\t%s\t%s\t%s x %s%s at $%s/h\n", n.Group, n.Monthly, m.Monthly, span(n.Nodes, m.Nodes), n.InstanceType, kind, strconv.FormatFloat(n.PerHour, 'f', -1, 64))
 		}
-		fmt.Fprintf(tw, "load balancers\t%s\t%s\t%d NLB\n", c.Min.LoadBalancers.Monthly, c.Max.LoadBalancers.Monthly, c.Min.LoadBalancers.Count)
+		lbs := c.Min.LoadBalancers
+		fmt.Fprintf(tw, "load balancers\t%s\t%s\t%s\n", lbs.Monthly, c.Max.LoadBalancers.Monthly, lbCounts(lbs))
 		fmt.Fprintf(tw, "EBS\t%s\t%s\t%s GiB of node volumes, %s GiB of StatefulSet volumes\n", c.Min.EBS.Monthly, c.Max.EBS.Monthly,
 			span(c.Min.EBS.NodeGiB, c.Max.EBS.NodeGiB), span(c.Min.EBS.VolumeGiB, c.Max.EBS.VolumeGiB))
 		seed := ""
@@ -245,4 +253,16 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// lbCounts says how many NLBs and ALBs: "2 NLB", "1 NLB, 2 ALB".
+func lbCounts(lbs LoadBalancers) string {
+	var parts []string
+	if n := lbs.Count - lbs.ALBs; n > 0 || lbs.ALBs == 0 {
+		parts = append(parts, fmt.Sprintf("%d NLB", n))
+	}
+	if lbs.ALBs > 0 {
+		parts = append(parts, fmt.Sprintf("%d ALB", lbs.ALBs))
+	}
+	return strings.Join(parts, ", ")
 }

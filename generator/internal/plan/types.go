@@ -40,7 +40,12 @@ type Plan struct {
 	// each synced from a secret store or created by hand, sorted by
 	// namespace and name.
 	Secrets []Secret `json:"secrets"`
-	Totals  Totals   `json:"totals"`
+	// LoadBalancers are the AWS load balancers the AWS Load Balancer
+	// Controller provisions: an ALB per ingress group that an app joins,
+	// sorted by group, then an NLB per LoadBalancer Service, sorted by
+	// namespace and name.
+	LoadBalancers []LoadBalancer `json:"loadBalancers"`
+	Totals        Totals         `json:"totals"`
 	// Packing is where kube-scheduler would place every pod, node by
 	// node, at rest and at peak.
 	Packing Packing `json:"packing"`
@@ -60,6 +65,22 @@ type Addon struct {
 	Provides string `json:"provides,omitempty"`
 	// ReliedOnBy are the objects that need it, as Kind/namespace/name.
 	ReliedOnBy []string `json:"reliedOnBy"`
+}
+
+// LoadBalancer is an AWS load balancer of the environment.
+type LoadBalancer struct {
+	// Type is "ALB" or "NLB".
+	Type string `json:"type"`
+	// Name is the ingress group's (ALB) or the Service's, as
+	// namespace/name (NLB).
+	Name string `json:"name"`
+	// Scheme is "internet-facing" or "internal".
+	Scheme string `json:"scheme"`
+	// Listeners are PROTOCOL:port, with "→HTTPS" when HTTP is redirected.
+	Listeners []string `json:"listeners"`
+	// Routes say where requests go: "host/path → app:port" (ALB, in
+	// the order the load balancer tries them), "port → app:port" (NLB).
+	Routes []string `json:"routes"`
 }
 
 // Secret is a Secret that apps read and something other than gen creates.
@@ -316,7 +337,10 @@ type NodeCost struct {
 // LoadBalancers are the NLBs of the LoadBalancer Services, at their hourly
 // charge (capacity units left out).
 type LoadBalancers struct {
+	// Count is every load balancer, ALBs the Application Load Balancers
+	// among them (the others are NLBs).
 	Count   int `json:"count"`
+	ALBs    int `json:"albs"`
 	Monthly USD `json:"monthly"`
 }
 
