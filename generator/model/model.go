@@ -150,6 +150,12 @@ type Controller struct {
 	// IngressPorts are the pods' ports that accept traffic from anywhere
 	// (webhooks).
 	IngressPorts []int `json:"ingressPorts"`
+	// KubernetesAPI lets the pods call the API server; the schema's
+	// default is true.
+	KubernetesAPI bool `json:"kubernetesAPI"`
+	// Egress are the destinations outside the cluster the pods call, by
+	// name.
+	Egress map[string]Egress `json:"egress"`
 	// Values are the chart's values (helm.valuesObject).
 	Values            map[string]any     `json:"values"`
 	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences"`
@@ -364,9 +370,9 @@ type Namespace struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Quota       map[string]string `json:"quota"`
-	// DefaultDeny renders a NetworkPolicy that denies ingress to every pod
-	// of the namespace, and the NetworkPolicies of its apps. The schema's
-	// default is true.
+	// DefaultDeny renders a NetworkPolicy that denies ingress and egress
+	// to every pod of the namespace, one that allows DNS, and the
+	// NetworkPolicies of its apps. The schema's default is true.
 	DefaultDeny bool `json:"defaultDeny"`
 	// Secrets are the namespace's Secrets that apps reference and that
 	// something other than gen creates, by name.
@@ -470,12 +476,31 @@ type SecurityContext struct {
 }
 
 // NetworkPolicy says who may call an app besides the apps that depend on
-// it.
+// it, and what outside the cluster the app calls.
 type NetworkPolicy struct {
 	// From are the apps allowed to call this one.
 	From []string `json:"from"`
 	// Public admits everyone on every port. The schema's default is false.
 	Public bool `json:"public"`
+	// Egress are the destinations outside the cluster the app calls, by
+	// name.
+	Egress map[string]Egress `json:"egress"`
+	// KubernetesAPI lets the app call the Kubernetes API server. The
+	// schema's default is false.
+	KubernetesAPI bool `json:"kubernetesAPI"`
+}
+
+// Egress is a destination outside the cluster: addresses, ports and a
+// protocol.
+type Egress struct {
+	// CIDRs are the destination's address ranges, e.g. "10.20.0.0/24".
+	CIDRs []string `json:"cidrs"`
+	// Ports are the destination's ports.
+	Ports []int32 `json:"ports"`
+	// Protocol is "TCP" (the schema's default), "UDP" or "SCTP".
+	Protocol string `json:"protocol"`
+	// Reason says why, when the destination is wide (0.0.0.0/0).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Waiver lets an app break a policy, for a reason, until Expires

@@ -21,6 +21,7 @@ func Environment(env *model.Environment) error {
 	}
 	c.cluster()
 	c.controllers()
+	c.controllerNetwork()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {
@@ -83,6 +84,7 @@ func (c *checker) app(app *model.App) {
 	c.autoscaling(app)
 	c.disruption(app)
 	c.services(app)
+	c.network(app)
 }
 
 func (c *checker) ports(app *model.App) {

@@ -43,7 +43,7 @@ func Build(env *model.Environment) ([]object.Object, error) {
 	if objs, err = appendObjects(objs, "", typed); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
 	}
-	deps := dependents(env)
+	deps, calls := dependents(env), admitted(env)
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if app == nil {
@@ -55,7 +55,7 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		if !app.Enabled {
 			continue
 		}
-		typed, err := appObjects(newInstance(env, app, deps[name]))
+		typed, err := appObjects(newInstance(env, app, deps[name], calls[name]))
 		if err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
@@ -75,15 +75,17 @@ type instance struct {
 	labels     map[string]string // of every object and pod; see appLabels
 	selector   map[string]string // selects the app's pods; see selectorLabels
 	dependents []*model.App      // enabled apps that depend on this one; see dependents
+	calls      []*model.App      // enabled apps that name this one in networkPolicy.from; see admitted
 }
 
-func newInstance(env *model.Environment, app *model.App, dependents []*model.App) *instance {
+func newInstance(env *model.Environment, app *model.App, dependents, calls []*model.App) *instance {
 	return &instance{
 		env:        env,
 		app:        app,
 		labels:     appLabels(env.Name, app),
 		selector:   selectorLabels(env.Name, app),
 		dependents: dependents,
+		calls:      calls,
 	}
 }
 

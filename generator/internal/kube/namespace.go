@@ -26,7 +26,7 @@ func namespaceObjects(env *model.Environment, name string) ([]any, error) {
 		},
 	}}
 	if ns.DefaultDeny {
-		objs = append(objs, defaultDeny(env, name))
+		objs = append(objs, defaultDeny(env, name), allowDNS(env, name))
 	}
 	if len(ns.Quota) == 0 {
 		return objs, nil

@@ -16,11 +16,13 @@ func TestNamespaces(t *testing.T) {
 }`)
 	objs := build(t, env)
 	// Besides the namespaces and the one quota: the schema's gp3
-	// StorageClass, and the default-deny NetworkPolicy of each namespace
-	// (the schema's default).
+	// StorageClass, and the default-deny and allow-dns NetworkPolicies of
+	// each namespace (the schema's default).
 	want := []string{
 		"Namespace/api", "Namespace/data", "Namespace/web", "ResourceQuota/web", "StorageClass/gp3",
-		"NetworkPolicy/default-deny-api", "NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
+		"NetworkPolicy/allow-dns-api", "NetworkPolicy/default-deny-api",
+		"NetworkPolicy/allow-dns-data", "NetworkPolicy/default-deny-data",
+		"NetworkPolicy/allow-dns-web", "NetworkPolicy/default-deny-web",
 	}
 	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
 		t.Fatalf("objects mismatch (-want +got):\n%s", diff)

@@ -22,7 +22,11 @@ func platformObjects(env *model.Environment) ([]any, error) {
 	for _, sc := range storageClasses(env) {
 		objs = append(objs, sc)
 	}
-	return append(objs, controllerPolicies(env)...), nil
+	pols, err := controllerPolicies(env)
+	if err != nil {
+		return nil, err
+	}
+	return append(objs, pols...), nil
 }
 
 // platformLabels are the labels of a platform component's objects (and
