@@ -369,7 +369,15 @@ type Taint struct {
 type Namespace struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
-	Quota       map[string]string `json:"quota"`
+	// Quota are the namespace's ResourceQuota limits the environment
+	// declares, by resource ("requests.cpu"); they replace the derived
+	// ones of the same name.
+	Quota map[string]string `json:"quota"`
+	// QuotaHeadroom is the percentage the derived quota adds to what the
+	// namespace's pods need at their peak. The schema's default is 20.
+	QuotaHeadroom int64 `json:"quotaHeadroom"`
+	// LimitRange is the namespace's LimitRange for containers.
+	LimitRange LimitRange `json:"limitRange"`
 	// DefaultDeny renders a NetworkPolicy that denies ingress and egress
 	// to every pod of the namespace, one that allows DNS, and the
 	// NetworkPolicies of its apps. The schema's default is true.
@@ -377,6 +385,18 @@ type Namespace struct {
 	// Secrets are the namespace's Secrets that apps reference and that
 	// something other than gen creates, by name.
 	Secrets map[string]ProvidedSecret `json:"secrets"`
+}
+
+// LimitRange bounds and defaults the resources of a namespace's
+// containers, by resource name ("cpu", "memory"); empty means unset.
+type LimitRange struct {
+	// DefaultRequest and Default (limits) are given to containers that
+	// state none.
+	DefaultRequest map[string]string `json:"defaultRequest"`
+	Default        map[string]string `json:"default"`
+	// Min and Max bound every container's requests and limits.
+	Min map[string]string `json:"min"`
+	Max map[string]string `json:"max"`
 }
 
 // ProvidedSecret is a Secret that something other than gen creates.

@@ -22,6 +22,7 @@ func Environment(env *model.Environment) error {
 	c.cluster()
 	c.controllers()
 	c.controllerNetwork()
+	c.limitRanges()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {
@@ -85,6 +86,7 @@ func (c *checker) app(app *model.App) {
 	c.disruption(app)
 	c.services(app)
 	c.network(app)
+	c.appLimitRange(app)
 }
 
 func (c *checker) ports(app *model.App) {

@@ -6,14 +6,15 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/gitops-gen/gen/generator/internal/capacity"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Build returns the Kubernetes objects of env: per namespace a Namespace
-// (with a default-deny NetworkPolicy when it has defaultDeny, and a
-// ResourceQuota named after it when its quota is not empty), the Cluster
+// (with default-deny and allow-dns NetworkPolicies when it has
+// defaultDeny, and a ResourceQuota and a LimitRange named after it), the Cluster
 // Autoscaler when it is enabled, per storage class an EBS StorageClass, and
 // per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy, workload,
 // Services, HorizontalPodAutoscaler and PodDisruptionBudget.
@@ -27,15 +28,6 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		return nil, errors.New("no environment")
 	}
 	var objs []object.Object
-	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
-		typed, err := namespaceObjects(env, name)
-		if err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", name, err)
-		}
-		if objs, err = appendObjects(objs, "", typed); err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", name, err)
-		}
-	}
 	typed, err := platformObjects(env)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
@@ -44,6 +36,7 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
 	}
 	deps, calls := dependents(env), admitted(env)
+	var apps []object.Object
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if app == nil {
@@ -59,10 +52,35 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		if err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
-		if objs, err = appendObjects(objs, name, typed); err != nil {
+		if apps, err = appendObjects(apps, name, typed); err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
 	}
+	// The namespaces' quotas are derived from the pods the apps and the
+	// controllers run.
+	ranges := map[string]model.LimitRange{}
+	for name, ns := range env.Namespaces {
+		ranges[name] = ns.LimitRange
+	}
+	peaks := capacity.Peak(apps, ranges)
+	controllers := map[string]bool{}
+	for ns, peak := range capacity.ControllerPeak(env) {
+		controllers[ns] = true
+		if peaks[ns] == nil {
+			peaks[ns] = capacity.Amounts{}
+		}
+		peaks[ns].Add(peak)
+	}
+	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
+		typed, err := namespaceObjects(env, name, peaks[name], controllers[name])
+		if err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", name, err)
+		}
+		if objs, err = appendObjects(objs, "", typed); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", name, err)
+		}
+	}
+	objs = append(objs, apps...)
 	sortObjects(objs)
 	return objs, nil
 }

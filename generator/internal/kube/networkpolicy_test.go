@@ -21,7 +21,9 @@ func TestDefaultDeny(t *testing.T) {
 }`)
 	objs := build(t, env)
 	want := []string{
-		"Namespace/data", "Namespace/open", "Namespace/web", "StorageClass/gp3",
+		"Namespace/data", "Namespace/open", "Namespace/web",
+		"ResourceQuota/data", "ResourceQuota/open", "ResourceQuota/web",
+		"LimitRange/data", "LimitRange/open", "LimitRange/web", "StorageClass/gp3",
 		"NetworkPolicy/allow-dns-data", "NetworkPolicy/default-deny-data",
 		"NetworkPolicy/allow-dns-web", "NetworkPolicy/default-deny-web",
 	}
