@@ -253,8 +253,7 @@ func quantities(m any) map[string]int64 {
 // states one (the API's own defaulting, before admission), else lr's
 // defaultRequest, else the limit lr gave it (LimitRanger's order).
 func defaulted(req, lim map[string]int64, lr model.LimitRange) (map[string]int64, map[string]int64) {
-	stated := maps.Clone(lim)
-	for k, v := range stated {
+	for k, v := range lim {
 		if _, ok := req[k]; !ok {
 			req[k] = v
 		}
