@@ -25,7 +25,7 @@ platform: controllers: {
 	"external-secrets": ingressPorts: [10250, 8443, 10250]
 	"argo-rollouts": {}
 	"prometheus-operator": namespace: "open"
-	keda: {enabled: true, kubernetesAPI: false}
+	keda: {enabled: true, kubernetesAPI: false, serviceAccount: iamRole: "keda"}
 }
 `)
 	got := map[string]networkingv1.NetworkPolicySpec{}
@@ -75,7 +75,10 @@ platform: controllers: {
 			PodSelector: release("keda"),
 			PolicyTypes: both,
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{{Ports: tcp(6443, 9443, 9666)}},
-			Egress:      []networkingv1.NetworkPolicyEgressRule{self("keda", 6443, 9443, 9666)},
+			Egress: []networkingv1.NetworkPolicyEgressRule{
+				self("keda", 6443, 9443, 9666),
+				{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}, Ports: tcp(443)},
+			},
 		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
