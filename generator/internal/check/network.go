@@ -35,6 +35,28 @@ func (c *checker) network(app *model.App) {
 			app.Name, name, why, name)
 	}
 	c.egress(app.Path("networkPolicy.egress"), app.NetworkPolicy.Egress)
+	if role := app.ServiceAccount.IAMRole; role != "" && app.ServiceAccount.Create {
+		c.reachesAWS(app.Namespace, app.Path("serviceAccount.iamRole"), "app "+app.Name, role, "networkPolicy.egress", app.NetworkPolicy.Egress)
+	}
+}
+
+// reachesAWS reports a workload of namespace ns that assumes IAM role
+// role (IRSA) while its NetworkPolicy lets it reach no address on TCP
+// 443: the AWS SDK could not reach STS to exchange its token for the
+// role's credentials, nor the APIs the role is for. field names where
+// its egress destinations are declared.
+func (c *checker) reachesAWS(ns, path, who, role, field string, dests map[string]model.Egress) {
+	if n, ok := c.env.Namespaces[ns]; !ok || !n.DefaultDeny {
+		return
+	}
+	for _, d := range dests {
+		if d.Protocol == "TCP" && slices.Contains(d.Ports, 443) {
+			return
+		}
+	}
+	c.errorf(path,
+		"%s assumes IAM role %s, but namespace %s denies egress by default and its NetworkPolicy lets it reach no address on TCP 443: it could not reach STS for the role's credentials, nor the AWS APIs the role is for; add %s: \"aws-apis\": {cidrs: [...], ports: [443]} (a VPC endpoint's CIDR, or 0.0.0.0/0 with a reason)",
+		who, role, ns, field)
 }
 
 // controllerNetwork checks the egress destinations of the enabled
@@ -43,6 +65,9 @@ func (c *checker) controllerNetwork() {
 	for _, name := range c.env.EnabledControllers() {
 		ctl := c.env.Platform.Controllers[name]
 		c.egress(ctl.Path("egress"), ctl.Egress)
+		if role := ctl.ServiceAccount.IAMRole; role != "" {
+			c.reachesAWS(ctl.Namespace, ctl.Path("serviceAccount.iamRole"), "controller "+name, role, ctl.Path("egress"), ctl.Egress)
+		}
 	}
 }
 

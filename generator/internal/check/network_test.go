@@ -78,6 +78,31 @@ func TestNetwork(t *testing.T) {
 			}},
 		},
 		{
+			name: "an IRSA role, and TCP 443 to a VPC endpoint",
+			src:  `apps: web: {serviceAccount: iamRole: "web-reader", networkPolicy: egress: sts: {cidrs: ["10.0.0.0/16"], ports: [443]}}`,
+		},
+		{
+			name: "an IRSA role in a namespace open by default",
+			src: `namespaces: open: defaultDeny: false
+apps: web: {namespace: "open", serviceAccount: iamRole: "web-reader"}`,
+		},
+		{
+			name: "an IRSA role without TCP 443",
+			src:  `apps: web: {serviceAccount: iamRole: "web-reader", networkPolicy: egress: redis: {cidrs: ["10.1.0.0/24"], ports: [6379]}}`,
+			want: []problem{{
+				Path:  path("apps", "web", "serviceAccount", "iamRole"),
+				Error: `apps.web.serviceAccount.iamRole: app web assumes IAM role web-reader, but namespace chatbot denies egress by default and its NetworkPolicy lets it reach no address on TCP 443: it could not reach STS for the role's credentials, nor the AWS APIs the role is for; add networkPolicy.egress: "aws-apis": {cidrs: [...], ports: [443]} (a VPC endpoint's CIDR, or 0.0.0.0/0 with a reason)`,
+			}},
+		},
+		{
+			name: "a controller's IRSA role without TCP 443",
+			src:  `platform: controllers: "argo-rollouts": serviceAccount: iamRole: "rollouts"`,
+			want: []problem{{
+				Path:  path("platform", "controllers", `"argo-rollouts"`, "serviceAccount", "iamRole"),
+				Error: `platform.controllers."argo-rollouts".serviceAccount.iamRole: controller argo-rollouts assumes IAM role rollouts, but namespace argo-rollouts denies egress by default and its NetworkPolicy lets it reach no address on TCP 443: it could not reach STS for the role's credentials, nor the AWS APIs the role is for; add platform.controllers."argo-rollouts".egress: "aws-apis": {cidrs: [...], ports: [443]} (a VPC endpoint's CIDR, or 0.0.0.0/0 with a reason)`,
+			}},
+		},
+		{
 			name: "a controller's destination",
 			src:  `platform: controllers: "argo-rollouts": egress: prometheus: {cidrs: ["10.0.0.1/8"], ports: [9090]}`,
 			want: []problem{{
