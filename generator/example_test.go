@@ -99,7 +99,7 @@ func ExampleRender() {
 	// apps/web/networkpolicy-web.yaml
 	// apps/web/service-web.yaml
 	// apps/web/serviceaccount-web.yaml
-	// rendered/dev: 22 files added; environments/dev/images.lock.json written: true
+	// rendered/dev: 35 files added; environments/dev/images.lock.json written: true
 }
 
 // Check compares rendered/ with what a render would write, offline: the
@@ -171,6 +171,28 @@ func ExampleDiff() {
 	//     spec.replicas
 	//       - 1
 	//       + 3
+	// ~ v1 ResourceQuota web/web  [config]   platform/resourcequota-web.yaml
+	//     spec.hard["limits.cpu"]
+	//       - 1200m
+	//       + 2400m
+	//     spec.hard["limits.ephemeral-storage"]
+	//       - 2560Mi
+	//       + 5Gi
+	//     spec.hard["limits.memory"]
+	//       - 1280Mi
+	//       + 2560Mi
+	//     spec.hard.pods
+	//       - "3"
+	//       + "5"
+	//     spec.hard["requests.cpu"]
+	//       - 300m
+	//       + 500m
+	//     spec.hard["requests.ephemeral-storage"]
+	//       - 768Mi
+	//       + 1280Mi
+	//     spec.hard["requests.memory"]
+	//       - 512Mi
+	//       + 768Mi
 	//
-	// 1 object differs: 0 image, 1 scale, 0 config, 0 added, 0 removed
+	// 2 objects differ: 0 image, 1 scale, 1 config, 0 added, 0 removed
 }

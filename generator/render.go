@@ -196,6 +196,10 @@ func renderEnv(env *model.Environment, dir string, today time.Time) (rendered, e
 	if err := check.Objects(env, all); err != nil {
 		return r, envError(env, err)
 	}
+	// Whether each namespace's quota holds its pods at their peak.
+	if err := check.Quotas(env, all); err != nil {
+		return r, envError(env, err)
+	}
 	// Whether the API server would accept every value of every object.
 	if err := check.API(env, all); err != nil {
 		return r, envError(env, err)

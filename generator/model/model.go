@@ -156,6 +156,12 @@ type Controller struct {
 	// IngressPorts are the pods' ports that accept traffic from anywhere
 	// (webhooks).
 	IngressPorts []int `json:"ingressPorts"`
+	// KubernetesAPI lets the pods call the API server; the schema's
+	// default is true.
+	KubernetesAPI bool `json:"kubernetesAPI"`
+	// Egress are the destinations outside the cluster the pods call, by
+	// name.
+	Egress map[string]Egress `json:"egress"`
 	// Values are the chart's values (helm.valuesObject).
 	Values            map[string]any     `json:"values"`
 	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences"`
@@ -369,14 +375,34 @@ type Taint struct {
 type Namespace struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
-	Quota       map[string]string `json:"quota"`
-	// DefaultDeny renders a NetworkPolicy that denies ingress to every pod
-	// of the namespace, and the NetworkPolicies of its apps. The schema's
-	// default is true.
+	// Quota are the namespace's ResourceQuota limits the environment
+	// declares, by resource ("requests.cpu"); they replace the derived
+	// ones of the same name.
+	Quota map[string]string `json:"quota"`
+	// QuotaHeadroom is the percentage the derived quota adds to what the
+	// namespace's pods need at their peak. The schema's default is 20.
+	QuotaHeadroom int64 `json:"quotaHeadroom"`
+	// LimitRange is the namespace's LimitRange for containers.
+	LimitRange LimitRange `json:"limitRange"`
+	// DefaultDeny renders a NetworkPolicy that denies ingress and egress
+	// to every pod of the namespace, one that allows DNS, and the
+	// NetworkPolicies of its apps. The schema's default is true.
 	DefaultDeny bool `json:"defaultDeny"`
 	// Secrets are the namespace's Secrets that apps reference and that
 	// something other than gen creates, by name.
 	Secrets map[string]ProvidedSecret `json:"secrets"`
+}
+
+// LimitRange bounds and defaults the resources of a namespace's
+// containers, by resource name ("cpu", "memory"); empty means unset.
+type LimitRange struct {
+	// DefaultRequest and Default (limits) are given to containers that
+	// state none.
+	DefaultRequest map[string]string `json:"defaultRequest"`
+	Default        map[string]string `json:"default"`
+	// Min and Max bound every container's requests and limits.
+	Min map[string]string `json:"min"`
+	Max map[string]string `json:"max"`
 }
 
 // ProvidedSecret is a Secret of a namespace and what creates it.
@@ -560,12 +586,31 @@ type SecurityContext struct {
 }
 
 // NetworkPolicy says who may call an app besides the apps that depend on
-// it.
+// it, and what outside the cluster the app calls.
 type NetworkPolicy struct {
 	// From are the apps allowed to call this one.
 	From []string `json:"from"`
 	// Public admits everyone on every port. The schema's default is false.
 	Public bool `json:"public"`
+	// Egress are the destinations outside the cluster the app calls, by
+	// name.
+	Egress map[string]Egress `json:"egress"`
+	// KubernetesAPI lets the app call the Kubernetes API server. The
+	// schema's default is false.
+	KubernetesAPI bool `json:"kubernetesAPI"`
+}
+
+// Egress is a destination outside the cluster: addresses, ports and a
+// protocol.
+type Egress struct {
+	// CIDRs are the destination's address ranges, e.g. "10.20.0.0/24".
+	CIDRs []string `json:"cidrs"`
+	// Ports are the destination's ports.
+	Ports []int32 `json:"ports"`
+	// Protocol is "TCP" (the schema's default), "UDP" or "SCTP".
+	Protocol string `json:"protocol"`
+	// Reason says why, when the destination is wide (0.0.0.0/0).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Waiver lets an app break a policy, for a reason, until Expires

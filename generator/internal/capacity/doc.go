@@ -10,7 +10,10 @@
 // pod ([Group.Accepts]); and where kube-scheduler would place every pod,
 // node by node, with the node groups and HPAs at their minimum and at
 // their maximum ([Analysis.Place]). [Analyze] puts it together for one
-// environment.
+// environment. What each namespace's pods need at their peak, as a
+// ResourceQuota counts them ([Peak], [ControllerPeak]: maximum replicas,
+// rolling-update surge, LimitRange defaults), and the quota derived from
+// it ([WithHeadroom]) are in quota.go.
 //
 // The render gates (package check) and the report of "gen plan" (package
 // plan) both read an [Analysis]; this package decides nothing itself: it

@@ -24,6 +24,8 @@ func Environment(env *model.Environment) error {
 	c.secretStores()
 	c.externalSecrets()
 	c.ingressGroups()
+	c.controllerNetwork()
+	c.limitRanges()
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if !app.Enabled {
@@ -88,6 +90,8 @@ func (c *checker) app(app *model.App) {
 	c.disruption(app)
 	c.services(app)
 	c.ingress(app)
+	c.network(app)
+	c.appLimitRange(app)
 }
 
 func (c *checker) ports(app *model.App) {

@@ -90,6 +90,7 @@ func TestEnvironment(t *testing.T) {
 	partOf:    "shop_v1.2"
 	nodeGroup: "ml"
 	serviceAccount: iamRole: "web-reader"
+	networkPolicy: egress: "aws-apis": {cidrs: ["10.0.0.0/16"], ports: [443]}
 	ports: {
 		dns: port: 53
 		"dns-udp": {port: 53, protocol: "UDP"}

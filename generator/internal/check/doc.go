@@ -6,7 +6,10 @@
 //     between fields (probe and Service ports, node groups, namespaces),
 //     numbers that must agree (limits at least requests, autoscaling min
 //     at most max), settings that only make sense for some workload kinds
-//     (check.go) and the cluster section on its own (cluster.go).
+//     (check.go), the cluster section on its own (cluster.go), what
+//     NetworkPolicies are built from: dependsOn on apps that serve a
+//     port, egress CIDRs (network.go), and LimitRanges and the
+//     containers they bound (quota.go).
 //   - [Capacity] cross-checks the workloads against the cluster, over a
 //     [capacity.Analysis]: instance types and pods per node and pods that
 //     fit no node (capacity.go), node groups that match no pod
@@ -20,6 +23,8 @@
 //     (dependson.go), from the computation that orders the Applications
 //     ([argocd.Waves]).
 //   - [Objects] reports objects that two apps render (objects.go).
+//   - [Quotas] reports ResourceQuotas below what their namespace's pods
+//     need at their peak (quota.go).
 //   - [References] reports references in the rendered objects that
 //     resolve to nothing: ServiceAccounts, ConfigMaps and their keys,
 //     Secrets and their keys (rendered or declared by the namespace),

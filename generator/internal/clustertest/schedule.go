@@ -52,6 +52,11 @@ type Fixture struct {
 	// ServiceAccounts are those the pods run as, which admission requires
 	// to exist (no controller-manager creates the "default" ones).
 	ServiceAccounts []*corev1.ServiceAccount
+	// LimitRanges and ResourceQuotas are the rendered ones: admission
+	// gives the pods the LimitRanges' defaults and refuses a pod the
+	// quota of its namespace cannot hold, as in the real cluster.
+	LimitRanges    []*corev1.LimitRange
+	ResourceQuotas []*corev1.ResourceQuota
 	// Pods are, in the order to create them:
 	//   - the add-ons' DaemonSet pods (capacity.Analysis.DaemonSets),
 	//     kube-system/<daemonset>-<node>, each bound to its node by node
@@ -112,6 +117,25 @@ func NewFixture(env *model.Environment, objs []object.Object, atMax bool) (*Fixt
 		f.Pods = append(f.Pods, pods...)
 	}
 
+	for _, o := range objs {
+		if o.Group() != "" {
+			continue
+		}
+		switch o.Kind() {
+		case "LimitRange":
+			var lr corev1.LimitRange
+			if err := convert(o.Content, &lr); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.ID(), err)
+			}
+			f.LimitRanges = append(f.LimitRanges, &lr)
+		case "ResourceQuota":
+			var q corev1.ResourceQuota
+			if err := convert(o.Content, &q); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.ID(), err)
+			}
+			f.ResourceQuotas = append(f.ResourceQuotas, &q)
+		}
+	}
 	namespaces := map[string]bool{systemNamespace: true}
 	for _, o := range objs {
 		if o.Group() != "" || o.Kind() != "Namespace" {
@@ -294,13 +318,34 @@ func convert(v any, typed any) error {
 	return json.Unmarshal(b, typed)
 }
 
-// Create creates the fixture's namespaces, service accounts, nodes and
-// pods in c, in that order.
+// Create creates the fixture's namespaces, LimitRanges, ResourceQuotas,
+// service accounts, nodes and pods in c, in that order. Each quota's
+// status is set to nothing used, as the controller-manager (which does not
+// run) would: the quota admission refuses every pod of a namespace whose
+// quota has no status yet.
 func (f *Fixture) Create(ctx context.Context, c *kubetest.Cluster) error {
 	core := c.Client.CoreV1()
 	for _, ns := range f.Namespaces {
 		if _, err := core.Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating namespace %s: %w", ns.Name, err)
+		}
+	}
+	for _, lr := range f.LimitRanges {
+		if _, err := core.LimitRanges(lr.Namespace).Create(ctx, lr, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating LimitRange %s/%s: %w", lr.Namespace, lr.Name, err)
+		}
+	}
+	for _, q := range f.ResourceQuotas {
+		created, err := core.ResourceQuotas(q.Namespace).Create(ctx, q, metav1.CreateOptions{})
+		if err != nil {
+			return fmt.Errorf("creating ResourceQuota %s/%s: %w", q.Namespace, q.Name, err)
+		}
+		created.Status = corev1.ResourceQuotaStatus{Hard: created.Spec.Hard.DeepCopy(), Used: corev1.ResourceList{}}
+		for name := range created.Spec.Hard {
+			created.Status.Used[name] = resource.Quantity{}
+		}
+		if _, err := core.ResourceQuotas(q.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+			return fmt.Errorf("setting the status of ResourceQuota %s/%s: %w", q.Namespace, q.Name, err)
 		}
 	}
 	for _, sa := range f.ServiceAccounts {

@@ -14,6 +14,7 @@ import (
 	"github.com/gitops-gen/gen/generator/internal/clustertest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
+	"github.com/gitops-gen/gen/internal/kubetest"
 )
 
 // requireCommittedFit makes TestScheduleCommitted fail when kube-scheduler
@@ -343,4 +344,39 @@ func withReplicas(t *testing.T, objs []object.Object, app string, n int64) []obj
 		t.Fatalf("no workload of app %s to scale", app)
 	}
 	return out
+}
+
+// TestScheduleQuota is the negative control of the quotas: the fixture
+// creates the rendered ResourceQuotas and LimitRanges before the pods, so
+// the API server's admission holds every pod to its namespace's quota.
+// Dev's chatbot quota cut to one pod must refuse the second, in the API
+// server's words.
+func TestScheduleQuota(t *testing.T) {
+	e := committedEnv(t, "dev")
+	objs := make([]object.Object, len(e.Objects))
+	var cut bool
+	for i, o := range e.Objects {
+		objs[i] = o
+		if o.Kind() == "ResourceQuota" && o.Namespace() == "chatbot" {
+			objs[i] = clone(t, o)
+			objs[i].Content["spec"].(map[string]any)["hard"].(map[string]any)["pods"] = "1"
+			cut = true
+		}
+	}
+	if !cut {
+		t.Fatal("dev renders no ResourceQuota in namespace chatbot")
+	}
+	f, err := clustertest.NewFixture(e.Model, objs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.ResourceQuotas) == 0 || len(f.LimitRanges) == 0 {
+		t.Fatalf("the fixture has %d ResourceQuotas and %d LimitRanges, want those of every namespace", len(f.ResourceQuotas), len(f.LimitRanges))
+	}
+	c := kubetest.Start(t, kubetest.Options{})
+	err = f.Create(t.Context(), c)
+	if err == nil || !strings.Contains(err.Error(), "exceeded quota: chatbot") {
+		t.Fatalf("Create() = %v, want a pod of chatbot refused for exceeding its quota", err)
+	}
+	t.Log(err)
 }

@@ -6,20 +6,22 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/gitops-gen/gen/generator/internal/capacity"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Build returns the Kubernetes objects of env: per namespace a Namespace
-// (with a default-deny NetworkPolicy when it has defaultDeny, and a
-// ResourceQuota named after it when its quota is not empty), the Cluster
-// Autoscaler when it is enabled, per storage class an EBS StorageClass, per
-// secret store its ServiceAccount and (Cluster)SecretStore, per Secret
-// provided "external" its ExternalSecret, per isolated ingress group an
-// IngressClass and its IngressClassParams, and per enabled app its
-// ServiceAccount, ConfigMaps, NetworkPolicy, workload, Services, Ingress,
-// HorizontalPodAutoscaler and PodDisruptionBudget.
+// (with default-deny and allow-dns NetworkPolicies when it has
+// defaultDeny, and a ResourceQuota and a LimitRange named after it), the
+// Cluster Autoscaler when it is enabled, per storage class an EBS
+// StorageClass, per secret store its ServiceAccount and
+// (Cluster)SecretStore, per Secret provided "external" its ExternalSecret,
+// per isolated ingress group an IngressClass and its IngressClassParams,
+// and per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy,
+// workload, Services, Ingress, HorizontalPodAutoscaler and
+// PodDisruptionBudget.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -30,15 +32,6 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		return nil, errors.New("no environment")
 	}
 	var objs []object.Object
-	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
-		typed, err := namespaceObjects(env, name)
-		if err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", name, err)
-		}
-		if objs, err = appendObjects(objs, "", typed); err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", name, err)
-		}
-	}
 	typed, err := platformObjects(env)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
@@ -46,7 +39,8 @@ func Build(env *model.Environment) ([]object.Object, error) {
 	if objs, err = appendObjects(objs, "", typed); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", env.Cluster.Name, err)
 	}
-	deps := dependents(env)
+	deps, calls := dependents(env), admitted(env)
+	var apps []object.Object
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		app := env.Apps[name]
 		if app == nil {
@@ -58,14 +52,39 @@ func Build(env *model.Environment) ([]object.Object, error) {
 		if !app.Enabled {
 			continue
 		}
-		typed, err := appObjects(newInstance(env, app, deps[name]))
+		typed, err := appObjects(newInstance(env, app, deps[name], calls[name]))
 		if err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
-		if objs, err = appendObjects(objs, name, typed); err != nil {
+		if apps, err = appendObjects(apps, name, typed); err != nil {
 			return nil, fmt.Errorf("app %s: %w", name, err)
 		}
 	}
+	// The namespaces' quotas are derived from the pods the apps and the
+	// controllers run.
+	ranges := map[string]model.LimitRange{}
+	for name, ns := range env.Namespaces {
+		ranges[name] = ns.LimitRange
+	}
+	peaks := capacity.Peak(apps, ranges)
+	controllers := map[string]bool{}
+	for ns, peak := range capacity.ControllerPeak(env) {
+		controllers[ns] = true
+		if peaks[ns] == nil {
+			peaks[ns] = capacity.Amounts{}
+		}
+		peaks[ns].Add(peak)
+	}
+	for _, name := range slices.Sorted(maps.Keys(env.Namespaces)) {
+		typed, err := namespaceObjects(env, name, peaks[name], controllers[name])
+		if err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", name, err)
+		}
+		if objs, err = appendObjects(objs, "", typed); err != nil {
+			return nil, fmt.Errorf("namespace %s: %w", name, err)
+		}
+	}
+	objs = append(objs, apps...)
 	sortObjects(objs)
 	return objs, nil
 }
@@ -78,15 +97,17 @@ type instance struct {
 	labels     map[string]string // of every object and pod; see appLabels
 	selector   map[string]string // selects the app's pods; see selectorLabels
 	dependents []*model.App      // enabled apps that depend on this one; see dependents
+	calls      []*model.App      // enabled apps that name this one in networkPolicy.from; see admitted
 }
 
-func newInstance(env *model.Environment, app *model.App, dependents []*model.App) *instance {
+func newInstance(env *model.Environment, app *model.App, dependents, calls []*model.App) *instance {
 	return &instance{
 		env:        env,
 		app:        app,
 		labels:     appLabels(env.Name, app),
 		selector:   selectorLabels(env.Name, app),
 		dependents: dependents,
+		calls:      calls,
 	}
 }
 

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/gitops-gen/gen/generator/model"
@@ -15,41 +16,69 @@ import (
 const helmInstanceLabel = "app.kubernetes.io/instance"
 
 // controllerPolicies returns, for each enabled controller (Argo CD
-// installs it from its chart) that has ingressPorts and runs in a
-// namespace with default-deny, the NetworkPolicy allow-<controller> that
-// admits traffic from anywhere to those ports of its release's pods: its
+// installs it from its chart) that runs in a namespace with default-deny,
+// the NetworkPolicy allow-<controller> for its release's pods. Ingress:
+// traffic from anywhere to its ingressPorts, when it has some: its
 // webhooks are called by the API server, whose addresses (the control
-// plane's network interfaces) no selector can name.
-func controllerPolicies(env *model.Environment) []any {
+// plane's network interfaces) no selector can name. Egress (kube-dns
+// is the namespace's allow-dns policy): its own pods on those ports
+// (KEDA's metrics server calls its operator), the API server when
+// kubernetesAPI, and its declared destinations.
+func controllerPolicies(env *model.Environment) ([]any, error) {
 	var out []any
 	for _, name := range env.EnabledControllers() {
 		c := env.Platform.Controllers[name]
 		ns, ok := env.Namespaces[c.Namespace]
-		if len(c.IngressPorts) == 0 || !ok || !ns.DefaultDeny {
+		if !ok || !ns.DefaultDeny {
 			continue
 		}
-		ports := slices.Sorted(slices.Values(c.IngressPorts))
-		rule := networkingv1.NetworkPolicyIngressRule{}
-		for _, p := range slices.Compact(ports) {
-			rule.Ports = append(rule.Ports, networkingv1.NetworkPolicyPort{
-				Protocol: new(corev1.ProtocolTCP),
-				Port:     new(intstr.FromInt32(int32(p))),
+		release := map[string]string{helmInstanceLabel: c.ReleaseName}
+		var ingress []networkingv1.NetworkPolicyIngressRule
+		var egress []networkingv1.NetworkPolicyEgressRule
+		if len(c.IngressPorts) > 0 {
+			ports := slices.Sorted(slices.Values(c.IngressPorts))
+			var pp []networkingv1.NetworkPolicyPort
+			for _, p := range slices.Compact(ports) {
+				pp = append(pp, networkingv1.NetworkPolicyPort{
+					Protocol: new(corev1.ProtocolTCP),
+					Port:     new(intstr.FromInt32(int32(p))),
+				})
+			}
+			ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{Ports: pp})
+			egress = append(egress, networkingv1.NetworkPolicyEgressRule{
+				To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: release}}},
+				Ports: pp,
 			})
 		}
-		labels := platformLabels(env.Name, name)
+		if c.KubernetesAPI {
+			api, err := apiServerRule(env)
+			if err != nil {
+				return nil, fmt.Errorf("controller %s: %w", name, err)
+			}
+			egress = append(egress, api)
+		}
+		ext, err := externalRules(c.Egress)
+		if err != nil {
+			return nil, fmt.Errorf("controller %s: %w", name, err)
+		}
+		egress = append(egress, ext...)
+		if len(ingress) == 0 && len(egress) == 0 {
+			continue
+		}
 		out = append(out, &networkingv1.NetworkPolicy{
 			TypeMeta: networkPolicyType,
 			ObjectMeta: metav1.ObjectMeta{
 				Name:      "allow-" + name,
 				Namespace: c.Namespace,
-				Labels:    labels,
+				Labels:    platformLabels(env.Name, name),
 			},
 			Spec: networkingv1.NetworkPolicySpec{
-				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{helmInstanceLabel: c.ReleaseName}},
-				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
-				Ingress:     []networkingv1.NetworkPolicyIngressRule{rule},
+				PodSelector: metav1.LabelSelector{MatchLabels: release},
+				PolicyTypes: bothWays,
+				Ingress:     ingress,
+				Egress:      egress,
 			},
 		})
 	}
-	return out
+	return out, nil
 }

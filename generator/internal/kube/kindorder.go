@@ -16,15 +16,18 @@ import (
 // Deployment, in the order of Helm's InstallOrder
 // (https://github.com/helm/helm/blob/main/pkg/releaseutil/kind_sorter.go).
 // NetworkPolicies come before the workloads too (Helm puts them right after
-// Namespaces): pods start with their ingress rules in place, rather than
-// denied by the namespace's default-deny until their app's policy arrives.
-// Secret stores come before the ExternalSecrets that read from them.
+// Namespaces): pods start with their ingress and egress rules in place,
+// rather than cut off by the namespace's default-deny until their app's
+// policy arrives. The LimitRange comes before any pod, whose missing
+// requests and limits it fills in when the pod is created. Secret stores
+// come before the ExternalSecrets that read from them.
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
 var kindOrder = []string{
 	"Namespace",
 	"ResourceQuota",
+	"LimitRange",
 	"ServiceAccount",
 	"ConfigMap",
 	"StorageClass",

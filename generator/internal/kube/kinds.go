@@ -16,6 +16,7 @@ import (
 var (
 	namespaceType      = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
 	resourceQuotaType  = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
+	limitRangeType     = metav1.TypeMeta{APIVersion: "v1", Kind: "LimitRange"}
 	serviceAccountType = metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}
 	configMapType      = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
 	serviceType        = metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}
@@ -42,6 +43,7 @@ var (
 var typed = map[metav1.TypeMeta]func() any{
 	namespaceType:      func() any { return new(corev1.Namespace) },
 	resourceQuotaType:  func() any { return new(corev1.ResourceQuota) },
+	limitRangeType:     func() any { return new(corev1.LimitRange) },
 	serviceAccountType: func() any { return new(corev1.ServiceAccount) },
 	configMapType:      func() any { return new(corev1.ConfigMap) },
 	serviceType:        func() any { return new(corev1.Service) },

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/gitops-gen/gen/generator/model"
@@ -13,16 +14,25 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// NetworkPolicies restrict ingress only (seed 001: each service is called
-// only by the apps that depend on it). Egress stays open: pods need DNS,
-// the AWS APIs (IRSA's STS, S3) and image registries, whose addresses a
-// NetworkPolicy cannot name by host; an environment may add egress rules
-// later. Policies take effect only where the CNI enforces them (the VPC
-// CNI with network policy enabled, or Calico).
+// NetworkPolicies restrict ingress and egress (seed 001: each service
+// talks only to its dependencies). A namespace with defaultDeny denies
+// both to every pod and lets every pod ask kube-dns; each app's policy
+// then allows what it serves and what it calls: the apps it depends on,
+// the destinations it declares outside the cluster (by CIDR: a
+// NetworkPolicy cannot name a host), and the API server when it says so.
+// Policies take effect only where the CNI enforces them (the VPC CNI with
+// network policy enabled, or Calico).
 //
 // A pod of another namespace is selected with the label Kubernetes puts on
 // every Namespace (since 1.22) and cannot be forged by users.
 const namespaceNameLabel = "kubernetes.io/metadata.name"
+
+// kubeDNS selects the cluster's DNS pods: CoreDNS in kube-system, labelled
+// k8s-app: kube-dns by EKS's coredns add-on as by kubeadm.
+var kubeDNS = networkingv1.NetworkPolicyPeer{
+	NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: metav1.NamespaceSystem}},
+	PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+}
 
 // defaultDenyName is the name of a namespace's default-deny NetworkPolicy.
 // It carries the namespace's name because every platform object is written
@@ -30,9 +40,14 @@ const namespaceNameLabel = "kubernetes.io/metadata.name"
 // called "default-deny".
 func defaultDenyName(namespace string) string { return "default-deny-" + namespace }
 
+// bothWays are the policy types of every policy gen renders in a
+// namespace that denies by default: each states what it admits and what
+// it lets out.
+var bothWays = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
+
 // defaultDeny returns the NetworkPolicy of namespace name that selects
-// every pod in it (an empty podSelector) and admits no ingress: a pod
-// accepts only what its app's NetworkPolicy admits.
+// every pod in it (an empty podSelector) and admits no ingress and no
+// egress: a pod accepts and reaches only what the other policies allow.
 func defaultDeny(env *model.Environment, name string) *networkingv1.NetworkPolicy {
 	return &networkingv1.NetworkPolicy{
 		TypeMeta: networkPolicyType,
@@ -43,16 +58,43 @@ func defaultDeny(env *model.Environment, name string) *networkingv1.NetworkPolic
 		},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{},
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			PolicyTypes: bothWays,
+		},
+	}
+}
+
+// allowDNS returns the NetworkPolicy allow-dns-<name> that lets every pod
+// of namespace name reach kube-dns on port 53, over UDP and TCP (answers
+// too large for UDP come over TCP): every pod resolves names, whatever
+// else it may reach.
+func allowDNS(env *model.Environment, name string) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta: networkPolicyType,
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      "allow-dns-" + name,
+			Namespace: name,
+			Labels:    namespaceLabels(env.Name, env.Namespaces[name]),
+		},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{
+				To: []networkingv1.NetworkPolicyPeer{kubeDNS},
+				Ports: []networkingv1.NetworkPolicyPort{
+					{Protocol: new(corev1.ProtocolUDP), Port: new(intstr.FromInt32(53))},
+					{Protocol: new(corev1.ProtocolTCP), Port: new(intstr.FromInt32(53))},
+				},
+			}},
 		},
 	}
 }
 
 // networkPolicy returns the app's NetworkPolicy, named after it and
-// selecting its pods, or nil when the app has no ports (nothing can call
-// it) or its namespace does not deny ingress by default (the policy would
-// isolate the app's pods while the namespace means to be open). Its
-// ingress rules, each only when it admits something, are:
+// selecting its pods, or nil when its namespace does not deny by default
+// (the policy would isolate the app's pods while the namespace means to be
+// open), or when the app has no ports and reaches nothing (the namespace's
+// policies say all there is). Its ingress rules, each only when it admits
+// something, are:
 //
 //  1. from anywhere, on the ports of the app's LoadBalancer Services
 //     without sourceRanges, or on every port when networkPolicy.public;
@@ -62,11 +104,12 @@ func defaultDeny(env *model.Environment, name string) *networkingv1.NetworkPolic
 //     StatefulSet peers (database replicas, DHT nodes) find each other
 //     through them.
 //
-// With no rule the policy admits nothing, and says so. Jobs and CronJobs
-// render no Services, so theirs open nothing.
+// Its egress rules are those of egressRules. With no rule the policy
+// admits nothing, and says so. Jobs and CronJobs render no Services, so
+// theirs open nothing.
 func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 	app := in.app
-	if len(app.Ports) == 0 || !in.env.Namespaces[app.Namespace].DefaultDeny {
+	if !in.env.Namespaces[app.Namespace].DefaultDeny {
 		return nil, nil
 	}
 	svcs := app.Services
@@ -92,7 +135,7 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(cs) > 0 {
+	if len(cs) > 0 && len(all) > 0 {
 		peers := make([]networkingv1.NetworkPolicyPeer, len(cs))
 		for i, c := range cs {
 			peers[i] = in.peer(c)
@@ -111,6 +154,14 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 		})
 	}
 
+	egress, err := egressRules(in, peerPorts)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 && len(egress) == 0 {
+		return nil, nil
+	}
+
 	return &networkingv1.NetworkPolicy{
 		TypeMeta: networkPolicyType,
 		ObjectMeta: metav1.ObjectMeta{
@@ -120,8 +171,9 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 		},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: in.selector},
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			PolicyTypes: bothWays,
 			Ingress:     rules,
+			Egress:      egress,
 		},
 	}, nil
 }
@@ -184,6 +236,106 @@ func ipBlocks(cidrs []string) []networkingv1.NetworkPolicyPeer {
 	return peers
 }
 
+// egressRules returns what the app may reach besides kube-dns (which
+// every pod of its namespace may), each rule only when it allows
+// something:
+//
+//  1. per app it calls (see callees), by name: that app's pods on its
+//     container ports, the ports its own policy admits callers on (a
+//     Service's port is translated to the pod's before the policy is
+//     applied, so a Service port that differs is not what counts);
+//  2. its own pods on peerPorts, the ports of its Headless Services;
+//  3. per networkPolicy.egress destination, by name: its CIDRs on its
+//     ports;
+//  4. the API server, when networkPolicy.kubernetesAPI.
+func egressRules(in *instance, peerPorts []string) ([]networkingv1.NetworkPolicyEgressRule, error) {
+	app := in.app
+	var rules []networkingv1.NetworkPolicyEgressRule
+	for _, c := range callees(in) {
+		rules = append(rules, networkingv1.NetworkPolicyEgressRule{
+			To:    []networkingv1.NetworkPolicyPeer{in.peer(c)},
+			Ports: policyPorts(c, slices.Sorted(maps.Keys(c.Ports))),
+		})
+	}
+	if len(peerPorts) > 0 {
+		rules = append(rules, networkingv1.NetworkPolicyEgressRule{
+			To:    []networkingv1.NetworkPolicyPeer{in.peer(app)},
+			Ports: policyPorts(app, peerPorts),
+		})
+	}
+	ext, err := externalRules(app.NetworkPolicy.Egress)
+	if err != nil {
+		return nil, err
+	}
+	rules = append(rules, ext...)
+	if app.NetworkPolicy.KubernetesAPI {
+		api, err := apiServerRule(in.env)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, api)
+	}
+	return rules, nil
+}
+
+// externalRules returns one egress rule per destination, by name: its
+// CIDRs on its ports.
+func externalRules(dests map[string]model.Egress) ([]networkingv1.NetworkPolicyEgressRule, error) {
+	var rules []networkingv1.NetworkPolicyEgressRule
+	for _, name := range slices.Sorted(maps.Keys(dests)) {
+		d := dests[name]
+		var rule networkingv1.NetworkPolicyEgressRule
+		for _, cidr := range d.CIDRs {
+			if _, err := netip.ParsePrefix(cidr); err != nil {
+				return nil, fmt.Errorf("networkPolicy.egress.%s: %w", name, err)
+			}
+			rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
+		}
+		proto := corev1.Protocol(cmp.Or(d.Protocol, string(corev1.ProtocolTCP)))
+		for _, p := range d.Ports {
+			rule.Ports = append(rule.Ports, networkingv1.NetworkPolicyPort{Protocol: new(proto), Port: new(intstr.FromInt32(p))})
+		}
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+// apiServerRule allows TCP 443 to the Kubernetes API server. Pods reach it
+// through the kubernetes Service, whose endpoints are the EKS control
+// plane's network interfaces in the cluster's subnets: the VPC's CIDR
+// allows them where the policy is applied after the Service's address is
+// translated (Calico), and the Service's own address where it is applied
+// before (the VPC CNI's network policy agent, at the pod's interface).
+func apiServerRule(env *model.Environment) (networkingv1.NetworkPolicyEgressRule, error) {
+	svc, err := KubernetesServiceIP(env.Cluster.VPC.CIDR)
+	if err != nil {
+		return networkingv1.NetworkPolicyEgressRule{}, err
+	}
+	return networkingv1.NetworkPolicyEgressRule{
+		To: []networkingv1.NetworkPolicyPeer{
+			{IPBlock: &networkingv1.IPBlock{CIDR: env.Cluster.VPC.CIDR}},
+			{IPBlock: &networkingv1.IPBlock{CIDR: svc.String() + "/32"}},
+		},
+		Ports: []networkingv1.NetworkPolicyPort{{Protocol: new(corev1.ProtocolTCP), Port: new(intstr.FromInt32(443))}},
+	}, nil
+}
+
+// KubernetesServiceIP returns the address of the kubernetes Service of an
+// EKS cluster in a VPC of CIDR vpc: the first address of the service CIDR
+// EKS chooses when the ClusterConfig names none, as gen's does:
+// 172.20.0.0/16 when the VPC is inside 10.0.0.0/8 (so that the two do not
+// overlap), else 10.100.0.0/16.
+func KubernetesServiceIP(vpc string) (netip.Addr, error) {
+	p, err := netip.ParsePrefix(vpc)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("vpc cidr: %w", err)
+	}
+	if netip.MustParsePrefix("10.0.0.0/8").Contains(p.Addr()) {
+		return netip.MustParseAddr("172.20.0.1"), nil
+	}
+	return netip.MustParseAddr("10.100.0.1"), nil
+}
+
 // callers returns the enabled apps whose pods may call the instance's app,
 // sorted by name: those that depend on it and those its networkPolicy.from
 // names. A disabled app has no pods to admit; a name in from that is no app
@@ -205,6 +357,55 @@ func callers(in *instance) ([]*model.App, error) {
 	return slices.SortedFunc(maps.Values(set), func(a, b *model.App) int {
 		return cmp.Compare(a.Name, b.Name)
 	}), nil
+}
+
+// callees returns the enabled apps the instance's app calls, sorted by
+// name: those it depends on and those that name it in networkPolicy.from,
+// less those that serve no port (check.Network refuses a dependsOn on
+// one) and itself (its peers are the Headless Services' business).
+func callees(in *instance) []*model.App {
+	set := map[string]*model.App{}
+	for _, name := range in.app.DependsOn {
+		if c := in.env.Apps[name]; c != nil { // check.DependsOn reports the others
+			set[name] = c
+		}
+	}
+	for _, c := range in.calls {
+		set[c.Name] = c
+	}
+	var out []*model.App
+	for _, name := range slices.Sorted(maps.Keys(set)) {
+		c := set[name]
+		if c.Enabled && name != in.app.Name && serves(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// serves reports whether app can be called: it has ports and is no Job
+// or CronJob (whose pods no Service selects and that run to completion).
+func serves(app *model.App) bool {
+	return len(app.Ports) > 0 && app.Kind != model.Job && app.Kind != model.CronJob
+}
+
+// admitted maps each app name to the enabled apps that name it in
+// networkPolicy.from: the apps it may call although it does not depend on
+// them, once per environment.
+func admitted(env *model.Environment) map[string][]*model.App {
+	out := map[string][]*model.App{}
+	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
+		c := env.Apps[name]
+		if c == nil || !c.Enabled {
+			continue
+		}
+		for _, caller := range c.NetworkPolicy.From {
+			if !slices.Contains(out[caller], c) {
+				out[caller] = append(out[caller], c)
+			}
+		}
+	}
+	return out
 }
 
 // dependents maps each app name to the enabled apps that name it in

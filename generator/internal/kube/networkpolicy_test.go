@@ -21,8 +21,11 @@ func TestDefaultDeny(t *testing.T) {
 }`)
 	objs := build(t, env)
 	want := []string{
-		"Namespace/data", "Namespace/open", "Namespace/web", "StorageClass/gp3",
-		"NetworkPolicy/default-deny-data", "NetworkPolicy/default-deny-web",
+		"Namespace/data", "Namespace/open", "Namespace/web",
+		"ResourceQuota/data", "ResourceQuota/open", "ResourceQuota/web",
+		"LimitRange/data", "LimitRange/open", "LimitRange/web", "StorageClass/gp3",
+		"NetworkPolicy/allow-dns-data", "NetworkPolicy/default-deny-data",
+		"NetworkPolicy/allow-dns-web", "NetworkPolicy/default-deny-web",
 	}
 	if diff := cmp.Diff(want, kinds(objs)); diff != "" {
 		t.Fatalf("objects mismatch (-want +got):\n%s", diff)
@@ -41,10 +44,28 @@ func TestDefaultDeny(t *testing.T) {
 		t.Errorf("metadata mismatch (-want +got):\n%s", diff)
 	}
 	wantSpec := networkingv1.NetworkPolicySpec{
-		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
 	}
 	if diff := cmp.Diff(wantSpec, np.Spec); diff != "" {
 		t.Errorf("spec mismatch (-want +got):\n%s", diff)
+	}
+	// Every pod of the namespace may ask kube-dns, over UDP and TCP.
+	dns := decode[networkingv1.NetworkPolicy](t, find(t, objs, "NetworkPolicy", "allow-dns-web"))
+	if dns.Namespace != "web" {
+		t.Errorf("allow-dns-web is in namespace %q, want web", dns.Namespace)
+	}
+	wantDNS := networkingv1.NetworkPolicySpec{
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+		Egress: []networkingv1.NetworkPolicyEgressRule{{
+			To: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: inNamespace("kube-system"),
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+			}},
+			Ports: []networkingv1.NetworkPolicyPort{policyPort(53, corev1.ProtocolUDP), policyPort(53, corev1.ProtocolTCP)},
+		}},
+	}
+	if diff := cmp.Diff(wantDNS, dns.Spec); diff != "" {
+		t.Errorf("allow-dns spec mismatch (-want +got):\n%s", diff)
 	}
 	// The empty podSelector, which selects every pod, is written out: it is
 	// a required field, and what makes the policy a default deny.
@@ -62,6 +83,16 @@ func policyPort(port int32, proto corev1.Protocol) networkingv1.NetworkPolicyPor
 	return networkingv1.NetworkPolicyPort{Port: new(intstr.FromInt32(port)), Protocol: new(proto)}
 }
 
+// apiServer is the egress rule to the API server of the fixtures' cluster
+// (VPC 10.0.0.0/16: the kubernetes Service is 172.20.0.1).
+var apiServer = networkingv1.NetworkPolicyEgressRule{
+	To: []networkingv1.NetworkPolicyPeer{
+		{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/16"}},
+		{IPBlock: &networkingv1.IPBlock{CIDR: "172.20.0.1/32"}},
+	},
+	Ports: []networkingv1.NetworkPolicyPort{policyPort(443, corev1.ProtocolTCP)},
+}
+
 // podsOf selects the pods of app in the prod environment.
 func podsOf(app string) *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchLabels: map[string]string{
@@ -77,12 +108,12 @@ func inNamespace(ns string) *metav1.LabelSelector {
 
 func TestNetworkPolicy(t *testing.T) {
 	var (
-		http    = policyPort(8080, corev1.ProtocolTCP)
-		grpc    = policyPort(4000, corev1.ProtocolTCP)
-		dns     = policyPort(5353, corev1.ProtocolUDP)
-		allWeb  = []networkingv1.NetworkPolicyPort{dns, grpc, http}
-		vpc     = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/16"}}
-		ingress = networkingv1.PolicyTypeIngress
+		http   = policyPort(8080, corev1.ProtocolTCP)
+		grpc   = policyPort(4000, corev1.ProtocolTCP)
+		dns    = policyPort(5353, corev1.ProtocolUDP)
+		allWeb = []networkingv1.NetworkPolicyPort{dns, grpc, http}
+		vpc    = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/16"}}
+		both   = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	)
 	// client returns an enabled app that calls nothing, in namespace ns.
 	client := func(name, ns string) *model.App {
@@ -289,7 +320,7 @@ func TestNetworkPolicy(t *testing.T) {
 			if diff := cmp.Diff(podsOf("web").MatchLabels, np.Spec.PodSelector.MatchLabels); diff != "" {
 				t.Errorf("podSelector mismatch (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff([]networkingv1.PolicyType{ingress}, np.Spec.PolicyTypes); diff != "" {
+			if diff := cmp.Diff(both, np.Spec.PolicyTypes); diff != "" {
 				t.Errorf("policyTypes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.want, np.Spec.Ingress); diff != "" {
@@ -341,6 +372,160 @@ func TestNetworkPolicyDeterministic(t *testing.T) {
 	for range 20 {
 		if got := marshal(t, build(t, env([]string{"z", "x", "y", "x"}))); got != first {
 			t.Fatalf("Build() differs from the first build")
+		}
+	}
+}
+
+// TestNetworkPolicyEgress: an app reaches the apps it depends on and
+// those that admit it with from, on their container ports and in any
+// namespace; its Headless peers; its declared destinations by name; and
+// the API server when it says so. kube-dns is the namespace's allow-dns.
+func TestNetworkPolicyEgress(t *testing.T) {
+	var (
+		mongo = policyPort(27017, corev1.ProtocolTCP)
+		redis = policyPort(6379, corev1.ProtocolTCP)
+		http  = policyPort(8080, corev1.ProtocolTCP)
+	)
+	// callee returns an enabled app serving port in namespace ns.
+	callee := func(name, ns string, port int32) *model.App {
+		app := newApp(t, name, model.Deployment)
+		app.Namespace = ns
+		app.Ports = map[string]model.Port{"main": {Port: port, Protocol: "TCP"}}
+		return app
+	}
+	ipBlock := func(cidrs ...string) []networkingv1.NetworkPolicyPeer {
+		var out []networkingv1.NetworkPolicyPeer
+		for _, c := range cidrs {
+			out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}})
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		modify func(backend *model.App, env *model.Environment)
+		want   []networkingv1.NetworkPolicyEgressRule
+		none   bool
+	}{
+		{
+			name:   "nothing to reach",
+			modify: func(backend *model.App, env *model.Environment) {},
+		},
+		{
+			name: "seed 003: the apps it depends on, on their ports, in any namespace",
+			modify: func(backend *model.App, env *model.Environment) {
+				env.Apps["mongodb"] = callee("mongodb", "data", 27017)
+				env.Apps["redis"] = callee("redis", "chatbot", 6379)
+				backend.DependsOn = []string{"redis", "mongodb", "mongodb"}
+			},
+			want: []networkingv1.NetworkPolicyEgressRule{
+				{To: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("mongodb"), NamespaceSelector: inNamespace("data")}}, Ports: []networkingv1.NetworkPolicyPort{mongo}},
+				{To: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("redis")}}, Ports: []networkingv1.NetworkPolicyPort{redis}},
+			},
+		},
+		{
+			name: "the apps whose from names it",
+			modify: func(backend *model.App, env *model.Environment) {
+				ml := callee("ml", "chatbot", 8080)
+				ml.NetworkPolicy.From = []string{"backend"}
+				env.Apps["ml"] = ml
+				other := callee("other", "chatbot", 9000)
+				other.NetworkPolicy.From = []string{"frontend"}
+				env.Apps["other"] = other
+				env.Apps["frontend"] = newApp(t, "frontend", model.Deployment)
+			},
+			want: []networkingv1.NetworkPolicyEgressRule{
+				{To: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("ml")}}, Ports: []networkingv1.NetworkPolicyPort{http}},
+			},
+		},
+		{
+			name: "disabled apps, Jobs and apps without ports are not reached",
+			modify: func(backend *model.App, env *model.Environment) {
+				off := callee("off", "chatbot", 8080)
+				off.Enabled = false
+				job := callee("job", "chatbot", 8080)
+				job.Kind = model.Job
+				env.Apps["off"], env.Apps["job"] = off, job
+				env.Apps["quiet"] = newApp(t, "quiet", model.Deployment)
+				backend.DependsOn = []string{"off", "job", "quiet"}
+			},
+		},
+		{
+			name: "declared destinations by name, then the API server",
+			modify: func(backend *model.App, env *model.Environment) {
+				backend.NetworkPolicy.KubernetesAPI = true
+				backend.NetworkPolicy.Egress = map[string]model.Egress{
+					"redis":         {CIDRs: []string{"10.1.0.0/24"}, Ports: []int32{6379}, Protocol: "TCP"},
+					"mongodb-atlas": {CIDRs: []string{"192.168.248.0/21", "192.168.0.0/24"}, Ports: []int32{27017}, Protocol: "TCP"},
+					"dns-upstream":  {CIDRs: []string{"10.2.0.2/32"}, Ports: []int32{53, 5353}, Protocol: "UDP"},
+				}
+			},
+			want: []networkingv1.NetworkPolicyEgressRule{
+				{To: ipBlock("10.2.0.2/32"), Ports: []networkingv1.NetworkPolicyPort{policyPort(53, corev1.ProtocolUDP), policyPort(5353, corev1.ProtocolUDP)}},
+				{To: ipBlock("192.168.248.0/21", "192.168.0.0/24"), Ports: []networkingv1.NetworkPolicyPort{mongo}},
+				{To: ipBlock("10.1.0.0/24"), Ports: []networkingv1.NetworkPolicyPort{redis}},
+				apiServer,
+			},
+		},
+		{
+			name: "its Headless peers",
+			modify: func(backend *model.App, env *model.Environment) {
+				backend.Kind = model.StatefulSet
+				backend.Services = map[string]model.Service{"backend-peers": {Type: model.Headless}}
+			},
+			want: []networkingv1.NetworkPolicyEgressRule{
+				{To: []networkingv1.NetworkPolicyPeer{{PodSelector: podsOf("backend")}}, Ports: []networkingv1.NetworkPolicyPort{http}},
+			},
+		},
+		{
+			name: "an app without ports that reaches something has a policy",
+			modify: func(backend *model.App, env *model.Environment) {
+				backend.Ports = nil
+				backend.Services = nil
+				backend.Probes = model.Probes{}
+				backend.NetworkPolicy.Egress = map[string]model.Egress{"redis": {CIDRs: []string{"10.1.0.0/24"}, Ports: []int32{6379}, Protocol: "TCP"}}
+			},
+			want: []networkingv1.NetworkPolicyEgressRule{{To: ipBlock("10.1.0.0/24"), Ports: []networkingv1.NetworkPolicyPort{redis}}},
+		},
+		{
+			name: "an app without ports that reaches nothing has none",
+			modify: func(backend *model.App, env *model.Environment) {
+				backend.Ports = nil
+				backend.Services = nil
+				backend.Probes = model.Probes{}
+			},
+			none: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			backend := newApp(t, "backend", model.Deployment, "ports: http: port: 8080")
+			env := envWith(t, "namespaces: {chatbot: {}, data: {}}", backend)
+			tc.modify(backend, env)
+			objs := build(t, env)
+			if tc.none {
+				if has(objs, "NetworkPolicy", "backend") {
+					t.Fatalf("Build() rendered NetworkPolicy backend, want none")
+				}
+				return
+			}
+			np := decode[networkingv1.NetworkPolicy](t, find(t, objs, "NetworkPolicy", "backend"))
+			if diff := cmp.Diff(tc.want, np.Spec.Egress); diff != "" {
+				t.Errorf("egress mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestKubernetesServiceIP(t *testing.T) {
+	for vpc, want := range map[string]string{
+		"10.0.0.0/16":    "172.20.0.1",
+		"10.200.0.0/16":  "172.20.0.1",
+		"192.168.0.0/16": "10.100.0.1",
+		"172.31.0.0/16":  "10.100.0.1",
+	} {
+		got, err := KubernetesServiceIP(vpc)
+		if err != nil || got.String() != want {
+			t.Errorf("KubernetesServiceIP(%s) = %v, %v; want %s", vpc, got, err, want)
 		}
 	}
 }

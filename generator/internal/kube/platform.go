@@ -30,7 +30,11 @@ func platformObjects(env *model.Environment) ([]any, error) {
 		objs = append(objs, sc)
 	}
 	objs = append(objs, ingressClasses(env)...)
-	return append(objs, controllerPolicies(env)...), nil
+	pols, err := controllerPolicies(env)
+	if err != nil {
+		return nil, err
+	}
+	return append(objs, pols...), nil
 }
 
 // platformLabels are the labels of a platform component's objects (and

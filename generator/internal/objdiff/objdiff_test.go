@@ -1137,7 +1137,7 @@ func TestCompareRendered(t *testing.T) {
 	}
 	project := byPath["argocd/appproject-prod.yaml"]
 	wantProject := Object{Path: "argocd/appproject-prod.yaml", APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject", Namespace: "argocd", Name: "prod", Class: Config, Fields: []Field{
-		{Path: "spec.namespaceResourceWhitelist[9]", Class: Config, From: v(map[string]any{"group": "batch", "kind": "Job"})},
+		{Path: "spec.namespaceResourceWhitelist[11]", Class: Config, From: v(map[string]any{"group": "batch", "kind": "Job"})},
 	}}
 	if diff := cmp.Diff(wantProject, project, cmpopts.IgnoreUnexported(Object{})); diff != "" {
 		t.Errorf("AppProject mismatch (-want +got):\n%s", diff)

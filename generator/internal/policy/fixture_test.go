@@ -235,3 +235,19 @@ func networkPolicy(t testing.TB, name, ns string) object.Object {
 		Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}},
 	})
 }
+
+func resourceQuota(t testing.TB, name, ns string) object.Object {
+	t.Helper()
+	return mustObject(t, "", &corev1.ResourceQuota{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labelsOf(name)},
+	})
+}
+
+func limitRange(t testing.TB, name, ns string) object.Object {
+	t.Helper()
+	return mustObject(t, "", &corev1.LimitRange{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "LimitRange"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labelsOf(name)},
+	})
+}

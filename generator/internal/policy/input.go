@@ -29,22 +29,25 @@ type facts struct {
 	hpa, pdb map[int]int
 	// labels[w] are workload w's pod template labels.
 	labels map[int]map[string]any
-	// netpols are the NetworkPolicies by namespace.
-	netpols map[string][]any // of map[string]any
+	// netpols, quotas and limitRanges are the NetworkPolicies,
+	// ResourceQuotas and LimitRanges by namespace.
+	netpols, quotas, limitRanges map[string][]any // of map[string]any
 	// inNamespace are the workloads by namespace, in object order.
 	inNamespace map[string][]int
 }
 
 func newFacts(env *model.Environment, objs []object.Object) *facts {
 	f := &facts{
-		env:        env,
-		objs:       objs,
-		registries: make([]any, 0, len(env.Policy.AllowedRegistries)),
-		workload:   make([]int, len(objs)),
-		hpa:        map[int]int{},
-		pdb:        map[int]int{},
-		labels:     map[int]map[string]any{},
-		netpols:    map[string][]any{},
+		env:         env,
+		objs:        objs,
+		registries:  make([]any, 0, len(env.Policy.AllowedRegistries)),
+		workload:    make([]int, len(objs)),
+		hpa:         map[int]int{},
+		pdb:         map[int]int{},
+		labels:      map[int]map[string]any{},
+		netpols:     map[string][]any{},
+		quotas:      map[string][]any{},
+		limitRanges: map[string][]any{},
 	}
 	f.inNamespace = map[string][]int{}
 	for _, r := range env.Policy.AllowedRegistries {
@@ -67,6 +70,10 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 			pdbs = append(pdbs, i)
 		case kind == "NetworkPolicy":
 			f.netpols[o.Namespace()] = append(f.netpols[o.Namespace()], o.Content)
+		case kind == "ResourceQuota" && o.Group() == "":
+			f.quotas[o.Namespace()] = append(f.quotas[o.Namespace()], o.Content)
+		case kind == "LimitRange" && o.Group() == "":
+			f.limitRanges[o.Namespace()] = append(f.limitRanges[o.Namespace()], o.Content)
 		}
 	}
 	// The first HPA (in object order) that targets a workload is its HPA.
@@ -168,6 +175,8 @@ func (f *facts) input(i int) map[string]any {
 		in["selects"] = f.selects(o)
 	case "Namespace":
 		in["networkPolicies"] = append([]any{}, f.netpols[o.Name()]...)
+		in["resourceQuotas"] = append([]any{}, f.quotas[o.Name()]...)
+		in["limitRanges"] = append([]any{}, f.limitRanges[o.Name()]...)
 	}
 	return in
 }

@@ -128,18 +128,21 @@ func TestInputFacts(t *testing.T) {
 			want: `{"longRunning": false, "selects": 1}`,
 		},
 		{
-			name: "namespace with its NetworkPolicies",
+			name: "namespace with its NetworkPolicies, ResourceQuotas and LimitRanges",
 			objs: []object.Object{
 				namespace(t, "shop"),
 				networkPolicy(t, "deny-all", "shop"),
 				networkPolicy(t, "elsewhere", "other"),
+				resourceQuota(t, "shop", "shop"),
+				resourceQuota(t, "other", "other"),
+				limitRange(t, "shop", "shop"),
 			},
-			want: `{"longRunning": false, "networkPolicies": [{"name": "deny-all"}]}`,
+			want: `{"longRunning": false, "networkPolicies": [{"name": "deny-all"}], "resourceQuotas": [{"name": "shop"}], "limitRanges": [{"name": "shop"}]}`,
 		},
 		{
-			name: "namespace without NetworkPolicies",
+			name: "namespace without NetworkPolicies, ResourceQuotas or LimitRanges",
 			objs: []object.Object{namespace(t, "shop")},
-			want: `{"longRunning": false, "networkPolicies": []}`,
+			want: `{"longRunning": false, "networkPolicies": [], "resourceQuotas": [], "limitRanges": []}`,
 		},
 		{
 			name: "cronjob: its pod spec, not long-running, no replicas",
@@ -179,7 +182,7 @@ func summarizeFacts(t *testing.T, in, want map[string]any) map[string]any {
 		switch k {
 		case "object", "kind", "env", "app":
 			continue
-		case "networkPolicies":
+		case "networkPolicies", "resourceQuotas", "limitRanges":
 			var names []any = []any{}
 			for _, np := range v.([]any) {
 				names = append(names, map[string]any{"name": object.Object{Content: np.(map[string]any)}.Name()})

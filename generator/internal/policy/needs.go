@@ -13,7 +13,8 @@ import (
 // inputFields are the fields of schema.#Input.
 var inputFields = []string{
 	"object", "kind", "env", "app", "pod", "longRunning", "replicas", "images",
-	"hpa", "pdb", "pdbMinAvailable", "selects", "networkPolicies",
+	"hpa", "pdb", "pdbMinAvailable", "selects", "networkPolicies", "resourceQuotas",
+	"limitRanges",
 }
 
 // A need is what a check reads of its input, found in its syntax. Most of

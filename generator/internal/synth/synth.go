@@ -142,6 +142,7 @@ func apps(n int) string {
 		autoscaling: cpu: 70
 		services: %q: {}
 		serviceAccount: iamRole: "%s-role"
+		networkPolicy: egress: "aws-apis": {cidrs: ["0.0.0.0/0"], ports: [443], reason: "S3 without VPC endpoints"}
 		labels: team: %q
 	}
 `, name, nsOf(i), img, i%9, (i+1)%n, nsOf((i+1)%n), name, name, name, nsOf(i))
