@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitops-gen/gen/generator"
@@ -361,7 +364,11 @@ func TestClusterConfigSchema(t *testing.T) {
 // TestArgoCD checks each environment's argocd/ folder: every object
 // validates against its CRD's schema (unknown fields rejected), every
 // Application's path is a folder of the rendered tree, every app folder
-// and platform/ has exactly one Application, and none points at cluster/.
+// and every other folder but cluster/ (platform/, secrets/, ingress/) has
+// exactly one Application, none points at cluster/, and every object of a
+// CRD's kind (no built-in API group serves it) is synced by an Application
+// of a later wave than the controllers whose charts bring the CRDs:
+// before, Argo CD's dry run refuses it.
 func TestArgoCD(t *testing.T) {
 	crds := map[string]string{
 		argocd.KindApplication: repotest.SharedFile(t, "schemas", "crds", "argocd-application-crd.yaml"),
@@ -369,16 +376,28 @@ func TestArgoCD(t *testing.T) {
 	}
 	res := render(t, repoRoot)
 	for _, e := range res.Envs {
-		folders := map[string]int{} // rendered folder -> Applications pointing at it
+		folders := map[string]int{}       // rendered folder -> Applications pointing at it
+		crdFiles := map[string][]string{} // rendered folder -> its files of CRD kinds
 		for _, f := range e.Files {
-			switch dir := path.Dir(f.Path); {
-			case strings.HasPrefix(f.Path, "apps/"), strings.HasPrefix(f.Path, "platform/"), strings.HasPrefix(f.Path, "argocd/"):
-				folders[path.Join(e.Dir, dir)] += 0
-			case strings.HasPrefix(f.Path, "secrets/"):
-				// Synced recursively: a folder per namespace.
-				folders[path.Join(e.Dir, "secrets")] += 0
+			dir := folderOf(f.Path)
+			if dir == "cluster" {
+				continue
+			}
+			folders[path.Join(e.Dir, dir)] += 0
+			var obj struct{ APIVersion string }
+			if err := yaml.Unmarshal(f.Data, &obj); err != nil {
+				t.Fatal(err)
+			}
+			group, _, _ := strings.Cut(obj.APIVersion, "/")
+			if !strings.Contains(obj.APIVersion, "/") {
+				group = "" // the core group: "v1"
+			}
+			if dir != "argocd" && !scheme.Scheme.IsGroupRegistered(group) {
+				crdFiles[path.Join(e.Dir, dir)] = append(crdFiles[path.Join(e.Dir, dir)], f.Path)
 			}
 		}
+		waves := map[string]int{} // rendered folder -> its Application's wave
+		controllerWave := math.MinInt
 		var apps, controllers int
 		for _, f := range e.Files {
 			if !strings.HasPrefix(f.Path, "argocd/") {
@@ -414,9 +433,11 @@ func TestArgoCD(t *testing.T) {
 					t.Errorf("%s/%s has both a chart and a path", e.Dir, f.Path)
 				}
 				controllers++
+				controllerWave = max(controllerWave, wave(t, obj))
 				continue
 			}
 			p, _ := source["path"].(string)
+			waves[p] = wave(t, obj)
 			if strings.Contains("/"+p+"/", "/cluster/") {
 				t.Errorf("%s/%s points at %s: Argo CD must never sync cluster/", e.Dir, f.Path, p)
 			}
@@ -437,7 +458,41 @@ func TestArgoCD(t *testing.T) {
 				t.Errorf("%s: %d Applications point at it, want exactly 1", dir, n)
 			}
 		}
+		for dir, files := range crdFiles {
+			if w, ok := waves[dir]; ok && w <= controllerWave {
+				t.Errorf("%s holds objects of CRD kinds (%s) but is synced in wave %d, not after the controllers (wave %d)",
+					dir, strings.Join(files, ", "), w, controllerWave)
+			}
+		}
 	}
+}
+
+// folderOf returns the folder of rendered/<env>/ that an Application
+// syncs the file p from: apps/<app>/ for an app's, else the top folder
+// (secrets/ is synced recursively, a folder per namespace).
+func folderOf(p string) string {
+	top, rest, _ := strings.Cut(p, "/")
+	if top == "apps" {
+		app, _, _ := strings.Cut(rest, "/")
+		return top + "/" + app
+	}
+	return top
+}
+
+// wave returns the sync wave of an object, 0 when it has none.
+func wave(t *testing.T, obj map[string]any) int {
+	t.Helper()
+	md, _ := obj["metadata"].(map[string]any)
+	ann, _ := md["annotations"].(map[string]any)
+	s, _ := ann[argocd.SyncWave].(string)
+	if s == "" {
+		return 0
+	}
+	w, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("sync wave %q: %v", s, err)
+	}
+	return w
 }
 
 // TestIngressClassParams validates every rendered IngressClassParams

@@ -13,6 +13,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -22,15 +23,20 @@ const (
 	RootName     = "root"
 	PlatformName = "platform"
 	SecretsName  = "secrets"
+	IngressName  = "ingress"
 )
+
+// reservedNames are the names of the Applications that are not apps.
+var reservedNames = []string{PlatformName, RootName, SecretsName, IngressName}
 
 // The folders of rendered/<env>/ that Applications sync. cluster/ is not
 // one of them: eksctl.yaml is not a Kubernetes object.
 const (
-	argocdDir   = "argocd"
-	platformDir = "platform"
-	secretsDir  = "secrets"
-	appsDir     = "apps"
+	argocdDir   = output.ArgoCDDir
+	platformDir = output.PlatformDir
+	secretsDir  = output.SecretsDir
+	ingressDir  = output.IngressDir
+	appsDir     = output.AppsDir
 )
 
 const (
@@ -58,10 +64,6 @@ const (
 	managedBy      = "gen"
 	partOfPlatform = "platform"
 )
-
-// externalSecretsGroup is the API group of the External Secrets Operator's
-// objects, which the secrets Application syncs.
-const externalSecretsGroup = "external-secrets.io"
 
 // syncOptions are the sync options of every Application:
 // https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/
@@ -167,6 +169,9 @@ func Build(env *model.Environment, dir string, objs []object.Object) ([]object.O
 	if inv.secrets {
 		typed = append(typed, b.secrets())
 	}
+	if inv.ingress {
+		typed = append(typed, b.ingress())
+	}
 	for _, name := range slices.Sorted(maps.Keys(inv.apps)) {
 		typed = append(typed, b.app(env.Apps[name], waves[name], inv.apps[name]))
 	}
@@ -190,7 +195,7 @@ func ReservedNames(env *model.Environment) cueerrors.Error {
 		return nil
 	}
 	var errs cueerrors.Error
-	for _, name := range []string{PlatformName, RootName, SecretsName} {
+	for _, name := range reservedNames {
 		if app, ok := env.Apps[name]; ok && app.Enabled {
 			errs = cueerrors.Append(errs, env.Errorf(app.Path(""),
 				"app %s has the name of gen's %s Application (argocd/application-%s.yaml); rename the app",
@@ -203,7 +208,7 @@ func ReservedNames(env *model.Environment) cueerrors.Error {
 				"app %s has the name of the controller %s, whose Application is argocd/application-%s.yaml; rename the app",
 				name, name, name))
 		}
-		if name == PlatformName || name == RootName || name == SecretsName {
+		if slices.Contains(reservedNames, name) {
 			errs = cueerrors.Append(errs, env.Errorf(env.Platform.Controllers[name].Path(""),
 				"controller %s has the name of gen's %s Application; rename the controller", name, name))
 		}
@@ -227,8 +232,9 @@ type inventory struct {
 	apps map[string][]object.Object
 	// platform reports whether platform/ holds anything.
 	platform bool
-	// secrets reports whether secrets/ holds anything.
-	secrets bool
+	// secrets and ingress report whether secrets/ and ingress/ hold
+	// anything.
+	secrets, ingress bool
 	// namespaces are the namespaces of the namespaced objects.
 	namespaces map[string]bool
 	// namespaced are the kinds of the namespaced objects.
@@ -247,14 +253,16 @@ func takeInventory(env *model.Environment, objs []object.Object) (*inventory, er
 	}
 	for _, o := range objs {
 		gk := groupKindOf(o)
-		if o.App == "" && (gk.Group == "argoproj.io" || strings.HasPrefix(o.APIVersion(), "eksctl.io/")) {
-			continue // the argocd/ and cluster/ folders
-		}
-		if o.App == "" && gk.Group == externalSecretsGroup {
+		switch output.Folder(o) {
+		case argocdDir, output.ClusterDir:
+			continue
+		case secretsDir:
 			inv.secrets = true
-		} else if o.App == "" {
+		case ingressDir:
+			inv.ingress = true
+		case platformDir:
 			inv.platform = true
-		} else {
+		default:
 			if app, ok := env.Apps[o.App]; !ok || !app.Enabled {
 				return nil, fmt.Errorf("argocd: %s belongs to app %q, which is not enabled in environment %s", o.ID(), o.App, env.Name)
 			}
@@ -383,21 +391,33 @@ func (b *builder) root() application {
 // namespace matches none of the project's destinations
 // (https://github.com/argoproj/argo-cd/issues/11510).
 func (b *builder) platform() application {
-	a := b.application(PlatformName, platformDir, partOfPlatform, b.cd.AutoSync)
-	a.Metadata.Annotations = map[string]string{SyncWave: strconv.Itoa(wavePlatform)}
-	a.Metadata.Finalizers = []string{finalizer}
-	a.Spec.Destination.Namespace = kubeSystem
-	return a
+	return b.environmentWide(PlatformName, platformDir, wavePlatform)
 }
 
 // secrets syncs secrets/: the secret stores and the ExternalSecrets, whose
 // kinds the External Secrets Operator's chart brings, so they come in a
 // wave after the controllers' Applications and before the apps, whose pods
-// read the Secrets the ExternalSecrets produce. Like platform's, its
-// destination namespace is kube-system, and each object names its own.
+// read the Secrets the ExternalSecrets produce.
 func (b *builder) secrets() application {
-	a := b.application(SecretsName, secretsDir, partOfPlatform, b.cd.AutoSync)
-	a.Metadata.Annotations = map[string]string{SyncWave: strconv.Itoa(waveSecrets)}
+	return b.environmentWide(SecretsName, secretsDir, waveSecrets)
+}
+
+// ingress syncs ingress/: the IngressClasses of isolated ingress groups
+// and their IngressClassParams, whose kind the AWS Load Balancer
+// Controller's chart brings, so they come in a wave after the controllers'
+// Applications (with the secrets Application) and before the apps, whose
+// Ingresses name the classes.
+func (b *builder) ingress() application {
+	return b.environmentWide(IngressName, ingressDir, waveIngress)
+}
+
+// environmentWide is the Application of a folder of objects of no app, in
+// wave: part of the platform, with the resources finalizer, and
+// kube-system as its destination namespace, as platform's (each
+// namespaced object names its own).
+func (b *builder) environmentWide(name, dir string, wave int) application {
+	a := b.application(name, dir, partOfPlatform, b.cd.AutoSync)
+	a.Metadata.Annotations = map[string]string{SyncWave: strconv.Itoa(wave)}
 	a.Metadata.Finalizers = []string{finalizer}
 	a.Spec.Destination.Namespace = kubeSystem
 	return a

@@ -68,6 +68,7 @@ func TestBuildObjects(t *testing.T) {
 		"Application/argocd/external-secrets",
 		"Application/argocd/prometheus-operator",
 		"Application/argocd/secrets",
+		"Application/argocd/ingress",
 		"Application/argocd/backend",
 		"Application/argocd/frontend",
 		"Application/argocd/koorde-node",

@@ -5,15 +5,19 @@
 //     otherwise) that allows this repository as the only source, the
 //     environment's namespaces (and kube-system) on its cluster plus the
 //     Argo CD namespace on Argo CD's own cluster as the only destinations,
-//     six cluster-scoped kinds (Namespace, StorageClass, PriorityClass,
-//     ClusterRole, ClusterRoleBinding, ClusterSecretStore) and the namespaced kinds the tree
-//     holds;
+//     the cluster-scoped kinds of clusterResourceWhitelist (Namespace,
+//     StorageClass, PriorityClass, ClusterRole, ClusterRoleBinding,
+//     IngressClass, IngressClassParams, ClusterSecretStore) and the
+//     namespaced kinds the tree holds;
 //   - the root Application, "root", the app of apps: it syncs argocd/,
 //     itself included, and is the one object applied by hand;
 //   - "platform", which syncs platform/ (Namespaces, quotas, storage
 //     classes, the Cluster Autoscaler);
 //   - "secrets", which syncs secrets/ (the secret stores and the
-//     ExternalSecrets) after the controllers and before the apps;
+//     ExternalSecrets), and "ingress", which syncs ingress/ (the
+//     IngressClasses of isolated ingress groups and their
+//     IngressClassParams), both after the controllers whose charts bring
+//     their kinds and before the apps;
 //   - one Application per enabled app, named after it, which syncs
 //     apps/<app>/ into the app's namespace.
 //
@@ -45,7 +49,8 @@
 //
 // Sync waves (the argocd.argoproj.io/sync-wave annotation) order two
 // levels. In argocd/, which the root syncs: the AppProjects in wave -4, the
-// platform Application in -3, the controllers' in -2, secrets in -1, then
+// platform Application in -3, the controllers' in -2, secrets and ingress
+// in -1, then
 // the apps from wave 0, each app one wave
 // after the latest of the enabled apps in its dependsOn (a database before
 // its clients). In platform/, [Annotate] puts Namespaces in wave -2 and

@@ -103,6 +103,8 @@ func fixtureObjects() []object.Object {
 		obj("", "apps/v1", "Deployment", ks, "cluster-autoscaler", replicas(1)),
 		obj("", "external-secrets.io/v1", "SecretStore", "chatbot", "chatbot", nil),
 		obj("", "external-secrets.io/v1", "ExternalSecret", "chatbot", "mongodb-credentials", nil),
+		obj("", "networking.k8s.io/v1", "IngressClass", "", "alb-chatbot", nil),
+		obj("", "elbv2.k8s.aws/v1beta1", "IngressClassParams", "", "alb-chatbot", nil),
 
 		obj("backend", "v1", "ServiceAccount", "chatbot", "backend", nil),
 		obj("backend", "v1", "ConfigMap", "chatbot", "backend-env", nil),

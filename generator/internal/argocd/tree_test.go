@@ -1,12 +1,15 @@
 package argocd
 
 import (
+	"cmp"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/internal/output"
@@ -15,9 +18,13 @@ import (
 
 // TestTree checks the Applications against the tree they sync, as
 // output.Path lays it out: every Application's path is a folder of
-// rendered/<env>/ that holds files, every app folder, platform/ and
-// secrets/ (with its folder per namespace) have exactly one Application, argocd/ is the root's, and no path reaches
-// cluster/.
+// rendered/<env>/ that holds files, every app folder, platform/, ingress/
+// and secrets/ (with its folder per namespace) have exactly one
+// Application, argocd/ is the root's, and no path reaches cluster/. And
+// every object of a kind that no built-in API group serves (a CRD's: a
+// controller's chart installs it) is synced by an Application in a later
+// wave than the controllers': before, Argo CD's dry run refuses it and the
+// sync never gets past that wave.
 func TestTree(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -94,6 +101,8 @@ func TestTree(t *testing.T) {
 					want[folder] = []string{PlatformName}
 				case folder == secretsDir:
 					want[folder] = []string{SecretsName}
+				case folder == ingressDir:
+					want[folder] = []string{IngressName}
 				case strings.HasPrefix(folder, "apps/"):
 					want[folder] = []string{strings.TrimPrefix(folder, "apps/")}
 				case folder == "cluster":
@@ -101,8 +110,37 @@ func TestTree(t *testing.T) {
 					t.Errorf("unexpected folder %s", folder)
 				}
 			}
-			if diff := cmp.Diff(want, apps); diff != "" {
+			if diff := gocmp.Diff(want, apps); diff != "" {
 				t.Errorf("Applications per folder mismatch (-want +got):\n%s", diff)
+			}
+			// Objects of CRD kinds come after the controllers.
+			waveOf := map[string]int{} // folder -> its Application's wave
+			for _, o := range built {
+				p, _ := o.Lookup("spec", "source", "path").(string)
+				if rel, ok := strings.CutPrefix(p, dir+"/"); ok && o.Kind() == KindApplication {
+					ann, _ := o.Lookup("metadata", "annotations").(map[string]any)
+					ws, _ := ann[SyncWave].(string)
+					w, err := strconv.Atoi(cmp.Or(ws, "0")) // no wave: 0
+					if err != nil {
+						t.Fatalf("%s: sync wave: %v", o.ID(), err)
+					}
+					waveOf[rel] = w
+				}
+			}
+			for _, o := range objs {
+				if scheme.Scheme.IsGroupRegistered(o.Group()) {
+					continue
+				}
+				folder := path.Dir(output.Path(o))
+				if folder == output.ClusterDir {
+					continue // eksctl's, never applied to the cluster
+				}
+				if strings.HasPrefix(folder, secretsDir+"/") {
+					folder = secretsDir
+				}
+				if w, ok := waveOf[folder]; !ok || w <= waveControllers {
+					t.Errorf("%s (a CRD's kind) is in %s/, synced in wave %d (found %v); the controllers are in %d", o.ID(), folder, w, ok, waveControllers)
+				}
 			}
 			// Every enabled app has its folder.
 			for name, app := range env.Apps {

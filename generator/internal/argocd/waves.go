@@ -25,7 +25,8 @@ const SyncWave = "argocd.argoproj.io/sync-wave"
 // Cluster Autoscaler); then the controllers' Applications (their charts,
 // with the CRDs and webhooks the apps' objects need); then the secrets
 // Application (secret stores and ExternalSecrets, which need the External
-// Secrets Operator's CRDs), before any app; then the apps, from wave 0 up, an app one wave after the latest of the apps
+// Secrets Operator's CRDs) and the ingress Application (IngressClasses and
+// the AWS Load Balancer Controller's IngressClassParams), before any app; then the apps, from wave 0 up, an app one wave after the latest of the apps
 // it depends on (see Waves). The root Application's own manifest carries
 // no wave (0).
 //
@@ -37,6 +38,7 @@ const (
 	wavePlatform    = -3
 	waveControllers = -2
 	waveSecrets     = -1
+	waveIngress     = -1
 	waveFirstApp    = 0
 )
 

@@ -133,6 +133,7 @@ func TestWaves(t *testing.T) {
 		"Application/argocd/external-secrets":             "-2",
 		"Application/argocd/prometheus-operator":          "-2",
 		"Application/argocd/secrets":                      "-1",
+		"Application/argocd/ingress":                      "-1",
 		"Application/argocd/mongodb":                      "0",
 		"Application/argocd/frontend":                     "0",
 		"Application/argocd/ml-retrain":                   "0",

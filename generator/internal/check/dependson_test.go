@@ -82,6 +82,10 @@ func TestDependsOn(t *testing.T) {
 		{name: "an app named platform", apps: map[string][]string{"platform": nil}, argocd: true, want: []string{
 			"apps.platform: app platform has the name of gen's platform Application (argocd/application-platform.yaml); rename the app",
 		}},
+		{name: "apps named secrets and ingress", apps: map[string][]string{"secrets": nil, "ingress": nil}, argocd: true, want: []string{
+			"apps.secrets: app secrets has the name of gen's secrets Application (argocd/application-secrets.yaml); rename the app",
+			"apps.ingress: app ingress has the name of gen's ingress Application (argocd/application-ingress.yaml); rename the app",
+		}},
 		{name: "a disabled app named root", apps: map[string][]string{"-root": nil}, argocd: true},
 		// Without Argo CD the names are free.
 		{name: "an app named root, no argocd", apps: map[string][]string{"root": nil, "platform": nil}},

@@ -21,6 +21,41 @@ type File struct {
 // objects go to secrets/.
 const SecretsGroup = "external-secrets.io"
 
+// The folders of rendered/<env>/. platform/ is synced before the
+// controllers are installed; secrets/ and ingress/ hold the
+// environment-wide objects whose kinds the controllers' charts bring
+// (the External Secrets Operator's; the AWS Load Balancer Controller's
+// IngressClassParams, with the IngressClass that names them), which Argo
+// CD can apply only once those CRDs exist.
+const (
+	PlatformDir = "platform"
+	SecretsDir  = "secrets"
+	IngressDir  = "ingress"
+	AppsDir     = "apps"
+	ArgoCDDir   = "argocd"
+	ClusterDir  = "cluster"
+)
+
+// Folder returns the top-level folder of rendered/<env>/ that o is
+// written to (see [Path]).
+func Folder(o object.Object) string {
+	switch {
+	case o.App == "" && strings.HasPrefix(o.APIVersion(), "eksctl.io/") && o.Kind() == "ClusterConfig":
+		// Not a Kubernetes object: Argo CD never syncs cluster/.
+		return ClusterDir
+	case o.App == "" && strings.HasPrefix(o.APIVersion(), "argoproj.io/"):
+		// The root Application syncs this folder.
+		return ArgoCDDir
+	case o.App == "" && o.Group() == SecretsGroup:
+		return SecretsDir
+	case o.App == "" && (o.Group() == "elbv2.k8s.aws" || o.Group() == "networking.k8s.io" && o.Kind() == "IngressClass"):
+		return IngressDir
+	case o.App == "":
+		return PlatformDir
+	}
+	return AppsDir
+}
+
 // Path returns the path of o's file inside rendered/<env>/: objects
 // without an app go to "platform/<kind>-<name>.yaml", the others to
 // "apps/<app>/<kind>-<name>.yaml", with the kind lowercased; Argo CD's
@@ -28,30 +63,27 @@ const SecretsGroup = "external-secrets.io"
 // ClusterConfig to "cluster/eksctl.yaml"; the External Secrets Operator's
 // objects (secret stores, ExternalSecrets) of no app to "secrets/", in a
 // folder per namespace when they have one ("secrets/<namespace>/<kind>-<name>.yaml"),
-// which Argo CD syncs after the operator is installed and before the apps.
+// and IngressClasses with their IngressClassParams to "ingress/", both
+// of which Argo CD syncs after the controllers are installed and before
+// the apps (see [Folder]).
 //
 // This is the one place that decides where an object is written; changing
 // it moves files in every rendered tree.
 func Path(o object.Object) string {
-	if o.App == "" && strings.HasPrefix(o.APIVersion(), "eksctl.io/") && o.Kind() == "ClusterConfig" {
-		// Not a Kubernetes object: Argo CD never syncs cluster/.
-		return "cluster/eksctl.yaml"
-	}
 	file := strings.ToLower(o.Kind()) + "-" + o.Name() + ".yaml"
-	if o.App == "" && strings.HasPrefix(o.APIVersion(), "argoproj.io/") {
-		// The root Application syncs this folder.
-		return "argocd/" + file
-	}
-	if o.App == "" && o.Group() == SecretsGroup {
+	switch dir := Folder(o); dir {
+	case ClusterDir:
+		return ClusterDir + "/eksctl.yaml"
+	case SecretsDir:
 		if ns := o.Namespace(); ns != "" {
-			return "secrets/" + ns + "/" + file
+			return dir + "/" + ns + "/" + file
 		}
-		return "secrets/" + file
+		return dir + "/" + file
+	case AppsDir:
+		return dir + "/" + o.App + "/" + file
+	default:
+		return dir + "/" + file
 	}
-	if o.App == "" {
-		return "platform/" + file
-	}
-	return "apps/" + o.App + "/" + file
 }
 
 // Files encodes every object into its file (see [Path] and [Encode]) and

@@ -44,6 +44,12 @@ func eso(kind, namespace, name string) object.Object {
 	return o
 }
 
+// withAPIVersion returns o with apiVersion v.
+func withAPIVersion(o object.Object, v string) object.Object {
+	o.Content["apiVersion"] = v
+	return o
+}
+
 func TestPath(t *testing.T) {
 	tests := []struct {
 		name string
@@ -62,6 +68,10 @@ func TestPath(t *testing.T) {
 		{"ExternalSecret: a folder per namespace", eso("ExternalSecret", "shop", "db"), "secrets/shop/externalsecret-db.yaml"},
 		{"SecretStore", eso("SecretStore", "shop", "aws"), "secrets/shop/secretstore-aws.yaml"},
 		{"ClusterSecretStore", eso("ClusterSecretStore", "", "vault"), "secrets/clustersecretstore-vault.yaml"},
+		{"an app's ExternalSecret stays with the app", withAPIVersion(obj("web", "ExternalSecret", "shop", "db"), "external-secrets.io/v1"), "apps/web/externalsecret-db.yaml"},
+		{"IngressClass", withAPIVersion(obj("", "IngressClass", "", "alb-shop"), "networking.k8s.io/v1"), "ingress/ingressclass-alb-shop.yaml"},
+		{"IngressClassParams", withAPIVersion(obj("", "IngressClassParams", "", "alb-shop"), "elbv2.k8s.aws/v1beta1"), "ingress/ingressclassparams-alb-shop.yaml"},
+		{"an Ingress of no app is the platform's", withAPIVersion(obj("", "Ingress", "shop", "x"), "networking.k8s.io/v1"), "platform/ingress-x.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
