@@ -184,8 +184,7 @@ namespaces: chatbot: secrets: tls: {provided: "by-hand", reason: "from the CA", 
 					t.Fatalf("no %s among %d objects", id, len(objs))
 				}
 				for field, want := range fields {
-					var path []string
-					path = strings.Split(field, ".")
+					path := strings.Split(field, ".")
 					if diff := cmp.Diff(want, o.Lookup(path...)); diff != "" {
 						t.Errorf("%s %s mismatch (-want +got):\n%s", id, field, diff)
 					}
