@@ -123,6 +123,31 @@ type AlertRoute struct {
 	Continue bool   `json:"continue"`
 }
 
+// RoutesFor returns the routes that can match the alerts of team (those
+// for any team and those for team), in order.
+func (a Alerting) RoutesFor(team string) []AlertRoute {
+	var out []AlertRoute
+	for _, r := range a.Routes {
+		if r.Team == "" || r.Team == team {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ReceiversFor returns the receivers the alerts of team can reach: the
+// default one and those of [Alerting.RoutesFor], sorted.
+func (a Alerting) ReceiversFor(team string) []string {
+	used := map[string]bool{}
+	if a.Receiver != "" {
+		used[a.Receiver] = true
+	}
+	for _, r := range a.RoutesFor(team) {
+		used[r.Receiver] = true
+	}
+	return slices.Sorted(maps.Keys(used))
+}
+
 // Matches reports whether the route takes an alert of severity from team.
 func (r AlertRoute) Matches(severity, team string) bool {
 	return (r.Severity == "" || r.Severity == severity) && (r.Team == "" || r.Team == team)

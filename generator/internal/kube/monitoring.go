@@ -240,11 +240,7 @@ func alertmanagerConfig(in *instance) *AlertmanagerConfig {
 		Matchers: []AlertMatcher{{Name: "app", Value: in.app.Name, MatchType: "="}},
 		GroupBy:  []string{"alertname", "objective"},
 	}
-	used := map[string]bool{a.Receiver: true}
-	for _, r := range a.Routes {
-		if r.Team != "" && r.Team != in.app.Alerts.Team {
-			continue
-		}
+	for _, r := range a.RoutesFor(in.app.Alerts.Team) {
 		child := AlertSubroute{Receiver: r.Receiver, Continue: r.Continue}
 		if r.Severity != "" {
 			child.Matchers = append(child.Matchers, AlertMatcher{Name: "severity", Value: r.Severity, MatchType: "="})
@@ -253,10 +249,9 @@ func alertmanagerConfig(in *instance) *AlertmanagerConfig {
 			child.Matchers = append(child.Matchers, AlertMatcher{Name: "team", Value: r.Team, MatchType: "="})
 		}
 		route.Routes = append(route.Routes, child)
-		used[r.Receiver] = true
 	}
 	amc := &AlertmanagerConfig{TypeMeta: alertmanagerConfigType, ObjectMeta: in.meta(), Spec: AlertmanagerConfigSpec{Route: route}}
-	for _, name := range slices.Sorted(maps.Keys(used)) {
+	for _, name := range a.ReceiversFor(in.app.Alerts.Team) {
 		rc := a.Receivers[name]
 		out := AlertReceiver{Name: name}
 		if s := rc.Slack; s != nil && s.APIURL.Ref != nil {
