@@ -63,6 +63,30 @@ type Alerts struct {
 // (objectives need them; the resource alerts come with them).
 func (a *App) Alerted() bool { return a.Metrics != nil }
 
+// MetricsService returns the Service through which the app's metrics port
+// is scraped: the first ClusterIP or Headless Service that exposes it,
+// else the first LoadBalancer one; "" when none does (its pods are
+// scraped directly) or the app has no metrics.
+func (a *App) MetricsService() string {
+	if a.Metrics == nil {
+		return ""
+	}
+	var lb string
+	for _, name := range slices.Sorted(maps.Keys(a.Services)) {
+		s := a.Services[name]
+		if s.Ports != nil && !slices.Contains(s.Ports, a.Metrics.Port) {
+			continue
+		}
+		if s.Type != LoadBalancer {
+			return name
+		}
+		if lb == "" {
+			lb = name
+		}
+	}
+	return lb
+}
+
 // Alerting routes an environment's alerts (schema #Alerting).
 type Alerting struct {
 	Receivers map[string]Receiver `json:"receivers"`

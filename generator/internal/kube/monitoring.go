@@ -2,8 +2,6 @@ package kube
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -112,10 +110,13 @@ type (
 		Matchers []AlertMatcher `json:"matchers,omitempty"`
 		Continue bool           `json:"continue,omitempty"`
 	}
+	// AlertMatcher matches a label's value; without MatchType it is an
+	// equality (gen writes no other, and "=" is a YAML 1.1 tag some
+	// parsers trip on).
 	AlertMatcher struct {
 		Name      string `json:"name"`
 		Value     string `json:"value"`
-		MatchType string `json:"matchType"`
+		MatchType string `json:"matchType,omitempty"`
 	}
 	AlertReceiver struct {
 		Name             string            `json:"name"`
@@ -183,26 +184,6 @@ func (in *instance) meta() metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: in.app.Name, Namespace: in.app.Namespace, Labels: in.labels}
 }
 
-// MetricsService returns the Service through which app's metrics port is
-// scraped: the first ClusterIP or Headless Service that exposes it, else
-// the first LoadBalancer one; "" when none does (a PodMonitor then).
-func MetricsService(app *model.App) string {
-	var lb string
-	for _, name := range slices.Sorted(maps.Keys(app.Services)) {
-		s := app.Services[name]
-		if s.Ports != nil && !slices.Contains(s.Ports, app.Metrics.Port) {
-			continue
-		}
-		if s.Type != model.LoadBalancer {
-			return name
-		}
-		if lb == "" {
-			lb = name
-		}
-	}
-	return lb
-}
-
 // scrapeTarget returns the app's ServiceMonitor, or its PodMonitor when no
 // Service exposes the metrics port. The target's job label is the app's
 // name, which the rules select on; a ServiceMonitor keeps only the one
@@ -212,7 +193,7 @@ func scrapeTarget(in *instance) any {
 	job := RelabelConfig{Action: "replace", TargetLabel: "job", Replacement: in.app.Name}
 	ep := ScrapeEndpoint{Port: m.Port, Path: m.Path, Interval: m.Interval}
 	selector := metav1.LabelSelector{MatchLabels: in.selector}
-	if svc := MetricsService(in.app); svc != "" {
+	if svc := in.app.MetricsService(); svc != "" {
 		ep.Relabelings = []RelabelConfig{
 			{Action: "keep", SourceLabels: []string{"__meta_kubernetes_service_name"}, Regex: svc},
 			job,
@@ -237,16 +218,16 @@ func alertmanagerConfig(in *instance) *AlertmanagerConfig {
 	}
 	route := AlertRoute{
 		Receiver: a.Receiver,
-		Matchers: []AlertMatcher{{Name: "app", Value: in.app.Name, MatchType: "="}},
+		Matchers: []AlertMatcher{{Name: "app", Value: in.app.Name}},
 		GroupBy:  []string{"alertname", "objective"},
 	}
 	for _, r := range a.RoutesFor(in.app.Alerts.Team) {
 		child := AlertSubroute{Receiver: r.Receiver, Continue: r.Continue}
 		if r.Severity != "" {
-			child.Matchers = append(child.Matchers, AlertMatcher{Name: "severity", Value: r.Severity, MatchType: "="})
+			child.Matchers = append(child.Matchers, AlertMatcher{Name: "severity", Value: r.Severity})
 		}
 		if r.Team != "" {
-			child.Matchers = append(child.Matchers, AlertMatcher{Name: "team", Value: r.Team, MatchType: "="})
+			child.Matchers = append(child.Matchers, AlertMatcher{Name: "team", Value: r.Team})
 		}
 		route.Routes = append(route.Routes, child)
 	}

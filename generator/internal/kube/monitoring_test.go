@@ -90,11 +90,11 @@ func TestMonitoringObjects(t *testing.T) {
 				"AlertmanagerConfig/chatbot/web": {
 					"spec.route": map[string]any{
 						"receiver": "slack",
-						"matchers": []any{map[string]any{"name": "app", "value": "web", "matchType": "="}},
+						"matchers": []any{map[string]any{"name": "app", "value": "web"}},
 						"groupBy":  []any{"alertname", "objective"},
 						"routes": []any{map[string]any{
 							"receiver": "pagerduty", "continue": true,
-							"matchers": []any{map[string]any{"name": "severity", "value": "critical", "matchType": "="}},
+							"matchers": []any{map[string]any{"name": "severity", "value": "critical"}},
 						}},
 					},
 					"spec.receivers": []any{
@@ -129,11 +129,11 @@ func TestMonitoringObjects(t *testing.T) {
 					"spec.route.routes": []any{
 						map[string]any{
 							"receiver": "pagerduty", "continue": true,
-							"matchers": []any{map[string]any{"name": "severity", "value": "critical", "matchType": "="}},
+							"matchers": []any{map[string]any{"name": "severity", "value": "critical"}},
 						},
 						map[string]any{
 							"receiver": "shop-slack",
-							"matchers": []any{map[string]any{"name": "team", "value": "shop", "matchType": "="}},
+							"matchers": []any{map[string]any{"name": "team", "value": "shop"}},
 						},
 					},
 				},
