@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -200,6 +201,45 @@ func TestMonitoringTypesMatchCRDs(t *testing.T) {
 			}
 			if err := schematest.ValidateCRD(repotest.SharedFile(t, "schemas", "crds", monitoringCRDs[tc.kind]), content); err != nil {
 				t.Errorf("ValidateCRD(every field set) = %v\n%v", err, content)
+			}
+		})
+	}
+}
+
+// TestScrapeAdmitted: with prometheus-operator in the cluster, the app's
+// NetworkPolicy admits its Prometheus servers on the metrics port, and
+// only there; without the operator, or without metrics, nothing.
+func TestScrapeAdmitted(t *testing.T) {
+	prometheus := map[string]any{
+		"from": []any{map[string]any{
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "monitoring"}},
+			"podSelector":       map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": "prometheus"}},
+		}},
+		"ports": []any{map[string]any{"port": 8000, "protocol": "TCP"}},
+	}
+	for _, tc := range []struct {
+		name     string
+		app      string
+		operator bool
+		want     bool
+	}{
+		{"metrics and the operator", monitored, true, true},
+		{"no operator", monitored, false, false},
+		{"no metrics", `ports: http: port: 8080`, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t, newApp(t, "web", "Deployment", tc.app))
+			env.Platform.Controllers["prometheus-operator"].Enabled = tc.operator
+			np := find(t, build(t, env), "NetworkPolicy", "web")
+			rules, _ := np.Lookup("spec", "ingress").([]any)
+			got := false
+			for _, r := range rules {
+				if fmt.Sprint(r) == fmt.Sprint(prometheus) { // numbers compare by value, whatever their Go type
+					got = true
+				}
+			}
+			if got != tc.want {
+				t.Errorf("ingress admits Prometheus = %v, want %v\n%v", got, tc.want, rules)
 			}
 		})
 	}
