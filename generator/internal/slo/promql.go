@@ -50,7 +50,7 @@ func parseSelector(s string) (selector, error) {
 	}
 	out := selector{name: vs.Name}
 	for _, m := range vs.LabelMatchers {
-		if m.Name != labels.MetricName {
+		if m.Name != model.MetricNameLabel {
 			out.matchers = append(out.matchers, m)
 		}
 	}
