@@ -3,6 +3,7 @@ package generator_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/gitops-gen/gen/generator/internal/cluster"
 	"github.com/gitops-gen/gen/generator/internal/kube"
 	"github.com/gitops-gen/gen/generator/internal/output"
+	"github.com/gitops-gen/gen/generator/internal/slo"
 	"github.com/gitops-gen/gen/internal/golden"
 	"github.com/gitops-gen/gen/internal/repotest"
 	"github.com/gitops-gen/gen/internal/schematest"
@@ -226,6 +228,66 @@ var externalSecretsCRDs = map[string]string{
 	kube.KindSecretStore:        "external-secrets.io_secretstores.yaml",
 	kube.KindClusterSecretStore: "external-secrets.io_clustersecretstores.yaml",
 	kube.KindExternalSecret:     "external-secrets.io_externalsecrets.yaml",
+}
+
+// monitoringCRDs are the CRD files of prometheus-operator's kinds gen
+// renders.
+var monitoringCRDs = map[string]string{
+	kube.KindServiceMonitor:     "monitoring.coreos.com_servicemonitors.yaml",
+	kube.KindPodMonitor:         "monitoring.coreos.com_podmonitors.yaml",
+	kube.KindPrometheusRule:     "monitoring.coreos.com_prometheusrules.yaml",
+	kube.KindAlertmanagerConfig: "monitoring.coreos.com_alertmanagerconfigs.yaml",
+}
+
+// TestMonitoringMatchesCRDs validates every rendered ServiceMonitor,
+// PodMonitor, PrometheusRule and AlertmanagerConfig against
+// prometheus-operator's CRDs (unknown fields rejected), and parses every
+// expression of every PrometheusRule with Prometheus' parser, printing it
+// and parsing it again: what is committed is what Prometheus reads.
+func TestMonitoringMatchesCRDs(t *testing.T) {
+	res := render(t, repoRoot)
+	var objects, exprs int
+	for _, e := range res.Envs {
+		for _, f := range e.Files {
+			name := path.Join(e.Dir, f.Path)
+			var obj map[string]any
+			if err := yaml.Unmarshal(f.Data, &obj); err != nil {
+				t.Fatal(err)
+			}
+			crd, ok := monitoringCRDs[fmt.Sprint(obj["kind"])]
+			if !ok || !strings.HasPrefix(fmt.Sprint(obj["apiVersion"]), "monitoring.coreos.com/") {
+				continue
+			}
+			objects++
+			if err := schematest.ValidateCRD(repotest.SharedFile(t, "schemas", "crds", crd), obj); err != nil {
+				t.Errorf("%s does not satisfy its CRD: %v", name, err)
+			}
+			var rule kube.PrometheusRule
+			if obj["kind"] != kube.KindPrometheusRule {
+				continue
+			}
+			if err := yaml.UnmarshalStrict(f.Data, &rule); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, g := range rule.Spec.Groups {
+				for _, r := range g.Rules {
+					exprs++
+					first, err := slo.Parse(r.Expr)
+					if err != nil {
+						t.Errorf("%s: %s%s: %v", name, r.Record, r.Alert, err)
+						continue
+					}
+					if second, err := slo.Parse(first.String()); err != nil || second.String() != first.String() {
+						t.Errorf("%s: %s%s does not round-trip: %q, then %v %v", name, r.Record, r.Alert, first, second, err)
+					}
+				}
+			}
+		}
+	}
+	if objects == 0 || exprs == 0 {
+		t.Errorf("%d monitoring objects, %d expressions: the environments monitor nothing", objects, exprs)
+	}
+	t.Logf("%d monitoring objects, %d expressions parsed", objects, exprs)
 }
 
 // TestStrictDecode decodes every rendered file into its k8s.io/api type,

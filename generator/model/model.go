@@ -30,7 +30,9 @@ type Environment struct {
 	Registries    Registries              `json:"registries"`
 	ArgoCD        *ArgoCD                 `json:"argocd,omitempty"`
 	Policy        PolicySettings          `json:"policy"`
-	Platform      Platform                `json:"platform"`
+	// Alerting routes the apps' alerts to receivers.
+	Alerting Alerting `json:"alerting"`
+	Platform Platform `json:"platform"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -557,6 +559,12 @@ type App struct {
 	// CredentialScan says which of the app's fields hold values that
 	// look like credentials and are not.
 	CredentialScan CredentialScan `json:"credentialScan"`
+	// Metrics is where Prometheus scrapes the app; nil: it is not.
+	Metrics *Metrics `json:"metrics,omitempty"`
+	// Objectives are the app's service level objectives.
+	Objectives Objectives `json:"objectives"`
+	// Alerts label and annotate the app's alerts.
+	Alerts Alerts `json:"alerts"`
 }
 
 // CredentialScan holds an app's exceptions to the credential scan.

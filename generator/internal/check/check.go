@@ -33,8 +33,10 @@ func Environment(env *model.Environment) error {
 		}
 		c.app(app)
 		c.secretRefs(app)
+		c.monitoring(app)
 	}
 	c.ingressRules()
+	c.alerting()
 	if c.errs == nil {
 		return nil
 	}

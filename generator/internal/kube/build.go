@@ -20,8 +20,9 @@ import (
 // (Cluster)SecretStore, per Secret provided "external" its ExternalSecret,
 // per isolated ingress group an IngressClass and its IngressClassParams,
 // and per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy,
-// workload, Services, Ingress, HorizontalPodAutoscaler and
-// PodDisruptionBudget.
+// workload, Services, Ingress, HorizontalPodAutoscaler,
+// PodDisruptionBudget and, with metrics, its ServiceMonitor or PodMonitor,
+// PrometheusRule and AlertmanagerConfig.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -187,7 +188,11 @@ func appObjects(in *instance) ([]any, error) {
 	} else if pdb != nil {
 		objs = append(objs, pdb)
 	}
-	return objs, nil
+	mon, err := monitoringObjects(in)
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: %w", err)
+	}
+	return append(objs, mon...), nil
 }
 
 // appendObjects converts typed objects owned by app and appends them to objs.

@@ -103,6 +103,11 @@ namespaces: {
 	}
 	data: {}
 }
+namespaces: chatbot: secrets: "alertmanager-slack": {provided: "by-hand", reason: "test", keys: ["url"]}
+alerting: {
+	receivers: slack: slack: {channel: "#alerts", apiURL: {secret: "alertmanager-slack", key: "url"}}
+	receiver: "slack"
+}
 defaults: namespace: "chatbot"
 ingressGroups: web: {
 	certificateARNs: ["arn:aws:acm:ap-south-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"]
@@ -144,6 +149,8 @@ apps: {
 		networkPolicy: from: ["cache", "ml"]
 		labels: team: "chat"
 		annotations: "prometheus.io/scrape": "true"
+		metrics: port: "metrics"
+		objectives: availability: target: 0.999
 	}
 	mongodb: {
 		namespace: "data"
@@ -196,6 +203,7 @@ apps: {
 		autoscaling: enabled: false
 		spread: zones:         "preferred"
 		nodeGroup: "spot"
+	metrics: port: "http"
 	}
 	loadtest: {
 		kind: "Job"

@@ -20,7 +20,8 @@ import (
 // rather than cut off by the namespace's default-deny until their app's
 // policy arrives. The LimitRange comes before any pod, whose missing
 // requests and limits it fills in when the pod is created. Secret stores
-// come before the ExternalSecrets that read from them.
+// come before the ExternalSecrets that read from them. Monitoring comes
+// last: it watches what came before.
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
@@ -49,6 +50,10 @@ var kindOrder = []string{
 	"Ingress",
 	"HorizontalPodAutoscaler",
 	"PodDisruptionBudget",
+	"ServiceMonitor",
+	"PodMonitor",
+	"PrometheusRule",
+	"AlertmanagerConfig",
 }
 
 // kindRank is the position of kind in kindOrder; unknown kinds go last.

@@ -102,7 +102,8 @@ func allowDNS(env *model.Environment, name string) *networkingv1.NetworkPolicy {
 //  2. from the pods of the callers (see callers), on every port;
 //  3. from the app's own pods, on the ports of its Headless Services:
 //     StatefulSet peers (database replicas, DHT nodes) find each other
-//     through them.
+//     through them;
+//  4. from Prometheus, on the metrics port (see scrapeRule).
 //
 // Its egress rules are those of egressRules. With no rule the policy
 // admits nothing, and says so. Jobs and CronJobs render no Services, so
@@ -152,6 +153,10 @@ func networkPolicy(in *instance) (*networkingv1.NetworkPolicy, error) {
 			From:  []networkingv1.NetworkPolicyPeer{in.peer(app)},
 			Ports: policyPorts(app, peerPorts),
 		})
+	}
+
+	if rule, ok := scrapeRule(in); ok {
+		rules = append(rules, rule)
 	}
 
 	egress, err := egressRules(in, peerPorts)
@@ -474,4 +479,30 @@ func policyPorts(app *model.App, names []string) []networkingv1.NetworkPolicyPor
 		}
 	}
 	return ports
+}
+
+// prometheusPods selects the Prometheus servers prometheus-operator runs:
+// the operator labels their pods app.kubernetes.io/name: prometheus.
+var prometheusPods = map[string]string{labelName: "prometheus"}
+
+// scrapeRule admits the Prometheus servers of prometheus-operator's
+// namespace on the app's metrics port, when the app has metrics and the
+// environment runs the operator: a ServiceMonitor or PodMonitor scrapes
+// the pods directly.
+func scrapeRule(in *instance) (networkingv1.NetworkPolicyIngressRule, bool) {
+	m := in.app.Metrics
+	op, ok := in.env.Controller("prometheus-operator")
+	if m == nil || !ok {
+		return networkingv1.NetworkPolicyIngressRule{}, false
+	}
+	if _, ok := in.app.Ports[m.Port]; !ok {
+		return networkingv1.NetworkPolicyIngressRule{}, false
+	}
+	return networkingv1.NetworkPolicyIngressRule{
+		From: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: op.Namespace}},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: prometheusPods},
+		}},
+		Ports: policyPorts(in.app, []string{m.Port}),
+	}, true
 }

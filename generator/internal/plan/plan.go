@@ -60,6 +60,7 @@ func Build(env *model.Environment, opts Options) Plan {
 		Notes:       []string{},
 
 		LoadBalancers: loadBalancersOf(env),
+		Monitoring:    monitoringOf(env),
 	}
 	state, row := capacity.Support(env.Cluster.Version, a.Today)
 	p.Cluster.Support.Status = state

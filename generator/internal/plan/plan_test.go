@@ -334,13 +334,13 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "loadBalancers", "totals", "packing", "cost", "notes"} {
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "loadBalancers", "monitoring", "totals", "packing", "cost", "notes"} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != len(m) || len(m) != 16 {
-		t.Errorf("top-level keys = %d of the 16 documented (%v)", len(m), keys)
+	if len(keys) != len(m) || len(m) != 17 {
+		t.Errorf("top-level keys = %d of the 17 documented (%v)", len(m), keys)
 	}
 	if string(m["date"]) != `"2026-11-21"` {
 		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])

@@ -92,6 +92,23 @@ func (p Plan) Text(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "Secret %s/%s (%s), created outside gen (%s): %s\n", s.Namespace, s.Name, strings.Join(s.Keys, ", "), s.Provided, s.Reason)
 	}
+	if len(p.Monitoring) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "APP\tOBJECTIVE\tTARGET\tALERTS")
+		for _, m := range p.Monitoring {
+			for _, o := range m.Objectives {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.App, o.Name, o.text(), alertsText(guarding(m.Alerts, o.Name)))
+			}
+			fmt.Fprintf(tw, "%s\tresources\t-\t%s\n", m.App, alertsText(guarding(m.Alerts, "")))
+		}
+		for _, m := range p.Monitoring {
+			via := m.Scrape.Kind
+			if m.Scrape.Service != "" {
+				via += " through Service " + m.Scrape.Service
+			}
+			fmt.Fprintf(tw, "Scrape %s: port %s, %s every %s (%s); alerts to %s\n", m.App, m.Scrape.Port, m.Scrape.Path, m.Scrape.Interval, via, dash(strings.Join(m.Receivers, ", ")))
+		}
+	}
 	fmt.Fprintln(tw)
 	t := p.Totals
 	fmt.Fprintf(tw, "TOTAL cpu/mem/pods\tAT MIN (%d nodes)\tAT MAX (%d nodes)\n", t.Min.Nodes, t.Max.Nodes)

@@ -45,7 +45,10 @@ type Plan struct {
 	// sorted by group, then an NLB per LoadBalancer Service, sorted by
 	// namespace and name.
 	LoadBalancers []LoadBalancer `json:"loadBalancers"`
-	Totals        Totals         `json:"totals"`
+	// Monitoring is, per app with metrics (sorted by app), its scrape
+	// target, its objectives and the alerts that guard them.
+	Monitoring []Monitoring `json:"monitoring"`
+	Totals     Totals       `json:"totals"`
 	// Packing is where kube-scheduler would place every pod, node by
 	// node, at rest and at peak.
 	Packing Packing `json:"packing"`
