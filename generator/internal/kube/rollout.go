@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/gitops-gen/gen/generator/internal/delivery"
 	"github.com/gitops-gen/gen/generator/internal/promql"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -39,7 +38,7 @@ const (
 	// hashArg is the AnalysisTemplate's argument holding the new
 	// version's pod template hash, which names its ReplicaSet and prefixes
 	// its pods' names.
-	hashArg = "pod-template-hash"
+	hashArg = delivery.HashArg
 )
 
 // The local types of Argo Rollouts' objects, with its field names
@@ -315,7 +314,7 @@ func releaseService(svc *corev1.Service, suffix string) *corev1.Service {
 }
 
 // analysisTemplateOf returns the app's AnalysisTemplate: a metric per
-// enabled query of AnalysisQueries, measured over the new version's pods.
+// enabled query of delivery.Queries, measured over the new version's pods.
 func analysisTemplateOf(in *instance) (*analysisTemplate, error) {
 	a := in.app.Delivery.Analysis
 	at := &analysisTemplate{
@@ -324,7 +323,7 @@ func analysisTemplateOf(in *instance) (*analysisTemplate, error) {
 		Metadata:   esMeta{Name: in.app.Name, Namespace: in.app.Namespace, Labels: in.labels},
 		Spec:       analysisTemplateSpec{Args: []templateArg{{Name: hashArg}}},
 	}
-	for _, q := range AnalysisQueries(in.app) {
+	for _, q := range delivery.Queries(in.app) {
 		if err := promql.Parse(q.Query); err != nil {
 			return nil, fmt.Errorf("delivery: analysis: %s: %w", q.Field, err)
 		}
@@ -337,54 +336,4 @@ func analysisTemplateOf(in *instance) (*analysisTemplate, error) {
 		})
 	}
 	return at, nil
-}
-
-// AnalysisQuery is one measurement of a release's analysis.
-type AnalysisQuery struct {
-	// Name is the metric's name: success-rate or latency.
-	Name string
-	// Field is the field of the app's delivery.analysis it comes from.
-	Field string
-	// Query is the PromQL, over the new version's pods.
-	Query string
-	// SuccessCondition is Argo Rollouts' condition on the result: a
-	// measurement without data (no request yet) passes.
-	SuccessCondition string
-}
-
-// AnalysisQueries returns the PromQL measurements of app's release: the
-// success rate (requests that are not errors over all requests) and the
-// latency quantile, each over the pods of the new version (the pods of
-// a ReplicaSet are named <rollout>-<pod template hash>-<suffix>). This is
-// the one place the queries are built: objectives, when the schema has
-// them, come in here.
-func AnalysisQueries(app *model.App) []AnalysisQuery {
-	a := app.Delivery.Analysis
-	sel := fmt.Sprintf(`namespace=%q, pod=~"%s-{{args.%s}}-.*"`, app.Namespace, app.Name, hashArg)
-	var out []AnalysisQuery
-	if sr := a.SuccessRate; sr.Enabled {
-		total := fmt.Sprintf("sum(rate(%s{%s}[%s]))", sr.Total, sel, a.Window)
-		bad := fmt.Sprintf("sum(rate(%s{%s, %s}[%s]))", sr.Total, sel, sr.Errors, a.Window)
-		out = append(out, AnalysisQuery{
-			Name:             "success-rate",
-			Field:            "successRate",
-			Query:            fmt.Sprintf("1 - (%s or vector(0)) / %s", bad, total),
-			SuccessCondition: "len(result) == 0 || isNaN(result[0]) || result[0] >= " + num(sr.Minimum),
-		})
-	}
-	if l := a.Latency; l.Enabled {
-		out = append(out, AnalysisQuery{
-			Name:  "latency",
-			Field: "latency",
-			Query: fmt.Sprintf("histogram_quantile(%s, sum by (le) (rate(%s_bucket{%s}[%s])))",
-				num(l.Quantile), l.Histogram, sel, a.Window),
-			SuccessCondition: "len(result) == 0 || isNaN(result[0]) || result[0] <= " + num(l.MaximumSeconds),
-		})
-	}
-	return out
-}
-
-// num formats a number as CUE wrote it, without exponent or trailing zeros.
-func num(f float64) string {
-	return strings.TrimSuffix(strconv.FormatFloat(f, 'f', -1, 64), ".0")
 }

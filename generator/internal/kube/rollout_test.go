@@ -9,8 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator/internal/object"
-	"github.com/gitops-gen/gen/generator/internal/promql"
-	"github.com/gitops-gen/gen/generator/model"
 	"github.com/gitops-gen/gen/internal/repotest"
 	"github.com/gitops-gen/gen/internal/schematest"
 )
@@ -196,31 +194,6 @@ func lookupDotted(m map[string]any, path string) any {
 		}
 	}
 	return v
-}
-
-func TestAnalysisQueries(t *testing.T) {
-	app := newApp(t, "web", model.Deployment, `delivery: canary: {}`)
-	got := AnalysisQueries(app)
-	want := []AnalysisQuery{
-		{
-			Name: "success-rate", Field: "successRate",
-			Query:            `1 - (sum(rate(http_requests_total{namespace="chatbot", pod=~"web-{{args.pod-template-hash}}-.*", code=~"5.."}[2m])) or vector(0)) / sum(rate(http_requests_total{namespace="chatbot", pod=~"web-{{args.pod-template-hash}}-.*"}[2m]))`,
-			SuccessCondition: "len(result) == 0 || isNaN(result[0]) || result[0] >= 0.99",
-		},
-		{
-			Name: "latency", Field: "latency",
-			Query:            `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="chatbot", pod=~"web-{{args.pod-template-hash}}-.*"}[2m])))`,
-			SuccessCondition: "len(result) == 0 || isNaN(result[0]) || result[0] <= 0.5",
-		},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("AnalysisQueries() mismatch (-want +got):\n%s", diff)
-	}
-	for _, q := range got {
-		if err := promql.Parse(q.Query); err != nil {
-			t.Errorf("%s: %v", q.Name, err)
-		}
-	}
 }
 
 func TestRolloutObjectsErrors(t *testing.T) {
