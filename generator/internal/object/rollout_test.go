@@ -13,11 +13,11 @@ func TestScaling(t *testing.T) {
 	}
 	rollout := Object{Content: map[string]any{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
 		"metadata": map[string]any{"name": "web", "namespace": "shop"},
-		"spec": map[string]any{"replicas": int64(4), "workloadRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}}}
+		"spec":     map[string]any{"replicas": int64(4), "workloadRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}}}
 	hpa := func(kind, name string) Object {
 		return Object{Content: map[string]any{"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
 			"metadata": map[string]any{"name": name, "namespace": "shop"},
-			"spec": map[string]any{"scaleTargetRef": map[string]any{"kind": kind, "name": name}, "minReplicas": int64(3), "maxReplicas": int64(9)}}}
+			"spec":     map[string]any{"scaleTargetRef": map[string]any{"kind": kind, "name": name}, "minReplicas": int64(3), "maxReplicas": int64(9)}}}
 	}
 	for _, tt := range []struct {
 		name   string
