@@ -536,7 +536,10 @@ type App struct {
 	Services map[string]Service `json:"services"`
 	// Ingress adds the app's paths to an ingress group's load balancer;
 	// nil: none.
-	Ingress        *Ingress          `json:"ingress,omitempty"`
+	Ingress *Ingress `json:"ingress,omitempty"`
+	// Delivery releases the app progressively with Argo Rollouts; nil:
+	// a plain rolling update.
+	Delivery       *Delivery         `json:"delivery,omitempty"`
 	Storage        map[string]Volume `json:"storage"`
 	ServiceAccount ServiceAccount    `json:"serviceAccount"`
 
@@ -907,4 +910,89 @@ type PatchTarget struct {
 	Name          string `json:"name,omitempty"`
 	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"labelSelector,omitempty"`
+}
+
+// Delivery is an app's progressive delivery with Argo Rollouts: one of
+// Canary and BlueGreen, and the analysis that decides the release.
+type Delivery struct {
+	Canary    *Canary    `json:"canary,omitempty"`
+	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
+	Analysis  Analysis   `json:"analysis"`
+}
+
+// The delivery strategies and canary traffic routers.
+const (
+	StrategyCanary    = "canary"
+	StrategyBlueGreen = "blueGreen"
+	RoutingALB        = "alb"
+	RoutingReplicas   = "replicas"
+)
+
+// Strategy returns "canary" or "blueGreen" ("" for neither).
+func (d *Delivery) Strategy() string {
+	switch {
+	case d == nil:
+		return ""
+	case d.Canary != nil:
+		return StrategyCanary
+	case d.BlueGreen != nil:
+		return StrategyBlueGreen
+	}
+	return ""
+}
+
+// Canary is a release in weighted steps.
+type Canary struct {
+	Steps []CanaryStep `json:"steps"`
+	// TrafficRouting is "alb", "replicas" or "" (see App.CanaryRouting).
+	TrafficRouting string `json:"trafficRouting,omitempty"`
+}
+
+// CanaryStep is a weight of the new version, held for Pause ("" none).
+type CanaryStep struct {
+	Weight int32  `json:"weight"`
+	Pause  string `json:"pause,omitempty"`
+}
+
+// BlueGreen is a release beside the old version, switched at once.
+type BlueGreen struct {
+	AutoPromotion         bool  `json:"autoPromotion"`
+	ScaleDownDelaySeconds int32 `json:"scaleDownDelaySeconds"`
+}
+
+// Analysis is the Prometheus analysis of a release.
+type Analysis struct {
+	Enabled      bool   `json:"enabled"`
+	Prometheus   string `json:"prometheus"`
+	Interval     string `json:"interval"`
+	FailureLimit int32  `json:"failureLimit"`
+	Window       string `json:"window"`
+	SuccessRate  struct {
+		Enabled bool    `json:"enabled"`
+		Total   string  `json:"total"`
+		Errors  string  `json:"errors"`
+		Minimum float64 `json:"minimum"`
+	} `json:"successRate"`
+	Latency struct {
+		Enabled        bool    `json:"enabled"`
+		Histogram      string  `json:"histogram"`
+		Quantile       float64 `json:"quantile"`
+		MaximumSeconds float64 `json:"maximumSeconds"`
+	} `json:"latency"`
+}
+
+// CanaryRouting returns how the app's canary splits traffic: its
+// trafficRouting, else "alb" when the app has an ingress and "replicas"
+// otherwise; "" when the app has no canary.
+func (a *App) CanaryRouting() string {
+	if a.Delivery == nil || a.Delivery.Canary == nil {
+		return ""
+	}
+	if r := a.Delivery.Canary.TrafficRouting; r != "" {
+		return r
+	}
+	if a.Ingress != nil {
+		return RoutingALB
+	}
+	return RoutingReplicas
 }

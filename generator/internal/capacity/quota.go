@@ -131,20 +131,13 @@ type WorkloadPeak struct {
 // containers state or are given (requests.cpu, limits.memory,
 // requests.ephemeral-storage...), and pods.
 func Workloads(objs []object.Object, ranges map[string]model.LimitRange) []WorkloadPeak {
-	hpas := map[string]*object.Object{}
-	for i, o := range objs {
-		if o.Kind() != "HorizontalPodAutoscaler" {
-			continue
-		}
-		ref, _ := o.Lookup("spec", "scaleTargetRef").(map[string]any)
-		hpas[o.Namespace()+"/"+object.String(ref["kind"])+"/"+object.String(ref["name"])] = &objs[i]
-	}
+	scaling := object.NewScaling(objs)
 	var out []WorkloadPeak
 	for _, o := range objs {
 		if _, ok := o.PodSpec(); !ok {
 			continue
 		}
-		n := peakPods(o, hpas[o.Namespace()+"/"+o.Kind()+"/"+o.Name()])
+		n := peakPods(o, scaling)
 		if n == 0 {
 			continue
 		}
@@ -156,20 +149,38 @@ func Workloads(objs []object.Object, ranges map[string]model.LimitRange) []Workl
 // peakPods is how many pods workload o runs at once at its peak: a
 // Deployment its replicas at maximum (the HPA's maxReplicas) plus its
 // rolling update's maxSurge of them (a rollout at peak creates the new
-// pods before it removes the old ones); a StatefulSet its replicas at
-// maximum (it replaces pods one by one, never above replicas); a Job or a
-// CronJob one run at its parallelism (concurrencyPolicy Forbid, gen's
-// default, keeps runs from overlapping).
-func peakPods(o object.Object, hpa *object.Object) int64 {
+// pods before it removes the old ones), or, when an Argo Rollouts Rollout
+// runs its pods, plus what a release adds (see ReleaseSurge); a
+// StatefulSet its replicas at maximum (it replaces pods one by one, never
+// above replicas); a Job or a CronJob one run at its parallelism
+// (concurrencyPolicy Forbid, gen's default, keeps runs from overlapping).
+func peakPods(o object.Object, scaling object.Scaling) int64 {
+	_, hi := scaling.Of(o).Range()
 	switch o.Kind() {
 	case model.Job, model.CronJob:
 		return runPods(o)
 	case model.Deployment:
-		_, hi := object.ScaleOf(o, hpa).Range()
+		if r := scaling.Rollout(o); r != nil {
+			return hi + ReleaseSurge(*r, hi)
+		}
 		return hi + Surge(o.Lookup("spec", "strategy"), hi)
 	}
-	_, hi := object.ScaleOf(o, hpa).Range()
 	return hi
+}
+
+// ReleaseSurge is how many pods above replicas a Rollout's release runs
+// at its peak: a blue-green release all of them (the new version's
+// ReplicaSet starts whole beside the old one); a canary routed by a
+// traffic router all of them too (the canary's ReplicaSet is scaled to
+// the weight of the stable one's replicas, up to 100% before the stable
+// one goes); a canary without one its maxSurge, as a Deployment's.
+func ReleaseSurge(rollout object.Object, replicas int64) int64 {
+	strategy, _ := rollout.Lookup("spec", "strategy").(map[string]any)
+	canary, _ := strategy["canary"].(map[string]any)
+	if canary == nil || canary["trafficRouting"] != nil {
+		return replicas
+	}
+	return Surge(map[string]any{"rollingUpdate": map[string]any{"maxSurge": canary["maxSurge"]}}, replicas)
 }
 
 // Surge is how many pods above replicas a Deployment's rollout creates,

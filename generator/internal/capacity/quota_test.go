@@ -99,6 +99,43 @@ func TestPeak(t *testing.T) {
 	}
 }
 
+// TestPeakRelease: a Deployment whose pods a Rollout runs counts the
+// Rollout's replicas (or its HPA's maximum) and what its release adds.
+func TestPeakRelease(t *testing.T) {
+	pod := map[string]any{"containers": []any{container(map[string]any{"cpu": "100m"}, map[string]any{"cpu": "100m"})}}
+	rollout := func(name string, replicas int64, strategy map[string]any) object.Object {
+		return object.Object{Content: map[string]any{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+			"metadata": map[string]any{"name": name, "namespace": "a"},
+			"spec": map[string]any{"replicas": replicas, "strategy": strategy,
+				"workloadRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": name}}}}
+	}
+	for _, tt := range []struct {
+		name     string
+		strategy map[string]any
+		hpa      bool
+		pods     int64
+	}{
+		{"blue-green: two whole versions", map[string]any{"blueGreen": map[string]any{"activeService": "web"}}, false, 8},
+		{"canary behind the ALB: the canary up to 100% beside the stable", map[string]any{"canary": map[string]any{"trafficRouting": map[string]any{"alb": map[string]any{}}}}, false, 8},
+		{"canary by pods: its maxSurge", map[string]any{"canary": map[string]any{"maxSurge": "25%"}}, false, 5},
+		{"canary by pods, scaled by an HPA to 10", map[string]any{"canary": map[string]any{"maxSurge": int64(1)}}, true, 11},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			objs := []object.Object{
+				workload(model.Deployment, "a", "web", map[string]any{}, pod),
+				rollout("web", 4, tt.strategy),
+			}
+			if tt.hpa {
+				objs = append(objs, object.Object{Content: map[string]any{"kind": "HorizontalPodAutoscaler", "metadata": map[string]any{"name": "web", "namespace": "a"},
+					"spec": map[string]any{"scaleTargetRef": map[string]any{"kind": "Rollout", "name": "web"}, "minReplicas": int64(2), "maxReplicas": int64(10)}}})
+			}
+			if got := Peak(objs, nil)["a"]["pods"]; got != tt.pods*1000 {
+				t.Errorf("Peak() pods = %d, want %d", got/1000, tt.pods)
+			}
+		})
+	}
+}
+
 func TestSurge(t *testing.T) {
 	for _, tc := range []struct {
 		strategy any

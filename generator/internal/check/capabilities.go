@@ -152,7 +152,7 @@ func needs(o object.Object, classes storageClasses) []need {
 		return []need{{c, ""}}
 	}
 	if group == "argoproj.io" && slices.Contains(rolloutKinds, o.Kind()) {
-		return []need{{rollouts, ""}}
+		return []need{{rollouts, "delivery"}}
 	}
 	switch o.Kind() {
 	case "Service":

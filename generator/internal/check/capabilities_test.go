@@ -150,7 +150,7 @@ func TestCapabilities(t *testing.T) {
 		{name: "Rollout, Argo Rollouts", objs: []object.Object{rollout}},
 		{
 			name: "Rollout, no Argo Rollouts", src: off("argo-rollouts"), objs: []object.Object{rollout},
-			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("Rollout/chatbot/web", "progressive delivery (Rollouts, AnalysisTemplates)", "Argo Rollouts", `"argo-rollouts"`)}},
+			want: []problem{{path("apps", "web", "delivery"), "apps.web.delivery: " + controllerMissing("Rollout/chatbot/web", "progressive delivery (Rollouts, AnalysisTemplates)", "Argo Rollouts", `"argo-rollouts"`)}},
 		},
 		{name: "an Argo CD Application is not Argo Rollouts'", src: off("argo-rollouts"), objs: []object.Object{obj("", "argoproj.io/v1alpha1", "Application", "argocd", "web")}},
 		{

@@ -92,6 +92,7 @@ func (c *checker) app(app *model.App) {
 	c.disruption(app)
 	c.services(app)
 	c.ingress(app)
+	c.delivery(app)
 	c.network(app)
 	c.appLimitRange(app)
 }

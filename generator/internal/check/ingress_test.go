@@ -146,11 +146,11 @@ apps: web: services: {lb: {type: "LoadBalancer", sourceRanges: ["198.51.100.0/24
 
 func TestIngressAccess(t *testing.T) {
 	env := newEnv(t, web+edge)
-	ingress := func() object.Object {
+	ingress := func(port string) object.Object {
 		o := obj("web", "networking.k8s.io/v1", "Ingress", "chatbot", "web")
 		o.Content["metadata"].(map[string]any)["annotations"] = map[string]any{"alb.ingress.kubernetes.io/target-type": "ip"}
 		o.Content["spec"] = map[string]any{"rules": []any{map[string]any{"host": "web.example.com", "http": map[string]any{"paths": []any{
-			map[string]any{"path": "/", "backend": map[string]any{"service": map[string]any{"name": "web", "port": map[string]any{"name": "http"}}}},
+			map[string]any{"path": "/", "backend": map[string]any{"service": map[string]any{"name": "web", "port": map[string]any{"name": port}}}},
 		}}}}}
 		return o
 	}
@@ -186,10 +186,18 @@ func TestIngressAccess(t *testing.T) {
 
 	tests := []struct {
 		name     string
+		port     string // the backend's port name; default http
 		policies []object.Object
 		want     []problem
 	}{
 		{name: "no policy selects the pods"},
+		{name: "a canary's weighted action: the VPC on the Service's port", port: "use-annotation", policies: []object.Object{deny, policy("web", app, rule(vpc, p8080))}},
+		{
+			name:     "a canary's weighted action, default deny alone",
+			port:     "use-annotation",
+			policies: []object.Object{deny},
+			want:     []problem{{path("apps", "web", "ingress"), msg + "NetworkPolicy/chatbot/default-deny" + fix}},
+		},
 		{name: "the VPC on the port", policies: []object.Object{deny, policy("web", app, rule(vpc, p8080))}},
 		{name: "a wider block, by port name", policies: []object.Object{deny, policy("web", app, rule(wide, byName))}},
 		{name: "anyone", policies: []object.Object{deny, policy("web", app, rule(nil, nil))}},
@@ -208,7 +216,11 @@ func TestIngressAccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			objs := append([]object.Object{ingress(), service, deployment}, tt.policies...)
+			port := tt.port
+			if port == "" {
+				port = "http"
+			}
+			objs := append([]object.Object{ingress(port), service, deployment}, tt.policies...)
 			err := check.IngressAccess(env, objs)
 			if diff := cmp.Diff(tt.want, problems(err)); diff != "" {
 				t.Errorf("IngressAccess() problems mismatch (-want +got):\n%s", diff)

@@ -62,15 +62,26 @@ func IngressAccess(env *model.Environment, objs []object.Object) error {
 				if !ok {
 					continue // no Service: the reference checks' concern
 				}
-				port, name, ok := targetPort(svc, w, object.Lookup(p, "backend", "service", "port"))
-				if !ok || reported[port] {
-					continue
+				backends := []any{object.Lookup(p, "backend", "service", "port")}
+				if object.String(object.Lookup(backends[0], "name")) == "use-annotation" {
+					// Argo Rollouts' weighted forward action, to the
+					// Service's ports through its canary and stable copies.
+					backends = nil
+					for _, sp := range object.Maps(svc.Lookup("spec", "ports")) {
+						backends = append(backends, map[string]any{"number": sp["port"]})
+					}
 				}
-				if by, ok := admitted(policies[ing.Namespace()], labels, port, name, vpc); !ok {
-					reported[port] = true
-					errs = cueerrors.Append(errs, env.Errorf(app.Path("ingress"),
-						"%s: its load balancer reaches the pods of app %s on port %d from the VPC (%s), which %s selecting them admits; admit it, or undo the patch that took it away",
-						ing.ID(), app.Name, port, vpc, by))
+				for _, backend := range backends {
+					port, name, ok := targetPort(svc, w, backend)
+					if !ok || reported[port] {
+						continue
+					}
+					if by, ok := admitted(policies[ing.Namespace()], labels, port, name, vpc); !ok {
+						reported[port] = true
+						errs = cueerrors.Append(errs, env.Errorf(app.Path("ingress"),
+							"%s: its load balancer reaches the pods of app %s on port %d from the VPC (%s), which %s selecting them admits; admit it, or undo the patch that took it away",
+							ing.ID(), app.Name, port, vpc, by))
+					}
 				}
 			}
 		}

@@ -242,7 +242,7 @@ func requests(r capacity.Resources) corev1.ResourceList {
 
 // appPods returns the pods of app's rendered workload among objs.
 func appPods(app *model.App, objs []object.Object, atMax bool) ([]*corev1.Pod, error) {
-	var w, hpa *object.Object
+	var w *object.Object
 	for i, o := range objs {
 		if o.App != app.Name {
 			continue
@@ -254,13 +254,7 @@ func appPods(app *model.App, objs []object.Object, atMax bool) ([]*corev1.Pod, e
 	if w == nil {
 		return nil, fmt.Errorf("app %s: no rendered %s %s", app.Name, app.Kind, app.Name)
 	}
-	for i, o := range objs {
-		if o.App == app.Name && o.Kind() == "HorizontalPodAutoscaler" &&
-			object.String(o.Lookup("spec", "scaleTargetRef", "kind")) == w.Kind() &&
-			object.String(o.Lookup("spec", "scaleTargetRef", "name")) == w.Name() {
-			hpa = &objs[i]
-		}
-	}
+	scaling := object.NewScaling(objs)
 	var count int64
 	switch w.Kind() {
 	case model.Job, model.CronJob:
@@ -276,7 +270,7 @@ func appPods(app *model.App, objs []object.Object, atMax bool) ([]*corev1.Pod, e
 			count = min(count, n)
 		}
 	default:
-		lo, hi := object.ScaleOf(*w, hpa).Range()
+		lo, hi := scaling.Of(*w).Range()
 		count = lo
 		if atMax {
 			count = hi

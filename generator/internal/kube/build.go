@@ -21,8 +21,9 @@ import (
 // per isolated ingress group an IngressClass and its IngressClassParams,
 // and per enabled app its ServiceAccount, ConfigMaps, NetworkPolicy,
 // workload, Services, Ingress, HorizontalPodAutoscaler,
-// PodDisruptionBudget and, with metrics, its ServiceMonitor or PodMonitor,
-// PrometheusRule and AlertmanagerConfig.
+// PodDisruptionBudget, with a delivery its Rollout, AnalysisTemplate and
+// the Services the release switches between, and, with metrics, its
+// ServiceMonitor or PodMonitor, PrometheusRule and AlertmanagerConfig.
 //
 // The objects are ordered: environment-wide objects (App == "") first, then
 // the apps by name, and within each by the kind order of kindorder.go and by
@@ -172,6 +173,11 @@ func appObjects(in *instance) ([]any, error) {
 	}
 	for _, svc := range svcs {
 		objs = append(objs, svc)
+	}
+	if release, err := rolloutObjects(in); err != nil {
+		return nil, err
+	} else {
+		objs = append(objs, release...)
 	}
 	if ing, err := ingress(in); err != nil {
 		return nil, err

@@ -97,9 +97,10 @@ func TestBuildOrder(t *testing.T) {
 
 func TestKindOrderCoversKinds(t *testing.T) {
 	// Every kind Build produces has a place in kindOrder and a Go type:
-	// k8s.io/api's, or, for the External Secrets Operator's kinds, a local
-	// one that TestSecretObjectsMatchCRDs validates.
-	crdKinds := []string{KindClusterSecretStore, KindSecretStore, KindExternalSecret}
+	// k8s.io/api's, or, for the External Secrets Operator's and Argo
+	// Rollouts' kinds, a local one that TestSecretTypesMatchCRDs and
+	// TestRolloutTypesMatchCRDs validate.
+	crdKinds := []string{KindClusterSecretStore, KindSecretStore, KindExternalSecret, KindRollout, KindAnalysisTemplate}
 	for _, tm := range slices.Collect(maps.Keys(typed)) {
 		if !slices.Contains(kindOrder, tm.Kind) {
 			t.Errorf("kind %s is missing from kindOrder", tm.Kind)
@@ -111,7 +112,7 @@ func TestKindOrderCoversKinds(t *testing.T) {
 		}
 	}
 	if len(typed)+len(crdKinds) != len(kindOrder) {
-		t.Errorf("kindOrder has %d kinds, NewTyped knows %d and the External Secrets Operator has %d", len(kindOrder), len(typed), len(crdKinds))
+		t.Errorf("kindOrder has %d kinds, NewTyped knows %d and the CRDs' local types %d", len(kindOrder), len(typed), len(crdKinds))
 	}
 }
 

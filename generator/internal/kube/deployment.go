@@ -18,7 +18,7 @@ func deployment(in *instance, checksum string) (*appsv1.Deployment, error) {
 		TypeMeta:   deploymentType,
 		ObjectMeta: in.workloadMeta(),
 		Spec: appsv1.DeploymentSpec{
-			Replicas: replicas(in.app),
+			Replicas: deploymentReplicas(in.app),
 			Selector: &metav1.LabelSelector{MatchLabels: in.selector},
 			Strategy: appsv1.DeploymentStrategy{
 				Type: appsv1.RollingUpdateDeploymentStrategyType,
@@ -40,6 +40,16 @@ func replicas(app *model.App) *int32 {
 		return nil
 	}
 	return new(app.Replicas)
+}
+
+// deploymentReplicas is the Deployment's spec.replicas: nil when a
+// Rollout runs its pods (the Rollout has the count, and scales the
+// Deployment down) or an HPA owns the count.
+func deploymentReplicas(app *model.App) *int32 {
+	if app.Delivery != nil {
+		return nil
+	}
+	return replicas(app)
 }
 
 // intOrString converts a count or a percentage.

@@ -21,8 +21,13 @@ func horizontalPodAutoscaler(in *instance) (*autoscalingv2.HorizontalPodAutoscal
 		return nil, errors.New("autoscaling: no maxReplicas")
 	}
 	workload := deploymentType
-	if in.app.Kind == model.StatefulSet {
+	switch {
+	case in.app.Kind == model.StatefulSet:
 		workload = statefulSetType
+	case in.app.Delivery != nil:
+		// The Rollout runs the pods: scaling the Deployment would scale
+		// nothing.
+		workload = rolloutType
 	}
 	hpa := &autoscalingv2.HorizontalPodAutoscaler{
 		TypeMeta: hpaType,

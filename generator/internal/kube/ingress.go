@@ -77,12 +77,18 @@ func ingress(in *instance) (*networkingv1.Ingress, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ingress: path %s: %w", p, err)
 		}
+		port := ip.Port
+		if in.app.CanaryRouting() == model.RoutingALB {
+			// Argo Rollouts writes the forward action, weighted
+			// between the canary and stable Services, in an annotation.
+			port = useAnnotation
+		}
 		httpPaths = append(httpPaths, networkingv1.HTTPIngressPath{
 			Path:     p,
 			PathType: new(networkingv1.PathType(cmp.Or(ip.PathType, "Prefix"))),
 			Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
 				Name: svc,
-				Port: networkingv1.ServiceBackendPort{Name: ip.Port},
+				Port: networkingv1.ServiceBackendPort{Name: port},
 			}},
 		})
 	}

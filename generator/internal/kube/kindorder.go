@@ -20,8 +20,10 @@ import (
 // rather than cut off by the namespace's default-deny until their app's
 // policy arrives. The LimitRange comes before any pod, whose missing
 // requests and limits it fills in when the pod is created. Secret stores
-// come before the ExternalSecrets that read from them. Monitoring comes
-// last: it watches what came before.
+// come before the ExternalSecrets that read from them. A Rollout comes
+// after what it names (its AnalysisTemplate, the Deployment, the
+// Services and the Ingress it switches) and before the HPA that scales it.
+// Monitoring comes last: it watches what came before.
 //
 // Changing this list reorders the output of every environment, and with it
 // every rendered tree and every golden file: do not change it casually.
@@ -42,12 +44,14 @@ var kindOrder = []string{
 	"SecretStore",
 	"ExternalSecret",
 	"NetworkPolicy",
+	"AnalysisTemplate",
 	"Deployment",
 	"StatefulSet",
 	"CronJob",
 	"Job",
 	"Service",
 	"Ingress",
+	"Rollout",
 	"HorizontalPodAutoscaler",
 	"PodDisruptionBudget",
 	"ServiceMonitor",

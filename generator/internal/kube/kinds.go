@@ -35,6 +35,7 @@ var (
 	ingressType        = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"}
 	ingressClassType   = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"}
 	ingressParamsType  = metav1.TypeMeta{APIVersion: "elbv2.k8s.aws/v1beta1", Kind: "IngressClassParams"}
+	rolloutType        = metav1.TypeMeta{APIVersion: RolloutsAPIVersion, Kind: KindRollout}
 )
 
 // typed maps the TypeMeta of every kind Build produces to a constructor of

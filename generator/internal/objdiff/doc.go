@@ -7,9 +7,11 @@
 // per file, keyed by path. [Compare] matches files by path, decodes them
 // with sigs.k8s.io/yaml (numbers stay exact, as json.Number) and walks both
 // trees. Maps are compared key by key; lists whose items are all maps with a
-// unique string "name" (containers, env, ports, node groups) are matched by
-// name, so an env var inserted in the middle is one added field rather than
-// a shifted list; other lists are compared index by index. A file that does
+// unique string "name" (containers, env, ports, node groups), or that are
+// each just a group and a kind (an AppProject's resource lists), are
+// matched by name or by kind and group, so an env var inserted in the
+// middle is one added field rather than a shifted list; other lists are
+// compared index by index. A file that does
 // not hold exactly one YAML mapping (broken by hand, empty, several
 // documents) is compared as text, so that it still shows up.
 //

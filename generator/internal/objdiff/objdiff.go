@@ -52,7 +52,9 @@ type Field struct {
 	// Path says where the value is, from the object's root:
 	// spec.template.spec.containers[backend].image. Items of a list whose
 	// items all have a unique "name" are addressed by that name
-	// (containers[web], env[LOG_LEVEL], ports[http]); quoted when the name
+	// (containers[web], env[LOG_LEVEL], ports[http]), and items that are
+	// just a group and a kind by "<kind>.<group>" (an AppProject's
+	// namespaceResourceWhitelist[Rollout.argoproj.io]); quoted when the name
 	// is all digits or holds characters other than letters, digits and
 	// "_.:/-" (env["a b"]). Items of other lists are addressed by index
 	// ([0]). Map keys other than identifiers (a letter or "_", then

@@ -1131,13 +1131,18 @@ func TestCompareRendered(t *testing.T) {
 	}
 
 	// Each side's AppProject is named after its env: matched, not added
-	// and removed. Prod's has no Job kind (no load test there).
+	// and removed. Prod's has no Job kind (no load test there), and has
+	// the Rollout and AnalysisTemplate of the backend's canary: three
+	// items of the list, matched by kind and group, each reported alone,
+	// not the items that moved.
 	if _, ok := byPath["argocd/appproject-staging.yaml"]; ok {
 		t.Errorf("argocd/appproject-staging.yaml reported on its own; want it matched with appproject-prod.yaml")
 	}
 	project := byPath["argocd/appproject-prod.yaml"]
 	wantProject := Object{Path: "argocd/appproject-prod.yaml", APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject", Namespace: "argocd", Name: "prod", Class: Config, Fields: []Field{
-		{Path: "spec.namespaceResourceWhitelist[11]", Class: Config, From: v(map[string]any{"group": "batch", "kind": "Job"})},
+		{Path: "spec.namespaceResourceWhitelist[AnalysisTemplate.argoproj.io]", Class: Config, To: v(map[string]any{"group": "argoproj.io", "kind": "AnalysisTemplate"})},
+		{Path: "spec.namespaceResourceWhitelist[Rollout.argoproj.io]", Class: Config, To: v(map[string]any{"group": "argoproj.io", "kind": "Rollout"})},
+		{Path: "spec.namespaceResourceWhitelist[Job.batch]", Class: Config, From: v(map[string]any{"group": "batch", "kind": "Job"})},
 	}}
 	if diff := cmp.Diff(wantProject, project, cmpopts.IgnoreUnexported(Object{})); diff != "" {
 		t.Errorf("AppProject mismatch (-want +got):\n%s", diff)

@@ -159,7 +159,7 @@ func injective(m map[string]any, norm func(string) string) bool {
 }
 
 // lists compares two lists: by item name when every item on both sides is
-// a map with a unique string "name", otherwise index by index.
+// a map with a unique name (see itemKey), otherwise index by index.
 func (d *differ) lists(p path, a, b []any) {
 	an, aok := names(a, d.norm.fromSide)
 	bn, bok := names(b, d.norm.toSide)
@@ -332,17 +332,13 @@ func (d *differ) equal(a, b any) bool {
 	}
 }
 
-// names returns the normalised "name" of each item of l, and whether every
-// item is a map with a string name, unique after normalising.
+// names returns the normalised name of each item of l (see itemName), and
+// whether every item has one, unique after normalising.
 func names(l []any, norm func(string) string) ([]string, bool) {
 	out := make([]string, len(l))
 	seen := make(map[string]bool, len(l))
 	for i, item := range l {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		n, ok := m["name"].(string)
+		n, ok := itemKey(item)
 		if !ok {
 			return nil, false
 		}
@@ -356,9 +352,32 @@ func names(l []any, norm func(string) string) ([]string, bool) {
 	return out, true
 }
 
+// itemKey is the name of a list item: its string "name", or, for an item
+// that is exactly a group and a kind (an AppProject's resource lists),
+// "<kind>.<group>" ("<kind>" in the core group).
+func itemKey(item any) (string, bool) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if n, ok := m["name"].(string); ok {
+		return n, true
+	}
+	g, gok := m["group"].(string)
+	k, kok := m["kind"].(string)
+	if !gok || !kok || len(m) != 2 {
+		return "", false
+	}
+	if g == "" {
+		return k, true
+	}
+	return k + "." + g, true
+}
+
 // itemName is the name of an item that names has accepted.
 func itemName(item any) string {
-	return item.(map[string]any)["name"].(string)
+	n, _ := itemKey(item)
+	return n
 }
 
 func (d *differ) added(p path, v any)   { d.report(p, nil, &v) }

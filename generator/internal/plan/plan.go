@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/gitops-gen/gen/generator/internal/delivery"
 	"io"
 	"maps"
 	"math"
@@ -106,6 +107,7 @@ func Build(env *model.Environment, opts Options) Plan {
 			Replicas:   Replicas{Min: u.Min, Max: u.Max},
 			PerPod:     u.Pod,
 			Requests:   Range{Min: u.Pod.Times(u.Min), Max: u.Pod.Times(u.Max)},
+			Delivery:   deliveryOf(u.App),
 		}
 		if app.NodeGroups == nil {
 			app.NodeGroups = []string{}
@@ -322,4 +324,32 @@ func loadBalancersOf(env *model.Environment) []LoadBalancer {
 	}
 	slices.SortStableFunc(nlbs, func(a, b LoadBalancer) int { return cmp.Compare(a.Name, b.Name) })
 	return append(out, nlbs...)
+}
+
+// deliveryOf returns how a new version of app replaces the old one; nil
+// for Jobs and CronJobs, which run to completion.
+func deliveryOf(app *model.App) *Delivery {
+	if app.Kind == model.Job || app.Kind == model.CronJob {
+		return nil
+	}
+	d := app.Delivery
+	if d.Strategy() == "" {
+		return &Delivery{Strategy: "rollingUpdate"}
+	}
+	out := &Delivery{Strategy: d.Strategy(), TrafficRouting: app.CanaryRouting()}
+	if d.Canary != nil {
+		for _, s := range d.Canary.Steps {
+			step := fmt.Sprintf("%d%%", s.Weight)
+			if s.Pause != "" {
+				step += " " + s.Pause
+			}
+			out.Steps = append(out.Steps, step)
+		}
+	}
+	if d.Analysis.Enabled {
+		for _, q := range delivery.Queries(app) {
+			out.Analysis = append(out.Analysis, Measurement{Name: q.Name, Query: q.Query, SuccessCondition: q.SuccessCondition})
+		}
+	}
+	return out
 }

@@ -64,6 +64,7 @@ func (p Plan) Text(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s: %s: %s, %d pods\n", o.name, strings.Join(names, ", "), pair(sum), sum.Pods)
 	}
+	deliveries(tw, p.Apps)
 	if len(p.Addons) > 0 {
 		fmt.Fprintln(tw)
 		fmt.Fprintln(tw, "ADD-ON\tVERSION\tPROVIDES\tRELIED ON BY")
@@ -282,4 +283,31 @@ func lbCounts(lbs LoadBalancers) string {
 		parts = append(parts, fmt.Sprintf("%d ALB", lbs.ALBs))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// deliveries writes how each long-running app's new versions roll out:
+// its strategy, a canary's steps and what aborts a release.
+func deliveries(w io.Writer, apps []App) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "APP\tDELIVERY\tSTEPS\tABORTS ON")
+	for _, a := range apps {
+		if a.Delivery == nil {
+			continue
+		}
+		strategy, steps, aborts := a.Delivery.Strategy, "-", "-"
+		if r := a.Delivery.TrafficRouting; r != "" {
+			strategy += " (" + r + ")"
+		}
+		if len(a.Delivery.Steps) > 0 {
+			steps = strings.Join(a.Delivery.Steps, ", ")
+		}
+		var names []string
+		for _, m := range a.Delivery.Analysis {
+			names = append(names, m.Name)
+		}
+		if len(names) > 0 {
+			aborts = strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Name, strategy, steps, aborts)
+	}
 }

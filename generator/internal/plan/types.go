@@ -184,6 +184,30 @@ type App struct {
 	PerPod Resources `json:"perPod"`
 	// Requests is PerPod times the replicas.
 	Requests Range `json:"requests"`
+	// Delivery is how a new version reaches its pods; absent for Jobs and
+	// CronJobs.
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Delivery is how a new version of an app replaces the old one.
+type Delivery struct {
+	// Strategy is "rollingUpdate" (the workload's own), "canary" or
+	// "blueGreen" (an Argo Rollouts Rollout).
+	Strategy string `json:"strategy"`
+	// TrafficRouting is a canary's: "alb" or "replicas".
+	TrafficRouting string `json:"trafficRouting,omitempty"`
+	// Steps are a canary's, e.g. "10% 2m".
+	Steps []string `json:"steps,omitempty"`
+	// Analysis are the measurements that abort the release when they
+	// fail.
+	Analysis []Measurement `json:"analysis,omitempty"`
+}
+
+// Measurement is one query of a release's analysis.
+type Measurement struct {
+	Name             string `json:"name"`
+	Query            string `json:"query"`
+	SuccessCondition string `json:"successCondition"`
 }
 
 // Replicas is a replica range.

@@ -27,6 +27,8 @@ type facts struct {
 	// hpa[w] and pdb[w] are the HPA and PDB of workload w, when it has
 	// them.
 	hpa, pdb map[int]int
+	// scaling counts workloads' pods (a Rollout's, an HPA's).
+	scaling object.Scaling
 	// labels[w] are workload w's pod template labels.
 	labels map[int]map[string]any
 	// netpols, quotas and limitRanges are the NetworkPolicies,
@@ -50,6 +52,7 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 		limitRanges: map[string][]any{},
 	}
 	f.inNamespace = map[string][]int{}
+	f.scaling = object.NewScaling(objs)
 	for _, r := range env.Policy.AllowedRegistries {
 		f.registries = append(f.registries, r)
 	}
@@ -74,6 +77,17 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 			f.quotas[o.Namespace()] = append(f.quotas[o.Namespace()], o.Content)
 		case kind == "LimitRange" && o.Group() == "":
 			f.limitRanges[o.Namespace()] = append(f.limitRanges[o.Namespace()], o.Content)
+		}
+	}
+	// A Rollout with a workloadRef runs that workload's pods: an HPA
+	// that targets the Rollout scales them.
+	for _, o := range objs {
+		ref, _ := o.Lookup("spec", "workloadRef").(map[string]any)
+		if o.Kind() != "Rollout" || o.Group() != "argoproj.io" || ref == nil {
+			continue
+		}
+		if w, ok := byName[key{o.Namespace(), object.String(ref["kind"]), object.String(ref["name"])}]; ok {
+			byName[key{o.Namespace(), o.Kind(), o.Name()}] = w
 		}
 	}
 	// The first HPA (in object order) that targets a workload is its HPA.
@@ -189,11 +203,7 @@ func (f *facts) replicas(w int) (int64, bool) {
 	if !scalable[f.objs[w].Kind()] {
 		return 0, false
 	}
-	var hpa *object.Object
-	if h, ok := f.hpa[w]; ok {
-		hpa = &f.objs[h]
-	}
-	lo, _ := object.ScaleOf(f.objs[w], hpa).Range()
+	lo, _ := f.scaling.Of(f.objs[w]).Range()
 	return lo, true
 }
 
