@@ -130,6 +130,7 @@ type SecretOrValue struct {
 
 // UnmarshalJSON decodes a reference, or notes a literal without its value.
 func (s *SecretOrValue) UnmarshalJSON(b []byte) error {
+	*s = SecretOrValue{}
 	if len(b) > 0 && b[0] == '"' {
 		s.Literal = true
 		return nil
@@ -170,9 +171,4 @@ func (a Alerting) ReceiversFor(team string) []string {
 		used[r.Receiver] = true
 	}
 	return slices.Sorted(maps.Keys(used))
-}
-
-// Matches reports whether the route takes an alert of severity from team.
-func (r AlertRoute) Matches(severity, team string) bool {
-	return (r.Severity == "" || r.Severity == severity) && (r.Team == "" || r.Team == team)
 }

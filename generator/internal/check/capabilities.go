@@ -149,6 +149,9 @@ func needs(o object.Object, classes storageClasses) []need {
 		group = ""
 	}
 	if c, ok := byGroup[group]; ok {
+		if c == monitoring {
+			return []need{{c, "metrics"}} // an app's monitoring comes from its metrics
+		}
 		return []need{{c, ""}}
 	}
 	if group == "argoproj.io" && slices.Contains(rolloutKinds, o.Kind()) {

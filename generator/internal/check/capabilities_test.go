@@ -145,7 +145,7 @@ func TestCapabilities(t *testing.T) {
 		{name: "ServiceMonitor, prometheus-operator", objs: []object.Object{serviceMonitor}},
 		{
 			name: "ServiceMonitor, no prometheus-operator", src: off("prometheus-operator"), objs: []object.Object{serviceMonitor},
-			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ServiceMonitor/chatbot/web", "prometheus-operator's kinds (monitoring.coreos.com)", "prometheus-operator", `"prometheus-operator"`)}},
+			want: []problem{{path("apps", "web", "metrics"), "apps.web.metrics: " + controllerMissing("ServiceMonitor/chatbot/web", "prometheus-operator's kinds (monitoring.coreos.com)", "prometheus-operator", `"prometheus-operator"`)}},
 		},
 		{name: "Rollout, Argo Rollouts", objs: []object.Object{rollout}},
 		{
