@@ -131,13 +131,11 @@ type WorkloadPeak struct {
 // containers state or are given (requests.cpu, limits.memory,
 // requests.ephemeral-storage...), and pods.
 func Workloads(objs []object.Object, ranges map[string]model.LimitRange) []WorkloadPeak {
-	hpas := map[string]*object.Object{}
+	hpas := map[string]*object.Object{} // and KEDA's ScaledObjects
 	for i, o := range objs {
-		if o.Kind() != "HorizontalPodAutoscaler" {
-			continue
+		if kind, name, ok := o.ScaleTarget(); ok {
+			hpas[o.Namespace()+"/"+kind+"/"+name] = &objs[i]
 		}
-		ref, _ := o.Lookup("spec", "scaleTargetRef").(map[string]any)
-		hpas[o.Namespace()+"/"+object.String(ref["kind"])+"/"+object.String(ref["name"])] = &objs[i]
 	}
 	var out []WorkloadPeak
 	for _, o := range objs {

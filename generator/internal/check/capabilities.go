@@ -148,6 +148,16 @@ func needs(o object.Object, classes storageClasses) []need {
 	if !strings.Contains(o.APIVersion(), "/") {
 		group = ""
 	}
+	if group == "keda.sh" && o.Kind() == object.KindScaledObject {
+		// KEDA's cpu and memory scalers read the metrics API.
+		out := []need{{eventScaling, ""}}
+		for _, t := range object.Maps(o.Lookup("spec", "triggers")) {
+			if typ := object.String(t["type"]); typ == "cpu" || typ == "memory" {
+				out = appendOnce(out, need{metricsAPI, "autoscaling"})
+			}
+		}
+		return out
+	}
 	if c, ok := byGroup[group]; ok {
 		return []need{{c, ""}}
 	}

@@ -158,6 +158,15 @@ func TestCapabilities(t *testing.T) {
 			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ScaledObject/chatbot/web", "event-driven autoscaling (keda.sh)", "KEDA", "keda")}},
 		},
 		{name: "ScaledObject, KEDA enabled", src: "platform: controllers: keda: enabled: true\n", objs: []object.Object{scaledObject}},
+		{
+			// KEDA's cpu scaler reads the metrics API as an HPA does.
+			name: "ScaledObject on cpu, no metrics-server", src: "platform: controllers: keda: enabled: true\n" + noMetrics,
+			objs: []object.Object{with(obj("web", "keda.sh/v1alpha1", "ScaledObject", "chatbot", "web"), "spec", map[string]any{
+				"triggers": []any{map[string]any{"type": "cpu"}, map[string]any{"type": "prometheus"}},
+			})},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: ScaledObject/chatbot/web needs the metrics API (metrics.k8s.io), which the metrics-server add-on provides, but the cluster does not; set: " +
+				`cluster: addons: "metrics-server": enabled: true`}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

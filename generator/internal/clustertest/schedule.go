@@ -255,9 +255,7 @@ func appPods(app *model.App, objs []object.Object, atMax bool) ([]*corev1.Pod, e
 		return nil, fmt.Errorf("app %s: no rendered %s %s", app.Name, app.Kind, app.Name)
 	}
 	for i, o := range objs {
-		if o.App == app.Name && o.Kind() == "HorizontalPodAutoscaler" &&
-			object.String(o.Lookup("spec", "scaleTargetRef", "kind")) == w.Kind() &&
-			object.String(o.Lookup("spec", "scaleTargetRef", "name")) == w.Name() {
+		if kind, name, ok := o.ScaleTarget(); ok && o.App == app.Name && kind == w.Kind() && name == w.Name() {
 			hpa = &objs[i]
 		}
 	}

@@ -48,6 +48,7 @@ var kindOrder = []string{
 	"Service",
 	"Ingress",
 	"HorizontalPodAutoscaler",
+	"ScaledObject",
 	"PodDisruptionBudget",
 }
 

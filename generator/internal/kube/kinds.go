@@ -62,6 +62,7 @@ var typed = map[metav1.TypeMeta]func() any{
 	ingressType:        func() any { return new(networkingv1.Ingress) },
 	ingressClassType:   func() any { return new(networkingv1.IngressClass) },
 	ingressParamsType:  func() any { return new(IngressClassParams) },
+	scaledObjectType:   func() any { return new(ScaledObject) },
 }
 
 // NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion
