@@ -86,7 +86,7 @@ func TestCapabilities(t *testing.T) {
 			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + metricsAPI}},
 		}, {
 			name: "HPA on an external metric", objs: []object.Object{hpa(resource, external)},
-			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects); instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})"}},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects); instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...}), or on a Prometheus query through KEDA (apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true)"}},
 		},
 		{name: "EBS volume, EBS CSI driver", objs: []object.Object{ebsClass, statefulSet("gp3")}},
 		{

@@ -618,7 +618,7 @@ func TestObjects(t *testing.T) {
 					map[string]any{"scaleTargetRef": map[string]any{"name": "worker"}}),
 			},
 			want: []problem{
-				{path("apps", "web"), `apps.web: Deployment/chatbot/web is scaled by both HorizontalPodAutoscaler/chatbot/web-cpu and ScaledObject/chatbot/web, which would fight over its replicas; keep one: autoscaling renders an HPA, or with keda a ScaledObject (drop the patch that adds the other)`},
+				{path("apps", "web"), `apps.web: Deployment/chatbot/web is scaled by both HorizontalPodAutoscaler/chatbot/web-cpu and ScaledObject/chatbot/web, which would fight over its replicas; keep one: autoscaling renders an HPA, or with keda a ScaledObject, and no patch may point another scaler at it`},
 			},
 		},
 		{

@@ -82,7 +82,7 @@ func scalers(env *model.Environment, objs []object.Object) cueerrors.Error {
 			at = "apps." + model.Label(o.App)
 		}
 		errs = cueerrors.Append(errs, env.Errorf(at,
-			"%s/%s/%s is scaled by both %s and %s, which would fight over its replicas; keep one: autoscaling renders an HPA, or with keda a ScaledObject (drop the patch that adds the other)",
+			"%s/%s/%s is scaled by both %s and %s, which would fight over its replicas; keep one: autoscaling renders an HPA, or with keda a ScaledObject, and no patch may point another scaler at it",
 			kind, t.ns, name, prev.ID(), o.ID()))
 	}
 	return errs
