@@ -728,7 +728,8 @@ type ResourceList struct {
 	EphemeralStorage string `json:"ephemeral-storage,omitempty"`
 }
 
-// Autoscaling configures a HorizontalPodAutoscaler.
+// Autoscaling configures a HorizontalPodAutoscaler, or a KEDA
+// ScaledObject when KEDA is set.
 type Autoscaling struct {
 	Enabled                       bool   `json:"enabled"`
 	MinReplicas                   *int32 `json:"minReplicas,omitempty"`
@@ -736,10 +737,74 @@ type Autoscaling struct {
 	CPU                           *int32 `json:"cpu,omitempty"`
 	Memory                        *int32 `json:"memory,omitempty"`
 	ScaleDownStabilizationSeconds *int32 `json:"scaleDownStabilizationSeconds,omitempty"`
+	// Metrics are the custom metrics, by metric name.
+	Metrics map[string]CustomMetric `json:"metrics,omitempty"`
+	// KEDA, when set, renders a ScaledObject instead of an HPA.
+	KEDA *KEDAScaling `json:"keda,omitempty"`
+	// Behavior is the HPA's scaling behavior; nil leaves Kubernetes'
+	// defaults.
+	Behavior *ScalingBehavior `json:"behavior,omitempty"`
 }
 
-// HPA reports whether a HorizontalPodAutoscaler manages the app.
+// CustomMetric is an HPA's Pods, Object or External metric target.
+type CustomMetric struct {
+	Type         string            `json:"type"`
+	Selector     map[string]string `json:"selector,omitempty"`
+	AverageValue string            `json:"averageValue,omitempty"`
+	Value        string            `json:"value,omitempty"`
+	Object       *MetricObject     `json:"object,omitempty"`
+}
+
+// MetricObject is the object an Object metric describes.
+type MetricObject struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+}
+
+// ScalingBehavior is an HPA's behavior: each direction's rules.
+type ScalingBehavior struct {
+	ScaleUp   *ScalingRules `json:"scaleUp,omitempty"`
+	ScaleDown *ScalingRules `json:"scaleDown,omitempty"`
+}
+
+// ScalingRules are one direction's stabilization window and policies.
+type ScalingRules struct {
+	StabilizationWindowSeconds *int32          `json:"stabilizationWindowSeconds,omitempty"`
+	SelectPolicy               string          `json:"selectPolicy,omitempty"`
+	Policies                   []ScalingPolicy `json:"policies,omitempty"`
+}
+
+// ScalingPolicy bounds one scaling step: Value pods (Type "Pods") or
+// percent (Type "Percent") per PeriodSeconds.
+type ScalingPolicy struct {
+	Type          string `json:"type"`
+	Value         int32  `json:"value"`
+	PeriodSeconds int32  `json:"periodSeconds"`
+}
+
+// KEDAScaling is a KEDA ScaledObject's settings and Prometheus triggers.
+type KEDAScaling struct {
+	// PollingInterval is in seconds; 0 leaves KEDA's default (30).
+	PollingInterval int32 `json:"pollingInterval,omitempty"`
+	// Prometheus are the Prometheus triggers, by name.
+	Prometheus map[string]PrometheusTrigger `json:"prometheus,omitempty"`
+}
+
+// PrometheusTrigger is a KEDA prometheus scaler.
+type PrometheusTrigger struct {
+	ServerAddress       string   `json:"serverAddress"`
+	Query               string   `json:"query"`
+	Threshold           float64  `json:"threshold"`
+	ActivationThreshold *float64 `json:"activationThreshold,omitempty"`
+}
+
+// HPA reports whether a HorizontalPodAutoscaler manages the app: gen's
+// own, or the one KEDA makes for the app's ScaledObject (see [App.KEDA]).
 func (a *App) HPA() bool { return a.Autoscaling != nil && a.Autoscaling.Enabled }
+
+// KEDA reports whether a KEDA ScaledObject scales the app.
+func (a *App) KEDA() bool { return a.HPA() && a.Autoscaling.KEDA != nil }
 
 // Probes are the container's probes; nil means none.
 type Probes struct {

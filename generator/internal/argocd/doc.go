@@ -40,7 +40,8 @@
 // environment.
 //
 // ignoreDifferences is set only where a controller owns a field gen
-// renders: spec.replicas of a Deployment or StatefulSet that an HPA scales
+// renders: spec.replicas of a Deployment or StatefulSet that an HPA (gen's
+// or KEDA's) scales
 // and that still carries it (gen leaves it out; a patch may put it back).
 // Such an Application also gets RespectIgnoreDifferences=true, so that a
 // sync does not reset the replicas either.

@@ -86,13 +86,18 @@ func TestPeak(t *testing.T) {
 		workload(model.StatefulSet, "b", "db", map[string]any{"replicas": int64(2)}, pod),
 		// A CronJob run at parallelism 4: 4.
 		workload(model.CronJob, "b", "report", map[string]any{"parallelism": int64(4)}, pod),
+		// A KEDA ScaledObject max 4 (and its Deployment's 1 replica left
+		// aside), maxSurge 25% of 4: 4 + 1.
+		workload(model.Deployment, "b", "queue", map[string]any{"replicas": int64(1)}, pod),
+		{Content: map[string]any{"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": map[string]any{"name": "queue", "namespace": "b"},
+			"spec": map[string]any{"scaleTargetRef": map[string]any{"name": "queue"}, "minReplicaCount": int64(1), "maxReplicaCount": int64(4)}}},
 		// No replicas: none.
 		workload(model.Deployment, "b", "off", map[string]any{"replicas": int64(0)}, pod),
 	}
 	got := Peak(objs, nil)
 	want := map[string]Amounts{
 		"a": {"requests.cpu": 1200, "limits.cpu": 1200, "pods": 12000},
-		"b": {"requests.cpu": 600, "limits.cpu": 600, "pods": 6000},
+		"b": {"requests.cpu": 1100, "limits.cpu": 1100, "pods": 11000},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Peak() mismatch (-want +got):\n%s", diff)

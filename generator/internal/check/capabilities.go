@@ -63,7 +63,7 @@ var (
 	customMetricsAPI = &capability{
 		name:     "a custom or external metrics API",
 		provider: "an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects)",
-		fix:      `scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})`,
+		fix:      `scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...}), or on a Prometheus query through KEDA (apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true)`,
 	}
 	ebsVolumes = &capability{
 		name:     "EBS volume provisioning (ebs.csi.aws.com)",
@@ -134,6 +134,9 @@ var byGroup = map[string]*capability{
 // Application and AppProject share.
 var rolloutKinds = []string{"Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"}
 
+// kedaField is the app's field that renders its ScaledObject.
+const kedaField = "autoscaling.keda"
+
 // need is one object's need of a capability; field is the app's field
 // that causes it (for the error's position).
 type need struct {
@@ -147,6 +150,16 @@ func needs(o object.Object, classes storageClasses) []need {
 	group, _, _ := strings.Cut(o.APIVersion(), "/")
 	if !strings.Contains(o.APIVersion(), "/") {
 		group = ""
+	}
+	if group == "keda.sh" && o.Kind() == object.KindScaledObject {
+		// KEDA's cpu and memory scalers read the metrics API.
+		out := []need{{eventScaling, kedaField}}
+		for _, t := range object.Maps(o.Lookup("spec", "triggers")) {
+			if typ := object.String(t["type"]); typ == "cpu" || typ == "memory" {
+				out = appendOnce(out, need{metricsAPI, "autoscaling"})
+			}
+		}
+		return out
 	}
 	if c, ok := byGroup[group]; ok {
 		if c == monitoring {
@@ -241,7 +254,11 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 		}
 		at := n.cap.at()
 		if app := env.Apps[o.App]; app != nil {
-			at = app.Path(n.field)
+			field := n.field
+			if field == kedaField && !app.KEDA() {
+				field = "" // a ScaledObject a patch made, not autoscaling.keda
+			}
+			at = app.Path(field)
 		}
 		msg := fmt.Sprintf("%s needs %s, which %s provides, but the cluster does not; set: %s", o.ID(), n.cap.name, n.cap.provider, n.cap.fix)
 		if n.cap.provided == nil {

@@ -86,7 +86,7 @@ func TestCapabilities(t *testing.T) {
 			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + metricsAPI}},
 		}, {
 			name: "HPA on an external metric", objs: []object.Object{hpa(resource, external)},
-			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects); instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...})"}},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects); instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...}), or on a Prometheus query through KEDA (apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true)"}},
 		},
 		{name: "EBS volume, EBS CSI driver", objs: []object.Object{ebsClass, statefulSet("gp3")}},
 		{
@@ -158,6 +158,15 @@ func TestCapabilities(t *testing.T) {
 			want: []problem{{path("apps", "web"), "apps.web: " + controllerMissing("ScaledObject/chatbot/web", "event-driven autoscaling (keda.sh)", "KEDA", "keda")}},
 		},
 		{name: "ScaledObject, KEDA enabled", src: "platform: controllers: keda: enabled: true\n", objs: []object.Object{scaledObject}},
+		{
+			// KEDA's cpu scaler reads the metrics API as an HPA does.
+			name: "ScaledObject on cpu, no metrics-server", src: "platform: controllers: keda: enabled: true\n" + noMetrics,
+			objs: []object.Object{with(obj("web", "keda.sh/v1alpha1", "ScaledObject", "chatbot", "web"), "spec", map[string]any{
+				"triggers": []any{map[string]any{"type": "cpu"}, map[string]any{"type": "prometheus"}},
+			})},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: ScaledObject/chatbot/web needs the metrics API (metrics.k8s.io), which the metrics-server add-on provides, but the cluster does not; set: " +
+				`cluster: addons: "metrics-server": enabled: true`}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/gitops-gen/gen/generator/internal/promql"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -194,14 +195,58 @@ func (c *checker) autoscaling(app *model.App) {
 	if a.MinReplicas != nil && a.MaxReplicas != nil && *a.MinReplicas > *a.MaxReplicas {
 		c.errorf(at(".minReplicas"), "autoscaling minReplicas %d is greater than maxReplicas %d", *a.MinReplicas, *a.MaxReplicas)
 	}
-	if a.CPU == nil && a.Memory == nil {
-		c.errorf(at(""), "autoscaling needs a cpu or memory utilisation target")
+	custom := len(a.Metrics) > 0 || (a.KEDA != nil && len(a.KEDA.Prometheus) > 0)
+	if a.CPU == nil && a.Memory == nil && !custom {
+		c.errorf(at(""), "autoscaling needs a cpu or memory utilisation target, metrics, or keda.prometheus triggers")
 	}
+	c.customMetrics(app)
+	c.keda(app)
 	if a.CPU != nil && app.Resources.Requests.CPU == "" {
 		c.errorf(at(".cpu"), "autoscaling on cpu needs resources.requests.cpu (utilisation is a percentage of it)")
 	}
 	if a.Memory != nil && app.Resources.Requests.Memory == "" {
 		c.errorf(at(".memory"), "autoscaling on memory needs resources.requests.memory (utilisation is a percentage of it)")
+	}
+}
+
+// customMetrics checks the HPA's custom metrics: each has a target
+// quantity the HPA takes (a Pods metric an averageValue), and none is
+// beside keda, whose ScaledObject has no place for them.
+func (c *checker) customMetrics(app *model.App) {
+	a := app.Autoscaling
+	for _, name := range slices.Sorted(maps.Keys(a.Metrics)) {
+		m := a.Metrics[name]
+		at := func(f string) string { return app.Path("autoscaling.metrics." + model.Label(name) + f) }
+		if a.KEDA != nil {
+			c.errorf(at(""), "metric %s is an HPA's custom metric, and keda renders a KEDA ScaledObject instead of an HPA; scale on a Prometheus query: autoscaling: keda: prometheus: %s: {serverAddress: ..., query: ..., threshold: ...}", name, model.Label(name))
+			continue
+		}
+		switch {
+		case m.AverageValue == "" && m.Value == "":
+			c.errorf(at(""), "metric %s needs a target: averageValue (per pod) or value", name)
+		case m.Type == "Pods" && m.AverageValue == "":
+			c.errorf(at(".value"), "metric %s is a Pods metric, averaged over the pods: set averageValue, not value", name)
+		}
+		for _, f := range []struct{ field, q string }{{"averageValue", m.AverageValue}, {"value", m.Value}} {
+			if msg := quantity("", f.q); f.q != "" && msg != "" {
+				c.errorf(at("."+f.field), "metric %s: %s %q %s", name, f.field, f.q, msg)
+			}
+		}
+	}
+}
+
+// keda checks a KEDA ScaledObject's Prometheus triggers: each query
+// parses as PromQL.
+func (c *checker) keda(app *model.App) {
+	k := app.Autoscaling.KEDA
+	if k == nil {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(k.Prometheus)) {
+		if err := promql.Parse(k.Prometheus[name].Query); err != nil {
+			c.errorf(app.Path("autoscaling.keda.prometheus."+model.Label(name)+".query"),
+				"the PromQL query of trigger %s does not parse: %v; fix the query (Prometheus' own parser reads it as Prometheus would)", name, err)
+		}
 	}
 }
 

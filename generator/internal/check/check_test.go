@@ -353,7 +353,32 @@ func TestEnvironment(t *testing.T) {
 			want: []problem{
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling is enabled but minReplicas is not set (set it, or enabled: false)`},
 				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling is enabled but maxReplicas is not set (set it, or enabled: false)`},
-				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling needs a cpu or memory utilisation target`},
+				{path("apps", "web", "autoscaling"), `apps.web.autoscaling: autoscaling needs a cpu or memory utilisation target, metrics, or keda.prometheus triggers`},
+			},
+		},
+		{
+			name: "KEDA on a PromQL query that does not parse, beside HPA metrics",
+			src: `apps: web: autoscaling: {minReplicas: 1, maxReplicas: 4, metrics: rps: averageValue: "10", keda: prometheus: {
+	ok: {serverAddress: "http://prometheus:9090", query: "sum(rate(http_requests_total[2m]))", threshold: 10}
+	rps: {serverAddress: "http://prometheus:9090", query: "sum(rate(http_requests_total[2m])", threshold: 10}
+}}`,
+			want: []problem{
+				{path("apps", "web", "autoscaling", "metrics", "rps"), `apps.web.autoscaling.metrics.rps: metric rps is an HPA's custom metric, and keda renders a KEDA ScaledObject instead of an HPA; scale on a Prometheus query: autoscaling: keda: prometheus: rps: {serverAddress: ..., query: ..., threshold: ...}`},
+				{path("apps", "web", "autoscaling", "keda", "prometheus", "rps", "query"), `apps.web.autoscaling.keda.prometheus.rps.query: the PromQL query of trigger rps does not parse: 1:34: parse error: unclosed left parenthesis; fix the query (Prometheus' own parser reads it as Prometheus would)`},
+			},
+		},
+		{
+			name: "custom metrics without a usable target",
+			src: `apps: web: autoscaling: {minReplicas: 1, maxReplicas: 4, metrics: {
+	a: {}
+	b: value: "10"
+	c: {type: "External", averageValue: "99999999999999999999"}
+	d: {type: "Object", value: "5", object: {kind: "Ingress", name: "web"}}
+}}`,
+			want: []problem{
+				{path("apps", "web", "autoscaling", "metrics", "a"), `apps.web.autoscaling.metrics.a: metric a needs a target: averageValue (per pod) or value`},
+				{path("apps", "web", "autoscaling", "metrics", "b", "value"), `apps.web.autoscaling.metrics.b.value: metric b is a Pods metric, averaged over the pods: set averageValue, not value`},
+				{path("apps", "web", "autoscaling", "metrics", "c", "averageValue"), `apps.web.autoscaling.metrics.c.averageValue: metric c: averageValue "99999999999999999999" is too large: it must fit a 64-bit integer of units (below 9223372036854775807)`},
 			},
 		},
 		{
@@ -577,6 +602,23 @@ func TestObjects(t *testing.T) {
 			},
 			want: []problem{
 				{path("namespaces"), `namespaces: the environment renders ResourceQuota/chatbot/chatbot twice; rename one of them`},
+			},
+		},
+		{
+			name: "an HPA and a KEDA ScaledObject scale one Deployment",
+			objs: []object.Object{
+				obj("web", "apps/v1", "Deployment", "chatbot", "web"),
+				with(obj("web", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "web-cpu"), "spec",
+					map[string]any{"scaleTargetRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}),
+				// KEDA's scaleTargetRef.kind defaults to Deployment.
+				with(obj("web", "keda.sh/v1alpha1", "ScaledObject", "chatbot", "web"), "spec",
+					map[string]any{"scaleTargetRef": map[string]any{"name": "web"}}),
+				// Another workload's scaler is no conflict.
+				with(obj("web", "keda.sh/v1alpha1", "ScaledObject", "chatbot", "worker"), "spec",
+					map[string]any{"scaleTargetRef": map[string]any{"name": "worker"}}),
+			},
+			want: []problem{
+				{path("apps", "web"), `apps.web: Deployment/chatbot/web is scaled by both HorizontalPodAutoscaler/chatbot/web-cpu and ScaledObject/chatbot/web, which would fight over its replicas; keep one: autoscaling renders an HPA, or with keda a ScaledObject, and no patch may point another scaler at it`},
 			},
 		},
 		{

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gitops-gen/gen/generator/internal/clustertest"
+	"github.com/gitops-gen/gen/generator/internal/kube"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/internal/kubetest"
 )
@@ -58,6 +60,64 @@ func TestAPIServer(t *testing.T) {
 				good.ID(), bad.ID(), rejected, bad.ID())
 		}
 		t.Logf("rejected as expected: %s: %s", rejected[0].ID, rejected[0].Message)
+	})
+
+	// The autoscalers the committed environments do not use yet: a KEDA
+	// ScaledObject with Prometheus triggers and behavior, and an HPA on
+	// Pods, Object and External metrics with behavior both ways.
+	t.Run("autoscalers", func(t *testing.T) {
+		env := modeltest.Env(t, "prod", modeltest.ChatbotProd+`
+platform: controllers: keda: enabled: true
+namespaces: shop: {}
+apps: [Name=_]: {
+	namespace: "shop"
+	image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/\(Name)", tag: "1.0.0"}
+	resources: requests: {cpu: "100m", memory: "128Mi"}
+}
+apps: queue: autoscaling: {
+	minReplicas: 2
+	maxReplicas: 8
+	cpu:         80
+	keda: {pollingInterval: 15, prometheus: backlog: {serverAddress: "http://prometheus-operated.monitoring.svc:9090", query: "sum(tasks_queued)", threshold: 20, activationThreshold: 0.5}}
+	behavior: {
+		scaleUp: {selectPolicy: "Max", policies: [{type: "Percent", value: 100, periodSeconds: 30}, {type: "Pods", value: 4, periodSeconds: 60}]}
+		scaleDown: {stabilizationWindowSeconds: 600, policies: [{type: "Pods", value: 1, periodSeconds: 60}]}
+	}
+}
+apps: web: autoscaling: {
+	minReplicas: 2
+	maxReplicas: 10
+	metrics: {
+		http_requests_per_second: averageValue: "50"
+		queue_messages_ready: {type: "External", selector: queue: "tasks", value: "100"}
+		requests_per_second: {type: "Object", value: "2k", object: {kind: "Ingress", name: "web"}}
+	}
+	behavior: scaleDown: {selectPolicy: "Min", stabilizationWindowSeconds: 300, policies: [{type: "Percent", value: 10, periodSeconds: 60}]}
+}
+`)
+		built, err := kube.Build(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var objs []object.Object
+		for _, o := range built {
+			if _, _, ok := o.ScaleTarget(); ok {
+				objs = append(objs, o)
+			}
+		}
+		if len(objs) != 2 {
+			t.Fatalf("built %d autoscalers, want the ScaledObject and the HPA", len(objs))
+		}
+		if err := clustertest.CreateNamespaces(t.Context(), c, built); err != nil {
+			t.Fatal(err)
+		}
+		rejected, _, err := clustertest.DryRun(t.Context(), c, objs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rejected {
+			t.Errorf("%s rejected: %s", r.ID, r.Message)
+		}
 	})
 
 	for _, e := range envs {

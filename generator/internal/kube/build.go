@@ -189,6 +189,11 @@ func appObjects(in *instance) ([]any, error) {
 	} else if hpa != nil {
 		objs = append(objs, hpa)
 	}
+	if so, err := scaledObject(in); err != nil {
+		return nil, err
+	} else if so != nil {
+		objs = append(objs, so)
+	}
 	if pdb, err := podDisruptionBudget(in); err != nil {
 		return nil, err
 	} else if pdb != nil {

@@ -89,6 +89,9 @@ func TestBuildOrder(t *testing.T) {
 		"mongodb PodDisruptionBudget data/mongodb",
 		"retrain ServiceAccount chatbot/retrain",
 		"retrain CronJob chatbot/retrain",
+		"worker ServiceAccount chatbot/worker",
+		"worker Deployment chatbot/worker",
+		"worker ScaledObject chatbot/worker",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Build() objects mismatch (-want +got):\n%s", diff)

@@ -7,7 +7,7 @@
 // allow-list, which admits its load balancers), workload (Deployment,
 // StatefulSet, CronJob or Job), Services (an NLB for a LoadBalancer one),
 // Ingress (its part of an ingress group's ALB, ingress.go),
-// HorizontalPodAutoscaler and PodDisruptionBudget. Objects of no app are
+// HorizontalPodAutoscaler (or KEDA ScaledObject) and PodDisruptionBudget. Objects of no app are
 // rendered under platform/. Every pod runs under the restricted Pod
 // Security Standard (securitycontext.go).
 //

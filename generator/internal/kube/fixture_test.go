@@ -205,6 +205,30 @@ apps: {
 		nodeGroup: "spot"
 	metrics: port: "http"
 	}
+	// A queue worker that KEDA scales on its backlog, and on CPU.
+	worker: {
+		partOf: "chatbot"
+		args: ["--queue", "tasks"]
+		resources: requests: {cpu: "250m", memory: "256Mi"}
+		autoscaling: {
+			minReplicas: 2
+			maxReplicas: 8
+			cpu:         80
+			keda: {
+				pollingInterval: 15
+				prometheus: backlog: {
+					serverAddress: "http://prometheus-operated.monitoring.svc:9090"
+					query:         "sum(tasks_queued{queue=\"tasks\"})"
+					threshold:     20
+					activationThreshold: 0.5
+				}
+			}
+			behavior: {
+				scaleUp: policies: [{type: "Pods", value: 2, periodSeconds: 60}]
+				scaleDown: {stabilizationWindowSeconds: 600, selectPolicy: "Min"}
+			}
+		}
+	}
 	loadtest: {
 		kind: "Job"
 		args: ["-rate", "500"]

@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestHorizontalPodAutoscaler(t *testing.T) {
@@ -50,6 +52,55 @@ func TestHorizontalPodAutoscaler(t *testing.T) {
 			},
 		},
 	}
+	tests = append(tests, struct {
+		name        string
+		kind        string
+		autoscaling model.Autoscaling
+		want        autoscalingv2.HorizontalPodAutoscalerSpec
+	}{
+		name: "custom metrics by name, with behavior both ways",
+		kind: model.Deployment,
+		autoscaling: model.Autoscaling{
+			Enabled: true, MinReplicas: new(int32(2)), MaxReplicas: new(int32(20)), CPU: new(int32(70)),
+			Metrics: map[string]model.CustomMetric{
+				"http_requests_per_second": {Type: "Pods", AverageValue: "50"},
+				"queue_messages_ready":     {Type: "External", Selector: map[string]string{"queue": "tasks"}, Value: "100"},
+				"requests_per_second":      {Type: "Object", Value: "2k", Object: &model.MetricObject{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Name: "web"}},
+			},
+			Behavior: &model.ScalingBehavior{
+				ScaleUp: &model.ScalingRules{StabilizationWindowSeconds: new(int32(0)), Policies: []model.ScalingPolicy{{Type: "Percent", Value: 100, PeriodSeconds: 15}}},
+				ScaleDown: &model.ScalingRules{StabilizationWindowSeconds: new(int32(300)), SelectPolicy: "Min",
+					Policies: []model.ScalingPolicy{{Type: "Pods", Value: 1, PeriodSeconds: 60}}},
+			},
+		},
+		want: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
+			MinReplicas:    new(int32(2)),
+			MaxReplicas:    20,
+			Metrics: []autoscalingv2.MetricSpec{
+				target(corev1.ResourceCPU, 70),
+				{Type: autoscalingv2.PodsMetricSourceType, Pods: &autoscalingv2.PodsMetricSource{
+					Metric: autoscalingv2.MetricIdentifier{Name: "http_requests_per_second"},
+					Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: new(resource.MustParse("50"))},
+				}},
+				{Type: autoscalingv2.ExternalMetricSourceType, External: &autoscalingv2.ExternalMetricSource{
+					Metric: autoscalingv2.MetricIdentifier{Name: "queue_messages_ready", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"queue": "tasks"}}},
+					Target: autoscalingv2.MetricTarget{Type: autoscalingv2.ValueMetricType, Value: new(resource.MustParse("100"))},
+				}},
+				{Type: autoscalingv2.ObjectMetricSourceType, Object: &autoscalingv2.ObjectMetricSource{
+					DescribedObject: autoscalingv2.CrossVersionObjectReference{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Name: "web"},
+					Metric:          autoscalingv2.MetricIdentifier{Name: "requests_per_second"},
+					Target:          autoscalingv2.MetricTarget{Type: autoscalingv2.ValueMetricType, Value: new(resource.MustParse("2k"))},
+				}},
+			},
+			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
+				ScaleUp: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: new(int32(0)),
+					Policies: []autoscalingv2.HPAScalingPolicy{{Type: autoscalingv2.PercentScalingPolicy, Value: 100, PeriodSeconds: 15}}},
+				ScaleDown: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: new(int32(300)), SelectPolicy: new(autoscalingv2.MinChangePolicySelect),
+					Policies: []autoscalingv2.HPAScalingPolicy{{Type: autoscalingv2.PodsScalingPolicy, Value: 1, PeriodSeconds: 60}}},
+			},
+		},
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			app := newApp(t, "web", tc.kind)

@@ -53,6 +53,7 @@ var kindOrder = []string{
 	"Ingress",
 	"Rollout",
 	"HorizontalPodAutoscaler",
+	"ScaledObject",
 	"PodDisruptionBudget",
 	"ServiceMonitor",
 	"PodMonitor",

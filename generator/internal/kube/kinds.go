@@ -67,6 +67,7 @@ var typed = map[metav1.TypeMeta]func() any{
 	podMonitorType:         func() any { return new(PodMonitor) },
 	prometheusRuleType:     func() any { return new(PrometheusRule) },
 	alertmanagerConfigType: func() any { return new(AlertmanagerConfig) },
+	scaledObjectType:       func() any { return new(ScaledObject) },
 }
 
 // NewTyped returns a pointer to a new, zero k8s.io/api value for apiVersion

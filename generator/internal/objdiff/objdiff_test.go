@@ -728,6 +728,8 @@ func TestClassify(t *testing.T) {
 		{"HPA minReplicas", "autoscaling/v2", "HorizontalPodAutoscaler", root.key("spec").key("minReplicas"), Scale},
 		{"HPA maxReplicas", "autoscaling/v2", "HorizontalPodAutoscaler", root.key("spec").key("maxReplicas"), Scale},
 		{"HPA metrics", "autoscaling/v2", "HorizontalPodAutoscaler", root.key("spec").key("metrics"), Config},
+		{"ScaledObject maxReplicaCount", "keda.sh/v1alpha1", "ScaledObject", root.key("spec").key("maxReplicaCount"), Scale},
+		{"ScaledObject triggers", "keda.sh/v1alpha1", "ScaledObject", root.key("spec").key("triggers"), Config},
 		{"image", "apps/v1", "Deployment", c.key("image"), Image},
 		{"image by index", "apps/v1", "Deployment", pod.key("containers").index(0).key("image"), Image},
 		{"init container image", "apps/v1", "Deployment", pod.key("initContainers").name("m").key("image"), Image},

@@ -501,6 +501,8 @@ func classify(apiVersion, kind string, p path) Class {
 			return Scale
 		case kind == "HorizontalPodAutoscaler" && (p.isKey(1, "minReplicas") || p.isKey(1, "maxReplicas")):
 			return Scale
+		case kind == "ScaledObject" && (p.isKey(1, "minReplicaCount") || p.isKey(1, "maxReplicaCount")):
+			return Scale
 		}
 	}
 	if n == 3 && kind == "ClusterConfig" && strings.HasPrefix(apiVersion, "eksctl.io/") &&

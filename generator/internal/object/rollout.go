@@ -4,7 +4,7 @@ package object
 // how many pods they run: an Argo Rollouts Rollout whose workloadRef names
 // a workload runs that workload's pods (its pod template is the
 // workload's, its spec.replicas counts them, and it scales the workload
-// itself down), and a HorizontalPodAutoscaler scales the workload or the
+// itself down), and a HorizontalPodAutoscaler or a KEDA ScaledObject scales the workload or the
 // Rollout that runs it.
 type Scaling struct {
 	hpas     map[string]*Object // by the key of what they target
@@ -13,16 +13,16 @@ type Scaling struct {
 
 func key(namespace, kind, name string) string { return namespace + "/" + kind + "/" + name }
 
-// NewScaling returns the Scaling of objs; the first HPA (in object order)
-// that targets a workload or Rollout is its HPA. The pointers are into
+// NewScaling returns the Scaling of objs; the first HPA or ScaledObject
+// (in object order) that targets a workload or Rollout is its HPA. The pointers are into
 // objs.
 func NewScaling(objs []Object) Scaling {
 	s := Scaling{hpas: map[string]*Object{}, rollouts: map[string]*Object{}}
 	for i, o := range objs {
 		switch {
-		case o.Kind() == "HorizontalPodAutoscaler":
-			ref, _ := o.Lookup("spec", "scaleTargetRef").(map[string]any)
-			k := key(o.Namespace(), String(ref["kind"]), String(ref["name"]))
+		case o.Kind() == "HorizontalPodAutoscaler" || o.Kind() == KindScaledObject:
+			kind, name, _ := o.ScaleTarget()
+			k := key(o.Namespace(), kind, name)
 			if s.hpas[k] == nil {
 				s.hpas[k] = &objs[i]
 			}

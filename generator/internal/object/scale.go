@@ -18,22 +18,56 @@ type Scale struct {
 	MinReplicas, MaxReplicas *int64
 }
 
-// ScaleOf returns the scale of workload, scaled by hpa unless hpa is nil.
+// ScaleOf returns the scale of workload, scaled by hpa unless hpa is nil:
+// a HorizontalPodAutoscaler, or a KEDA ScaledObject, which scales through
+// the HPA KEDA makes from it (between minReplicaCount, KEDA's default 0,
+// and maxReplicaCount, its default 100).
 func ScaleOf(workload Object, hpa *Object) Scale {
 	var s Scale
 	if n, ok := workload.Replicas(); ok {
 		s.Replicas = &n
 	}
-	if hpa != nil {
-		s.HPA = true
-		if n, ok := Int(hpa.Lookup("spec", "minReplicas")); ok {
-			s.MinReplicas = &n
-		}
-		if n, ok := Int(hpa.Lookup("spec", "maxReplicas")); ok {
-			s.MaxReplicas = &n
-		}
+	if hpa == nil {
+		return s
+	}
+	s.HPA = true
+	minField, maxField := "minReplicas", "maxReplicas"
+	if hpa.Kind() == KindScaledObject {
+		minField, maxField = "minReplicaCount", "maxReplicaCount"
+		s.MinReplicas, s.MaxReplicas = new(int64(kedaMinReplicas)), new(int64(kedaMaxReplicas))
+	}
+	if n, ok := Int(hpa.Lookup("spec", minField)); ok {
+		s.MinReplicas = &n
+	}
+	if n, ok := Int(hpa.Lookup("spec", maxField)); ok {
+		s.MaxReplicas = &n
 	}
 	return s
+}
+
+// KindScaledObject is KEDA's ScaledObject (keda.sh), which scales a
+// workload as an HPA does.
+const KindScaledObject = "ScaledObject"
+
+// KEDA's defaults of a ScaledObject's minReplicaCount and maxReplicaCount
+// (https://keda.sh/docs/latest/reference/scaledobject-spec/).
+const (
+	kedaMinReplicas = 0
+	kedaMaxReplicas = 100
+)
+
+// ScaleTarget returns the kind and name of the workload o scales, in o's
+// namespace, when o is a HorizontalPodAutoscaler or a KEDA ScaledObject
+// (whose kind defaults to Deployment, as KEDA's does).
+func (o Object) ScaleTarget() (kind, name string, ok bool) {
+	if o.Kind() != "HorizontalPodAutoscaler" && o.Kind() != KindScaledObject {
+		return "", "", false
+	}
+	kind = String(o.Lookup("spec", "scaleTargetRef", "kind"))
+	if kind == "" && o.Kind() == KindScaledObject {
+		kind = "Deployment"
+	}
+	return kind, String(o.Lookup("spec", "scaleTargetRef", "name")), true
 }
 
 // Range returns how many pods the workload runs at rest (lo) and at peak

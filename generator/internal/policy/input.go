@@ -67,7 +67,7 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 			f.labels[i] = o.PodLabels()
 			byName[key{o.Namespace(), kind, o.Name()}] = i
 			f.inNamespace[o.Namespace()] = append(f.inNamespace[o.Namespace()], i)
-		case kind == "HorizontalPodAutoscaler":
+		case isScaler(o):
 			hpas = append(hpas, i)
 		case kind == "PodDisruptionBudget":
 			pdbs = append(pdbs, i)
@@ -90,10 +90,11 @@ func newFacts(env *model.Environment, objs []object.Object) *facts {
 			byName[key{o.Namespace(), o.Kind(), o.Name()}] = w
 		}
 	}
-	// The first HPA (in object order) that targets a workload is its HPA.
+	// The first HPA or KEDA ScaledObject (in object order) that targets a
+	// workload (or the Rollout that runs its pods) is its HPA.
 	for _, h := range hpas {
-		ref, _ := objs[h].Lookup("spec", "scaleTargetRef").(map[string]any)
-		w, ok := byName[key{objs[h].Namespace(), object.String(ref["kind"]), object.String(ref["name"])}]
+		kind, name, _ := objs[h].ScaleTarget()
+		w, ok := byName[key{objs[h].Namespace(), kind, name}]
 		if !ok {
 			continue
 		}
@@ -293,4 +294,10 @@ func subset(sel, labels map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// isScaler reports whether o is an HPA or a KEDA ScaledObject.
+func isScaler(o object.Object) bool {
+	_, _, ok := o.ScaleTarget()
+	return ok
 }
