@@ -93,6 +93,7 @@ func TestMain(m *testing.M) {
 				opts = append(opts, withRemoteOptions(images.WithMirrors(map[string]string{
 					scriptRegistry:    host,
 					"registry.k8s.io": host, // the Cluster Autoscaler's default image
+					"cr.fluentbit.io": host, // Fluent Bit's default image (logging.sidecar)
 				})))
 			}
 			if day := os.Getenv("GEN_TEST_TODAY"); day != "" {

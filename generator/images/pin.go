@@ -115,13 +115,15 @@ type use struct {
 	image *model.Image // where Pin writes the digest
 }
 
-// uses lists the images of env's enabled apps (by name) and platform
-// pieces.
+// uses lists the images of env's enabled apps (by name; the app's own,
+// then its sidecars') and platform pieces.
 func uses(env *model.Environment) []use {
 	var out []use
 	for _, name := range slices.Sorted(maps.Keys(env.Apps)) {
 		if app := env.Apps[name]; app.Enabled {
-			out = append(out, use{name: name, path: app.Path("image"), image: &app.Image})
+			for _, c := range app.Containers() {
+				out = append(out, use{name: name, path: c.Path(app, "image"), image: c.Image})
+			}
 		}
 	}
 	if env.Cluster.Autoscaler.Enabled {
@@ -131,7 +133,7 @@ func uses(env *model.Environment) []use {
 }
 
 // Pin sets the digest of every tagged image of envs (their enabled apps'
-// and the Cluster Autoscaler's),
+// and their sidecars', and the Cluster Autoscaler's),
 // from each environment's lock file under root or, for tags it lacks (or
 // that are to be refreshed), from opts.Resolver. It returns each
 // environment's new lock: exactly the tags in use, sorted. Pin writes

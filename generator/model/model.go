@@ -551,6 +551,13 @@ type App struct {
 
 	Patches []Patch `json:"patches"`
 
+	// Sidecars are more containers in the app's pods, by name.
+	Sidecars map[string]*Sidecar `json:"sidecars"`
+	// Volumes are emptyDirs the app's containers share, by name.
+	Volumes map[string]SharedVolume `json:"volumes"`
+	// Logging says how the app's logs leave its pods.
+	Logging AppLogging `json:"logging"`
+
 	// DependsOn are apps to sync before this one, and that this one calls.
 	DependsOn []string `json:"dependsOn"`
 	// NetworkPolicy is the app's ingress allow-list.

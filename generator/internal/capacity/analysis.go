@@ -152,7 +152,7 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		if !app.Enabled {
 			continue
 		}
-		d := &Demand{App: app, Pod: requests(app.Resources), Wave: waves[name]}
+		d := &Demand{App: app, Pod: appRequests(app), Wave: waves[name]}
 		d.Pod.Pods = 1
 		d.Min, d.Max = Replicas(app)
 		d.Selector, d.Tolerations, d.MissingGroup = modelPlacement(env, app)

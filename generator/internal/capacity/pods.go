@@ -15,6 +15,17 @@ func requests(r model.Resources) Resources {
 	}
 }
 
+// appRequests returns what one of app's pods requests, from the model:
+// its container's requests plus its sidecars' (native sidecars run beside
+// it for the pod's whole life, and the scheduler adds them).
+func appRequests(app *model.App) Resources {
+	var sum Resources
+	for _, c := range app.Containers() {
+		sum = sum.Add(requests(c.Resources))
+	}
+	return sum
+}
+
 // podRequests returns a workload's effective requests per pod: its
 // containers' and sidecars' (restartable init containers') sum, or the
 // largest other init container's, whichever is larger, as the scheduler

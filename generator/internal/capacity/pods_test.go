@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/model"
 )
 
 // TestPodRequests checks that requests are counted as the scheduler does:
@@ -25,5 +26,22 @@ func TestPodRequests(t *testing.T) {
 	want := Resources{CPU: 2000, Memory: 352 * MiB, Pods: 1}
 	if got := podRequests(o); got != want {
 		t.Errorf("podRequests() = %+v, want %+v", got, want)
+	}
+}
+
+// TestAppRequests checks that an app's pod, read from the model (before
+// any object is built), requests its container's and its sidecars' sum.
+func TestAppRequests(t *testing.T) {
+	app := &model.App{
+		Name:      "web",
+		Resources: model.Resources{Requests: model.ResourceList{CPU: "250m", Memory: "256Mi", EphemeralStorage: "256Mi"}},
+		Sidecars: map[string]*model.Sidecar{
+			"fluent-bit": {Resources: model.Resources{Requests: model.ResourceList{CPU: "50m", Memory: "64Mi", EphemeralStorage: "256Mi"}}},
+			"proxy":      {Resources: model.Resources{Requests: model.ResourceList{CPU: "10m"}}},
+		},
+	}
+	want := Resources{CPU: 310, Memory: 320 * MiB, EphemeralStorage: 512 * MiB}
+	if got := appRequests(app); got != want {
+		t.Errorf("appRequests() = %+v, want %+v", got, want)
 	}
 }

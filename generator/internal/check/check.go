@@ -73,8 +73,8 @@ func (c *checker) app(app *model.App) {
 		c.errorf(at("namespace"), "namespace %q is not one of the environment's namespaces (%s)",
 			app.Namespace, strings.Join(slices.Sorted(maps.Keys(c.env.Namespaces)), ", "))
 	}
-	if app.Image.Tag == "" && app.Image.Digest == "" {
-		c.errorf(at("image"), "image %s has neither a tag nor a digest", app.Image.Repository)
+	for _, ct := range app.Containers() {
+		c.image(app, ct)
 	}
 	if app.NodeGroup != "" {
 		if _, ok := c.env.Cluster.NodeGroups[app.NodeGroup]; !ok {
@@ -86,8 +86,10 @@ func (c *checker) app(app *model.App) {
 		c.errorf(at("serviceAccount.iamRole"), "an IAM role needs the app's own ServiceAccount; remove create: false or the role")
 	}
 	c.ports(app)
-	c.resources(app)
-	c.probes(app)
+	for _, ct := range app.Containers() {
+		c.resources(app, ct)
+		c.probes(app, ct)
+	}
 	c.kind(app)
 	c.autoscaling(app)
 	c.disruption(app)
@@ -95,26 +97,52 @@ func (c *checker) app(app *model.App) {
 	c.ingress(app)
 	c.delivery(app)
 	c.network(app)
-	c.appLimitRange(app)
+	for _, ct := range app.Containers() {
+		c.appLimitRange(app, ct)
+	}
+	c.sidecars(app)
 }
 
+func (c *checker) image(app *model.App, ct model.Container) {
+	if ct.Image.Tag == "" && ct.Image.Digest == "" {
+		c.errorf(ct.Path(app, "image"), "image %s has neither a tag nor a digest", ct.Image.Repository)
+	}
+}
+
+// ports checks the ports of the app's containers together: the pod's
+// containers share one network, so a number and protocol can be bound by
+// one container only, and a port name (which probes, Services and
+// NetworkPolicies go by) must say which container it is.
 func (c *checker) ports(app *model.App) {
-	seen := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(app.Ports)) {
-		p := app.Ports[name]
-		key := fmt.Sprintf("%d/%s", p.Port, p.Protocol)
-		if other, ok := seen[key]; ok {
-			c.errorf(app.Path("ports."+model.Label(name)+".port"), "port %s is also used by port %q", key, other)
-		}
-		seen[key] = name
-		if len(name) > 15 {
-			c.errorf(app.Path("ports."+model.Label(name)), "port name %q is longer than 15 characters", name)
+	type owner struct{ container, port string }
+	seen := map[string]owner{}
+	names := map[string]string{}
+	for _, ct := range app.Containers() {
+		for _, name := range slices.Sorted(maps.Keys(ct.Ports)) {
+			p := ct.Ports[name]
+			at := ct.Path(app, "ports."+model.Label(name))
+			key := fmt.Sprintf("%d/%s", p.Port, p.Protocol)
+			if other, ok := seen[key]; ok {
+				if other.container == ct.Name {
+					c.errorf(at+".port", "port %s is also used by port %q", key, other.port)
+				} else {
+					c.errorf(at+".port", "port %s is also used by port %q of container %s: the pod's containers share one network; choose another port", key, other.port, other.container)
+				}
+			}
+			seen[key] = owner{ct.Name, name}
+			if other, ok := names[name]; ok && other != ct.Name {
+				c.errorf(at, "port name %q is also a port of container %s; a pod's port names must differ", name, other)
+			}
+			names[name] = ct.Name
+			if len(name) > 15 {
+				c.errorf(at, "port name %q is longer than 15 characters", name)
+			}
 		}
 	}
 }
 
-func (c *checker) resources(app *model.App) {
-	r := app.Resources
+func (c *checker) resources(app *model.App, ct model.Container) {
+	r := ct.Resources
 	for _, q := range []struct{ what, req, lim string }{
 		{"cpu", r.Requests.CPU, r.Limits.CPU},
 		{"memory", r.Requests.Memory, r.Limits.Memory},
@@ -129,31 +157,40 @@ func (c *checker) resources(app *model.App) {
 			continue // the schema's #Quantity already reported it
 		}
 		if lim.Cmp(req) < 0 {
-			c.errorf(app.Path("resources.limits."+model.Label(q.what)), "%s limit %s is below the request %s", q.what, q.lim, q.req)
+			c.errorf(ct.Path(app, "resources.limits."+model.Label(q.what)), "%s limit %s is below the request %s", q.what, q.lim, q.req)
 		}
 	}
 }
 
-func (c *checker) probes(app *model.App) {
+func (c *checker) probes(app *model.App, ct model.Container) {
 	for _, p := range []struct {
 		name  string
 		probe *model.Probe
-	}{{"liveness", app.Probes.Liveness}, {"readiness", app.Probes.Readiness}, {"startup", app.Probes.Startup}} {
+	}{{"liveness", ct.Probes.Liveness}, {"readiness", ct.Probes.Readiness}, {"startup", ct.Probes.Startup}} {
 		if p.probe == nil {
 			continue
 		}
 		path := "probes." + p.name
-		if _, ok := app.Ports[p.probe.Port]; !ok {
-			c.errorf(app.Path(path+".port"), "%s probe uses port %q, which is not one of the app's ports (%s)",
-				p.name, p.probe.Port, portNames(app))
+		if _, ok := ct.Ports[p.probe.Port]; !ok {
+			c.errorf(ct.Path(app, path+".port"), "%s probe uses port %q, which is not one of the %s ports (%s)",
+				p.name, p.probe.Port, containerWhose(ct), nameList(ct.Ports))
 		}
 		if p.probe.Path != "" && p.probe.GRPC {
-			c.errorf(app.Path(path), "%s probe sets both path (HTTP) and grpc; choose one", p.name)
+			c.errorf(ct.Path(app, path), "%s probe sets both path (HTTP) and grpc; choose one", p.name)
 		}
 		if p.name != "readiness" && p.probe.SuccessThreshold > 1 {
-			c.errorf(app.Path(path+".successThreshold"), "%s probe successThreshold must be 1", p.name)
+			c.errorf(ct.Path(app, path+".successThreshold"), "%s probe successThreshold must be 1", p.name)
 		}
 	}
+}
+
+// containerWhose names a container's owner in a message: "app's", or
+// "sidecar fluent-bit's".
+func containerWhose(ct model.Container) string {
+	if ct.Sidecar == nil {
+		return "app's"
+	}
+	return "sidecar " + ct.Name + "'s"
 }
 
 func (c *checker) kind(app *model.App) {
@@ -287,9 +324,4 @@ func (c *checker) services(app *model.App) {
 	}
 }
 
-func portNames(app *model.App) string {
-	if len(app.Ports) == 0 {
-		return "it has none"
-	}
-	return strings.Join(slices.Sorted(maps.Keys(app.Ports)), ", ")
-}
+func portNames(app *model.App) string { return nameList(app.Ports) }

@@ -118,7 +118,8 @@ func allowanceFor(app *model.App, field string) (string, bool) {
 // credentialField returns the app's field, relative to the app, that
 // wrote value into a rendered object: "patches" when the objects as built
 // do not hold it (inBuilt) and the app has patches; else the env, config,
-// args, command, label or annotation that holds it; else "" (the app).
+// args, command, label or annotation that holds it, the app's or a
+// sidecar's ("sidecars.proxy.env.TOKEN"); else "" (the app).
 func credentialField(app *model.App, value string, inBuilt bool) string {
 	if app == nil {
 		return ""
@@ -126,26 +127,35 @@ func credentialField(app *model.App, value string, inBuilt bool) string {
 	if !inBuilt && len(app.Patches) > 0 {
 		return "patches"
 	}
-	for _, m := range []struct {
+	type named struct {
 		field  string
 		values map[string]string
-	}{
+	}
+	fields := []named{
 		{"env", envValues(app.Env)},
 		{"config.env", app.Config.Env},
 		{"config.files", app.Config.Files},
 		{"labels", app.Labels},
 		{"annotations", app.Annotations},
-	} {
+	}
+	type listed struct {
+		field  string
+		values []string
+	}
+	lists := []listed{{"args", app.Args}, {"command", app.Command}}
+	for _, name := range app.SidecarNames() {
+		sc, at := app.Sidecars[name], "sidecars."+model.Label(name)+"."
+		fields = append(fields, named{at + "env", envValues(sc.Env)}, named{at + "config.files", sc.Config.Files})
+		lists = append(lists, listed{at + "args", sc.Args}, listed{at + "command", sc.Command})
+	}
+	for _, m := range fields {
 		for _, k := range slices.Sorted(maps.Keys(m.values)) {
 			if m.values[k] == value {
 				return m.field + "." + model.Label(k)
 			}
 		}
 	}
-	for _, l := range []struct {
-		field  string
-		values []string
-	}{{"args", app.Args}, {"command", app.Command}} {
+	for _, l := range lists {
 		if i := slices.Index(l.values, value); i >= 0 {
 			return fmt.Sprintf("%s[%d]", l.field, i)
 		}

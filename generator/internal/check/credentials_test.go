@@ -37,6 +37,16 @@ func TestCredentials(t *testing.T) {
 			found:  []string{"holds an AWS access key ID (AKIA…)"},
 		},
 		{
+			name: "an AWS access key in a sidecar's env",
+			src: `apps: web: sidecars: proxy: {
+	image: {repository: "123456789012.dkr.ecr.ap-south-1.amazonaws.com/proxy", tag: "1.0.0"}
+	env: AWS_ACCESS_KEY_ID: "` + awsKey + `"
+}`,
+			secret: awsKey,
+			want:   []string{"apps.web.sidecars.proxy.env.AWS_ACCESS_KEY_ID"},
+			found:  []string{"holds an AWS access key ID (AKIA…)"},
+		},
+		{
 			name:   "a password in config.env",
 			src:    `apps: web: config: env: DB_PASSWORD: "` + password + `"`,
 			secret: password,

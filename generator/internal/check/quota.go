@@ -130,7 +130,7 @@ func (c *checker) limitRanges() {
 // that requests or is limited to less than min or more than max. A
 // container that states no request or limit is given the LimitRange's
 // defaults, which limitRanges keeps within min and max.
-func (c *checker) appLimitRange(app *model.App) {
+func (c *checker) appLimitRange(app *model.App, ct model.Container) {
 	ns, ok := c.env.Namespaces[app.Namespace]
 	if !ok {
 		return
@@ -139,7 +139,7 @@ func (c *checker) appLimitRange(app *model.App) {
 	for _, side := range []struct {
 		name string
 		list model.ResourceList
-	}{{"requests", app.Resources.Requests}, {"limits", app.Resources.Limits}} {
+	}{{"requests", ct.Resources.Requests}, {"limits", ct.Resources.Limits}} {
 		what := strings.TrimSuffix(side.name, "s")
 		for _, res := range slices.Sorted(maps.Keys(resourceMap(side.list))) {
 			q := resourceMap(side.list)[res]
@@ -147,7 +147,7 @@ func (c *checker) appLimitRange(app *model.App) {
 			if !ok {
 				continue
 			}
-			path := app.Path("resources." + side.name + "." + model.Label(res))
+			path := ct.Path(app, "resources."+side.name+"."+model.Label(res))
 			if m, ok := lr.Min[res]; ok {
 				if min, ok := capacity.ParseAmount(m); ok && v < min {
 					c.errorf(path, "%s %s %s is below the minimum %s of namespace %s's LimitRange (namespaces.%s.limitRange.min.%s): the API server would refuse the pod",

@@ -19,19 +19,21 @@ func (c *checker) secretRefs(app *model.App) {
 	if !ok {
 		return // the namespace check reports it
 	}
-	for _, name := range slices.Sorted(maps.Keys(app.Env)) {
-		ref := app.Env[name].SecretRef
-		if ref == nil {
-			continue
-		}
-		at := app.Path("env." + model.Label(name))
-		s, ok := ns.Secrets[ref.Secret]
-		if !ok {
-			c.errorf(at, "env %s %s", name, undeclaredSecret(c.env, app.Namespace, ref.Secret, []string{ref.Key}))
-			continue
-		}
-		if !slices.Contains(s.Keys, ref.Key) {
-			c.errorf(at, "env %s %s", name, missingKey("Secret", app.Namespace, ref.Secret, ref.Key, keysVerb(s), s.Keys))
+	for _, ct := range app.Containers() {
+		for _, name := range slices.Sorted(maps.Keys(ct.Env)) {
+			ref := ct.Env[name].SecretRef
+			if ref == nil {
+				continue
+			}
+			at := ct.Path(app, "env."+model.Label(name))
+			s, ok := ns.Secrets[ref.Secret]
+			if !ok {
+				c.errorf(at, "env %s %s", name, undeclaredSecret(c.env, app.Namespace, ref.Secret, []string{ref.Key}))
+				continue
+			}
+			if !slices.Contains(s.Keys, ref.Key) {
+				c.errorf(at, "env %s %s", name, missingKey("Secret", app.Namespace, ref.Secret, ref.Key, keysVerb(s), s.Keys))
+			}
 		}
 	}
 }

@@ -165,7 +165,7 @@ func TestDeploymentAnnotations(t *testing.T) {
 	}
 	want := map[string]string{
 		"prometheus.io/scrape": "true",
-		"checksum/config":      configChecksum(app.Config.Env, nil),
+		"checksum/config":      configChecksum(app.Config.Env, nil, nil),
 	}
 	if diff := cmp.Diff(want, d.Spec.Template.Annotations); diff != "" {
 		t.Errorf("pod template annotations mismatch (-want +got):\n%s", diff)

@@ -36,7 +36,7 @@ func podTemplate(in *instance, checksum string, restartPolicy corev1.RestartPoli
 	if err := checkTmpVolume(in.app); err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
-	c, err := container(in)
+	c, sidecars, err := containers(in)
 	if err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
@@ -62,6 +62,7 @@ func podTemplate(in *instance, checksum string, restartPolicy corev1.RestartPoli
 			SecurityContext:               podSecurityContext(in.app.SecurityContext),
 			RestartPolicy:                 restartPolicy,
 			TerminationGracePeriodSeconds: new(in.app.TerminationGracePeriodSeconds),
+			InitContainers:                sidecars,
 			Containers:                    []corev1.Container{c},
 			Volumes:                       volumes(in),
 			NodeSelector:                  nodeSelector,
@@ -85,43 +86,76 @@ func podAnnotations(in *instance, checksum string) map[string]string {
 	return a
 }
 
-// container returns the app's single container, named after the app.
-func container(in *instance) (corev1.Container, error) {
-	app := in.app
-	res, err := resources(app.Resources)
+// containers returns the app's own container, named after the app, and
+// its sidecars sorted by name, as native sidecars: init containers with
+// restartPolicy Always, which the kubelet starts before the app's
+// container and stops after it, and which do not keep a Job's pod
+// running. Both are built by container, from model.Container.
+func containers(in *instance) (corev1.Container, []corev1.Container, error) {
+	var main corev1.Container
+	var sidecars []corev1.Container
+	for _, mc := range in.app.Containers() {
+		c, err := container(in.app, mc)
+		if err != nil {
+			if mc.Sidecar != nil {
+				err = fmt.Errorf("%s: %w", mc.Field, err)
+			}
+			return corev1.Container{}, nil, err
+		}
+		if mc.Sidecar == nil {
+			main = c
+			continue
+		}
+		c.RestartPolicy = new(corev1.ContainerRestartPolicyAlways)
+		sidecars = append(sidecars, c)
+	}
+	return main, sidecars, nil
+}
+
+// container returns one container of the app: its own (mc.Sidecar nil),
+// with the app's config and volumes, or a sidecar, with its own config,
+// the /tmp emptyDir and the app's volumes it mounts, and a read-only root
+// filesystem.
+func container(app *model.App, mc model.Container) (corev1.Container, error) {
+	res, err := resources(mc.Resources)
 	if err != nil {
 		return corev1.Container{}, err
 	}
 	c := corev1.Container{
-		Name:            app.Name,
-		Image:           app.Image.Reference(),
-		ImagePullPolicy: corev1.PullPolicy(app.Image.PullPolicy),
-		Command:         app.Command,
-		Args:            app.Args,
-		Ports:           containerPorts(app),
-		EnvFrom:         envFrom(app),
-		Env:             env(app),
+		Name:            mc.Name,
+		Image:           mc.Image.Reference(),
+		ImagePullPolicy: corev1.PullPolicy(mc.Image.PullPolicy),
+		Command:         mc.Command,
+		Args:            mc.Args,
+		Ports:           containerPorts(mc.Ports),
+		Env:             env(mc.Env),
 		Resources:       res,
-		VolumeMounts:    volumeMounts(app),
-		SecurityContext: containerSecurityContext(app.SecurityContext),
 	}
-	if c.LivenessProbe, err = probe(app, "liveness", app.Probes.Liveness); err != nil {
+	if mc.Sidecar == nil {
+		c.EnvFrom = envFrom(app)
+		c.VolumeMounts = volumeMounts(app)
+		c.SecurityContext = containerSecurityContext(app.SecurityContext)
+	} else {
+		c.VolumeMounts = sidecarMounts(mc.Name, mc.Sidecar)
+		c.SecurityContext = containerSecurityContext(model.SecurityContext{ReadOnlyRootFilesystem: true})
+	}
+	if c.LivenessProbe, err = probe(mc.Ports, "liveness", mc.Probes.Liveness); err != nil {
 		return corev1.Container{}, err
 	}
-	if c.ReadinessProbe, err = probe(app, "readiness", app.Probes.Readiness); err != nil {
+	if c.ReadinessProbe, err = probe(mc.Ports, "readiness", mc.Probes.Readiness); err != nil {
 		return corev1.Container{}, err
 	}
-	if c.StartupProbe, err = probe(app, "startup", app.Probes.Startup); err != nil {
+	if c.StartupProbe, err = probe(mc.Ports, "startup", mc.Probes.Startup); err != nil {
 		return corev1.Container{}, err
 	}
 	return c, nil
 }
 
-// containerPorts returns the app's ports, sorted by name.
-func containerPorts(app *model.App) []corev1.ContainerPort {
+// containerPorts returns a container's ports, sorted by name.
+func containerPorts(named map[string]model.Port) []corev1.ContainerPort {
 	var ports []corev1.ContainerPort
-	for _, name := range slices.Sorted(maps.Keys(app.Ports)) {
-		p := app.Ports[name]
+	for _, name := range slices.Sorted(maps.Keys(named)) {
+		p := named[name]
 		ports = append(ports, corev1.ContainerPort{
 			Name:          name,
 			ContainerPort: p.Port,
@@ -143,14 +177,14 @@ func envFrom(app *model.App) []corev1.EnvFromSource {
 	}}
 }
 
-// env returns the app's environment variables, sorted by name: literal
-// values, or references to keys of existing Secrets.
-func env(app *model.App) []corev1.EnvVar {
-	var vars []corev1.EnvVar
-	for _, name := range slices.Sorted(maps.Keys(app.Env)) {
-		v := app.Env[name]
+// env returns a container's environment variables, sorted by name:
+// literal values, or references to keys of existing Secrets.
+func env(vars map[string]model.EnvVar) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[name]
 		if ref := v.SecretRef; ref != nil {
-			vars = append(vars, corev1.EnvVar{
+			out = append(out, corev1.EnvVar{
 				Name: name,
 				ValueFrom: &corev1.EnvVarSource{
 					SecretKeyRef: &corev1.SecretKeySelector{
@@ -161,9 +195,9 @@ func env(app *model.App) []corev1.EnvVar {
 			})
 			continue
 		}
-		vars = append(vars, corev1.EnvVar{Name: name, Value: v.Value})
+		out = append(out, corev1.EnvVar{Name: name, Value: v.Value})
 	}
-	return vars
+	return out
 }
 
 // resources returns the container's requests and limits; only the
@@ -208,11 +242,11 @@ func resourceList(l model.ResourceList) (corev1.ResourceList, error) {
 // probe returns the Kubernetes form of p, nil when p is nil: an HTTP GET
 // when p has a path, a gRPC check when p.GRPC, else a TCP check. HTTP and
 // TCP probes name the port; gRPC probes need its number.
-func probe(app *model.App, kind string, p *model.Probe) (*corev1.Probe, error) {
+func probe(ports map[string]model.Port, kind string, p *model.Probe) (*corev1.Probe, error) {
 	if p == nil {
 		return nil, nil
 	}
-	port, ok := app.Ports[p.Port]
+	port, ok := ports[p.Port]
 	if !ok {
 		return nil, fmt.Errorf("%s probe: no port %q", kind, p.Port)
 	}
@@ -236,7 +270,9 @@ func probe(app *model.App, kind string, p *model.Probe) (*corev1.Probe, error) {
 }
 
 // volumes returns the pod's volumes: the <app>-files ConfigMap, when there
-// is one, then the /tmp emptyDir of a read-only root filesystem. A
+// is one, then the /tmp emptyDir of a read-only root filesystem (or of
+// the sidecars), then the sidecars' ConfigMaps and the app's shared
+// emptyDirs (sidecarVolumes). A
 // StatefulSet's storage comes from its volumeClaimTemplates.
 func volumes(in *instance) []corev1.Volume {
 	var vols []corev1.Volume
@@ -250,13 +286,13 @@ func volumes(in *instance) []corev1.Volume {
 			},
 		})
 	}
-	if in.app.SecurityContext.ReadOnlyRootFilesystem {
+	if needsTmp(in.app) {
 		vols = append(vols, corev1.Volume{
 			Name:         tmpVolume,
 			VolumeSource: corev1.VolumeSource{EmptyDir: tmpEmptyDir(in.app.Resources.Limits)},
 		})
 	}
-	return vols
+	return append(vols, sidecarVolumes(in.app)...)
 }
 
 // tmpEmptyDir is the /tmp emptyDir, sized as the container's
@@ -273,8 +309,8 @@ func tmpEmptyDir(limits model.ResourceList) *corev1.EmptyDirVolumeSource {
 }
 
 // volumeMounts mounts the config files read-only, then the /tmp emptyDir of
-// a read-only root filesystem, then, for a StatefulSet, its storage volumes
-// sorted by name.
+// a read-only root filesystem, then the app's shared volumes with a
+// mountPath, then, for a StatefulSet, its storage volumes sorted by name.
 func volumeMounts(app *model.App) []corev1.VolumeMount {
 	var mounts []corev1.VolumeMount
 	if len(app.Config.Files) > 0 {
@@ -287,6 +323,7 @@ func volumeMounts(app *model.App) []corev1.VolumeMount {
 	if app.SecurityContext.ReadOnlyRootFilesystem {
 		mounts = append(mounts, corev1.VolumeMount{Name: tmpVolume, MountPath: tmpPath})
 	}
+	mounts = append(mounts, sharedMounts(app)...)
 	if app.Kind != model.StatefulSet {
 		return mounts
 	}

@@ -271,7 +271,7 @@ func TestConfigChecksum(t *testing.T) {
 	}
 	t.Run("missing and empty maps agree", func(t *testing.T) {
 		env := map[string]string{"MODE": "fast"}
-		if a, b := configChecksum(env, nil), configChecksum(env, map[string]string{}); a != b {
+		if a, b := configChecksum(env, nil, nil), configChecksum(env, map[string]string{}, nil); a != b {
 			t.Errorf("configChecksum(env, nil) = %s, configChecksum(env, {}) = %s", a, b)
 		}
 	})
