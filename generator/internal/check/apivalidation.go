@@ -364,6 +364,11 @@ func (v *apiValidator) quantities(field string, resources any, only string) {
 // quantity returns why s is not a valid quantity of the resource name,
 // or "".
 func quantity(name, s string) string {
+	if hugeExponent(s) {
+		// Comparing it would build the number digit by digit: 1e999999999
+		// is a billion digits, minutes of CPU and gigabytes of memory.
+		return fmt.Sprintf("is too large: its exponent is above %d (no quantity the API server accepts has one)", maxExponent)
+	}
 	q, err := resource.ParseQuantity(s)
 	if err != nil {
 		return "is not a Kubernetes quantity: " + err.Error()
@@ -381,6 +386,33 @@ func quantity(name, s string) string {
 		return fmt.Sprintf("is too large: it must fit a 64-bit integer of %s (below %s)", unit, most)
 	}
 	return ""
+}
+
+// maxExponent bounds the decimal exponent of a quantity ("1e18"): any
+// larger one with a non-zero number before it is past an int64, which the
+// API server refuses.
+const maxExponent = 99
+
+// hugeExponent reports whether s is a quantity in decimal exponent form
+// ("<number>e<exponent>") whose exponent is above maxExponent. The
+// quantity parser accepts any exponent, and every comparison of the
+// result then multiplies out 10^exponent.
+func hugeExponent(s string) bool {
+	i := strings.LastIndexAny(s, "eE")
+	if i < 0 {
+		return false
+	}
+	exp := strings.TrimPrefix(s[i+1:], "+")
+	if exp == "" || strings.HasPrefix(exp, "-") {
+		return false
+	}
+	for _, c := range exp {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	exp = strings.TrimLeft(exp, "0")
+	return len(exp) > 2 || len(exp) == 2 && exp > strconv.Itoa(maxExponent)
 }
 
 func (v *apiValidator) probe(field, name string, p map[string]any) {

@@ -119,6 +119,19 @@ func TestAPI(t *testing.T) {
 			name: "memory past an int64, clamped by the parser", obj: resources("limits", "memory", "8Ei"),
 			want: []problem{{at("resources", "limits", "memory"), `apps.web.resources.limits.memory: Deployment/shop/web: container web resources.limits.memory: "8Ei" is too large: it must fit a 64-bit integer of units (below 9223372036854775807)`}},
 		}, {
+			// Compared as it is, it would take minutes and gigabytes: the
+			// number is a billion digits long.
+			name: "a huge exponent is refused before it is compared", obj: resources("requests", "cpu", "1e999999999"),
+			want: []problem{{at("resources", "requests", "cpu"), `apps.web.resources.requests.cpu: Deployment/shop/web: container web resources.requests.cpu: "1e999999999" is too large: its exponent is above 99 (no quantity the API server accepts has one)`}},
+		}, {
+			name: "exponent 100", obj: resources("limits", "memory", "5E100"),
+			want: []problem{{at("resources", "limits", "memory"), `apps.web.resources.limits.memory: Deployment/shop/web: container web resources.limits.memory: "5E100" is too large: its exponent is above 99 (no quantity the API server accepts has one)`}},
+		}, {
+			name: "exponent 99 is compared", obj: resources("limits", "memory", "1e99"),
+			want: []problem{{at("resources", "limits", "memory"), `apps.web.resources.limits.memory: Deployment/shop/web: container web resources.limits.memory: "1e99" is too large: it must fit a 64-bit integer of units (below 9223372036854775807)`}},
+		}, {
+			name: "a small exponent with leading zeros", obj: resources("limits", "memory", "1e0009"),
+		}, {
 			name: "negative quantity", obj: resources("limits", "memory", "-1Mi"),
 			want: []problem{{at("resources", "limits", "memory"), `apps.web.resources.limits.memory: Deployment/shop/web: container web resources.limits.memory: "-1Mi" must be greater than or equal to 0`}},
 		}, {
