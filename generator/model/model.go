@@ -32,7 +32,9 @@ type Environment struct {
 	Policy        PolicySettings          `json:"policy"`
 	// Alerting routes the apps' alerts to receivers.
 	Alerting Alerting `json:"alerting"`
-	Platform Platform `json:"platform"`
+	// Monitoring is the environment's own Prometheus and Alertmanager.
+	Monitoring Monitoring `json:"monitoring"`
+	Platform   Platform   `json:"platform"`
 
 	// Value is the evaluated CUE of the environment, unified with the schema.
 	Value cue.Value `json:"-"`
@@ -164,6 +166,8 @@ type Controller struct {
 	// Egress are the destinations outside the cluster the pods call, by
 	// name.
 	Egress map[string]Egress `json:"egress"`
+	// QueriesPrometheus: the pods query the environment's Prometheus.
+	QueriesPrometheus bool `json:"queriesPrometheus"`
 	// Values are the chart's values (helm.valuesObject).
 	Values            map[string]any     `json:"values"`
 	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences"`
@@ -190,6 +194,19 @@ type Chart struct {
 type ControllerPod struct {
 	Replicas int          `json:"replicas"`
 	Requests ResourceList `json:"requests"`
+	// Sidecars are the containers added beside the main one, by name,
+	// with their requests.
+	Sidecars map[string]ResourceList `json:"sidecars,omitempty"`
+}
+
+// AllRequests returns the requests of the main container followed by
+// those of the sidecars, by name: what one pod requests in all.
+func (p ControllerPod) AllRequests() []ResourceList {
+	out := []ResourceList{p.Requests}
+	for _, name := range slices.Sorted(maps.Keys(p.Sidecars)) {
+		out = append(out, p.Sidecars[name])
+	}
+	return out
 }
 
 // IgnoreDifference is a field Argo CD leaves out of its comparison.

@@ -87,6 +87,52 @@ func (a *App) MetricsService() string {
 	return lb
 }
 
+// Monitoring is the environment's monitoring stack (schema #Monitoring),
+// which the prometheus-operator controller runs.
+type Monitoring struct {
+	Prometheus struct {
+		Enabled   bool   `json:"enabled"`
+		Replicas  int    `json:"replicas"`
+		Retention string `json:"retention"`
+		Storage   struct {
+			Size  string `json:"size"`
+			Class string `json:"class,omitempty"`
+		} `json:"storage"`
+	} `json:"prometheus"`
+	Alertmanager struct {
+		Enabled  bool `json:"enabled"`
+		Replicas int  `json:"replicas"`
+	} `json:"alertmanager"`
+}
+
+// PrometheusService is the Service prometheus-operator creates in front
+// of the Prometheus servers of its namespace, and PrometheusPort their
+// web port.
+const (
+	PrometheusService = "prometheus-operated"
+	PrometheusPort    = 9090
+)
+
+// Prometheus returns the namespace of the environment's own Prometheus
+// (the prometheus-operator controller's), and whether it runs one.
+func (e *Environment) Prometheus() (namespace string, ok bool) {
+	op, ok := e.Controller("prometheus-operator")
+	if !ok || !e.Monitoring.Prometheus.Enabled {
+		return "", false
+	}
+	return op.Namespace, true
+}
+
+// Alertmanager returns the namespace of the environment's own
+// Alertmanager, and whether it runs one.
+func (e *Environment) Alertmanager() (namespace string, ok bool) {
+	op, ok := e.Controller("prometheus-operator")
+	if !ok || !e.Monitoring.Alertmanager.Enabled {
+		return "", false
+	}
+	return op.Namespace, true
+}
+
 // Alerting routes an environment's alerts (schema #Alerting).
 type Alerting struct {
 	Receivers map[string]Receiver `json:"receivers"`

@@ -200,11 +200,15 @@ func controllerPods(env *model.Environment) []OverheadPod {
 			if pod != "controller" {
 				full += "-" + pod
 			}
+			var sum Resources
+			for _, r := range p.AllRequests() {
+				sum = sum.Add(requests(model.Resources{Requests: r}))
+			}
 			out = append(out, OverheadPod{
 				Controller: name,
 				Name:       full,
 				Replicas:   int64(p.Replicas),
-				Requests:   requests(model.Resources{Requests: p.Requests}),
+				Requests:   sum,
 				Selector:   c.NodeSelector,
 			})
 		}

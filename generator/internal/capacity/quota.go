@@ -309,11 +309,13 @@ func ControllerPeak(env *model.Environment) map[string]Amounts {
 			p := c.Pods[pod]
 			n := int64(p.Replicas)
 			n += ceilDiv(n*25, 100)
-			if v, ok := ParseAmount(p.Requests.CPU); ok {
-				ns["requests.cpu"] += v * n
-			}
-			if v, ok := ParseAmount(p.Requests.Memory); ok {
-				ns["requests.memory"] += v * n
+			for _, r := range p.AllRequests() {
+				if v, ok := ParseAmount(r.CPU); ok {
+					ns["requests.cpu"] += v * n
+				}
+				if v, ok := ParseAmount(r.Memory); ok {
+					ns["requests.memory"] += v * n
+				}
 			}
 			ns["pods"] += 1000 * n
 		}

@@ -38,6 +38,7 @@ func Environment(env *model.Environment) error {
 	}
 	c.ingressRules()
 	c.alerting()
+	c.prometheusStack()
 	if c.errs == nil {
 		return nil
 	}

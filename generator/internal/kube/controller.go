@@ -23,7 +23,8 @@ const helmInstanceLabel = "app.kubernetes.io/instance"
 // plane's network interfaces) no selector can name. Egress (kube-dns
 // is the namespace's allow-dns policy): its own pods on those ports
 // (KEDA's metrics server calls its operator), the API server when
-// kubernetesAPI, and its declared destinations.
+// kubernetesAPI, the environment's Prometheus when it queries it, and
+// its declared destinations.
 func controllerPolicies(env *model.Environment) ([]any, error) {
 	var out []any
 	for _, name := range env.EnabledControllers() {
@@ -56,6 +57,11 @@ func controllerPolicies(env *model.Environment) ([]any, error) {
 				return nil, fmt.Errorf("controller %s: %w", name, err)
 			}
 			egress = append(egress, api)
+		}
+		if c.QueriesPrometheus {
+			if rule, ok := prometheusClientRule(env); ok {
+				egress = append(egress, rule)
+			}
 		}
 		ext, err := externalRules(c.Egress)
 		if err != nil {

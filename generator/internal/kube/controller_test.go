@@ -55,11 +55,20 @@ platform: controllers: {
 		return networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{{PodSelector: &sel}}, Ports: tcp(ports...)}
 	}
 	both := []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
+	// Argo Rollouts and KEDA query the environment's Prometheus, in
+	// prometheus-operator's namespace.
+	toPrometheus := networkingv1.NetworkPolicyEgressRule{
+		To: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "open"}},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+		}},
+		Ports: tcp(9090),
+	}
 	want := map[string]networkingv1.NetworkPolicySpec{
 		"NetworkPolicy/argo-rollouts/allow-argo-rollouts": {
 			PodSelector: release("argo-rollouts"),
 			PolicyTypes: both,
-			Egress:      []networkingv1.NetworkPolicyEgressRule{apiServer},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{apiServer, toPrometheus},
 		},
 		"NetworkPolicy/external-secrets/allow-external-secrets": {
 			PodSelector: release("external-secrets"),
@@ -77,6 +86,7 @@ platform: controllers: {
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{{Ports: tcp(6443, 9443, 9666)}},
 			Egress: []networkingv1.NetworkPolicyEgressRule{
 				self("keda", 6443, 9443, 9666),
+				toPrometheus,
 				{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}, Ports: tcp(443)},
 			},
 		},

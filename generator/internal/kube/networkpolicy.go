@@ -487,11 +487,11 @@ var prometheusPods = map[string]string{labelName: "prometheus"}
 
 // scrapeRule admits the Prometheus servers of prometheus-operator's
 // namespace on the app's metrics port, when the app has metrics and the
-// environment runs the operator: a ServiceMonitor or PodMonitor scrapes
+// environment runs its own Prometheus: a ServiceMonitor or PodMonitor scrapes
 // the pods directly.
 func scrapeRule(in *instance) (networkingv1.NetworkPolicyIngressRule, bool) {
 	m := in.app.Metrics
-	op, ok := in.env.Controller("prometheus-operator")
+	ns, ok := in.env.Prometheus()
 	if m == nil || !ok {
 		return networkingv1.NetworkPolicyIngressRule{}, false
 	}
@@ -500,7 +500,7 @@ func scrapeRule(in *instance) (networkingv1.NetworkPolicyIngressRule, bool) {
 	}
 	return networkingv1.NetworkPolicyIngressRule{
 		From: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: op.Namespace}},
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: ns}},
 			PodSelector:       &metav1.LabelSelector{MatchLabels: prometheusPods},
 		}},
 		Ports: policyPorts(in.app, []string{m.Port}),

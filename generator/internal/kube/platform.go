@@ -34,7 +34,12 @@ func platformObjects(env *model.Environment) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(objs, pols...), nil
+	mon, err := monitoringPolicies(env)
+	if err != nil {
+		return nil, err
+	}
+	objs = append(objs, pols...)
+	return append(objs, mon...), nil
 }
 
 // platformLabels are the labels of a platform component's objects (and
