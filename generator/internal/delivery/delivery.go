@@ -75,6 +75,9 @@ func Queries(app *model.App, objs []slo.Objective) []Query {
 		return nil
 	}
 	pods := labels.MustNewMatcher(labels.MatchRegexp, "pod", fmt.Sprintf("%s-{{args.%s}}-.*", app.Name, HashArg))
+	// sel selects the new version's series of a query of the analysis'
+	// own, whose metric names are given without matchers.
+	sel := fmt.Sprintf("%s, %s", labels.MustNewMatcher(labels.MatchEqual, "namespace", app.Namespace), pods)
 	objective := func(name string) (slo.Objective, bool) {
 		for _, o := range objs {
 			if o.Name == name {
@@ -96,7 +99,6 @@ func Queries(app *model.App, objs []slo.Objective) []Query {
 			q.Query = o.SuccessRatio(a.Window)
 			q.Threshold = o.Target
 		case sr.From == model.AnalysisFromQuery:
-			sel := fmt.Sprintf("%s, %s", labels.MustNewMatcher(labels.MatchEqual, "namespace", app.Namespace), pods)
 			total := fmt.Sprintf("sum(rate(%s{%s}[%s]))", sr.Total, sel, a.Window)
 			bad := fmt.Sprintf("sum(rate(%s{%s, %s}[%s]))", sr.Total, sel, sr.Errors, a.Window)
 			q.Field = "delivery.analysis.successRate"
@@ -119,7 +121,6 @@ func Queries(app *model.App, objs []slo.Objective) []Query {
 			q.Query = o.Quantile(a.Window)
 			q.Threshold, q.Quantile = o.Threshold, o.Target
 		case l.From == model.AnalysisFromQuery && l.Quantile != nil:
-			sel := fmt.Sprintf("%s, %s", labels.MustNewMatcher(labels.MatchEqual, "namespace", app.Namespace), pods)
 			q.Field = "delivery.analysis.latency"
 			q.Quantile = *l.Quantile
 			q.Query = fmt.Sprintf("histogram_quantile(%s, sum by (le) (rate(%s_bucket{%s}[%s])))",
