@@ -1057,18 +1057,38 @@ type Analysis struct {
 	FailureLimit int32  `json:"failureLimit"`
 	Window       string `json:"window"`
 	SuccessRate  struct {
-		Enabled bool    `json:"enabled"`
-		Total   string  `json:"total"`
-		Errors  string  `json:"errors"`
-		Minimum float64 `json:"minimum"`
+		Enabled bool `json:"enabled"`
+		// From is AnalysisFromObjective (the app's availability
+		// objective: Total and Errors are "" unless wrongly set) or
+		// AnalysisFromQuery (Total and Errors).
+		From   string `json:"from"`
+		Total  string `json:"total,omitempty"`
+		Errors string `json:"errors,omitempty"`
+		// Minimum is nil when From is AnalysisFromObjective and the
+		// analysis does not set it: the objective's target.
+		Minimum *float64 `json:"minimum,omitempty"`
 	} `json:"successRate"`
 	Latency struct {
-		Enabled        bool    `json:"enabled"`
-		Histogram      string  `json:"histogram"`
-		Quantile       float64 `json:"quantile"`
-		MaximumSeconds float64 `json:"maximumSeconds"`
+		Enabled bool `json:"enabled"`
+		// From is AnalysisFromObjective (the app's latency objective:
+		// Histogram is "" and Quantile nil unless wrongly set) or
+		// AnalysisFromQuery (Histogram at Quantile).
+		From      string   `json:"from"`
+		Histogram string   `json:"histogram,omitempty"`
+		Quantile  *float64 `json:"quantile,omitempty"`
+		// MaximumSeconds is nil when From is AnalysisFromObjective and
+		// the analysis does not set it: the objective's threshold.
+		MaximumSeconds *float64 `json:"maximumSeconds,omitempty"`
 	} `json:"latency"`
 }
+
+// Where a measurement of a release's analysis comes from (schema
+// #AnalysisFrom): the app's objective of its kind, or the measurement's
+// own fields.
+const (
+	AnalysisFromObjective = "objective"
+	AnalysisFromQuery     = "query"
+)
 
 // CanaryRouting returns how the app's canary splits traffic: its
 // trafficRouting, else "alb" when the app has an ingress and "replicas"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gitops-gen/gen/generator/internal/delivery"
 	"github.com/gitops-gen/gen/generator/internal/promql"
+	"github.com/gitops-gen/gen/generator/internal/slo"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -314,7 +315,8 @@ func releaseService(svc *corev1.Service, suffix string) *corev1.Service {
 }
 
 // analysisTemplateOf returns the app's AnalysisTemplate: a metric per
-// enabled query of delivery.Queries, measured over the new version's pods.
+// enabled query of delivery.Queries, from the app's objectives or the
+// analysis' own fields, measured over the new version's pods.
 func analysisTemplateOf(in *instance) (*analysisTemplate, error) {
 	a := in.app.Delivery.Analysis
 	at := &analysisTemplate{
@@ -323,9 +325,13 @@ func analysisTemplateOf(in *instance) (*analysisTemplate, error) {
 		Metadata:   esMeta{Name: in.app.Name, Namespace: in.app.Namespace, Labels: in.labels},
 		Spec:       analysisTemplateSpec{Args: []templateArg{{Name: hashArg}}},
 	}
-	for _, q := range delivery.Queries(in.app) {
+	objs, errs := slo.Objectives(in.app)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	for _, q := range delivery.Queries(in.app, objs) {
 		if err := promql.Parse(q.Query); err != nil {
-			return nil, fmt.Errorf("delivery: analysis: %s: %w", q.Field, err)
+			return nil, fmt.Errorf("delivery: analysis: %s (from %s): %w", q.Name, q.Field, err)
 		}
 		at.Spec.Metrics = append(at.Spec.Metrics, analysisMetric{
 			Name:             q.Name,

@@ -123,6 +123,22 @@ func TestRolloutObjects(t *testing.T) {
 			},
 		},
 		{
+			name: "analysis from the app's objectives: their series over the new version's pods, their bounds",
+			src: []string{`metrics: port: "http"`, `objectives: {availability: target: 0.999, latency: {threshold: "100ms", histogram: "http_request_duration_seconds"}}`,
+				`delivery: canary: {}`},
+			want: map[string]map[string]any{
+				"AnalysisTemplate/web": {
+					"spec.metrics.0.name":                        "success-rate",
+					"spec.metrics.0.provider.prometheus.query":   `(sum(rate(http_requests_total{code!~"5..", namespace="chatbot", job="web", pod=~"web-{{args.pod-template-hash}}-.*"}[2m])) or vector(0)) / sum(rate(http_requests_total{namespace="chatbot", job="web", pod=~"web-{{args.pod-template-hash}}-.*"}[2m]))`,
+					"spec.metrics.0.successCondition":            "len(result) == 0 || isNaN(result[0]) || result[0] >= 0.999",
+					"spec.metrics.1.name":                        "latency",
+					"spec.metrics.1.provider.prometheus.query":   `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="chatbot", job="web", pod=~"web-{{args.pod-template-hash}}-.*"}[2m])))`,
+					"spec.metrics.1.successCondition":            "len(result) == 0 || isNaN(result[0]) || result[0] <= 0.1",
+					"spec.metrics.1.provider.prometheus.address": "http://prometheus-operated.monitoring.svc.cluster.local:9090",
+				},
+			},
+		},
+		{
 			name: "analysis off: no AnalysisTemplate, a Rollout without analysis",
 			src:  []string{`delivery: {canary: {}, analysis: enabled: false}`},
 			want: map[string]map[string]any{"Rollout/web": {"spec.strategy.canary.analysis": nil}},
@@ -199,7 +215,7 @@ func lookupDotted(m map[string]any, path string) any {
 func TestRolloutObjectsErrors(t *testing.T) {
 	for _, tt := range []struct{ name, src, want string }{
 		{"ALB routing without an ingress", `delivery: canary: trafficRouting: "alb"`, "trafficRouting alb needs the app's ingress"},
-		{"a query that does not parse", `delivery: {canary: {}, analysis: successRate: errors: "code=~5.."}`, "delivery: analysis: successRate:"},
+		{"a query that does not parse", `delivery: {canary: {}, analysis: successRate: errors: "code=~5.."}`, "delivery: analysis: success-rate (from delivery.analysis.successRate):"},
 		{"blue-green without a ClusterIP Service", `services: web: type: "Headless"
 delivery: blueGreen: {}`, "blueGreen needs a ClusterIP Service"},
 	} {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"github.com/gitops-gen/gen/generator/internal/delivery"
 	"io"
 	"maps"
 	"math"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/gitops-gen/gen/generator/internal/addons"
 	"github.com/gitops-gen/gen/generator/internal/capacity"
+	"github.com/gitops-gen/gen/generator/internal/delivery"
 	"github.com/gitops-gen/gen/generator/internal/object"
+	"github.com/gitops-gen/gen/generator/internal/slo"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -346,10 +347,15 @@ func deliveryOf(app *model.App) *Delivery {
 			out.Steps = append(out.Steps, step)
 		}
 	}
-	if d.Analysis.Enabled {
-		for _, q := range delivery.Queries(app) {
-			out.Analysis = append(out.Analysis, Measurement{Name: q.Name, Query: q.Query, SuccessCondition: q.SuccessCondition})
+	objs, _ := slo.Objectives(app) // the render gate has refused any error
+	for _, q := range delivery.Queries(app, objs) {
+		m := Measurement{Name: q.Name, Query: q.Query, SuccessCondition: q.SuccessCondition,
+			From: q.From, Field: q.Field, Threshold: q.Threshold, Quantile: q.Quantile, ThresholdFrom: "objective",
+			ObjectiveThreshold: q.Objective, Looser: q.Looser()}
+		if q.Explicit {
+			m.ThresholdFrom = "analysis"
 		}
+		out.Analysis = append(out.Analysis, m)
 	}
 	return out
 }

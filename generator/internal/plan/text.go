@@ -3,12 +3,16 @@ package plan
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/gitops-gen/gen/generator/internal/capacity"
+	"github.com/gitops-gen/gen/generator/internal/delivery"
+	"github.com/gitops-gen/gen/generator/model"
 )
 
 // Text writes the plan as a report for people: the cluster, the node
@@ -286,28 +290,69 @@ func lbCounts(lbs LoadBalancers) string {
 }
 
 // deliveries writes how each long-running app's new versions roll out:
-// its strategy, a canary's steps and what aborts a release.
+// its strategy, a canary's steps, and what aborts a release, a row per
+// measurement with its bound and where it comes from.
 func deliveries(w io.Writer, apps []App) {
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "APP\tDELIVERY\tSTEPS\tABORTS ON")
+	fmt.Fprintln(w, "APP\tDELIVERY\tSTEPS\tABORTS WHEN\tFROM")
 	for _, a := range apps {
 		if a.Delivery == nil {
 			continue
 		}
-		strategy, steps, aborts := a.Delivery.Strategy, "-", "-"
+		strategy, steps := a.Delivery.Strategy, "-"
 		if r := a.Delivery.TrafficRouting; r != "" {
 			strategy += " (" + r + ")"
 		}
 		if len(a.Delivery.Steps) > 0 {
 			steps = strings.Join(a.Delivery.Steps, ", ")
 		}
-		var names []string
-		for _, m := range a.Delivery.Analysis {
-			names = append(names, m.Name)
+		if len(a.Delivery.Analysis) == 0 {
+			fmt.Fprintf(w, "%s\t%s\t%s\t-\t-\n", a.Name, strategy, steps)
+			continue
 		}
-		if len(names) > 0 {
-			aborts = strings.Join(names, ", ")
+		for i, m := range a.Delivery.Analysis {
+			if i > 0 {
+				a.Name, strategy, steps = "", "", ""
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", a.Name, strategy, steps, m.abortsWhen(), m.from())
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Name, strategy, steps, aborts)
 	}
+}
+
+// abortsWhen states the failing result of m: "success-rate < 99.9%",
+// "latency p99 > 100ms".
+func (m Measurement) abortsWhen() string {
+	if m.Name == delivery.Latency {
+		return fmt.Sprintf("%s p%s > %s", m.Name, percent(m.Quantile), seconds(m.Threshold))
+	}
+	return fmt.Sprintf("%s < %s%%", m.Name, percent(m.Threshold))
+}
+
+// from states where m and its bound come from, as CUE paths under the
+// app: "objectives.availability", "objectives.latency, maximumSeconds
+// from delivery.analysis", "delivery.analysis.successRate"; with the
+// objective's own bound when m's is looser.
+func (m Measurement) from() string {
+	s := m.Field
+	if m.From == model.AnalysisFromObjective && m.ThresholdFrom == "analysis" {
+		bound := "minimum"
+		if m.Name == delivery.Latency {
+			bound = "maximumSeconds"
+		}
+		s += ", " + bound + " from delivery.analysis"
+	}
+	if m.Looser {
+		objective := "availability"
+		bound := percent(m.ObjectiveThreshold) + "%"
+		if m.Name == delivery.Latency {
+			objective, bound = "latency", seconds(m.ObjectiveThreshold)
+		}
+		s += fmt.Sprintf(" (looser than objectives.%s: %s)", objective, bound)
+	}
+	return s
+}
+
+// seconds formats a latency in seconds as a duration: "100ms", "1.5s".
+func seconds(s float64) string {
+	return time.Duration(math.Round(s * float64(time.Second))).String()
 }

@@ -208,6 +208,26 @@ type Measurement struct {
 	Name             string `json:"name"`
 	Query            string `json:"query"`
 	SuccessCondition string `json:"successCondition"`
+	// From is where the query's series come from: "objective" (the
+	// app's objective of its kind) or "query" (the analysis' own fields);
+	// Field is that objective's or field's CUE path under the app
+	// ("objectives.availability", "delivery.analysis.latency").
+	From  string `json:"from"`
+	Field string `json:"field"`
+	// Threshold is the bound the result must keep: the least success
+	// rate, or the most latency in seconds at Quantile.
+	Threshold float64 `json:"threshold"`
+	Quantile  float64 `json:"quantile,omitempty"`
+	// ThresholdFrom is "objective" when Threshold is the objective's
+	// (its target or threshold), "analysis" when it is the analysis'
+	// own (minimum, maximumSeconds).
+	ThresholdFrom string `json:"thresholdFrom"`
+	// ObjectiveThreshold is the bound of the app's objective of the same
+	// kind (a latency objective's at the same quantile), when it declares
+	// one; Looser says that Threshold passes what the objective would
+	// fail (a lower success rate, a higher latency).
+	ObjectiveThreshold float64 `json:"objectiveThreshold,omitempty"`
+	Looser             bool    `json:"looser,omitempty"`
 }
 
 // Replicas is a replica range.

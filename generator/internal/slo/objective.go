@@ -26,6 +26,9 @@ type Objective struct {
 	Threshold float64
 
 	good, total selector
+	// buckets are a latency objective's <histogram>_bucket series, every
+	// le, of which a quantile is computed.
+	buckets selector
 }
 
 // ErrorRatio returns the PromQL of the share of bad requests over window
@@ -35,9 +38,32 @@ func (o Objective) ErrorRatio(window string) string {
 }
 
 // SuccessRatio returns the PromQL of the share of good requests over
-// window, which a canary's analysis compares with Target.
+// window, which a canary's analysis compares with Target. Good requests
+// without a series count as none, so that a new version whose every
+// request fails measures 0 rather than no data; without requests at all
+// the result is empty.
 func (o Objective) SuccessRatio(window string) string {
-	return fmt.Sprintf("sum(rate(%s[%s])) / sum(rate(%s[%s]))", o.good, window, o.total, window)
+	return fmt.Sprintf("(sum(rate(%s[%s])) or vector(0)) / sum(rate(%s[%s]))", o.good, window, o.total, window)
+}
+
+// Quantile returns the PromQL of a latency objective's quantile (Target)
+// of the request duration over window, in seconds, which its alert and a
+// canary's analysis compare with Threshold; "" for availability.
+func (o Objective) Quantile(window string) string {
+	if o.buckets.name == "" {
+		return ""
+	}
+	return fmt.Sprintf("histogram_quantile(%s, sum by (le) (rate(%s[%s])))", number(o.Target), o.buckets, window)
+}
+
+// Restrict returns o over only the series that m matches too, such as a
+// canary's analysis measuring the new version's pods alone.
+func (o Objective) Restrict(m *labels.Matcher) Objective {
+	o.good, o.total = o.good.with(o.good.name, m), o.total.with(o.total.name, m)
+	if o.buckets.name != "" {
+		o.buckets = o.buckets.with(o.buckets.name, m)
+	}
+	return o
 }
 
 // Budget is the error budget: the share of requests that may fail.
@@ -91,7 +117,8 @@ func Objectives(app *model.App) ([]Objective, []error) {
 		} else if ok {
 			h = h.scoped(app.Namespace, app.Name)
 			le := labels.MustNewMatcher(labels.MatchEqual, "le", bucket(o.Threshold))
-			o.good, o.total = h.with(h.name+"_bucket", le), h.with(h.name+"_count")
+			o.buckets = h.with(h.name + "_bucket")
+			o.good, o.total = o.buckets.with(o.buckets.name, le), h.with(h.name+"_count")
 		}
 		if ok {
 			out = append(out, o)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/prometheus/model/labels"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/gitops-gen/gen/generator/model"
@@ -181,9 +180,7 @@ func (r *rules) latencyAlert(objs []Objective) []Rule {
 		if o.Name != model.ObjectiveLatency {
 			continue
 		}
-		bucket := o.good.with(o.good.name)
-		bucket.matchers = slices.DeleteFunc(bucket.matchers, func(m *labels.Matcher) bool { return m.Name == "le" })
-		expr := fmt.Sprintf("histogram_quantile(%s, sum by (le) (rate(%s[5m]))) > %s", number(o.Target), bucket, number(o.Threshold))
+		expr := fmt.Sprintf("%s > %s", o.Quantile("5m"), number(o.Threshold))
 		summary := fmt.Sprintf("%s: p%s latency has stayed above %s for 10 minutes", r.app.Name, number(o.Target*100), l.Threshold)
 		return []Rule{r.alert("LatencyAboveThreshold", o.Path, o.Name, expr, "10m", summary, r.labels(Warning, "objective", o.Name))}
 	}

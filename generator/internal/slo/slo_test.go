@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/internal/golden"
@@ -183,8 +184,50 @@ objectives: availability: {target: 0.99, good: "requests_total{job=\"edge\", cod
 	if len(errs) > 0 || len(objs) != 1 {
 		t.Fatalf("Objectives() = %v, %v", objs, errs)
 	}
-	want := `sum(rate(requests_total{job="edge", code="200", namespace="shop"}[5m])) / sum(rate(requests_total{job="edge", namespace="shop"}[5m]))`
+	want := `(sum(rate(requests_total{job="edge", code="200", namespace="shop"}[5m])) or vector(0)) / sum(rate(requests_total{job="edge", namespace="shop"}[5m]))`
 	if got := objs[0].SuccessRatio("5m"); got != want {
 		t.Errorf("SuccessRatio(5m) = %s, want %s", got, want)
+	}
+}
+
+// TestRestrict: a restricted objective measures only the series the
+// matcher selects too, in its ratio and its quantile, and every
+// expression parses.
+func TestRestrict(t *testing.T) {
+	app := modeltest.App(t, "web", `
+namespace: "shop"
+ports: http: port: 8080
+metrics: port: "http"
+objectives: {
+	availability: {target: 0.999, good: "requests_total{code!~\"5..\"}", total: "requests_total"}
+	latency: {threshold: "250ms", histogram: "request_seconds{handler!=\"/health\"}", quantile: 0.95}
+}
+`)
+	objs, errs := Objectives(app)
+	if len(errs) > 0 || len(objs) != 2 {
+		t.Fatalf("Objectives() = %v, %v", objs, errs)
+	}
+	pod := labels.MustNewMatcher(labels.MatchRegexp, "pod", "web-{{args.hash}}-.*")
+	avail, lat := objs[0].Restrict(pod), objs[1].Restrict(pod)
+	for _, tc := range []struct{ name, got, want string }{
+		{"availability SuccessRatio", avail.SuccessRatio("2m"),
+			`(sum(rate(requests_total{code!~"5..", namespace="shop", job="web", pod=~"web-{{args.hash}}-.*"}[2m])) or vector(0)) / sum(rate(requests_total{namespace="shop", job="web", pod=~"web-{{args.hash}}-.*"}[2m]))`},
+		{"availability Quantile", avail.Quantile("2m"), ""},
+		{"latency Quantile", lat.Quantile("2m"),
+			`histogram_quantile(0.95, sum by (le) (rate(request_seconds_bucket{handler!="/health", namespace="shop", job="web", pod=~"web-{{args.hash}}-.*"}[2m])))`},
+		{"latency SuccessRatio", lat.SuccessRatio("2m"),
+			`(sum(rate(request_seconds_bucket{handler!="/health", namespace="shop", job="web", le="0.25", pod=~"web-{{args.hash}}-.*"}[2m])) or vector(0)) / sum(rate(request_seconds_count{handler!="/health", namespace="shop", job="web", pod=~"web-{{args.hash}}-.*"}[2m]))`},
+		{"unrestricted latency Quantile", objs[1].Quantile("5m"),
+			`histogram_quantile(0.95, sum by (le) (rate(request_seconds_bucket{handler!="/health", namespace="shop", job="web"}[5m])))`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %s, want %s", tc.name, tc.got, tc.want)
+		}
+		if tc.got == "" {
+			continue
+		}
+		if _, err := Parse(tc.got); err != nil {
+			t.Errorf("%s: Parse(%s) = %v", tc.name, tc.got, err)
+		}
 	}
 }
