@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -27,7 +28,17 @@ const LockFile = output.LockFile
 // PrintError writes err for a person: each environment's problems, one per
 // paragraph, with the field path, the message and the source positions
 // relative to cwd.
-func PrintError(w io.Writer, err error, cwd string) {
+//
+// Common CUE failures are retold in plain words (a value of the wrong
+// type, a quantity such as "100GB", a field the schema does not have);
+// PrintErrorVerbose adds CUE's own text under each.
+func PrintError(w io.Writer, err error, cwd string) { printError(w, err, cwd, false) }
+
+// PrintErrorVerbose is PrintError with CUE's own errors under those it
+// retells.
+func PrintErrorVerbose(w io.Writer, err error, cwd string) { printError(w, err, cwd, true) }
+
+func printError(w io.Writer, err error, cwd string, verbose bool) {
 	cfg := &cueerrors.Config{Cwd: cwd, ToSlash: true}
 	for _, e := range flatten(err) {
 		var envErr *model.EnvError
@@ -35,6 +46,22 @@ func PrintError(w io.Writer, err error, cwd string) {
 			for _, ce := range cueerrors.Errors(envErr.Err) {
 				fmt.Fprintf(w, "%s: ", envErr.Env)
 				cueerrors.Print(w, ce, cfg)
+				var ex *model.Explained
+				if verbose && errors.As(ce, &ex) {
+					for _, raw := range ex.CUE {
+						var b strings.Builder
+						cueerrors.Print(&b, raw, cfg)
+						for i, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+							if i == 0 {
+								line = "CUE: " + line
+							}
+							fmt.Fprintf(w, "    %s\n", line)
+						}
+					}
+				}
+			}
+			if envErr.Incomplete {
+				fmt.Fprintf(w, "%s: gen's own checks (placement, autoscaling, network, policies) run once these are fixed, and may find more\n", envErr.Env)
 			}
 			continue
 		}

@@ -45,6 +45,7 @@ const (
 	flagNoCache  = "no-cache"
 	flagColor    = "color"
 	flagNoWait   = "no-wait"
+	flagVerbose  = "verbose"
 )
 
 // command is one subcommand: its flags and what it does.
@@ -66,6 +67,8 @@ type invocation struct {
 	// remote are options for the registry client, after the defaults; the
 	// CLI's tests use them to reach a local registry.
 	remote []images.Option
+	// verbose prints CUE's own text under the errors gen retells.
+	verbose bool
 	// today is the date support windows and waivers are judged by; zero
 	// (the default) is the current date. The CLI's tests pin it.
 	today time.Time
@@ -173,6 +176,7 @@ func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 		return exitError
 	}
 	root, _ := fs.GetString(flagRoot)
+	verbose, _ := fs.GetBool(flagVerbose)
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
@@ -180,7 +184,7 @@ func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd}
+	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose}
 	for _, o := range opts {
 		o(inv)
 	}
@@ -204,6 +208,7 @@ func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context,
 	fs.SortFlags = false
 	runCmd := cmd.flags(fs)
 	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/")
+	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words")
 	fs.Usage = func() {
 		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())
 	}
@@ -273,9 +278,12 @@ func (e *invocation) warn(warnings []string) {
 
 // fail prints err once, for a person, and returns exit code 2.
 func (e *invocation) fail(err error) int {
-	if generator.IsInputError(err) {
+	switch {
+	case generator.IsInputError(err) && e.verbose:
+		generator.PrintErrorVerbose(e.stderr, err, e.cwd)
+	case generator.IsInputError(err):
 		generator.PrintError(e.stderr, err, e.cwd)
-	} else {
+	default:
 		fmt.Fprintf(e.stderr, "gen: %v\n", err)
 	}
 	return exitError

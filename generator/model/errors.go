@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,10 @@ import (
 type EnvError struct {
 	Env string
 	Err cueerrors.Error
+	// Incomplete: the errors stopped the environment's evaluation, so
+	// gen's own checks (placement, autoscaling, network, policies) have
+	// not run and may find more once these are fixed.
+	Incomplete bool
 }
 
 func (e *EnvError) Error() string { return e.Env + ": " + e.Err.Error() }
@@ -141,4 +146,44 @@ func selectors(path []string) []cue.Selector {
 		sels = append(sels, cue.ParsePath(p).Selectors()...)
 	}
 	return sels
+}
+
+// Explained is a CUE error retold in a platform engineer's words, at the
+// same field and positions; CUE holds CUE's own errors it was made from,
+// which gen prints with --verbose.
+type Explained struct {
+	path []string
+	pos  token.Pos
+	also []token.Pos
+	msg  string
+	CUE  []cueerrors.Error
+}
+
+// Explain returns an Explained error about the field at path, positioned
+// where from (CUE's errors, the first one's position first) is, saying msg.
+func Explain(path []string, msg string, from ...cueerrors.Error) *Explained {
+	e := &Explained{path: path, msg: msg, CUE: from}
+	for _, f := range from {
+		for _, p := range append([]token.Pos{f.Position()}, f.InputPositions()...) {
+			switch {
+			case !p.IsValid() || p == e.pos || slices.Contains(e.also, p):
+			case !e.pos.IsValid():
+				e.pos = p
+			default:
+				e.also = append(e.also, p)
+			}
+		}
+	}
+	return e
+}
+
+func (e *Explained) Position() token.Pos         { return e.pos }
+func (e *Explained) InputPositions() []token.Pos { return e.also }
+func (e *Explained) Path() []string              { return e.path }
+func (e *Explained) Msg() (string, []any)        { return "%s", []any{e.msg} }
+func (e *Explained) Error() string {
+	if len(e.path) > 0 {
+		return strings.Join(e.path, ".") + ": " + e.msg
+	}
+	return e.msg
 }

@@ -124,8 +124,10 @@ func Load(root string, names []string) ([]*model.Environment, error) {
 
 func loadOne(root, name string) (*model.Environment, error) {
 	env := &model.Environment{Name: name, Dir: path.Join(Dir, name)}
+	x := newExplainer(env, cue.Value{})
+	incomplete := false
 	fail := func(err error) (*model.Environment, error) {
-		return nil, &model.EnvError{Env: name, Err: env.InUserFiles(err, SchemaDir)}
+		return nil, &model.EnvError{Env: name, Err: x.explain(env.InUserFiles(err, SchemaDir)), Incomplete: incomplete}
 	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
@@ -136,6 +138,8 @@ func loadOne(root, name string) (*model.Environment, error) {
 		return fail(packagesError(absRoot, err))
 	}
 	env.Inputs = inputs
+	x = newExplainer(env, schemaVal)
+	incomplete = true
 	def := schemaVal.LookupPath(cue.ParsePath("#Environment"))
 	if !def.Exists() {
 		return fail(fmt.Errorf("%s/ defines no #Environment", SchemaDir))

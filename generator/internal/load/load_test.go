@@ -377,7 +377,7 @@ func TestLoadErrors(t *testing.T) {
 			dev:  `cluster: name: "dev"` + "\n" + `apps: web: replica: 3` + "\n",
 			want: []problem{{
 				Path:      []string{"apps", "web", "replica"},
-				Error:     "apps.web.replica: field not allowed",
+				Error:     `apps.web.replica: the schema has no field "replica" in apps.web; did you mean "replicas"?`,
 				Positions: []position{{"environments/dev/dev.cue", 4, 12}},
 			}},
 		},
@@ -386,7 +386,7 @@ func TestLoadErrors(t *testing.T) {
 			dev:  `cluster: name: "dev"` + "\n" + `name: "other"` + "\n",
 			want: []problem{{
 				Path:      []string{"name"},
-				Error:     `name: conflicting values "dev" and "other"`,
+				Error:     `name: an environment is named after its folder, "dev"; remove name: or rename the folder`,
 				Positions: []position{{"environments/dev/dev.cue", 4, 7}},
 			}},
 		},
@@ -404,8 +404,54 @@ func TestLoadErrors(t *testing.T) {
 			name: "syntax error",
 			dev:  `cluster: name: "dev"` + "\n" + `apps: web: {` + "\n",
 			want: []problem{{
-				Error:     "expected '}', found 'EOF'",
-				Positions: []position{{"environments/dev/dev.cue", 4, 14}},
+				Error:     `this "{" is never closed: CUE reached the end of dev.cue still inside it; add the "}" where its block ends`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 12}},
+			}},
+		},
+		{
+			// The brace left open is the one whose block's "}" is missing,
+			// not the outermost one, which a later "}" closes instead.
+			name: "a brace left open inside another block",
+			dev:  "cluster: name: \"dev\"\napps: web: {\n\tprobes: {\n\tlabels: team: \"shop\"\n}\n",
+			want: []problem{{
+				Error:     `this "{" is never closed: CUE reached the end of dev.cue still inside it; add the "}" where its block ends`,
+				Positions: []position{{"environments/dev/dev.cue", 5, 10}},
+			}},
+		},
+		{
+			name: "a string for an integer",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: replicas: "3"` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "replicas"},
+				Error:     `apps.web.replicas: replicas must be an integer, got the string "3"`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 22}},
+			}},
+		},
+		{
+			name: "an env value that is neither a string nor a reference",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: env: PORT: 8080` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "env", "PORT"},
+				Error:     `apps.web.env.PORT: PORT must be a string or {secret, key}, got the integer 8080`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 23}},
+			}},
+		},
+		{
+			name: "a size in GB",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: resources: requests: memory: "100GB"` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "resources", "requests", "memory"},
+				Error:     `apps.web.resources.requests.memory: memory "100GB" is not a Kubernetes quantity, such as 512Mi, 1.5Gi or 250m; did you mean "100Gi"?`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 41}},
+			}},
+		},
+		{
+			name: "a value set twice",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: ports: http: port: 9090` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "ports", "http", "port"},
+				Error:     `apps.web.ports.http.port: port is set to both 9090 and 8080: a field holds one value; to let one place override another, make the overridden value a default, e.g. port: *8080 | _`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 31}, {"environments/platform.cue", 14, 21}},
 			}},
 		},
 	}
@@ -488,9 +534,9 @@ func TestLoadPartialFailure(t *testing.T) {
 		got[name] = e.Error()
 	}
 	want := map[string]string{
-		"dev":     "dev: apps.web.replica: field not allowed",
+		"dev":     `dev: apps.web.replica: the schema has no field "replica" in apps.web; did you mean "replicas"?`,
 		"nope":    `nope: cannot find package "./environments/nope"`,
-		"staging": "staging: expected '}', found 'EOF'",
+		"staging": `staging: this "{" is never closed: CUE reached the end of staging.cue still inside it; add the "}" where its block ends`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Load(root, ...) errors mismatch (-want +got):\n%s", diff)
