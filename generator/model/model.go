@@ -772,7 +772,11 @@ type Autoscaling struct {
 
 // CustomMetric is an HPA's Pods, Object or External metric target.
 type CustomMetric struct {
-	Type         string            `json:"type"`
+	Type string `json:"type"`
+	// Series is the Prometheus series prometheus-adapter serves the
+	// metric from (the schema's default: the metric's name, or for a
+	// name ending in _per_second the counter <name>_total).
+	Series       string            `json:"series,omitempty"`
 	Selector     map[string]string `json:"selector,omitempty"`
 	AverageValue string            `json:"averageValue,omitempty"`
 	Value        string            `json:"value,omitempty"`

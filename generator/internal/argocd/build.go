@@ -164,7 +164,11 @@ func Build(env *model.Environment, dir string, objs []object.Object) ([]object.O
 		typed = append(typed, b.platform())
 	}
 	for _, name := range controllers {
-		typed = append(typed, b.controller(env.Platform.Controllers[name]))
+		a, err := b.controller(env.Platform.Controllers[name])
+		if err != nil {
+			return nil, err
+		}
+		typed = append(typed, a)
 	}
 	if inv.secrets {
 		typed = append(typed, b.secrets())

@@ -2,6 +2,7 @@ package argocd
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/model"
@@ -511,3 +513,35 @@ func TestDeterministic(t *testing.T) {
 }
 
 func jsonNumber(n int) any { return replicas(n)["replicas"] }
+
+// prometheus-adapter's Application carries, beside the schema's values,
+// the rules that serve the HPAs' custom metrics.
+func TestPrometheusAdapterRules(t *testing.T) {
+	env := modeltest.Env(t, "prod", prod+`
+platform: controllers: "prometheus-adapter": enabled: true
+apps: backend: autoscaling: metrics: http_requests_per_second: averageValue: "50"
+`)
+	a := find(t, build(t, env, fixtureObjects()), KindApplication, "prometheus-adapter")
+	want := map[string]any{
+		"default": false,
+		"custom": []any{map[string]any{
+			"seriesQuery": `http_requests_total{namespace!="",pod!=""}`,
+			"resources": map[string]any{"overrides": map[string]any{
+				"namespace": map[string]any{"resource": "namespace"},
+				"pod":       map[string]any{"resource": "pod"},
+			}},
+			"name":         map[string]any{"matches": "^http_requests_total$", "as": "http_requests_per_second"},
+			"metricsQuery": "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)",
+		}},
+	}
+	if diff := cmp.Diff(want, a.Lookup("spec", "source", "helm", "valuesObject", "rules")); diff != "" {
+		t.Errorf("valuesObject.rules mismatch (-want +got):\n%s", diff)
+	}
+	prom := map[string]any{"url": "http://prometheus-operated.monitoring.svc", "port": json.Number("9090")}
+	if diff := cmp.Diff(prom, a.Lookup("spec", "source", "helm", "valuesObject", "prometheus")); diff != "" {
+		t.Errorf("valuesObject.prometheus mismatch (-want +got):\n%s", diff)
+	}
+	if rules := env.Platform.Controllers["prometheus-adapter"].Values["rules"]; !cmp.Equal(rules, map[string]any{"default": false}) {
+		t.Errorf("Build changed the model's values: rules = %v", rules)
+	}
+}

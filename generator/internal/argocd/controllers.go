@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/gitops-gen/gen/generator/internal/custommetrics"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -68,7 +69,11 @@ func (b *builder) controllersProject(names []string) appProject {
 
 // controller is the Application that installs c's chart at its exact
 // version into its namespace, with its values, before the apps.
-func (b *builder) controller(c *model.Controller) application {
+func (b *builder) controller(c *model.Controller) (application, error) {
+	values, err := b.values(c)
+	if err != nil {
+		return application{}, err
+	}
 	a := application{
 		APIVersion: APIVersion,
 		Kind:       KindApplication,
@@ -85,7 +90,7 @@ func (b *builder) controller(c *model.Controller) application {
 				RepoURL:        c.Chart.RepoURL,
 				Chart:          c.Chart.Name,
 				TargetRevision: c.Chart.Version,
-				Helm:           &helm{ReleaseName: c.ReleaseName, ValuesObject: c.Values},
+				Helm:           &helm{ReleaseName: c.ReleaseName, ValuesObject: values},
 			},
 			Destination: destination{Name: b.cd.Destination, Namespace: c.Namespace},
 			SyncPolicy:  b.syncPolicy(b.cd.AutoSync),
@@ -104,5 +109,19 @@ func (b *builder) controller(c *model.Controller) application {
 	slices.SortStableFunc(a.Spec.IgnoreDifferences, func(x, y ignoreDifferences) int {
 		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Name, y.Name))
 	})
-	return a
+	return a, nil
+}
+
+// values are c's chart values: the schema's, and for prometheus-adapter
+// the rules that serve the custom metrics of the environment's HPAs
+// ([custommetrics.Derive]).
+func (b *builder) values(c *model.Controller) (map[string]any, error) {
+	if c.Name != custommetrics.Controller {
+		return c.Values, nil
+	}
+	rules, err := custommetrics.Derive(b.env)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Values(c.Values), nil
 }

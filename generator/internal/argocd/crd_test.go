@@ -69,6 +69,7 @@ func TestBuildMatchesCRD(t *testing.T) {
 		}},
 		{"every controller", func(env *model.Environment, objs []object.Object) []object.Object {
 			env.Platform.Controllers["keda"].Enabled = true
+			env.Platform.Controllers["prometheus-adapter"].Enabled = true
 			return objs
 		}},
 		{"named cluster, no retries", func(env *model.Environment, objs []object.Object) []object.Object {

@@ -8,6 +8,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/gitops-gen/gen/generator/internal/custommetrics"
 	"github.com/gitops-gen/gen/generator/internal/object"
 	"github.com/gitops-gen/gen/generator/model"
 )
@@ -60,12 +61,12 @@ var (
 		addon:    "metrics-server",
 		provided: addonEnabled("metrics-server"),
 	}
-	customMetricsAPI = &capability{
-		name:     "a custom or external metrics API",
-		provider: "an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects)",
-		fix:      `scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...}), or on a Prometheus query through KEDA (apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true)`,
-	}
-	ebsVolumes = &capability{
+	// The HPAs' Pods and Object metrics, and their External metrics:
+	// KEDA serves external metrics only to the HPAs of its own
+	// ScaledObjects, so the other way out is a ScaledObject.
+	customMetricsAPI   = metricsAdapterCapability("the custom metrics API (custom.metrics.k8s.io)")
+	externalMetricsAPI = metricsAdapterCapability("the external metrics API (external.metrics.k8s.io)")
+	ebsVolumes         = &capability{
 		name:     "EBS volume provisioning (ebs.csi.aws.com)",
 		provider: "the aws-ebs-csi-driver add-on",
 		fix:      `cluster: addons: "aws-ebs-csi-driver": enabled: true`,
@@ -104,9 +105,31 @@ func controllerCapability(what, provider, name string) *capability {
 	}
 }
 
+// metricsAdapterCapability is a metrics API that prometheus-adapter
+// serves from Prometheus; the fix names the other way out, a KEDA
+// ScaledObject on Prometheus queries.
+func metricsAdapterCapability(what string) *capability {
+	c := controllerCapability(what, "prometheus-adapter", custommetrics.Controller)
+	c.fix = fmt.Sprintf(`platform: controllers: %s: enabled: true (it serves the metric from Prometheus and needs prometheus-operator); or scale on a Prometheus query through KEDA instead: apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true`,
+		model.Label(custommetrics.Controller))
+	return c
+}
+
 // allCapabilities are the capabilities something in the environment can
 // provide.
-var allCapabilities = []*capability{networkPolicies, metricsAPI, ebsVolumes, loadBalancers, externalSecrets, monitoring, rollouts, eventScaling}
+var allCapabilities = []*capability{networkPolicies, metricsAPI, ebsVolumes, loadBalancers, externalSecrets, monitoring, rollouts, eventScaling, customMetricsAPI, externalMetricsAPI}
+
+// provides is what the add-on or controller key (a capability's addon or
+// controller) provides: its capabilities' names, in table order.
+func provides(key string) string {
+	var names []string
+	for _, c := range allCapabilities {
+		if c.addon+c.controller == key {
+			names = append(names, c.name)
+		}
+	}
+	return strings.Join(names, " and ")
+}
 
 // The AWS Load Balancer Controller's marks: the load balancer class and
 // annotation of an NLB Service, the class and controller of an ALB
@@ -199,11 +222,14 @@ func needs(o object.Object, classes storageClasses) []need {
 		}
 		var out []need
 		for _, m := range object.Maps(metrics) {
-			switch object.String(m["type"]) {
+			typ := object.String(m["type"])
+			switch typ {
 			case "Resource", "ContainerResource":
 				out = appendOnce(out, need{metricsAPI, "autoscaling"})
-			default: // Pods, Object, External
-				out = appendOnce(out, need{customMetricsAPI, "autoscaling"})
+			case "Pods", "Object":
+				out = appendOnce(out, need{customMetricsAPI, metricField(m, typ)})
+			case "External":
+				out = appendOnce(out, need{externalMetricsAPI, metricField(m, typ)})
 			}
 		}
 		return out
@@ -220,6 +246,18 @@ func needs(o object.Object, classes storageClasses) []need {
 		}
 	}
 	return out
+}
+
+// metricField is the app's field of an HPA's custom metric m of type typ
+// (a MetricSpec): autoscaling.metrics.<name>.
+func metricField(m map[string]any, typ string) string {
+	source, _ := m[strings.ToLower(typ)].(map[string]any)
+	metric, _ := source["metric"].(map[string]any)
+	name := object.String(metric["name"])
+	if name == "" {
+		return "autoscaling"
+	}
+	return "autoscaling.metrics." + model.Label(name)
 }
 
 func appendOnce(list []need, n need) []need {
@@ -244,7 +282,7 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 		if key := n.cap.addon + n.cap.controller; key != "" {
 			r := by[key]
 			if r == nil {
-				r = &Reliance{Addon: n.cap.addon, Controller: n.cap.controller, Capability: n.cap.name}
+				r = &Reliance{Addon: n.cap.addon, Controller: n.cap.controller, Capability: provides(key)}
 				by[key] = r
 			}
 			r.Objects = append(r.Objects, o.ID())
@@ -257,6 +295,9 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 			field := n.field
 			if field == kedaField && !app.KEDA() {
 				field = "" // a ScaledObject a patch made, not autoscaling.keda
+			}
+			if name, ok := strings.CutPrefix(field, "autoscaling.metrics."); ok && !hasMetric(app, name) {
+				field = "autoscaling" // a metric a patch added
 			}
 			at = app.Path(field)
 		}
@@ -271,7 +312,7 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 	for _, c := range allCapabilities {
 		key := c.addon + c.controller
 		if _, ok := by[key]; !ok && key != "" && c.provided(env) {
-			by[key] = &Reliance{Addon: c.addon, Controller: c.controller, Capability: c.name}
+			by[key] = &Reliance{Addon: c.addon, Controller: c.controller, Capability: provides(key)}
 		}
 	}
 	var reliances []Reliance
@@ -282,6 +323,20 @@ func Capabilities(env *model.Environment, objs []object.Object) ([]Reliance, err
 		return reliances, errs
 	}
 	return reliances, nil
+}
+
+// hasMetric reports whether label (a CUE label) is one of the app's
+// autoscaling.metrics.
+func hasMetric(app *model.App, label string) bool {
+	if app.Autoscaling == nil {
+		return false
+	}
+	for name := range app.Autoscaling.Metrics {
+		if model.Label(name) == label {
+			return true
+		}
+	}
+	return false
 }
 
 // eachNeed calls f for every need of every object, in order.

@@ -36,7 +36,15 @@ func TestCapabilities(t *testing.T) {
 		return with(obj("web", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "web"), "spec", spec)
 	}
 	resource := map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu"}}
-	external := map[string]any{"type": "External"}
+	external := map[string]any{"type": "External", "external": map[string]any{"metric": map[string]any{"name": "queue_messages"}}}
+	pods := map[string]any{"type": "Pods", "pods": map[string]any{"metric": map[string]any{"name": "http_requests_per_second"}}}
+	const (
+		rpsMetric = `apps: web: autoscaling: {minReplicas: 1, maxReplicas: 3, metrics: http_requests_per_second: averageValue: "10"}` + "\n"
+		adapter   = `platform: controllers: "prometheus-adapter": enabled: true` + "\n"
+	)
+	adapterMissing := func(what string) string {
+		return "HorizontalPodAutoscaler/chatbot/web needs " + what + `, which prometheus-adapter provides, but the cluster does not; set: platform: controllers: "prometheus-adapter": enabled: true (it serves the metric from Prometheus and needs prometheus-operator); or scale on a Prometheus query through KEDA instead: apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true`
+	}
 	statefulSet := func(class string) object.Object {
 		return with(obj("web", "apps/v1", "StatefulSet", "chatbot", "web"), "spec", map[string]any{
 			"volumeClaimTemplates": []any{map[string]any{"metadata": map[string]any{"name": "data"},
@@ -85,9 +93,18 @@ func TestCapabilities(t *testing.T) {
 			name: "HPA without metrics scales on cpu", src: noMetrics, objs: []object.Object{hpa()},
 			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + metricsAPI}},
 		}, {
-			name: "HPA on an external metric", objs: []object.Object{hpa(resource, external)},
-			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: HorizontalPodAutoscaler/chatbot/web needs a custom or external metrics API, which needs an adapter such as prometheus-adapter, which gen does not install (KEDA serves external metrics only to the HPAs of its own ScaledObjects); instead: scale on cpu or memory (apps: <app>: autoscaling: {cpu: ..., memory: ...}), or on a Prometheus query through KEDA (apps: <app>: autoscaling: keda: prometheus: <name>: {serverAddress: ..., query: ..., threshold: ...}, with platform: controllers: keda: enabled: true)"}},
+			// The error points at the metric, and names both ways out.
+			name: "HPA on a Pods metric, no prometheus-adapter", src: rpsMetric, objs: []object.Object{hpa(resource, pods)},
+			want: []problem{{path("apps", "web", "autoscaling", "metrics", "http_requests_per_second"),
+				"apps.web.autoscaling.metrics.http_requests_per_second: " + adapterMissing("the custom metrics API (custom.metrics.k8s.io)")}},
 		},
+		{name: "HPA on a Pods metric, prometheus-adapter", src: rpsMetric + adapter, objs: []object.Object{hpa(resource, pods)}},
+		{
+			// A metric a patch added has no field of its own.
+			name: "HPA on an external metric, no prometheus-adapter", objs: []object.Object{hpa(resource, external)},
+			want: []problem{{path("apps", "web", "autoscaling"), "apps.web.autoscaling: " + adapterMissing("the external metrics API (external.metrics.k8s.io)")}},
+		},
+		{name: "HPA on an external metric, prometheus-adapter", src: adapter, objs: []object.Object{hpa(resource, external)}},
 		{name: "EBS volume, EBS CSI driver", objs: []object.Object{ebsClass, statefulSet("gp3")}},
 		{
 			name: "EBS volume, no EBS CSI driver", src: noEBS, objs: []object.Object{ebsClass, statefulSet("gp3")},
@@ -206,5 +223,38 @@ func TestReliances(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Capabilities(%q) reliances mismatch (-want +got):\n%s", src, diff)
 		}
+	}
+}
+
+// An HPA on a Pods metric relies on prometheus-adapter, which provides
+// both APIs, as a CPU HPA relies on metrics-server.
+func TestReliancesCustomMetrics(t *testing.T) {
+	hpa := with(obj("web", "autoscaling/v2", "HorizontalPodAutoscaler", "chatbot", "web"), "spec", map[string]any{
+		"metrics": []any{
+			map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu"}},
+			map[string]any{"type": "Pods", "pods": map[string]any{"metric": map[string]any{"name": "http_requests_per_second"}}},
+		},
+	})
+	got, err := check.Capabilities(newEnv(t, web+`platform: controllers: "prometheus-adapter": enabled: true`+"\n"), []object.Object{hpa})
+	if err != nil {
+		t.Fatalf("Capabilities() = %v", err)
+	}
+	want := map[string]check.Reliance{
+		"metrics-server": {Addon: "metrics-server", Capability: "the metrics API (metrics.k8s.io)", Objects: []string{"HorizontalPodAutoscaler/chatbot/web"}},
+		"prometheus-adapter": {Controller: "prometheus-adapter",
+			Capability: "the custom metrics API (custom.metrics.k8s.io) and the external metrics API (external.metrics.k8s.io)",
+			Objects:    []string{"HorizontalPodAutoscaler/chatbot/web"}},
+	}
+	for _, r := range got {
+		key := r.Addon + r.Controller
+		if w, ok := want[key]; ok {
+			if diff := cmp.Diff(w, r); diff != "" {
+				t.Errorf("Capabilities() reliance on %s mismatch (-want +got):\n%s", key, diff)
+			}
+			delete(want, key)
+		}
+	}
+	for key := range want {
+		t.Errorf("Capabilities() lists no reliance on %s", key)
 	}
 }

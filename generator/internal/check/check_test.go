@@ -382,6 +382,38 @@ func TestEnvironment(t *testing.T) {
 			},
 		},
 		{
+			name: "prometheus-adapter without prometheus-operator",
+			src:  `platform: controllers: {"prometheus-adapter": enabled: true, "prometheus-operator": enabled: false}`,
+			want: []problem{
+				{path("platform", "controllers", `"prometheus-adapter"`, "enabled"), `platform.controllers."prometheus-adapter".enabled: controller prometheus-adapter serves metrics from the Prometheus that prometheus-operator runs (http://prometheus-operated.monitoring.svc:9090), but prometheus-operator is not enabled; set: platform: controllers: "prometheus-operator": enabled: true`},
+			},
+		},
+		{
+			// Two apps may share a metric only if they read it the same
+			// way; a name the default cannot make a series needs series.
+			name: "custom metrics prometheus-adapter cannot serve",
+			src: `platform: controllers: "prometheus-adapter": enabled: true
+apps: web: autoscaling: {minReplicas: 1, maxReplicas: 4, metrics: {
+	"jobs.waiting": averageValue: "5"
+	http_requests_per_second: averageValue: "10"
+	hits: {type: "Object", value: "5", object: {kind: "Ingress", name: "web"}}
+}}
+apps: api: {
+	namespace: "chatbot"
+	image: {repository: "api", tag: "1.0.0"}
+	ports: http: port: 8080
+	autoscaling: {minReplicas: 1, maxReplicas: 4, metrics: {
+		http_requests_per_second: {averageValue: "10", series: "requests_total"}
+		hits: {type: "Object", value: "5", object: {apiVersion: "extensions/v1beta1", kind: "Ingress", name: "api"}}
+	}}
+}`,
+			want: []problem{
+				{path("apps", "web", "autoscaling", "metrics", "hits", "object", "kind"), `apps.web.autoscaling.metrics.hits.object.kind: metric hits: the series' label ingress would name both ingress.networking.k8s.io (app web) and ingress.extensions (app api); give one of them another metric name`},
+				{path("apps", "web", "autoscaling", "metrics", "http_requests_per_second", "series"), `apps.web.autoscaling.metrics.http_requests_per_second.series: metric http_requests_per_second: app web reads it from series http_requests_total, but app api from requests_total; prometheus-adapter serves one metric of a name, from one series: read the same series, or give one of them another metric name`},
+				{path("apps", "web", "autoscaling", "metrics", `"jobs.waiting"`, "series"), `apps.web.autoscaling.metrics."jobs.waiting".series: metric jobs.waiting: "jobs.waiting" is not a Prometheus series name, which prometheus-adapter needs to serve the metric; set series to the series it is computed from, e.g. series: "http_requests_total"`},
+			},
+		},
+		{
 			name: "autoscaling min above max",
 			src:  `apps: web: {resources: requests: memory: "1Gi", autoscaling: {minReplicas: 5, maxReplicas: 2, memory: 80}}`,
 			want: []problem{

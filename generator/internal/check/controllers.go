@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strconv"
 
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/gitops-gen/gen/generator/internal/custommetrics"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -21,8 +24,20 @@ var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`)
 
 // controllers checks each enabled controller: its chart version names one
 // release, and the IAM role its chart's values name (if any) is the one
-// its serviceAccount.iamRole gives the ClusterConfig.
+// its serviceAccount.iamRole gives the ClusterConfig. prometheus-adapter
+// needs prometheus-operator, and its rules must serve the apps' custom
+// metrics.
 func (c *checker) controllers() {
+	if adapter, ok := c.env.Controller(custommetrics.Controller); ok {
+		if _, ok := c.env.Controller("prometheus-operator"); !ok {
+			prom, _ := adapter.Values["prometheus"].(map[string]any)
+			c.errorf(adapter.Path("enabled"),
+				"controller %s serves metrics from the Prometheus that prometheus-operator runs (%v:%v), but prometheus-operator is not enabled; set: platform: controllers: \"prometheus-operator\": enabled: true",
+				adapter.Name, prom["url"], prom["port"])
+		}
+		_, errs := custommetrics.Derive(c.env)
+		c.errs = cueerrors.Append(c.errs, errs)
+	}
 	for _, name := range c.env.EnabledControllers() {
 		ctl := c.env.Platform.Controllers[name]
 		if v := ctl.Chart.Version; !exactChartVersion.MatchString(v) {

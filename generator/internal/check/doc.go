@@ -6,7 +6,10 @@
 //     between fields (probe and Service ports, node groups, namespaces),
 //     numbers that must agree (limits at least requests, autoscaling min
 //     at most max), settings that only make sense for some workload kinds
-//     (check.go), the cluster section on its own (cluster.go), what
+//     (check.go), the cluster section on its own (cluster.go), the
+//     controllers' chart versions and IAM roles, and prometheus-adapter's
+//     Prometheus and the custom metrics its rules must serve
+//     ([custommetrics.Derive], controllers.go), what
 //     NetworkPolicies are built from: dependsOn on apps that serve a
 //     port, egress CIDRs (network.go), and LimitRanges and the
 //     containers they bound (quota.go).
