@@ -447,6 +447,19 @@ apps: {
 				{path("apps", "web", "nodeGroup"), `apps.web.nodeGroup: node group "gpu" does not exist in cluster chatbot-prod (node groups: general, ml)`},
 			},
 		},
+		{
+			name: "a controller's per-node pod",
+			src:  modeltest.NodeAgent,
+		},
+		{
+			// A DaemonSet's count is the nodes': replicas would count
+			// nothing, and gen would count one pod per node anyway.
+			name: "a controller's per-node pod with replicas",
+			src:  modeltest.NodeAgent + `platform: controllers: "node-agent": pods: controller: replicas: 3`,
+			want: []problem{
+				{path("platform", "controllers", `"node-agent"`, "pods", "controller", "replicas"), `platform.controllers."node-agent".pods.controller.replicas: controller node-agent: pod controller is perNode, a DaemonSet's: it runs one pod on every node of the node groups its nodeSelector and tolerations admit, so replicas 3 would count nothing; remove replicas, or perNode for a workload that runs a number of pods`},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,6 +91,19 @@ platform: controllers: {
 }
 `
 
+// NodeAgent is the CUE of a controller whose pod runs on every node, a
+// DaemonSet's (perNode), tolerating every taint: node-agent, in
+// namespace agents, 50m / 64Mi per node.
+const NodeAgent = `
+platform: controllers: "node-agent": {
+	chart: {repoURL: "https://charts.example.com", name: "node-agent", version: "1.0.0"}
+	namespace: "agents"
+	serviceAccount: name: "node-agent"
+	tolerations: *[{operator: "Exists"}] | _
+	pods: controller: {perNode: true, requests: {cpu: *"50m" | _, memory: *"64Mi" | _}}
+}
+`
+
 // ChatbotProdApps is the CUE of seed 003's prod in small, on which every
 // check passes: [ChatbotProd] with its ml node group tainted
 // workload=ml:NoSchedule, the namespace chatbot, and four apps in it,
