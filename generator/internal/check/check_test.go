@@ -183,7 +183,7 @@ func TestEnvironment(t *testing.T) {
 			name: "namespace not in the environment",
 			src:  `apps: web: namespace: "shop"`,
 			want: []problem{
-				{path("apps", "web", "namespace"), `apps.web.namespace: namespace "shop" is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, monitoring)`},
+				{path("apps", "web", "namespace"), `apps.web.namespace: namespace "shop" is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, logging, monitoring)`},
 			},
 		},
 		{
@@ -442,7 +442,7 @@ apps: {
 			app: func(a *model.App) { a.Image.Tag = "" },
 			want: []problem{
 				{path("namespaces", "Shop"), `namespaces.Shop: namespace name "Shop" is not a valid DNS-1123 label: ` + dnsLabelMsg},
-				{path("apps", "api", "namespace"), `apps.api.namespace: namespace "shop" is not one of the environment's namespaces (Shop, argo-rollouts, chatbot, external-secrets, koorde-cache, monitoring)`},
+				{path("apps", "api", "namespace"), `apps.api.namespace: namespace "shop" is not one of the environment's namespaces (Shop, argo-rollouts, chatbot, external-secrets, koorde-cache, logging, monitoring)`},
 				{path("apps", "web", "image"), `apps.web.image: image 123456789012.dkr.ecr.ap-south-1.amazonaws.com/web has neither a tag nor a digest`},
 				{path("apps", "web", "nodeGroup"), `apps.web.nodeGroup: node group "gpu" does not exist in cluster chatbot-prod (node groups: general, ml)`},
 			},

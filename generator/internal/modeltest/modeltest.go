@@ -88,6 +88,7 @@ platform: controllers: {
 	"external-secrets": enabled:    false
 	"prometheus-operator": enabled: false
 	"argo-rollouts": enabled:       false
+	"fluent-bit": enabled:          false
 }
 `
 
