@@ -99,7 +99,7 @@ func ExampleRender() {
 	// apps/web/networkpolicy-web.yaml
 	// apps/web/service-web.yaml
 	// apps/web/serviceaccount-web.yaml
-	// rendered/dev: 37 files added; environments/dev/images.lock.json written: true
+	// rendered/dev: 43 files added; environments/dev/images.lock.json written: true
 }
 
 // Check compares rendered/ with what a render would write, offline: the

@@ -157,6 +157,9 @@ type Controller struct {
 	// them.
 	Pods         map[string]ControllerPod `json:"pods"`
 	NodeSelector map[string]string        `json:"nodeSelector"`
+	// Tolerations are the pods' tolerations of node taints; none keeps
+	// them on the untainted node groups.
+	Tolerations []Toleration `json:"tolerations"`
 	// IngressPorts are the pods' ports that accept traffic from anywhere
 	// (webhooks).
 	IngressPorts []int `json:"ingressPorts"`
@@ -192,7 +195,13 @@ type Chart struct {
 
 // ControllerPod is one workload of a controller.
 type ControllerPod struct {
-	Replicas int          `json:"replicas"`
+	// PerNode marks a DaemonSet's pod: one on every node of every node
+	// group the controller's nodeSelector and tolerations admit. It has
+	// no Replicas.
+	PerNode bool `json:"perNode"`
+	// Replicas is how many pods the workload runs in the cluster; nil for
+	// a PerNode pod.
+	Replicas *int         `json:"replicas,omitempty"`
 	Requests ResourceList `json:"requests"`
 	// Sidecars are the containers added beside the main one, by name,
 	// with their requests.
@@ -207,6 +216,22 @@ func (p ControllerPod) AllRequests() []ResourceList {
 		out = append(out, p.Sidecars[name])
 	}
 	return out
+}
+
+// Count returns the pod's replicas, 0 when it states none.
+func (p ControllerPod) Count() int64 {
+	if p.Replicas == nil {
+		return 0
+	}
+	return int64(*p.Replicas)
+}
+
+// Toleration is a pod's toleration of node taints, with the API's fields.
+type Toleration struct {
+	Key      string `json:"key,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Value    string `json:"value,omitempty"`
+	Effect   string `json:"effect,omitempty"`
 }
 
 // IgnoreDifference is a field Argo CD leaves out of its comparison.

@@ -68,6 +68,7 @@ func TestBuildObjects(t *testing.T) {
 		"Application/argocd/argo-rollouts",
 		"Application/argocd/aws-load-balancer-controller",
 		"Application/argocd/external-secrets",
+		"Application/argocd/fluent-bit",
 		"Application/argocd/prometheus-operator",
 		"Application/argocd/secrets",
 		"Application/argocd/ingress",
@@ -248,6 +249,7 @@ func TestProject(t *testing.T) {
 			dest("in-cluster", "external-secrets"),
 			dest("in-cluster", "koorde-cache"),
 			dest("in-cluster", "kube-system"),
+			dest("in-cluster", "logging"),
 			dest("in-cluster", "monitoring"),
 		},
 		"clusterResourceWhitelist": []any{
@@ -314,6 +316,7 @@ func TestDestinations(t *testing.T) {
 			map[string]any{"name": "in-cluster", "namespace": "external-secrets"},
 			map[string]any{"name": "in-cluster", "namespace": "koorde-cache"},
 			map[string]any{"name": "in-cluster", "namespace": "kube-system"},
+			map[string]any{"name": "in-cluster", "namespace": "logging"},
 			map[string]any{"name": "in-cluster", "namespace": "monitoring"},
 		}},
 		{"a named cluster", "chatbot-prod", map[string]any{
@@ -328,6 +331,7 @@ func TestDestinations(t *testing.T) {
 			map[string]any{"name": "chatbot-prod", "namespace": "external-secrets"},
 			map[string]any{"name": "chatbot-prod", "namespace": "koorde-cache"},
 			map[string]any{"name": "chatbot-prod", "namespace": "kube-system"},
+			map[string]any{"name": "chatbot-prod", "namespace": "logging"},
 			map[string]any{"name": "chatbot-prod", "namespace": "monitoring"},
 		}},
 	}

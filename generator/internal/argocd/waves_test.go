@@ -131,6 +131,7 @@ func TestWaves(t *testing.T) {
 		"Application/argocd/argo-rollouts":                "-2",
 		"Application/argocd/aws-load-balancer-controller": "-2",
 		"Application/argocd/external-secrets":             "-2",
+		"Application/argocd/fluent-bit":                   "-2",
 		"Application/argocd/prometheus-operator":          "-2",
 		"Application/argocd/secrets":                      "-1",
 		"Application/argocd/ingress":                      "-1",

@@ -29,12 +29,11 @@ type Analysis struct {
 	Apps []*Demand
 
 	// DaemonSets and System are the pods of the add-ons and controllers
-	// (facts.go) that this cluster runs: on every node, and once per
-	// cluster on the untainted node groups.
+	// (facts.go, platform.controllers) that this cluster runs: on every
+	// node of the node groups each DaemonSet runs on (its Groups), and
+	// once per cluster on the node groups that admit them.
 	DaemonSets []OverheadPod
 	System     []OverheadPod
-	// PerNode is the DaemonSets' requests on each node (Pods: how many).
-	PerNode Resources
 	// SystemTotal is the system pods' requests (Pods: how many).
 	SystemTotal Resources
 	// Untainted names the node groups the system pods may land on.
@@ -120,11 +119,11 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 			a.Untainted = append(a.Untainted, name)
 		}
 	}
+	everywhere := slices.Sorted(maps.Keys(a.ByName))
 	for _, p := range daemonSets {
 		if _, ok := env.Cluster.Addon(p.Addon); ok {
+			p.Groups = everywhere
 			a.DaemonSets = append(a.DaemonSets, p)
-			a.PerNode = a.PerNode.Add(p.Requests.Times(p.Replicas))
-			a.PerNode.Pods += p.Replicas
 		}
 	}
 	for _, p := range systemPods {
@@ -134,6 +133,11 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 		a.addSystem(p)
 	}
 	for _, p := range controllerPods(env) {
+		if p.PerNode {
+			p.Groups = a.accepting(p.Selector, p.Tolerations)
+			a.DaemonSets = append(a.DaemonSets, p)
+			continue
+		}
 		a.addSystem(p)
 	}
 	// Waves are undefined only when dependsOn is wrong, which
@@ -181,6 +185,31 @@ func Analyze(env *model.Environment, objs []object.Object, today time.Time) *Ana
 	return a
 }
 
+// DaemonSetsOn is what the DaemonSets request on each node of node group
+// name (Pods: how many).
+func (a *Analysis) DaemonSetsOn(name string) Resources {
+	var sum Resources
+	for _, d := range a.DaemonSets {
+		if slices.Contains(d.Groups, name) {
+			sum = sum.Add(d.Requests.Times(d.Replicas))
+			sum.Pods += d.Replicas
+		}
+	}
+	return sum
+}
+
+// accepting returns the node groups whose nodes a pod with selector and
+// tolerations may land on, sorted.
+func (a *Analysis) accepting(selector map[string]string, tolerations []Toleration) []string {
+	var out []string
+	for _, g := range a.Groups {
+		if g.Accepts(a.Env, selector, tolerations) == "" {
+			out = append(out, g.Name)
+		}
+	}
+	return out
+}
+
 func (a *Analysis) addSystem(p OverheadPod) {
 	a.System = append(a.System, p)
 	a.SystemTotal = a.SystemTotal.Add(p.Requests.Times(p.Replicas))
@@ -189,7 +218,8 @@ func (a *Analysis) addSystem(p OverheadPod) {
 
 // controllerPods are the pods of env's controllers (platform.controllers),
 // by controller and pod name: "<controller>" for a pod named controller,
-// "<controller>-<pod>" for the others.
+// "<controller>-<pod>" for the others. A per-node pod has one replica
+// (per node).
 func controllerPods(env *model.Environment) []OverheadPod {
 	var out []OverheadPod
 	for _, name := range env.EnabledControllers() {
@@ -200,18 +230,35 @@ func controllerPods(env *model.Environment) []OverheadPod {
 			if pod != "controller" {
 				full += "-" + pod
 			}
+			replicas := p.Count()
+			if p.PerNode {
+				replicas = 1
+			}
 			var sum Resources
 			for _, r := range p.AllRequests() {
 				sum = sum.Add(requests(model.Resources{Requests: r}))
 			}
 			out = append(out, OverheadPod{
-				Controller: name,
-				Name:       full,
-				Replicas:   int64(p.Replicas),
-				Requests:   sum,
-				Selector:   c.NodeSelector,
+				Controller:  name,
+				Pod:         pod,
+				Name:        full,
+				PerNode:     p.PerNode,
+				Replicas:    replicas,
+				Requests:    sum,
+				Selector:    c.NodeSelector,
+				Tolerations: tolerations(c.Tolerations),
 			})
 		}
+	}
+	return out
+}
+
+// tolerations converts the model's tolerations; an empty operator is
+// the API's default, Equal.
+func tolerations(ts []model.Toleration) []Toleration {
+	var out []Toleration
+	for _, t := range ts {
+		out = append(out, Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect})
 	}
 	return out
 }

@@ -339,21 +339,29 @@ type OverheadPod struct {
 	// own components.
 	Addon string
 	// Controller is the controller (platform.controllers) whose chart
-	// runs it, or "".
+	// runs it, or "", and Pod its key in the controller's pods.
 	Controller string
+	Pod        string
 	// Name is the workload's name, e.g. "coredns".
 	Name string
+	// PerNode marks a controller's DaemonSet (the add-ons' DaemonSets are
+	// those of the daemonSets table).
+	PerNode bool
 	// Replicas is how many pods it runs: per node for a DaemonSet, per
 	// cluster otherwise.
 	Replicas int64
 	// Requests per pod; Requests.Pods is unused.
 	Requests Resources
 	// Selector and Tolerations are the pods' nodeSelector and
-	// tolerations, for a workload that runs once per cluster: nil lands
-	// on the untainted node groups. DaemonSets tolerate every taint and
-	// run on every node whatever these say.
+	// tolerations: nil lands on the untainted node groups. The add-ons'
+	// DaemonSets tolerate every taint and run on every node whatever
+	// these say; a controller's DaemonSet runs on every node of the node
+	// groups they admit.
 	Selector    map[string]string
 	Tolerations []Toleration
+	// Groups are the node groups a DaemonSet runs on, every node of
+	// each, sorted; nil for a workload that runs once per cluster.
+	Groups []string
 	// autoscaler: it runs only when cluster.autoscaler.enabled.
 	autoscaler bool
 }

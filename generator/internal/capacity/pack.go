@@ -192,8 +192,10 @@ func (p *Placement) GroupNodes(name string) []*Node {
 //
 // The pods, in the order they are scheduled:
 //
-//  1. on every node, the DaemonSets' pods: they come with the node and
-//     tolerate every taint;
+//  1. on every node, the DaemonSets' pods: they come with the node. The
+//     add-ons' tolerate every taint; a controller's per-node pod comes
+//     with the nodes of the node groups its nodeSelector and tolerations
+//     admit ([OverheadPod.Groups]);
 //  2. the add-ons' and controllers' pods that run once per cluster
 //     ([Analysis.System], in its order): the cluster runs them before Argo
 //     CD syncs any app;
@@ -282,10 +284,17 @@ func (a *Analysis) pods(size Size, nodes []*Node) []*Pod {
 	everything := []Toleration{{Operator: "Exists"}}
 	for _, n := range nodes {
 		for _, d := range a.DaemonSets {
+			if !slices.Contains(d.Groups, n.Group.Name) {
+				continue
+			}
+			selector, tols := d.Selector, d.Tolerations
+			if !d.PerNode {
+				selector, tols = nil, everything
+			}
 			for r := range d.Replicas {
 				pods = append(pods, &Pod{
 					Workload: d.Name, Kind: "DaemonSet", Replica: r + 1, Of: d.Replicas,
-					Requests: d.Requests, Tolerations: everything, phase: phaseNode, Target: n,
+					Requests: d.Requests, Selector: selector, Tolerations: tols, phase: phaseNode, Target: n,
 				})
 			}
 		}

@@ -312,6 +312,66 @@ cluster: autoscaler: enabled: false`,
 			},
 		},
 		{
+			// A controller's per-node pod comes with every node its
+			// tolerations admit, after the add-ons' DaemonSets: node-agent
+			// tolerates every taint, so ml's node has one too.
+			name: "a controller's DaemonSet on every node it tolerates",
+			src: `
+cluster: nodeGroups: {
+	general: {minSize: 2, maxSize: 2}
+	ml: {minSize: 1, maxSize: 1, taints: [{key: "workload", value: "ml"}]}
+}
+cluster: addons: {coredns: enabled: false, "metrics-server": enabled: false, "aws-ebs-csi-driver": enabled: false}
+cluster: autoscaler: enabled: false
+platform: controllers: "aws-load-balancer-controller": enabled: false
+` + modeltest.NodeAgent,
+			overhead: true,
+			want: []string{
+				"general-1 (eu-west-1a): aws-node, kube-proxy, eks-pod-identity-agent, node-agent",
+				"general-2 (eu-west-1b): aws-node, kube-proxy, eks-pod-identity-agent, node-agent",
+				"ml-1 (eu-west-1a): aws-node, kube-proxy, eks-pod-identity-agent, node-agent",
+			},
+		},
+		{
+			// Without a toleration it stays off the tainted group, as
+			// kube-scheduler's DaemonSet controller keeps it.
+			name: "a controller's DaemonSet only where it may land",
+			src: `
+cluster: nodeGroups: {
+	general: {minSize: 1, maxSize: 1}
+	ml: {minSize: 1, maxSize: 1, taints: [{key: "workload", value: "ml"}]}
+}
+cluster: addons: {coredns: enabled: false, "metrics-server": enabled: false, "aws-ebs-csi-driver": enabled: false}
+cluster: autoscaler: enabled: false
+platform: controllers: "aws-load-balancer-controller": enabled: false
+platform: controllers: "node-agent": tolerations: []` + modeltest.NodeAgent,
+			overhead: true,
+			want: []string{
+				"general-1 (eu-west-1a): aws-node, kube-proxy, eks-pod-identity-agent, node-agent",
+				"ml-1 (eu-west-1a): aws-node, kube-proxy, eks-pod-identity-agent",
+			},
+		},
+		{
+			// The pod limit is full before node-agent's pod comes: it
+			// stays Pending on each node, with the scheduler's reason.
+			name: "a controller's DaemonSet pod its node has no room for",
+			src: `
+cluster: nodeGroups: general: {minSize: 2, maxSize: 2, maxPodsPerNode: 4}
+cluster: addons: {coredns: enabled: false, "metrics-server": enabled: false}
+cluster: autoscaler: enabled: false
+platform: controllers: "aws-load-balancer-controller": enabled: false
+` + modeltest.NodeAgent,
+			overhead: true,
+			want: []string{
+				"general-1 (eu-west-1a): aws-node, kube-proxy, ebs-csi-node, eks-pod-identity-agent",
+				"general-2 (eu-west-1b): aws-node, kube-proxy, ebs-csi-node, eks-pod-identity-agent",
+				"Pending node-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]",
+				"Pending node-agent: 0/2 nodes are available: 1 Too many pods, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]",
+				"Pending ebs-csi-controller 1/2: 0/2 nodes are available: 2 Too many pods",
+				"Pending ebs-csi-controller 2/2: 0/2 nodes are available: 2 Too many pods",
+			},
+		},
+		{
 			// Both in wave 0: the larger goes first and takes the node.
 			name: "larger pods first within a wave",
 			src: `

@@ -293,9 +293,11 @@ func defaulted(req, lim map[string]int64, lr model.LimitRange) (map[string]int64
 
 // ControllerPeak returns, per namespace, what the enabled controllers'
 // pods need at their peak, from their declared pods: requests and pods
-// only (their charts set no limits, and gen gives them none), each pod
+// only (gen counts their requests; limits are the charts'), each pod
 // with Kubernetes' default rolling-update surge of 25% (the charts'
-// Deployments keep it).
+// Deployments keep it). A per-node pod counts once per node of the node
+// groups it runs on, at their maxSize; a DaemonSet's rolling update
+// replaces a node's pod without a surge (maxSurge 0, the default).
 func ControllerPeak(env *model.Environment) map[string]Amounts {
 	out := map[string]Amounts{}
 	for _, name := range env.EnabledControllers() {
@@ -307,8 +309,17 @@ func ControllerPeak(env *model.Environment) map[string]Amounts {
 		}
 		for _, pod := range slices.Sorted(maps.Keys(c.Pods)) {
 			p := c.Pods[pod]
-			n := int64(p.Replicas)
+			n := p.Count()
 			n += ceilDiv(n*25, 100)
+			if p.PerNode {
+				n = 0
+				for _, name := range slices.Sorted(maps.Keys(env.Cluster.NodeGroups)) {
+					g := newGroup(env, name, env.Cluster.NodeGroups[name])
+					if g.Accepts(env, c.NodeSelector, tolerations(c.Tolerations)) == "" {
+						n += int64(g.NodeGroup.MaxSize)
+					}
+				}
+			}
 			for _, r := range p.AllRequests() {
 				if v, ok := ParseAmount(r.CPU); ok {
 					ns["requests.cpu"] += v * n

@@ -205,17 +205,38 @@ func TestFormatQuota(t *testing.T) {
 }
 
 func TestControllerPeak(t *testing.T) {
-	env := &model.Environment{Platform: model.Platform{Controllers: map[string]*model.Controller{
-		"a": {Enabled: true, Namespace: "ops", Pods: map[string]model.ControllerPod{
-			"controller": {Replicas: 2, Requests: model.ResourceList{CPU: "50m", Memory: "128Mi"}},
-			"webhook":    {Replicas: 1, Requests: model.ResourceList{CPU: "25m", Memory: "64Mi"}},
+	env := &model.Environment{
+		Cluster: model.Cluster{Zones: []string{"z1"}, NodeGroups: map[string]model.NodeGroup{
+			"general": {InstanceTypes: []string{"t3.medium"}, MinSize: 2, MaxSize: 4},
+			"ml": {InstanceTypes: []string{"c5.xlarge"}, MinSize: 1, MaxSize: 3,
+				Taints: []model.Taint{{Key: "workload", Value: "ml", Effect: "NoSchedule"}}},
 		}},
-		"b": {Enabled: false, Namespace: "ops", Pods: map[string]model.ControllerPod{
-			"controller": {Replicas: 5, Requests: model.ResourceList{CPU: "1", Memory: "1Gi"}},
+		Platform: model.Platform{Controllers: map[string]*model.Controller{
+			"a": {Enabled: true, Namespace: "ops", Pods: map[string]model.ControllerPod{
+				"controller": {Replicas: new(2), Requests: model.ResourceList{CPU: "50m", Memory: "128Mi"}},
+				"webhook":    {Replicas: new(1), Requests: model.ResourceList{CPU: "25m", Memory: "64Mi"}},
+			}},
+			"b": {Enabled: false, Namespace: "ops", Pods: map[string]model.ControllerPod{
+				"controller": {Replicas: new(5), Requests: model.ResourceList{CPU: "1", Memory: "1Gi"}},
+			}},
+			// One pod on each node of general at maxSize; ml's taint is
+			// not tolerated.
+			"agent": {Enabled: true, Namespace: "logs", Pods: map[string]model.ControllerPod{
+				"agent": {PerNode: true, Requests: model.ResourceList{CPU: "50m", Memory: "64Mi"}},
+			}},
+			// Tolerates every taint: general's 4 nodes and ml's 3.
+			"everywhere": {Enabled: true, Namespace: "all", Tolerations: []model.Toleration{{Operator: "Exists"}},
+				Pods: map[string]model.ControllerPod{
+					"agent": {PerNode: true, Requests: model.ResourceList{CPU: "10m", Memory: "10Mi"}},
+				}},
 		}},
-	}}}
+	}
 	// 2 + 1 surge controllers, 1 + 1 surge webhook.
-	want := map[string]Amounts{"ops": {"requests.cpu": 200, "requests.memory": 512 * MiB * 1000, "pods": 5000}}
+	want := map[string]Amounts{
+		"ops":  {"requests.cpu": 200, "requests.memory": 512 * MiB * 1000, "pods": 5000},
+		"logs": {"requests.cpu": 200, "requests.memory": 256 * MiB * 1000, "pods": 4000},
+		"all":  {"requests.cpu": 70, "requests.memory": 70 * MiB * 1000, "pods": 7000},
+	}
 	if diff := cmp.Diff(want, ControllerPeak(env)); diff != "" {
 		t.Errorf("ControllerPeak() mismatch (-want +got):\n%s", diff)
 	}

@@ -35,8 +35,10 @@ func Capacity(env *model.Environment, objs []object.Object, today time.Time) (wa
 	c := &capacityChecker{Analysis: capacity.Analyze(env, objs, today), reported: map[*capacity.Demand]bool{}}
 	c.nodeGroups()
 	c.placement()
-	c.podFit()
-	c.packing()
+	if c.daemonSetFit() {
+		c.podFit()
+		c.packing()
+	}
 	c.spread()
 	c.disruption()
 	c.irsa()
@@ -114,6 +116,66 @@ func (c *capacityChecker) knownGroups(u *capacity.Demand) ([]*capacity.Group, bo
 	return gs, len(gs) > 0
 }
 
+// daemonSetFit reports node groups whose nodes cannot hold their own
+// DaemonSets' pods once a controller adds a per-node pod to the add-ons',
+// at the requests of the controllers' per-node pods there and the group's
+// instance types, and reports whether every group can: when one cannot,
+// each of its nodes leaves a DaemonSet's pod Pending and no app's pod
+// counts what is left, so podFit and packing would only repeat it. (The
+// add-ons' DaemonSets alone are packing's to report, as Pending pods.)
+func (c *capacityChecker) daemonSetFit() bool {
+	ok := true
+	for _, g := range c.Groups {
+		if !g.Known() || !slices.ContainsFunc(c.DaemonSets, func(d capacity.OverheadPod) bool {
+			return d.Controller != "" && slices.Contains(d.Groups, g.Name)
+		}) {
+			continue
+		}
+		ds := c.DaemonSetsOn(g.Name)
+		var short []string
+		if ds.CPU > g.PerNode.CPU {
+			short = append(short, "CPU")
+		}
+		if ds.Memory > g.PerNode.Memory {
+			short = append(short, "memory")
+		}
+		if ds.Pods > g.PerNode.Pods {
+			short = append(short, "pods")
+		}
+		if len(short) == 0 {
+			continue
+		}
+		ok = false
+		var paths, each []string
+		for _, d := range c.DaemonSets {
+			if !slices.Contains(d.Groups, g.Name) {
+				continue
+			}
+			each = append(each, d.Name+" "+d.Requests.CPUMem())
+			if d.Controller != "" {
+				paths = append(paths, "platform.controllers."+model.Label(d.Controller)+".pods."+model.Label(d.Pod)+".requests")
+			}
+		}
+		paths = append(paths, groupPath(g.Name, "instanceTypes"))
+		if short[len(short)-1] == "pods" && g.NodeGroup.MaxPodsPerNode != nil {
+			paths = append(paths, groupPath(g.Name, "maxPodsPerNode"))
+		}
+		fix := "lower the controllers' per-node requests or choose a larger instance type"
+		if short[len(short)-1] == "pods" {
+			fix = "choose an instance type with more ENIs (more pods per node)"
+			if g.NodeGroup.MaxPodsPerNode != nil {
+				fix = "raise maxPodsPerNode or choose an instance type with more ENIs (more pods per node)"
+			}
+			if len(short) > 1 {
+				fix = "lower the controllers' per-node requests and " + fix
+			}
+		}
+		c.errorAt(paths, "node group %s (%s) allocates %s / %s per node, but the DaemonSets on each of its nodes request %s / %s (%s): not enough %s, so each node would leave one of them Pending; %s",
+			g.Name, g.TypeList(), g.PerNode.CPUMem(), count(g.PerNode.Pods, "pod"), ds.CPUMem(), count(ds.Pods, "pod"), strings.Join(each, ", "), and(short), fix)
+	}
+	return ok
+}
+
 // podFit reports apps whose pod is larger than what any node it may land
 // on offers, next to the DaemonSets.
 func (c *capacityChecker) podFit() {
@@ -124,7 +186,7 @@ func (c *capacityChecker) podFit() {
 		}
 		fits, disk := false, false
 		for _, g := range gs {
-			free := g.PerNode.Sub(c.PerNode)
+			free := g.PerNode.Sub(c.DaemonSetsOn(g.Name))
 			if u.Pod.CPU <= free.CPU && u.Pod.Memory <= free.Memory && u.Pod.EphemeralStorage <= free.EphemeralStorage {
 				fits = true
 				break
@@ -142,9 +204,10 @@ func (c *capacityChecker) podFit() {
 		}
 		var room []string
 		for _, g := range gs {
-			free := g.PerNode.Sub(c.PerNode)
+			ds := c.DaemonSetsOn(g.Name)
+			free := g.PerNode.Sub(ds)
 			room = append(room, fmt.Sprintf("node group %s (%s) has at most %s per node for pods (allocatable %s, less %s for DaemonSets)",
-				g.Name, nodeKind(g, disk), show(free), show(g.PerNode), show(c.PerNode)))
+				g.Name, nodeKind(g, disk), show(free), show(g.PerNode), show(ds)))
 		}
 		c.reported[u] = true
 		c.errorf(u.App.Path("resources.requests"), "requests %s per pod, but %s", show(u.Pod), strings.Join(room, "; "))

@@ -750,3 +750,45 @@ apps: ml: resources: requests: {cpu: "3", memory: "2Gi"}
 		t.Errorf("Capacity() positions mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestCapacityPerNode checks that a controller's DaemonSet pod is counted
+// on every node it runs on: one that a node has no room for is an error
+// naming the node group, its nodes and what is left on them, at the
+// controller's requests and the node group's fields.
+func TestCapacityPerNode(t *testing.T) {
+	base := modeltest.ChatbotProdApps + controllerRoles + modeltest.NodeAgent
+	for _, tt := range []struct {
+		name string
+		src  string
+		want []problem
+	}{
+		{
+			name: "fits",
+		},
+		{
+			// 1800m does not fit beside the add-ons' 180m on a t3.medium
+			// (1930m) nor on the ml group's m5.large, which node-agent's
+			// toleration of every taint takes it to.
+			name: "larger than what a node has left",
+			src:  `platform: controllers: "node-agent": pods: controller: requests: cpu: "1800m"`,
+			want: []problem{
+				{
+					Path:  path("platform", "controllers", `"node-agent"`, "pods", "controller", "requests"),
+					Error: `platform.controllers."node-agent".pods.controller.requests: node group general (t3.medium) allocates 1.93 CPU / 3246Mi / 17 pods per node, but the DaemonSets on each of its nodes request 1.98 CPU / 184Mi / 5 pods (aws-node 50m CPU / 0, kube-proxy 100m CPU / 0, ebs-csi-node 30m CPU / 120Mi, eks-pod-identity-agent 0 CPU / 0, node-agent 1.8 CPU / 64Mi): not enough CPU, so each node would leave one of them Pending; lower the controllers' per-node requests or choose a larger instance type`,
+				},
+				{
+					Path:  path("platform", "controllers", `"node-agent"`, "pods", "controller", "requests"),
+					Error: `platform.controllers."node-agent".pods.controller.requests: node group ml (m5.large) allocates 1.93 CPU / 6903Mi / 29 pods per node, but the DaemonSets on each of its nodes request 1.98 CPU / 184Mi / 5 pods (aws-node 50m CPU / 0, kube-proxy 100m CPU / 0, ebs-csi-node 30m CPU / 120Mi, eks-pod-identity-agent 0 CPU / 0, node-agent 1.8 CPU / 64Mi): not enough CPU, so each node would leave one of them Pending; lower the controllers' per-node requests or choose a larger instance type`,
+				},
+			},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := modeltest.Env(t, "prod", base+tt.src)
+			_, err := check.Capacity(env, nil, today)
+			if diff := cmp.Diff(tt.want, problems(err)); diff != "" {
+				t.Errorf("Capacity() errors mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -183,7 +183,7 @@ func TestEnvironment(t *testing.T) {
 			name: "namespace not in the environment",
 			src:  `apps: web: namespace: "shop"`,
 			want: []problem{
-				{path("apps", "web", "namespace"), `apps.web.namespace: namespace "shop" is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, monitoring)`},
+				{path("apps", "web", "namespace"), `apps.web.namespace: namespace "shop" is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, logging, monitoring)`},
 			},
 		},
 		{
@@ -474,9 +474,22 @@ apps: {
 			app: func(a *model.App) { a.Image.Tag = "" },
 			want: []problem{
 				{path("namespaces", "Shop"), `namespaces.Shop: namespace name "Shop" is not a valid DNS-1123 label: ` + dnsLabelMsg},
-				{path("apps", "api", "namespace"), `apps.api.namespace: namespace "shop" is not one of the environment's namespaces (Shop, argo-rollouts, chatbot, external-secrets, koorde-cache, monitoring)`},
+				{path("apps", "api", "namespace"), `apps.api.namespace: namespace "shop" is not one of the environment's namespaces (Shop, argo-rollouts, chatbot, external-secrets, koorde-cache, logging, monitoring)`},
 				{path("apps", "web", "image"), `apps.web.image: image 123456789012.dkr.ecr.ap-south-1.amazonaws.com/web has neither a tag nor a digest`},
 				{path("apps", "web", "nodeGroup"), `apps.web.nodeGroup: node group "gpu" does not exist in cluster chatbot-prod (node groups: general, ml)`},
+			},
+		},
+		{
+			name: "a controller's per-node pod",
+			src:  modeltest.NodeAgent,
+		},
+		{
+			// A DaemonSet's count is the nodes': replicas would count
+			// nothing, and gen would count one pod per node anyway.
+			name: "a controller's per-node pod with replicas",
+			src:  modeltest.NodeAgent + `platform: controllers: "node-agent": pods: controller: replicas: 3`,
+			want: []problem{
+				{path("platform", "controllers", `"node-agent"`, "pods", "controller", "replicas"), `platform.controllers."node-agent".pods.controller.replicas: controller node-agent: pod controller is perNode, a DaemonSet's: it runs one pod on every node of the node groups its nodeSelector and tolerations admit, so replicas 3 would count nothing; remove replicas, or perNode for a workload that runs a number of pods`},
 			},
 		},
 	}

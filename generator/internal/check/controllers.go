@@ -23,10 +23,10 @@ var exactChartVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\
 var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`)
 
 // controllers checks each enabled controller: its chart version names one
-// release, and the IAM role its chart's values name (if any) is the one
-// its serviceAccount.iamRole gives the ClusterConfig. prometheus-adapter
-// needs prometheus-operator, and its rules must serve the apps' custom
-// metrics.
+// release, a per-node pod states no replicas, and the IAM role its
+// chart's values name (if any) is the one its serviceAccount.iamRole gives
+// the ClusterConfig. prometheus-adapter needs prometheus-operator, and its
+// rules must serve the apps' custom metrics.
 func (c *checker) controllers() {
 	if adapter, ok := c.env.Controller(custommetrics.Controller); ok {
 		if _, ok := c.env.Controller("prometheus-operator"); !ok {
@@ -48,6 +48,13 @@ func (c *checker) controllers() {
 			c.errorf(ctl.Path("chart.version"),
 				"controller %s: chart version %s: Argo CD would install whatever %s serves for it that day, so two syncs a month apart could differ; pin one release, e.g. \"1.2.3\"",
 				name, what, ctl.Chart.RepoURL)
+		}
+		for _, pod := range slices.Sorted(maps.Keys(ctl.Pods)) {
+			if p := ctl.Pods[pod]; p.PerNode && p.Replicas != nil {
+				c.errorf(ctl.Path("pods."+model.Label(pod)+".replicas"),
+					"controller %s: pod %s is perNode, a DaemonSet's: it runs one pod on every node of the node groups its nodeSelector and tolerations admit, so replicas %d would count nothing; remove replicas, or perNode for a workload that runs a number of pods",
+					name, pod, *p.Replicas)
+			}
 		}
 		want := ""
 		if ctl.ServiceAccount.IAMRole != "" {

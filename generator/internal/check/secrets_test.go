@@ -131,7 +131,7 @@ func TestExternalSecrets(t *testing.T) {
 		name: "a SecretStore of a namespace the environment does not have",
 		src:  `secretStores: x: {namespace: "nope", provider: "aws-secrets-manager", aws: iamRole: "chatbot-prod-secrets"}`,
 		want: []problem{{path("secretStores", "x", "namespace"),
-			`secretStores.x.namespace: secret store x is a SecretStore of namespace "nope", which is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, monitoring, shop)`}},
+			`secretStores.x.namespace: secret store x is a SecretStore of namespace "nope", which is not one of the environment's namespaces (argo-rollouts, chatbot, external-secrets, koorde-cache, logging, monitoring, shop)`}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,6 +98,12 @@ func TestBuild(t *testing.T) {
 						RoleName:          "ebs-csi-driver",
 						RoleOnly:          ptr(true),
 					},
+					{
+						Metadata:         ClusterIAMMeta{Namespace: "logging", Name: "fluent-bit"},
+						AttachPolicyARNs: []string{"arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"},
+						RoleName:         "chatbot-prod-fluent-bit",
+						RoleOnly:         ptr(true),
+					},
 				},
 			},
 		},
@@ -232,6 +238,7 @@ func TestBuildRoleNames(t *testing.T) {
 	want["kube-system/cluster-autoscaler"] = "arn:aws:iam::123456789012:role/cluster-autoscaler"
 	want["kube-system/aws-load-balancer-controller"] = "arn:aws:iam::123456789012:role/aws-load-balancer-controller"
 	want["kube-system/ebs-csi-controller-sa"] = "arn:aws:iam::123456789012:role/ebs-csi-driver"
+	want["logging/fluent-bit"] = "arn:aws:iam::123456789012:role/chatbot-prod-fluent-bit"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Build(prod) role ARNs mismatch (-want +got):\n%s", diff)
 	}
@@ -252,6 +259,7 @@ var variants = []struct {
 		want: []string{
 			"chatbot/backend", "chatbot/ml",
 			"kube-system/aws-load-balancer-controller", "kube-system/ebs-csi-controller-sa",
+			"logging/fluent-bit",
 		},
 	},
 	{
@@ -264,6 +272,7 @@ var variants = []struct {
 		want: []any{[]string{
 			"chatbot/backend", "chatbot/ml",
 			"kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler",
+			"logging/fluent-bit",
 		}, 5},
 	},
 	{

@@ -58,10 +58,11 @@ type Fixture struct {
 	LimitRanges    []*corev1.LimitRange
 	ResourceQuotas []*corev1.ResourceQuota
 	// Pods are, in the order to create them:
-	//   - the add-ons' DaemonSet pods (capacity.Analysis.DaemonSets),
-	//     kube-system/<daemonset>-<node>, each bound to its node by node
-	//     affinity, as the DaemonSet controller does, and tolerating every
-	//     taint;
+	//   - the add-ons' and controllers' DaemonSet pods
+	//     (capacity.Analysis.DaemonSets), kube-system/<daemonset>-<node>,
+	//     on the nodes of the node groups each runs on, each bound to its
+	//     node by node affinity, as the DaemonSet controller does, and
+	//     tolerating every taint;
 	//   - the add-ons' cluster-wide pods (capacity.Analysis.System),
 	//     kube-system/<name>-<n>, tolerating none of the node groups'
 	//     taints;
@@ -95,6 +96,9 @@ func NewFixture(env *model.Environment, objs []object.Object, atMax bool) (*Fixt
 	}
 	for _, n := range f.Nodes {
 		for _, ds := range a.DaemonSets {
+			if !slices.Contains(ds.Groups, n.Labels["eks.amazonaws.com/nodegroup"]) {
+				continue
+			}
 			for i := range ds.Replicas {
 				name := ds.Name + "-" + n.Name
 				if ds.Replicas > 1 {

@@ -80,6 +80,16 @@ platform: controllers: {
 				{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}, Ports: tcp(443)},
 			},
 		},
+		// No ingress; the kubernetes filter asks the API server, the
+		// output CloudWatch Logs and STS.
+		"NetworkPolicy/logging/allow-fluent-bit": {
+			PodSelector: release("fluent-bit"),
+			PolicyTypes: both,
+			Egress: []networkingv1.NetworkPolicyEgressRule{
+				apiServer,
+				{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}, Ports: tcp(443)},
+			},
+		},
 		"NetworkPolicy/keda/allow-keda": {
 			PodSelector: release("keda"),
 			PolicyTypes: both,

@@ -47,6 +47,7 @@ const noControllers = `platform: controllers: {
 	"external-secrets": enabled:             false
 	"prometheus-operator": enabled:          false
 	"argo-rollouts": enabled:                false
+	"fluent-bit": enabled:                   false
 }
 `
 

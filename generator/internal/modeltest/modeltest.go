@@ -88,6 +88,20 @@ platform: controllers: {
 	"external-secrets": enabled:    false
 	"prometheus-operator": enabled: false
 	"argo-rollouts": enabled:       false
+	"fluent-bit": enabled:          false
+}
+`
+
+// NodeAgent is the CUE of a controller whose pod runs on every node, a
+// DaemonSet's (perNode), tolerating every taint: node-agent, in
+// namespace agents, 50m / 64Mi per node.
+const NodeAgent = `
+platform: controllers: "node-agent": {
+	chart: {repoURL: "https://charts.example.com", name: "node-agent", version: "1.0.0"}
+	namespace: "agents"
+	serviceAccount: name: "node-agent"
+	tolerations: *[{operator: "Exists"}] | _
+	pods: controller: {perNode: true, requests: {cpu: *"50m" | _, memory: *"64Mi" | _}}
 }
 `
 

@@ -77,6 +77,9 @@ func Build(env *model.Environment, opts Options) Plan {
 
 	var lo, hi Level
 	for _, g := range a.Groups {
+		ds := a.DaemonSetsOn(g.Name)
+		lo.DaemonSets = lo.DaemonSets.Add(ds.Times(int64(g.NodeGroup.MinSize)))
+		hi.DaemonSets = hi.DaemonSets.Add(ds.Times(int64(g.NodeGroup.MaxSize)))
 		ng := NodeGroup{
 			Name:          g.Name,
 			InstanceTypes: g.NodeGroup.InstanceTypes,
@@ -119,13 +122,12 @@ func Build(env *model.Environment, opts Options) Plan {
 		p.Apps = append(p.Apps, app)
 	}
 	for _, d := range a.DaemonSets {
-		p.DaemonSets = append(p.DaemonSets, Overhead{Name: d.Name, Replicas: d.Replicas, PerPod: d.Requests})
+		p.DaemonSets = append(p.DaemonSets, Overhead{Name: d.Name, Replicas: d.Replicas, PerPod: d.Requests, NodeGroups: d.Groups})
 	}
 	for _, s := range a.System {
 		p.System = append(p.System, Overhead{Name: s.Name, Replicas: s.Replicas, PerPod: s.Requests})
 	}
 	for _, l := range []*Level{&lo, &hi} {
-		l.DaemonSets = a.PerNode.Times(l.Nodes)
 		l.System = a.SystemTotal
 		l.Requested = l.Apps.Add(l.DaemonSets).Add(l.System)
 		l.Headroom = l.Capacity.Sub(l.Requested)
@@ -216,14 +218,23 @@ func controllersOf(env *model.Environment, a *capacity.Analysis, reliances []Rel
 			IAMRole:    c.ServiceAccount.IAMRole,
 			ReliedOnBy: []string{},
 		}
-		var sum capacity.Resources
+		var sum, perNode capacity.Resources
 		for _, p := range a.System {
 			if p.Controller == name {
 				sum = sum.Add(p.Requests.Times(p.Replicas))
 				ctl.Pods += p.Replicas
 			}
 		}
+		for _, p := range a.DaemonSets {
+			if p.Controller == name {
+				perNode = perNode.Add(p.Requests.Times(p.Replicas))
+				ctl.PodsPerNode += p.Replicas
+			}
+		}
 		ctl.Requests = capacity.FormatCPU(sum.CPU) + " / " + capacity.FormatMemory(sum.Memory)
+		if ctl.PodsPerNode > 0 {
+			ctl.RequestsPerNode = capacity.FormatCPU(perNode.CPU) + " / " + capacity.FormatMemory(perNode.Memory)
+		}
 		for _, r := range reliances {
 			if r.Controller == name {
 				ctl.Provides = r.Capability

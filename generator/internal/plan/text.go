@@ -62,6 +62,9 @@ func (p Plan) Text(w io.Writer) error {
 			if d.Replicas > 1 {
 				n += fmt.Sprintf(" x%d", d.Replicas)
 			}
+			if d.NodeGroups != nil && len(d.NodeGroups) < len(p.NodeGroups) {
+				n += " (on " + strings.Join(d.NodeGroups, ", ") + ")"
+			}
 			names = append(names, n)
 			sum = sum.Add(d.PerPod.Times(d.Replicas))
 			sum.Pods += d.Replicas
@@ -80,7 +83,14 @@ func (p Plan) Text(w io.Writer) error {
 		fmt.Fprintln(tw)
 		fmt.Fprintln(tw, "CONTROLLER\tCHART\tNAMESPACE\tPODS\tPROVIDES\tRELIED ON BY")
 		for _, c := range p.Controllers {
-			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d, %s\t%s\t%s\n", c.Name, c.Chart, c.Version, c.Namespace, c.Pods, c.Requests, dash(c.Provides), reliedOn(c.ReliedOnBy))
+			pods := fmt.Sprintf("%d, %s", c.Pods, c.Requests)
+			switch {
+			case c.PodsPerNode > 0 && c.Pods == 0:
+				pods = fmt.Sprintf("%d per node, %s", c.PodsPerNode, c.RequestsPerNode)
+			case c.PodsPerNode > 0:
+				pods += fmt.Sprintf("; %d per node, %s", c.PodsPerNode, c.RequestsPerNode)
+			}
+			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\t%s\n", c.Name, c.Chart, c.Version, c.Namespace, pods, dash(c.Provides), reliedOn(c.ReliedOnBy))
 		}
 	}
 	if len(p.LoadBalancers) > 0 {

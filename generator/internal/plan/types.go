@@ -26,7 +26,8 @@ type Plan struct {
 	Cluster    Cluster     `json:"cluster"`
 	NodeGroups []NodeGroup `json:"nodeGroups"`
 	Apps       []App       `json:"apps"`
-	// DaemonSets run on every node; their Replicas is per node.
+	// DaemonSets run on every node of their NodeGroups; their Replicas
+	// is per node.
 	DaemonSets []Overhead `json:"daemonSets"`
 	// System are the cluster add-ons' and controllers' pods, which run
 	// once per cluster on the untainted node groups.
@@ -115,9 +116,14 @@ type Controller struct {
 	Version   string `json:"version"`
 	RepoURL   string `json:"repoURL"`
 	Namespace string `json:"namespace"`
-	// Pods and Requests are what its pods take (Requests as "cpu / memory").
+	// Pods and Requests are what its pods that run once per cluster take
+	// (Requests as "cpu / memory").
 	Pods     int64  `json:"pods"`
 	Requests string `json:"requests"`
+	// PodsPerNode and RequestsPerNode are what its DaemonSets' pods take
+	// on each node they run on; 0 and "" when it has none.
+	PodsPerNode     int64  `json:"podsPerNode,omitempty"`
+	RequestsPerNode string `json:"requestsPerNode,omitempty"`
 	// IAMRole is the IRSA role of its ServiceAccount, or "".
 	IAMRole string `json:"iamRole,omitempty"`
 	// Provides is the capability objects rely on, "" when none does.
@@ -243,6 +249,9 @@ type Overhead struct {
 	// PerPod is the requests of one pod (estimates, see facts.go in
 	// package capacity).
 	PerPod Resources `json:"perPod"`
+	// NodeGroups are the node groups a DaemonSet runs on, on every node
+	// of each; absent for the pods that run once per cluster.
+	NodeGroups []string `json:"nodeGroups,omitempty"`
 }
 
 // Totals are the whole cluster at rest and at peak.
