@@ -94,7 +94,7 @@ func TestChatbotProdApps(t *testing.T) {
 	if diff := cmp.Diff([]model.Taint{{Key: "workload", Value: "ml", Effect: "NoSchedule"}}, c.NodeGroups["ml"].Taints); diff != "" {
 		t.Errorf("Env(ChatbotProdApps) ml taints mismatch (-want +got):\n%s", diff)
 	}
-	if !c.Autoscaler.Enabled || c.Autoscaler.IAMRole != "chatbot-prod-cluster-autoscaler" || len(c.IAM.Roles) != 5 {
+	if !c.Autoscaler.Enabled || c.Autoscaler.IAMRole != "chatbot-prod-cluster-autoscaler" || len(c.IAM.Roles) != 6 {
 		t.Errorf("Env(ChatbotProdApps) cluster = %+v, want the schema's controllers and roles and two of its own", c)
 	}
 	backend, mongodb := env.Apps["backend"], env.Apps["mongodb"]
