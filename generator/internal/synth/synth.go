@@ -73,8 +73,11 @@ cluster: {
 		}
 	}
 	b.WriteString("\t}\n}\n\nnamespaces: {\n")
+	// A namespace's quota holds its pods at peak (check.Quotas): 21 web
+	// apps at 15 replicas, plus a rolling update's surge, of 250m and
+	// 512Mi, with the StatefulSets and one run of each CronJob.
 	for i := 0; i < n; i += 25 {
-		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"100\", \"requests.memory\": \"200Gi\"}\n", nsOf(i))
+		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"120\", \"requests.memory\": \"240Gi\"}\n", nsOf(i))
 	}
 	// The StatefulSets' passwords, which gen does not render.
 	for i := 9; i < n; i += 10 {
