@@ -28,7 +28,7 @@ func TestWriteRenders(t *testing.T) {
 		generator.PrintError(&b, err, dir)
 		t.Fatalf("Render(synth.Write(25)) failed:\n%s", b.String())
 	}
-	if len(res.Envs) != 3 {
-		t.Errorf("Render(synth.Write(25)) rendered %d environments, want 3", len(res.Envs))
+	if len(res.Envs) != len(synth.Envs) {
+		t.Errorf("Render(synth.Write(25)) rendered %d environments, want %d", len(res.Envs), len(synth.Envs))
 	}
 }
