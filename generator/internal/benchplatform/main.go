@@ -17,6 +17,7 @@
 //
 //	render       gen render --all into an empty rendered/
 //	cp           cp -r of that rendered/: the file system's floor
+//	stream       gen render --all -o -: the same files as one YAML stream
 //	helm         helm template of a chart of the same objects (synth.WriteChart),
 //	             once per environment, summed; skipped when -helm is ""
 //	check        gen check, nothing changed, the cache warm
@@ -248,6 +249,7 @@ func synthetic(bin, helm, repo, sizes string, reps int) {
 var steps = []struct{ label, what string }{
 	{"render", "gen render --all into an empty rendered/ (cold: no cache)"},
 	{"cp", "cp -r of that rendered/ (the file system's floor)"},
+	{"stream", "gen render --all -o -: the same files as one YAML stream on stdout"},
 	{"helm", "helm template of an equivalent chart, once per environment, summed"},
 	{"check", "gen check, nothing changed, the cache warm"},
 	{"check-cold", "gen check --no-cache"},
@@ -279,6 +281,7 @@ func syntheticRun(bin, helm, repo string, n int) map[string]sample {
 	}
 	out["render"] = tree(gen(bin, root, cacheDir, 0, "render", "--all", "--offline"))
 	out["cp"] = copyTree(rendered, filepath.Join(dir, "copy"))
+	out["stream"] = genStream(bin, root, cacheDir)
 	if helm != "" {
 		out["helm"] = helmTemplate(helm, chart, dir)
 	}
@@ -290,6 +293,20 @@ func syntheticRun(bin, helm, repo string, n int) map[string]sample {
 	out["check1"] = tree(gen(bin, root, cacheDir, 1, "check"))
 	out["render1"] = tree(gen(bin, root, cacheDir, 0, "render", "--all", "--offline"))
 	return out
+}
+
+// genStream measures gen render -o -, counting what it prints.
+func genStream(bin, root, cacheDir string) sample {
+	var out countingWriter
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "render", "--all", "--offline", "-o", "-", "--root", root)
+	cmd.Env = append(os.Environ(), "GEN_CACHE_DIR="+cacheDir, "AWS_EC2_METADATA_DISABLED=true")
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		fatal(fmt.Errorf("gen render --all -o -: %v\n%s", err, stderr.Bytes()))
+	}
+	return sample{result: usage(cmd, time.Since(start)), objects: out.docs, bytes: out.n}
 }
 
 // copyTree measures cp -r of src to dst: what creating and writing the
@@ -388,6 +405,7 @@ func ratios(ns []int, all map[int]map[string]sample) {
 			}
 			return sa.wall.Seconds() / sb.wall.Seconds()
 		}
+		line("stream / helm template, cpu", cpu("stream", "helm"), "<= 0.33")
 		line("render / helm template, cpu", cpu("render", "helm"), "-")
 		line("render / cp -r, cpu", cpu("render", "cp"), "<= 1.5")
 		line("render / cp -r, wall", wall("render", "cp"), "-")
