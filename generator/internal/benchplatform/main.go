@@ -20,7 +20,9 @@
 //	stream       gen render --all -o -: the same files as one YAML stream
 //	helm         helm template of a chart of the same objects (synth.WriteChart),
 //	             once per environment, summed; skipped when -helm is ""
-//	check        gen check, nothing changed, the cache warm
+//	check-first  gen check, nothing changed, right after the render: it reads
+//	             the files the render wrote
+//	check        gen check, nothing changed, the cache warm (the third check)
 //	check-cold   gen check --no-cache
 //	check1       gen check after one app of prod changed
 //	render1      gen render --all after that change
@@ -148,6 +150,9 @@ func defaults(bin, repo string, runs int) {
 	// before it; these were just copied.
 	age(root)
 	gen(bin, root, cacheDir, 0, "check") // records every environment
+	// and, two seconds after the copy, every file's metadata.
+	time.Sleep(2100 * time.Millisecond)
+	gen(bin, root, cacheDir, 0, "check")
 
 	files, _ := treeSize(filepath.Join(root, "rendered"))
 	fmt.Printf("default environments (%d files), %d CPUs, %s, median of %d runs:\n",
@@ -162,7 +167,7 @@ func defaults(bin, repo string, runs int) {
 		fmt.Printf("  %-11s %9s wall %9s cpu   %s\n", label, median(walls).Round(100*time.Microsecond),
 			median(cpus).Round(100*time.Microsecond), what)
 	}
-	measure("check", "gen check, nothing changed (cache warm)", func() result {
+	measure("check", "gen check, nothing changed (cache warm) [target <= 30 ms]", func() result {
 		return gen(bin, root, cacheDir, 0, "check")
 	})
 	measure("check-cold", "gen check --no-cache, nothing changed", func() result {
@@ -251,7 +256,8 @@ var steps = []struct{ label, what string }{
 	{"cp", "cp -r of that rendered/ (the file system's floor)"},
 	{"stream", "gen render --all -o -: the same files as one YAML stream on stdout"},
 	{"helm", "helm template of an equivalent chart, once per environment, summed"},
-	{"check", "gen check, nothing changed, the cache warm"},
+	{"check-first", "gen check, nothing changed, the first after the render (reads the new files)"},
+	{"check", "gen check, nothing changed, the cache warm (the hook's case)"},
 	{"check-cold", "gen check --no-cache"},
 	{"check1", "gen check after one app of prod changed"},
 	{"render1", "gen render --all after that change"},
@@ -285,6 +291,11 @@ func syntheticRun(bin, helm, repo string, n int) map[string]sample {
 	if helm != "" {
 		out["helm"] = helmTemplate(helm, chart, dir)
 	}
+	out["check-first"] = tree(gen(bin, root, cacheDir, 0, "check"))
+	// The files a check may trust by their metadata are those changed
+	// two seconds before it began (generator's mtimeSlack).
+	time.Sleep(2100 * time.Millisecond)
+	gen(bin, root, cacheDir, 0, "check")
 	out["check"] = tree(gen(bin, root, cacheDir, 0, "check"))
 	out["check-cold"] = tree(gen(bin, root, cacheDir, 0, "check", "--no-cache"))
 	if err := synth.ChangeOneApp(root); err != nil {
