@@ -1,6 +1,9 @@
 package generator
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,17 +18,44 @@ import (
 
 // entry is what the cache remembers of one environment's render: enough
 // for Check to compare rendered/ and report, without loading any CUE.
+// It is stored as a line of JSON and then Files, one line per file (see
+// encode): a check reads the entries of thousands of files, and decoding
+// them from JSON alone took longer than the rest of a warm check.
 type entry struct {
 	// Inputs are the folders the render read (Env.Inputs) and Digest the
 	// digest of their files then (cache.Hash).
 	Inputs []string `json:"inputs"`
 	Digest string   `json:"digest"`
-	// Files are the rendered files' digests by path (output.Digests).
-	Files map[string]string `json:"files"`
+	// Files are the rendered files' records by path: the digest of each,
+	// and its metadata once a check found it unchanged (output.Records).
+	Files output.Records `json:"-"`
 	// LockStale is whether the lock file differed from the render's.
 	LockStale bool          `json:"lockStale"`
 	Warnings  []string      `json:"warnings"`
 	Policy    policy.Report `json:"policy"`
+}
+
+// encode returns e as it is stored: its JSON on one line, then its files.
+func (e *entry) encode() ([]byte, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return e.Files.AppendText(append(data, '\n'))
+}
+
+// decode reads what encode wrote into e.
+func (e *entry) decode(data []byte) error {
+	head, files, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok {
+		return errors.New("cache entry: no files")
+	}
+	if err := json.Unmarshal(head, e); err != nil {
+		return err
+	}
+	var err error
+	e.Files, err = output.ParseRecords(files)
+	return err
 }
 
 // mtimeSlack is how close to the start of a render an input may have been
@@ -57,20 +87,25 @@ func (o Options) cacheKey(env string) (string, bool) {
 	}
 	slices.Sort(cueEnv)
 	day := o.today().Format(time.DateOnly)
-	return cache.Key("render/v1", exe, root, env, day, strings.Join(cueEnv, "\n")), true
+	return cache.Key("render/v2", exe, root, env, day, strings.Join(cueEnv, "\n")), true
 }
 
-// cached returns the entry of env when its inputs are unchanged.
-func (o Options) cached(env string) (*entry, bool) {
+// cached returns the entry of env when its inputs are unchanged; hs
+// digests the inputs, each file once for every environment asked.
+func (o Options) cached(env string, hs *cache.Hasher) (*entry, bool) {
 	key, ok := o.cacheKey(env)
 	if !ok {
 		return nil, false
 	}
-	var e entry
-	if !o.Cache.Get(key, &e) || e.Digest == "" || e.Files == nil {
+	data, ok := o.Cache.GetBytes(key)
+	if !ok {
 		return nil, false
 	}
-	in, err := cache.Hash(o.root(), e.Inputs)
+	var e entry
+	if e.decode(data) != nil || e.Digest == "" {
+		return nil, false
+	}
+	in, err := hs.Hash(o.root(), e.Inputs)
 	if err != nil || in.Digest != e.Digest {
 		return nil, false
 	}
@@ -109,13 +144,34 @@ func (o Options) remember(res *Result) {
 		if in.ModifiedSince(start.Add(-mtimeSlack), skip...) {
 			continue
 		}
-		_ = o.Cache.Put(key, entry{
+		o.store(key, &entry{
 			Inputs:    e.Inputs,
 			Digest:    in.Digest,
-			Files:     output.Digests(e.Files),
+			Files:     output.NewRecords(e.Files),
 			LockStale: lockStale,
 			Warnings:  e.Warnings,
 			Policy:    e.Policy,
 		})
 	}
+}
+
+// store writes e under key; failing to is no error worth reporting.
+func (o Options) store(key string, e *entry) {
+	if data, err := e.encode(); err == nil {
+		_ = o.Cache.PutBytes(key, data)
+	}
+}
+
+// settle records, in the entry of env, the metadata of the files a
+// check read and found unchanged (output.CompareRecords), so that the
+// next check need not read them.
+func (o Options) settle(env string, e *entry, settled output.Records) {
+	key, ok := o.cacheKey(env)
+	if !ok || len(settled) == 0 {
+		return
+	}
+	for p, r := range settled {
+		e.Files[p] = r
+	}
+	o.store(key, e)
 }

@@ -9,8 +9,12 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/images"
+	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/output"
 )
 
@@ -47,6 +51,9 @@ func (c *CheckResult) Failed() bool {
 // files' digests, and the recorded warnings and policy report are
 // returned. The others are rendered and recorded.
 func Check(ctx context.Context, opts Options) (*CheckResult, error) {
+	// A file read from here on and found unchanged may have its metadata
+	// recorded only if it was last changed before this, less a slack.
+	since := time.Now().Add(-mtimeSlack)
 	root := opts.root()
 	names, err := opts.envNames()
 	if err != nil {
@@ -54,8 +61,9 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	}
 	hits := map[string]*entry{}
 	var misses []string
+	var inputs cache.Hasher
 	for _, name := range names {
-		if e, ok := opts.cached(name); ok {
+		if e, ok := opts.cached(name, &inputs); ok {
 			hits[name] = e
 		} else {
 			misses = append(misses, name)
@@ -83,31 +91,53 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		}
 		out.Changes = append(out.Changes, orphans...)
 	}
-	for _, name := range names {
-		d := path.Join(RenderedDir, name)
-		c := Change{Env: name, Dir: d, Lock: LockPath(name)}
-		var err error
+	// Compare each environment's folder, in parallel: reading thousands
+	// of files (or their metadata) is most of a check the cache answers.
+	changes := make([]Change, len(names))
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(opts.jobs())
+	for i, name := range names {
+		g.Go(func() error {
+			d := path.Join(RenderedDir, name)
+			c := Change{Env: name, Dir: d, Lock: LockPath(name)}
+			var err error
+			if hit := hits[name]; hit != nil {
+				var settled output.Records
+				c.FileChanges, settled, err = output.CompareRecords(dir(root, d), hit.Files, since)
+				c.LockChanged = hit.LockStale
+				if err == nil {
+					opts.settle(name, hit, settled)
+				}
+			} else {
+				e := rendered[name]
+				c.FileChanges, err = output.Compare(dir(root, e.Dir), e.Files)
+				if err == nil {
+					c.Lock = e.Lock.Path
+					c.LockChanged, err = images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("comparing %s: %w", d, err)
+			}
+			changes[i] = c
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, name := range names {
 		if hit := hits[name]; hit != nil {
 			out.Cached = append(out.Cached, name)
-			c.FileChanges, err = output.CompareDigests(dir(root, d), hit.Files)
-			c.LockChanged = hit.LockStale
 			out.Warnings = append(out.Warnings, hit.Warnings...)
 			out.Policies = append(out.Policies, hit.Policy)
 		} else {
 			e := rendered[name]
-			c.FileChanges, err = output.Compare(dir(root, e.Dir), e.Files)
-			if err == nil {
-				c.Lock = e.Lock.Path
-				c.LockChanged, err = images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
-			}
 			out.Warnings = append(out.Warnings, e.Warnings...)
 			out.Policies = append(out.Policies, e.Policy)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("comparing %s: %w", d, err)
-		}
-		if !c.Empty() {
-			out.Changes = append(out.Changes, c)
+		if !changes[i].Empty() {
+			out.Changes = append(out.Changes, changes[i])
 		}
 	}
 	return out, nil

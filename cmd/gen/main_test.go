@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 
+	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/internal/golden"
 	"github.com/gitops-gen/gen/internal/testregistry"
@@ -160,6 +161,7 @@ func TestScripts(t *testing.T) {
 			"releaselock":  cmdReleaseLock,
 			"waitlockers":  cmdWaitLockers,
 			"sametree":     cmdSameTree,
+			"splitstream":  cmdSplitStream,
 		},
 	})
 }
@@ -339,6 +341,45 @@ func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
 		report = append(report, fmt.Sprintf("from snapshot %s:\n\t%s", name, strings.Join(diffs, "\n\t")))
 	}
 	ts.Fatalf("%s is none of the snapshots %s; it differs\n%s", args[0], strings.Join(args[1:], ", "), strings.Join(report, "\n"))
+}
+
+// cmdSplitStream writes each document of FILE, a YAML stream as gen
+// render -o - prints it, to the file under DIR that its "# Source: "
+// comment names, and fails unless FILE is such documents, and only
+// those, in the order of the rendered tree: environments by name, then
+// each environment's files by path.
+//
+//	splitstream FILE DIR
+func cmdSplitStream(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: splitstream FILE DIR")
+	}
+	data, ok := strings.CutPrefix(ts.ReadFile(args[0]), "---\n")
+	if !ok {
+		ts.Fatalf("%s does not start with ---", args[0])
+	}
+	docs := strings.Split(data, "\n---\n")
+	var prevEnv, prevFile string
+	for i, doc := range docs {
+		if i < len(docs)-1 {
+			doc += "\n" // the line break before the next ---
+		}
+		head, body, _ := strings.Cut(doc, "\n")
+		p, ok := strings.CutPrefix(head, generator.StreamSource)
+		parts := strings.SplitN(p, "/", 3) // rendered, env, file
+		if !ok || len(parts) != 3 || parts[0] != generator.RenderedDir || parts[2] == "" {
+			ts.Fatalf("document %d starts with %q, not %srendered/ENV/PATH", i+1, head, generator.StreamSource)
+		}
+		switch env, file := parts[1], parts[2]; {
+		case env == prevEnv && file <= prevFile, env < prevEnv:
+			ts.Fatalf("document %d, %s, comes after %s/%s: not in the order of the tree", i+1, p, prevEnv, prevFile)
+		default:
+			prevEnv, prevFile = env, file
+		}
+		dst := ts.MkAbs(filepath.Join(args[1], filepath.FromSlash(p)))
+		ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+		ts.Check(os.WriteFile(dst, []byte(body), 0o644))
+	}
 }
 
 // compareSnapshots describes how now differs from was, one line per path;

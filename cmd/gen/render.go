@@ -13,9 +13,11 @@ import (
 
 func renderCommand() command {
 	return command{
-		name:    "render",
-		args:    "ENV... | --all",
-		summary: "Render environments into rendered/<env>/.\nNothing is written unless every named environment renders cleanly.",
+		name: "render",
+		args: "ENV... | --all",
+		summary: "Render environments into rendered/<env>/.\nNothing is written unless every named environment renders cleanly.\n" +
+			"With -o -, print them instead as one YAML stream on stdout (as helm template does),\n" +
+			"each file a document under a comment naming its path; nothing is written, not even a lock file.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			all := fs.Bool(flagAll, false, "render every environment under environments/")
 			allow := fs.Bool(flagAllow, false, "write even when a policy fails (the violations are still reported)")
@@ -24,7 +26,12 @@ func renderCommand() command {
 			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks and manifests keep host")
 			noWait := fs.Bool(flagNoWait, false, "fail (exit 2) instead of waiting when another gen is writing rendered/")
+			output := fs.StringP(flagOutput, "o", "", "write to `dest` instead of rendered/; only - (stdout: one YAML stream) is supported")
 			return func(ctx context.Context, e *invocation) int {
+				if *output != "" && *output != "-" {
+					fmt.Fprintf(e.stderr, "gen render: -o takes - (stdout); without it, gen render writes %s/\n", generator.RenderedDir)
+					return exitError
+				}
 				if len(e.args) == 0 && !*all {
 					fmt.Fprintf(e.stderr, "gen render: name an environment, or use --all\n")
 					return exitError
@@ -46,7 +53,7 @@ func renderCommand() command {
 					Progress: e.progress(),
 					Timeout:  *timeout,
 				})
-				opts.Cache, opts.AllowViolations = e.cache(false), *allow
+				opts.Cache, opts.AllowViolations = e.cache(*output == "-"), *allow
 				opts.NoWait = *noWait
 				opts.Waiting = func() {
 					fmt.Fprintf(e.stderr, "gen render: waiting for another gen writing %s/ (--%s fails instead)\n", generator.RenderedDir, flagNoWait)
@@ -57,6 +64,9 @@ func renderCommand() command {
 				}
 				e.warn(res.Warnings())
 				e.policyReport(res.PolicyReports())
+				if *output == "-" {
+					return stream(e, opts, res)
+				}
 				written, err := generator.Write(opts, res)
 				if errors.Is(err, generator.ErrPoliciesFailed) {
 					fmt.Fprintf(e.stderr, "gen render: policies failed; nothing written (--%s writes anyway)\n", flagAllow)
@@ -93,4 +103,17 @@ func renderCommand() command {
 			}
 		},
 	}
+}
+
+// stream prints res on stdout as one YAML stream (gen render -o -).
+func stream(e *invocation, opts generator.Options, res *generator.Result) int {
+	err := generator.Stream(e.stdout, opts, res)
+	if errors.Is(err, generator.ErrPoliciesFailed) {
+		fmt.Fprintf(e.stderr, "gen render: policies failed; nothing printed (--%s prints anyway)\n", flagAllow)
+		return exitChanges
+	}
+	if err != nil {
+		return e.fail(fmt.Errorf("writing the stream: %w", err))
+	}
+	return exitOK
 }

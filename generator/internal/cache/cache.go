@@ -95,20 +95,27 @@ func Key(parts ...string) string {
 // Get decodes the entry stored under key into v and reports whether there
 // was one.
 func (c *Cache) Get(key string, v any) bool {
+	data, ok := c.GetBytes(key)
+	return ok && json.Unmarshal(data, v) == nil
+}
+
+// GetBytes returns the entry stored under key with PutBytes, and whether
+// there was one.
+func (c *Cache) GetBytes(key string) ([]byte, bool) {
 	if c == nil {
-		return false
+		return nil, false
 	}
 	data, err := os.ReadFile(c.path(key))
 	if err != nil {
-		return false
+		return nil, false
 	}
-	return json.Unmarshal(data, v) == nil
+	return data, true
 }
 
-// Put stores v under key. The entry is written to a temporary file and
-// renamed into place, so a reader sees the old entry or the new one, never
-// half of one. Failing to store is not an error worth stopping for; the
-// error is returned for callers that want to mention it.
+// Put stores v under key, as JSON. The entry is written to a temporary
+// file and renamed into place, so a reader sees the old entry or the new
+// one, never half of one. Failing to store is not an error worth stopping
+// for; the error is returned for callers that want to mention it.
 func (c *Cache) Put(key string, v any) error {
 	if c == nil {
 		return nil
@@ -116,6 +123,15 @@ func (c *Cache) Put(key string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
+	}
+	return c.PutBytes(key, data)
+}
+
+// PutBytes stores data under key, as Put does: for entries that are not
+// JSON, or not only JSON, because they are large and read often.
+func (c *Cache) PutBytes(key string, data []byte) error {
+	if c == nil {
+		return nil
 	}
 	c.prune.Do(c.removeOld)
 	p := c.path(key)
@@ -236,6 +252,57 @@ func (in Inputs) ModifiedSince(t time.Time, skip ...string) bool {
 	return false
 }
 
+// Hash is Hasher.Hash with a Hasher of its own.
+func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
+	return new(Hasher).Hash(root, dirs, extra...)
+}
+
+// Hasher digests input files, each once: the environments of one
+// platform share most of their input folders (environments/, schema/,
+// cue.mod/), and a check asks for each environment's inputs in turn. A
+// Hasher answers for one moment; use a new one for every run. The zero
+// Hasher is ready to use; it is safe for concurrent use.
+type Hasher struct {
+	mu    sync.Mutex
+	files map[string]hashedFile // by path relative to the root
+}
+
+// hashedFile is what a Hasher read of one file: its SHA-256 and
+// modification time, or that it does not exist.
+type hashedFile struct {
+	sum     [sha256.Size]byte
+	modTime time.Time
+	absent  bool
+}
+
+// file returns the hashedFile of rel under root, reading it the first
+// time.
+func (hs *Hasher) file(root, rel string) (hashedFile, error) {
+	key := root + "\x00" + rel
+	hs.mu.Lock()
+	f, ok := hs.files[key]
+	hs.mu.Unlock()
+	if ok {
+		return f, nil
+	}
+	data, fi, err := readFile(filepath.Join(root, filepath.FromSlash(rel)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		f = hashedFile{absent: true}
+	case err != nil:
+		return hashedFile{}, err
+	default:
+		f = hashedFile{sum: sha256.Sum256(data), modTime: fi.ModTime()}
+	}
+	hs.mu.Lock()
+	if hs.files == nil {
+		hs.files = map[string]hashedFile{}
+	}
+	hs.files[key] = f
+	hs.mu.Unlock()
+	return f, nil
+}
+
 // Hash reads the input files of dirs (relative to root, slash-separated)
 // and digests them. The input files of a folder are its regular files,
 // not those of its subfolders, whose names end in .cue, .json, .yaml or
@@ -243,21 +310,20 @@ func (in Inputs) ModifiedSince(t time.Time, skip ...string) bool {
 // a CUE file may embed). A folder that does not exist is part of the
 // digest as such, so creating it is a change. extra names single files
 // (relative to root) to digest as well.
-func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
+func (hs *Hasher) Hash(root string, dirs []string, extra ...string) (Inputs, error) {
 	h := sha256.New()
 	in := Inputs{Modified: map[string]time.Time{}}
 	add := func(rel string) error {
-		data, fi, err := readFile(filepath.Join(root, filepath.FromSlash(rel)))
-		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(h, "absent %q\n", rel)
-			return nil
-		}
+		f, err := hs.file(root, rel)
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(h, "file %q %x\n", rel, sum)
-		in.Modified[rel] = fi.ModTime()
+		if f.absent {
+			fmt.Fprintf(h, "absent %q\n", rel)
+			return nil
+		}
+		fmt.Fprintf(h, "file %q %x\n", rel, f.sum)
+		in.Modified[rel] = f.modTime
 		return nil
 	}
 	for _, d := range dirs {

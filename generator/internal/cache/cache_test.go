@@ -271,3 +271,44 @@ func TestRemoveOld(t *testing.T) {
 		t.Error("a recent entry was removed")
 	}
 }
+
+// TestHasher: a Hasher reads each file once, whichever folders name it,
+// and gives the digests Hash gives; a new Hasher sees a change.
+func TestHasher(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"environments/apps.cue", "environments/dev/dev.cue", "environments/prod/prod.cue"} {
+		p := filepath.Join(root, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dev := []string{"environments", "environments/dev"}
+	prod := []string{"environments", "environments/prod"}
+	var hs Hasher
+	for _, dirs := range [][]string{dev, prod} {
+		got, err := hs.Hash(root, dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Hash(root, dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Digest != want.Digest || len(got.Modified) != 2 {
+			t.Errorf("Hasher.Hash(%v) = %v, want Hash's %v", dirs, got, want)
+		}
+	}
+	before, _ := hs.Hash(root, prod)
+	if err := os.WriteFile(filepath.Join(root, "environments", "apps.cue"), []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := hs.Hash(root, prod); again.Digest != before.Digest {
+		t.Error("a Hasher read a file again")
+	}
+	if fresh, _ := Hash(root, prod); fresh.Digest == before.Digest {
+		t.Error("Hash missed a change")
+	}
+}

@@ -201,29 +201,9 @@ func compareBy[T any](have map[string][]byte, want map[string]T, same func([]byt
 	return c
 }
 
-// Digest returns the digest of a file's content that CompareDigests
+// Digest returns the digest of a file's content that CompareRecords
 // compares: SHA-256, hex.
 func Digest(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
-}
-
-// Digests returns the digest of each file, by path.
-func Digests(files []File) map[string]string {
-	m := make(map[string]string, len(files))
-	for _, f := range files {
-		m[f.Path] = Digest(f.Data)
-	}
-	return m
-}
-
-// CompareDigests is Compare against files known only by their digests
-// (see Digests): it reads dir and lists the paths of want that are stale
-// or missing there and the files of dir that want does not have.
-func CompareDigests(dir string, want map[string]string) (Changes, error) {
-	have, err := ReadTree(dir)
-	if err != nil {
-		return Changes{}, err
-	}
-	return compareBy(have, want, func(data []byte, d string) bool { return Digest(data) == d }), nil
 }

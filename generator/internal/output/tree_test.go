@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -425,6 +426,15 @@ func TestCompare(t *testing.T) {
 			if got.Empty() != (len(tt.want.Stale)+len(tt.want.Missing)+len(tt.want.Extra) == 0) {
 				t.Errorf("Compare().Empty() = %v for %+v", got.Empty(), got)
 			}
+			// Against records, the first comparison reads every file and
+			// finds the same.
+			got, _, err = CompareRecords(dir, NewRecords(v1.files()), time.Now())
+			if err != nil {
+				t.Fatalf("CompareRecords() error: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CompareRecords() mismatch (-want +got):\n%s", diff)
+			}
 		})
 	}
 }
@@ -436,6 +446,9 @@ func TestCompareNotADirectory(t *testing.T) {
 	}
 	if _, err := Compare(dir, v1.files()); err == nil {
 		t.Errorf("Compare(a file) = nil error, want error")
+	}
+	if _, _, err := CompareRecords(dir, NewRecords(v1.files()), time.Now()); err == nil {
+		t.Errorf("CompareRecords(a file) = nil error, want error")
 	}
 	if _, err := Write(dir, v1.files()); err == nil {
 		t.Errorf("Write(a file) = nil error, want error")

@@ -5,8 +5,6 @@
 package synth
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,11 +25,11 @@ func Write(dir, repo string, n int) error {
 		"environments/platform.cue": platform(n),
 		"environments/apps.cue":     apps(n),
 	}
-	for i, env := range []string{"dev", "staging", "prod"} {
+	for i, env := range Envs {
 		files["environments/"+env+"/"+env+".cue"] = environment(env, i, n)
 	}
-	for i, env := range []string{"dev", "staging", "prod"} {
-		files["environments/"+env+"/"+images.LockFile] = string(lock(env, i, n))
+	for _, env := range Envs {
+		files["environments/"+env+"/"+images.LockFile] = string(lock(env, n))
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -73,8 +71,11 @@ cluster: {
 		}
 	}
 	b.WriteString("\t}\n}\n\nnamespaces: {\n")
+	// A namespace's quota holds its pods at peak (check.Quotas): 21 web
+	// apps at 15 replicas, plus a rolling update's surge, of 250m and
+	// 512Mi, with the StatefulSets and one run of each CronJob.
 	for i := 0; i < n; i += 25 {
-		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"100\", \"requests.memory\": \"200Gi\"}\n", nsOf(i))
+		fmt.Fprintf(&b, "\t%q: quota: {\"requests.cpu\": \"120\", \"requests.memory\": \"240Gi\"}\n", nsOf(i))
 	}
 	// The StatefulSets' passwords, which gen does not render.
 	for i := 9; i < n; i += 10 {
@@ -199,27 +200,18 @@ func ChangeOneApp(dir string) error {
 // lock returns the lock file of env: a digest derived from the reference
 // for every tag the environment uses (its enabled apps' and the Cluster
 // Autoscaler's), so that rendering never asks a registry.
-func lock(env string, idx, n int) []byte {
+func lock(env string, n int) []byte {
 	l := &images.Lock{}
 	add := func(repo, tag string) {
-		sum := sha256.Sum256([]byte(repo + ":" + tag))
 		l.Images = append(l.Images, images.Entry{Repository: repo, Tag: tag, Descriptor: images.Descriptor{
-			Digest: "sha256:" + hex.EncodeToString(sum[:]), MediaType: "application/vnd.oci.image.manifest.v1+json"}})
+			Digest: digest(repo, tag), MediaType: "application/vnd.oci.image.manifest.v1+json"}})
 	}
 	add("registry.k8s.io/autoscaling/cluster-autoscaler", "v1.35.0")
 	for i := 0; i < n; i++ {
-		repo := fmt.Sprintf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/svc-%04d", i)
-		switch {
-		case i%10 == 9:
-			add(repo, fmt.Sprintf("1.0.%d", i%7))
-		case i%10 == 8:
-			if env != "dev" { // CronJobs are off in dev
-				add(repo, fmt.Sprintf("2.%d.0", i%5))
-			}
-		default:
-			add(repo, fmt.Sprintf("3.%d.1", i%9))
+		if i%10 == 8 && env == "dev" { // CronJobs are off in dev
+			continue
 		}
+		add(image(i))
 	}
-	_ = idx
 	return l.Encode()
 }

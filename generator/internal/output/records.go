@@ -1,0 +1,223 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Stat is what a file's metadata said when its content was last found to
+// match its record: if none of it has changed since, neither has the
+// content, and the file need not be read. Like git's index, it keeps the
+// change time as well as the modification time: restoring a file's
+// modification time (touch -d, os.Chtimes) sets its change time to now,
+// which no program can set back. The zero Stat is none.
+type Stat struct {
+	Size  int64
+	Mtime int64 // nanoseconds since the epoch
+	Ctime int64 // nanoseconds since the epoch
+	Ino   uint64
+	Mode  uint32 // st_mode: the type and permission bits
+}
+
+// settled reports whether the file was last changed before t. Only such
+// a Stat may be recorded: a file changed again within the same tick of
+// the file system's clock keeps its times, and a change made after the
+// content was read but within the tick it was read in would look like
+// no change at all (git's "racily clean" entries). t is the start of the
+// run that read the file, less a slack wider than any clock tick.
+func (s Stat) settled(t time.Time) bool {
+	return s != Stat{} && s.Mtime < t.UnixNano() && s.Ctime < t.UnixNano()
+}
+
+// Record is what is known of a rendered file without reading it: the
+// digest of its content (see [Digest]) and, once its content was found to
+// match after it had settled, its Stat then.
+type Record struct {
+	Digest string
+	Stat   Stat
+}
+
+// Records are the records of an environment's files, by path relative to
+// its folder.
+type Records map[string]Record
+
+// NewRecords returns the records of files, without a Stat: each file is
+// read the first time it is compared (see [CompareRecords]).
+func NewRecords(files []File) Records {
+	r := make(Records, len(files))
+	for _, f := range files {
+		r[f.Path] = Record{Digest: Digest(f.Data)}
+	}
+	return r
+}
+
+// AppendText appends r in a line-oriented form that ParseRecords reads,
+// one file a line, sorted by path:
+//
+//	<digest> <size> <mtime> <ctime> <inode> <mode> <path>
+//
+// separated by tabs, with the path last. It is many times faster to read
+// than JSON, which matters when a check reads the records of thousands of
+// files to tell in milliseconds that nothing changed. A path holding a
+// tab or a line break cannot be written, and is an error.
+func (r Records) AppendText(b []byte) ([]byte, error) {
+	paths := make([]string, 0, len(r))
+	for p := range r {
+		if strings.ContainsAny(p, "\t\n") {
+			return nil, fmt.Errorf("path %q holds a tab or a line break", p)
+		}
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		rec := r[p]
+		b = append(b, rec.Digest...)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, rec.Stat.Size, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, rec.Stat.Mtime, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, rec.Stat.Ctime, 10)
+		b = append(b, '\t')
+		b = strconv.AppendUint(b, rec.Stat.Ino, 10)
+		b = append(b, '\t')
+		b = strconv.AppendUint(b, uint64(rec.Stat.Mode), 10)
+		b = append(b, '\t')
+		b = append(b, p...)
+		b = append(b, '\n')
+	}
+	return b, nil
+}
+
+// ParseRecords reads what AppendText wrote.
+func ParseRecords(data []byte) (Records, error) {
+	r := make(Records, bytes.Count(data, []byte{'\n'}))
+	for len(data) > 0 {
+		line, rest, ok := bytes.Cut(data, []byte{'\n'})
+		if !ok {
+			return nil, errors.New("records: last line unterminated")
+		}
+		data = rest
+		var f [6][]byte
+		for i := range f {
+			var ok bool
+			if f[i], line, ok = bytes.Cut(line, []byte{'\t'}); !ok {
+				return nil, fmt.Errorf("records: line %q: want 7 fields", line)
+			}
+		}
+		var rec Record
+		var errs [5]error
+		rec.Digest = string(f[0])
+		rec.Stat.Size, errs[0] = strconv.ParseInt(string(f[1]), 10, 64)
+		rec.Stat.Mtime, errs[1] = strconv.ParseInt(string(f[2]), 10, 64)
+		rec.Stat.Ctime, errs[2] = strconv.ParseInt(string(f[3]), 10, 64)
+		rec.Stat.Ino, errs[3] = strconv.ParseUint(string(f[4]), 10, 64)
+		var mode uint64
+		mode, errs[4] = strconv.ParseUint(string(f[5]), 10, 32)
+		rec.Stat.Mode = uint32(mode)
+		if err := errors.Join(errs[:]...); err != nil {
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		if len(line) == 0 {
+			return nil, errors.New("records: a line without a path")
+		}
+		r[string(line)] = rec
+	}
+	return r, nil
+}
+
+// CompareRecords is Compare against files known only by their records:
+// it lists the paths of want that are stale or missing in dir and the
+// files of dir that want does not have. A file whose metadata is that of
+// its record's Stat is the same file, unchanged, and is not read; the
+// others are read and their digest compared. Of those that match, the
+// ones that had settled before since (the start of the run, less a
+// slack wider than the file system's clock tick) come back in settled,
+// with their Stat, for the caller to record: the next comparison need
+// not read them. Where the system gives no such metadata, every file is
+// read.
+//
+// Like ReadTree, it follows no symbolic link: dir or its parent being one
+// is an [UnsafePathError], and one inside dir is stale.
+func CompareRecords(dir string, want Records, since time.Time) (c Changes, settled Records, err error) {
+	dir = filepath.Clean(dir)
+	if err := checkDir(filepath.Dir(dir)); err != nil {
+		return Changes{}, nil, err
+	}
+	if err := checkDir(dir); err != nil {
+		return Changes{}, nil, err
+	}
+	seen := make(map[string]bool, len(want))
+	exists, err := walkTree(dir, func(p string, regular bool, st Stat, read func() (string, Stat, error)) error {
+		rec, ok := want[p]
+		if !ok {
+			c.Extra = append(c.Extra, p)
+			return nil
+		}
+		seen[p] = true
+		if !regular {
+			c.Stale = append(c.Stale, p)
+			return nil
+		}
+		if rec.Stat != (Stat{}) && st == rec.Stat {
+			return nil // the same file, unchanged since it matched
+		}
+		digest, st, err := read()
+		if err != nil {
+			return err
+		}
+		if digest != rec.Digest {
+			c.Stale = append(c.Stale, p)
+			return nil
+		}
+		if st.settled(since) {
+			if settled == nil {
+				settled = Records{}
+			}
+			settled[p] = Record{Digest: digest, Stat: st}
+		}
+		return nil
+	})
+	if err != nil {
+		return Changes{}, nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	_ = exists // no folder: every file is missing
+	for p := range want {
+		if !seen[p] {
+			c.Missing = append(c.Missing, p)
+		}
+	}
+	slices.Sort(c.Stale)
+	slices.Sort(c.Missing)
+	slices.Sort(c.Extra)
+	return c, settled, nil
+}
+
+// readDigest reads f to its end and returns the digest of its content
+// and its Stat once read: a change made while it was read shows in that
+// Stat, which then is not settled.
+func readDigest(f *os.File) (string, Stat, error) {
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", Stat{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return "", Stat{}, err
+	}
+	return Digest(data), statOf(fi), nil
+}
+
+// visitFunc is called by walkTree for every file under a folder (not
+// for folders), with its slash-separated path relative to the folder,
+// whether it is a regular file, its Stat (zero where the system has
+// none, see statOf) and a function that reads it.
+type visitFunc func(p string, regular bool, st Stat, read func() (string, Stat, error)) error

@@ -1,0 +1,183 @@
+package output
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestRecordsText(t *testing.T) {
+	r := Records{
+		"apps/web/deployment-web.yaml": {Digest: Digest([]byte("a")), Stat: Stat{Size: 1, Mtime: -5, Ctime: 1 << 62, Ino: 1<<64 - 1, Mode: 0o100644}},
+		"platform/namespace-shop.yaml": {Digest: Digest([]byte("b"))},
+		"a b/ü.yaml":                   {Digest: "x"},
+	}
+	data, err := r.AppendText(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseRecords(data)
+	if err != nil {
+		t.Fatalf("ParseRecords(AppendText()) error: %v\n%s", err, data)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("ParseRecords(AppendText()) mismatch (-want +got):\n%s", diff)
+	}
+	if _, err := (Records{"a\tb": {}}).AppendText(nil); err == nil {
+		t.Error("AppendText of a path with a tab = nil error")
+	}
+	for _, bad := range []string{
+		"d\t1\t2\t3\t4\t5\tpath",          // unterminated
+		"d\t1\t2\t3\t4\tpath\n",           // a field short
+		"d\tx\t2\t3\t4\t5\tpath\n",        // not a number
+		"d\t1\t2\t3\t4\t5\t\n",            // no path
+		"d\t1\t2\t3\t4\t99999999999\tp\n", // mode out of range
+	} {
+		if _, err := ParseRecords([]byte(bad)); err == nil {
+			t.Errorf("ParseRecords(%q) = nil error", bad)
+		}
+	}
+}
+
+// TestCompareRecordsStat follows one tree through the changes a check
+// must see although a file's size, or its modification time, stays the
+// same, and through those it need not read a file for.
+func TestCompareRecordsStat(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are compared by metadata on Linux only")
+	}
+	dir := filepath.Join(t.TempDir(), "prod")
+	v1.create(t, dir)
+	want := NewRecords(v1.files())
+	web := filepath.Join(dir, "apps", "web", "deployment-web.yaml")
+	// compare compares dir with want, as a run that starts now, and
+	// records what settled.
+	compare := func(t *testing.T, wantChanges Changes, wantSettled ...string) {
+		t.Helper()
+		// Files changed before this run started are settled; the clock
+		// moves on a tick or more before it starts.
+		time.Sleep(20 * time.Millisecond)
+		got, settled, err := CompareRecords(dir, want, time.Now())
+		if err != nil {
+			t.Fatalf("CompareRecords() error: %v", err)
+		}
+		if diff := cmp.Diff(wantChanges, got); diff != "" {
+			t.Errorf("CompareRecords() mismatch (-want +got):\n%s", diff)
+		}
+		var paths []string
+		for p, r := range settled {
+			paths = append(paths, p)
+			want[p] = r
+		}
+		if diff := cmp.Diff(wantSettled, paths, cmpSorted); diff != "" {
+			t.Errorf("CompareRecords() settled (-want +got):\n%s", diff)
+		}
+	}
+	all := []string{"apps/api/deployment-api.yaml", "apps/web/deployment-web.yaml", "apps/web/service-web.yaml", "platform/namespace-shop.yaml"}
+
+	// The first comparison reads every file and records them all.
+	compare(t, Changes{}, all...)
+	// The next reads none: a wrong digest beside the recorded metadata
+	// goes unnoticed, since the file is not read.
+	saved := want["apps/web/service-web.yaml"]
+	want["apps/web/service-web.yaml"] = Record{Digest: "not read", Stat: saved.Stat}
+	compare(t, Changes{})
+	want["apps/web/service-web.yaml"] = saved
+
+	// A change of the same size with the modification time set back:
+	// the change time tells.
+	fi, err := os.Stat(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[0] ^= 1
+	if err := os.WriteFile(web, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(web, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if now, err := os.Stat(web); err != nil || statOf(now) == want["apps/web/deployment-web.yaml"].Stat {
+		t.Skipf("the file system kept the change time of a changed file (coarse timestamps?): %v", err)
+	}
+	compare(t, Changes{Stale: []string{"apps/web/deployment-web.yaml"}})
+
+	// Put back, it is read, matches and is recorded again.
+	data[0] ^= 1
+	if err := os.WriteFile(web, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{}, "apps/web/deployment-web.yaml")
+
+	// Touched: read, unchanged, recorded again.
+	earlier := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(web, earlier, earlier); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{}, "apps/web/deployment-web.yaml")
+
+	// Replaced by another file of the same size and times: another inode.
+	other := web + ".new"
+	data[0] ^= 1
+	if err := os.WriteFile(other, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(other, earlier, earlier); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, web); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{Stale: []string{"apps/web/deployment-web.yaml"}})
+
+	// Deleted, and a new file beside: missing and extra.
+	if err := os.Remove(web); err != nil {
+		t.Fatal(err)
+	}
+	tree{"apps/web/configmap-web.yaml": "new"}.create(t, dir)
+	compare(t, Changes{Missing: []string{"apps/web/deployment-web.yaml"}, Extra: []string{"apps/web/configmap-web.yaml"}})
+
+	// A file a symbolic link replaced, even to the right content, is stale.
+	svc := filepath.Join(dir, "apps", "web", "service-web.yaml")
+	if err := os.Rename(svc, svc+".orig"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("service-web.yaml.orig", svc); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{
+		Stale:   []string{"apps/web/service-web.yaml"},
+		Missing: []string{"apps/web/deployment-web.yaml"},
+		Extra:   []string{"apps/web/configmap-web.yaml", "apps/web/service-web.yaml.orig"},
+	})
+}
+
+// TestCompareRecordsRacilyClean: a file changed at or after the start of
+// the run (less the slack the caller takes off) is read every time and
+// never recorded: a change in the same tick of the file system's clock
+// would keep its times.
+func TestCompareRecordsRacilyClean(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "prod")
+	v1.create(t, dir)
+	want := NewRecords(v1.files())
+	for range 2 {
+		got, settled, err := CompareRecords(dir, want, time.Now().Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Empty() || len(settled) != 0 {
+			t.Errorf("CompareRecords() of files just written = %+v, settled %v; want no change, none settled", got, settled)
+		}
+	}
+}
+
+var cmpSorted = cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()}
