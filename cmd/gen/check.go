@@ -43,7 +43,7 @@ func checkCommand() command {
 				if err != nil {
 					return e.fail(err)
 				}
-				fix := fixCommand(e.root, res.Changes)
+				fix := fixCommand(e.suggestedRoot(), res.Changes)
 				if *format == "json" {
 					if err := writeCheckJSON(e, res, fix); err != nil {
 						return e.fail(err)

@@ -69,9 +69,22 @@ type invocation struct {
 	remote []images.Option
 	// verbose prints CUE's own text under the errors gen retells.
 	verbose bool
+	// rootGiven: --root was given; otherwise gen found the root itself,
+	// and the commands it suggests need not repeat it.
+	rootGiven bool
 	// today is the date support windows and waivers are judged by; zero
 	// (the default) is the current date. The CLI's tests pin it.
 	today time.Time
+}
+
+// suggestedRoot is the root as a command gen suggests repeats it: as
+// given with --root, or "." when gen found it (run from inside the
+// repository, the suggestion finds it again).
+func (e *invocation) suggestedRoot() string {
+	if e.rootGiven {
+		return e.root
+	}
+	return "."
 }
 
 // options returns the generator options every command starts from.
@@ -182,13 +195,43 @@ func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
 		return exitError
 	}
+	rootGiven := fs.Changed(flagRoot)
+	if !rootGiven {
+		root = findRoot(cwd)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose}
+	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose, rootGiven: rootGiven}
 	for _, o := range opts {
 		o(inv)
 	}
 	return runCmd(ctx, inv)
+}
+
+// findRoot returns the repository root as seen from dir, like git finds
+// its work tree: the nearest of dir and its parents that holds both
+// schema/ and environments/, as a relative path ("." or "../.."); "."
+// when none does, so that the error names the folder gen looked in.
+func findRoot(dir string) string {
+	rel := "."
+	for d := dir; ; d = filepath.Dir(d) {
+		if isDir(filepath.Join(d, "schema")) && isDir(filepath.Join(d, "environments")) {
+			return rel
+		}
+		if filepath.Dir(d) == d {
+			return "."
+		}
+		if rel == "." {
+			rel = ".."
+		} else {
+			rel = filepath.Join(rel, "..")
+		}
+	}
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 func lookup(name string) (command, bool) {
@@ -207,7 +250,7 @@ func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context,
 	fs.SetOutput(w)
 	fs.SortFlags = false
 	runCmd := cmd.flags(fs)
-	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/")
+	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/ (default: the nearest of the current folder and its parents that holds schema/ and environments/)")
 	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words")
 	fs.Usage = func() {
 		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -37,5 +39,27 @@ func TestPrintVersion(t *testing.T) {
 	printVersion(&b, nil)
 	if got := b.String(); !strings.HasPrefix(got, "gen (devel)\n") || !strings.Contains(got, "  cue       unknown\n") || strings.Contains(got, "revision") {
 		t.Errorf("printVersion(nil) = %q, want (devel), cue unknown and no revision", got)
+	}
+}
+
+// TestFindRoot: the nearest folder holding schema/ and environments/,
+// relative to the folder gen runs in; "." outside any.
+func TestFindRoot(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"schema", "environments/dev", "rendered/dev/apps"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for dir, want := range map[string]string{
+		root: ".",
+		filepath.Join(root, "environments", "dev"): filepath.Join("..", ".."),
+		filepath.Join(root, "rendered/dev/apps"):   filepath.Join("..", "..", ".."),
+		filepath.Join(root, "schema"):              "..",
+		t.TempDir():                                ".",
+	} {
+		if got := findRoot(dir); got != want {
+			t.Errorf("findRoot(%s) = %q, want %q", dir, got, want)
+		}
 	}
 }
