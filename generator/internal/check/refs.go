@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"github.com/gitops-gen/gen/generator/internal/suggest"
 	"maps"
 	"slices"
 	"strings"
@@ -183,7 +184,7 @@ func (r *resolver) nothingRenders(ref object.Ref, ns string, builtin []string, f
 		where = " in " + ns
 	}
 	return fmt.Sprintf("references %s %s, which nothing renders (%s%s: %s); %s",
-		ref.Kind, qualified(ns, ref.Name), kinds(ref.Kind), where, orNone(names), suggest(ref.Name, names, fix))
+		ref.Kind, qualified(ns, ref.Name), kinds(ref.Kind), where, orNone(names), didYouMean(ref.Name, names, fix))
 }
 
 func (r *resolver) configMap(ref object.Ref, ns string) []string {
@@ -264,13 +265,13 @@ func (r *resolver) storageClass(ref object.Ref) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("references StorageClass %s, which neither the environment renders nor EKS creates (StorageClasses: %s); %s", ref.Name, names,
-		suggest(ref.Name, r.classes.names(), fmt.Sprintf(`declare it: cluster: storageClasses: %s: type: "gp3"`, model.Label(ref.Name))))}
+		didYouMean(ref.Name, r.classes.names(), fmt.Sprintf(`declare it: cluster: storageClasses: %s: type: "gp3"`, model.Label(ref.Name))))}
 }
 
-// suggest returns "did you mean X?" for the name among names closest to
+// didYouMean returns "did you mean X?" for the name among names closest to
 // name, else fix.
-func suggest(name string, names []string, fix string) string {
-	if c := closest(name, names); c != "" {
+func didYouMean(name string, names []string, fix string) string {
+	if c := suggest.Closest(name, names); c != "" {
 		return fmt.Sprintf("did you mean %s?", c)
 	}
 	return fix

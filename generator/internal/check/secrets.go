@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"github.com/gitops-gen/gen/generator/internal/suggest"
 	"maps"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func (c *checker) secretRefs(app *model.App) {
 func undeclaredSecret(env *model.Environment, ns, name string, keys []string) string {
 	declared := slices.Sorted(maps.Keys(env.Namespaces[ns].Secrets))
 	fix := "declare"
-	if c := closest(name, declared); c != "" {
+	if c := suggest.Closest(name, declared); c != "" {
 		fix = fmt.Sprintf("did you mean %s? Or declare", c)
 	}
 	quoted := "..."
@@ -67,7 +68,7 @@ func missingKey(kind, ns, name, key, verb string, have []string) string {
 	if len(have) == 0 {
 		msg = fmt.Sprintf("references key %q of %s %s/%s, which %s no keys", key, kind, ns, name, verb)
 	}
-	if c := closest(key, have); c != "" {
+	if c := suggest.Closest(key, have); c != "" {
 		msg += fmt.Sprintf("; did you mean %s?", c)
 	}
 	return msg
@@ -159,7 +160,7 @@ func (c *checker) externalSecrets() {
 			st, ok := c.env.SecretStores[s.Store]
 			if !ok {
 				fix := ""
-				if cl := closest(s.Store, stores); cl != "" {
+				if cl := suggest.Closest(s.Store, stores); cl != "" {
 					fix = fmt.Sprintf("did you mean %s? ", cl)
 				}
 				c.errorf(at+".store", "Secret %s/%s names secret store %q, which the environment does not declare (secretStores: %s); %sdeclare it: secretStores: %s: {provider: \"aws-secrets-manager\", aws: iamRole: \"...\"}",

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/gitops-gen/gen/generator/internal/suggest"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ func Waivers(env *model.Environment, policies []string) error {
 		at := app.Path("waivers." + model.Label(policy))
 		if !slices.Contains(policies, policy) {
 			hint := "policies: " + strings.Join(policies, ", ")
-			if near := closest(policy, policies); near != "" {
+			if near := suggest.Closest(policy, policies); near != "" {
 				hint = "did you mean " + near + "?"
 			}
 			errs = cueerrors.Append(errs, env.Errorf(at, "waiver for %s, which is not a policy; %s", policy, hint))

@@ -7,12 +7,6 @@ func TestFormat(t *testing.T) {
 		got, want string
 	}{
 		{and([]string{"a", "b", "c"}), "a, b and c"},
-		{closest("webb", []string{"default", "web"}), "web"},
-		{closest("gp33", []string{"gp2", "gp3"}), "gp3"},
-		{closest("gp4", []string{"gp2", "gp3"}), "gp2"},  // ties: the first
-		{closest("api", []string{"default", "web"}), ""}, // nothing near
-		{closest("web", []string{"web"}), ""},            // itself is no suggestion
-		{closest("db-credential", []string{"db-credentials"}), "db-credentials"},
 		{ranges([]int64{2}), "2"},
 		{ranges([]int64{2, 3}), "2 and 3"},
 		{ranges([]int64{2, 4, 6, 7, 8, 9}), "2, 4 and 6-9"},

@@ -5,10 +5,8 @@ import (
 	"slices"
 
 	"github.com/gitops-gen/gen/generator/model"
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // helmInstanceLabel is the label Helm charts put on every object and pod
@@ -40,10 +38,7 @@ func controllerPolicies(env *model.Environment) ([]any, error) {
 			ports := slices.Sorted(slices.Values(c.IngressPorts))
 			var pp []networkingv1.NetworkPolicyPort
 			for _, p := range slices.Compact(ports) {
-				pp = append(pp, networkingv1.NetworkPolicyPort{
-					Protocol: new(corev1.ProtocolTCP),
-					Port:     new(intstr.FromInt32(int32(p))),
-				})
+				pp = append(pp, tcpPort(p))
 			}
 			ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{Ports: pp})
 			egress = append(egress, networkingv1.NetworkPolicyEgressRule{

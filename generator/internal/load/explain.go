@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/scanner"
 	"cuelang.org/go/cue/token"
 
+	"github.com/gitops-gen/gen/generator/internal/suggest"
 	"github.com/gitops-gen/gen/generator/model"
 )
 
@@ -238,10 +239,10 @@ func (x *explainer) notAllowed(e cueerrors.Error) cueerrors.Error {
 		where = "in " + strings.Join(path[:len(path)-1], ".")
 	}
 	msg := fmt.Sprintf("the schema has no field %q %s", field, where)
-	if best, ok := closest(field, names); ok {
+	slices.Sort(names)
+	if best := suggest.Closest(field, names); best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", best)
 	} else if len(names) > 0 && len(names) <= 12 {
-		slices.Sort(names)
 		msg += fmt.Sprintf(" (its fields: %s)", strings.Join(names, ", "))
 	}
 	return model.Explain(path, msg, e)
@@ -472,39 +473,6 @@ func suggestQuantity(s string) (string, bool) {
 		return "", false
 	}
 	return m[1] + u, true
-}
-
-// closest returns the name nearest to field by edit distance, when it is
-// near enough to be a typo of it.
-func closest(field string, names []string) (string, bool) {
-	best, dist := "", len(field)
-	for _, n := range names {
-		if d := distance(strings.ToLower(field), strings.ToLower(n)); d < dist || d == dist && n < best {
-			best, dist = n, d
-		}
-	}
-	return best, best != "" && dist <= max(1, min(3, len(field)/3))
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // label is the field an error is about, as a person names it: its last

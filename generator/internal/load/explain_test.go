@@ -14,19 +14,6 @@ func TestSuggestQuantity(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	names := []string{"replicas", "resources", "ports", "probes", "env"}
-	for field, want := range map[string]string{
-		"replicaz": "replicas", "replcas": "replicas", "Ports": "ports", "prbes": "probes",
-		"storage": "", "x": "",
-	} {
-		got, ok := closest(field, names)
-		if ok != (want != "") || ok && got != want {
-			t.Errorf("closest(%q) = %q, %t, want %q", field, got, ok, want)
-		}
-	}
-}
-
 func TestTopFields(t *testing.T) {
 	got := topFields(`{secret!:#Name,key!:(string & !=""),opt?:{a:1}}`)
 	want := []string{"secret", "key", "opt"}
