@@ -75,6 +75,10 @@ func cmdNoRequests(ts *testscript.TestScript, neg bool, args []string) {
 // Autoscaler's default image lives) to the script's own local registry.
 const scriptRegistry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
+// readmeRegistry is the registry of the committed environments' images,
+// which README's examples run on (see TestReadmeExamples).
+const readmeRegistry = "235494787667.dkr.ecr.ap-south-1.amazonaws.com"
+
 // scriptToday is the date the scripts run on (see GEN_TEST_TODAY).
 const scriptToday = "2026-12-01"
 
@@ -93,6 +97,7 @@ func TestMain(m *testing.M) {
 			if host := os.Getenv("GEN_TEST_REGISTRY"); host != "" {
 				opts = append(opts, withRemoteOptions(images.WithMirrors(map[string]string{
 					scriptRegistry:    host,
+					readmeRegistry:    host, // the committed environments' (README's examples)
 					"registry.k8s.io": host, // the Cluster Autoscaler's default image
 					"cr.fluentbit.io": host, // Fluent Bit's default image (logging.sidecar)
 				})))
@@ -132,24 +137,7 @@ func TestScripts(t *testing.T) {
 					return fmt.Errorf("copying %s: %w", dir, err)
 				}
 			}
-			if err := isolate(env); err != nil {
-				return err
-			}
-			env.Values[snapshotsKey{}] = map[string]snapshot{}
-			// Every script gets a registry that has any image asked of it
-			// (but tags starting with "missing").
-			reg := testregistry.StartAutoSeed()
-			env.Defer(reg.Close)
-			env.Setenv("GEN_TEST_REGISTRY", reg.Host())
-			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			// Scripts see one date, so that their Kubernetes 1.35 does not
-			// leave EKS standard support (a warning) on 2027-03-27, nor a
-			// waiver expire, while nothing else changes.
-			env.Setenv("GEN_TEST_TODAY", scriptToday)
-			env.Values[registryKey{}] = reg
-			env.Values[markKey{}] = new(int)
-			env.Values[heldLockKey{}] = new(*os.File)
-			return nil
+			return scriptSetup(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"snapshot":     cmdSnapshot,
@@ -164,6 +152,30 @@ func TestScripts(t *testing.T) {
 			"splitstream":  cmdSplitStream,
 		},
 	})
+}
+
+// scriptSetup prepares a script's environment: a HOME and cache of its
+// own, a registry that has any image asked of it (but tags starting with
+// "missing"), and one date.
+func scriptSetup(env *testscript.Env) error {
+	if err := isolate(env); err != nil {
+		return err
+	}
+	env.Values[snapshotsKey{}] = map[string]snapshot{}
+	// Every script gets a registry that has any image asked of it
+	// (but tags starting with "missing").
+	reg := testregistry.StartAutoSeed()
+	env.Defer(reg.Close)
+	env.Setenv("GEN_TEST_REGISTRY", reg.Host())
+	env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	// Scripts see one date, so that their Kubernetes 1.35 does not
+	// leave EKS standard support (a warning) on 2027-03-27, nor a
+	// waiver expire, while nothing else changes.
+	env.Setenv("GEN_TEST_TODAY", scriptToday)
+	env.Values[registryKey{}] = reg
+	env.Values[markKey{}] = new(int)
+	env.Values[heldLockKey{}] = new(*os.File)
+	return nil
 }
 
 // isolate gives the script a HOME and a cache folder of its own, under its

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// README's how-to sections are tests: every example between
+//
+//	<!-- example NAME -->
+//	...
+//	<!-- /example -->
+//
+// runs, in order, on a copy of the repository (its cue.mod/, schema/,
+// environments/, policies/ and rendered/), with gen as users run it and a
+// local registry that has every image. Its fenced blocks are:
+//
+//   - ```cue, whose first line names the file: "// environments/web.cue"
+//     writes the block (the comment included) as that file, which must
+//     not exist; "// in environments/prod/prod.cue" adds the block to the
+//     end of that file, which must exist (CUE unifies the two).
+//   - ```sh: each line is a command run by sh in the repository, which
+//     must exit 0; a line ending in "# exits N" must exit N. Lines
+//     starting with # are comments; "bin/gen" is gen.
+//
+// Any other block (```text output, ```yaml) is prose and is not run. A
+// README example that fails is a newcomer who fails: fix the README or
+// gen, never the test.
+func TestReadmeExamples(t *testing.T) {
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := parseExamples(string(readme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(examples) == 0 {
+		t.Fatal("README.md has no <!-- example NAME --> sections")
+	}
+	dir := t.TempDir()
+	for _, ex := range examples {
+		script, err := ex.script()
+		if err != nil {
+			t.Fatalf("README.md:%d: example %s: %v", ex.line, ex.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ex.name+".txtar"), []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			for _, d := range []string{"cue.mod", "schema", "environments", "policies", "rendered"} {
+				if err := os.CopyFS(filepath.Join(env.WorkDir, d), os.DirFS(filepath.Join(repo, d))); err != nil {
+					return fmt.Errorf("copying %s: %w", d, err)
+				}
+			}
+			return scriptSetup(env)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"appendfile": cmdAppendFile,
+			"newfile":    cmdNewFile,
+		},
+	})
+}
+
+// example is one <!-- example NAME --> section of README.md.
+type example struct {
+	name   string
+	line   int // of the opening comment
+	blocks []block
+}
+
+// block is a fenced block of an example.
+type block struct {
+	lang string
+	line int // of the opening fence
+	body []string
+}
+
+var (
+	exampleOpen  = regexp.MustCompile(`^<!-- example ([a-z0-9-]+) -->$`)
+	exampleClose = "<!-- /example -->"
+	exitsSuffix  = regexp.MustCompile(`\s+# exits (\d+)$`)
+)
+
+// parseExamples returns README's examples in order.
+func parseExamples(readme string) ([]example, error) {
+	var (
+		out   []example
+		cur   *example
+		fence *block
+		names = map[string]bool{}
+	)
+	sc := bufio.NewScanner(strings.NewReader(readme))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if fence != nil {
+			if strings.TrimSpace(line) == "```" {
+				cur.blocks = append(cur.blocks, *fence)
+				fence = nil
+				continue
+			}
+			fence.body = append(fence.body, line)
+			continue
+		}
+		switch m := exampleOpen.FindStringSubmatch(line); {
+		case m != nil:
+			if cur != nil {
+				return nil, fmt.Errorf("README.md:%d: example %s opens inside example %s (line %d)", n, m[1], cur.name, cur.line)
+			}
+			if names[m[1]] {
+				return nil, fmt.Errorf("README.md:%d: a second example named %s", n, m[1])
+			}
+			names[m[1]] = true
+			cur = &example{name: m[1], line: n}
+		case line == exampleClose:
+			if cur == nil {
+				return nil, fmt.Errorf("README.md:%d: %s outside an example", n, exampleClose)
+			}
+			out = append(out, *cur)
+			cur = nil
+		case cur != nil && strings.HasPrefix(line, "```"):
+			fence = &block{lang: strings.TrimPrefix(line, "```"), line: n}
+		}
+	}
+	if cur != nil {
+		return nil, fmt.Errorf("README.md:%d: example %s is never closed with %s", cur.line, cur.name, exampleClose)
+	}
+	return out, sc.Err()
+}
+
+// script returns the example as a testscript.
+func (ex example) script() (string, error) {
+	var b, archive strings.Builder
+	files := 0
+	for _, bl := range ex.blocks {
+		switch bl.lang {
+		case "cue":
+			if len(bl.body) == 0 {
+				return "", fmt.Errorf("README.md:%d: empty cue block", bl.line)
+			}
+			first := strings.TrimSpace(bl.body[0])
+			target, ok := strings.CutPrefix(first, "// ")
+			if !ok || !strings.HasSuffix(target, ".cue") {
+				return "", fmt.Errorf("README.md:%d: a cue block of an example starts with the file it goes in (// environments/web.cue, or // in environments/prod/prod.cue), not %q", bl.line, first)
+			}
+			cmd := "newfile"
+			if p, ok := strings.CutPrefix(target, "in "); ok {
+				cmd, target = "appendfile", p
+			}
+			name := fmt.Sprintf("block%d.cue", files)
+			files++
+			fmt.Fprintf(&b, "# README.md:%d\n%s %s %s\n", bl.line, cmd, name, target)
+			fmt.Fprintf(&archive, "-- %s --\n%s\n", name, strings.Join(bl.body, "\n"))
+		case "sh":
+			for i, line := range bl.body {
+				line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "$ "))
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				code := 0
+				if m := exitsSuffix.FindStringSubmatch(line); m != nil {
+					code, _ = strconv.Atoi(m[1])
+					line = strings.TrimSuffix(line, m[0])
+				}
+				line = strings.ReplaceAll(line, "bin/gen ", "gen ")
+				fmt.Fprintf(&b, "# README.md:%d\n", bl.line+1+i)
+				switch code {
+				case 0:
+					fmt.Fprintf(&b, "exec sh -c %s\n", quoteScript(line))
+				default:
+					// sh -c exits with the command's status; the status
+					// itself is checked by a second sh.
+					fmt.Fprintf(&b, "exec sh -c %s\n", quoteScript(fmt.Sprintf("%s; test $? -eq %d", line, code)))
+				}
+			}
+		}
+	}
+	return b.String() + archive.String(), nil
+}
+
+// quoteScript quotes s as one testscript argument.
+func quoteScript(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// cmdNewFile writes the archive file SRC as DST, which must not exist.
+//
+//	newfile SRC DST
+func cmdNewFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: newfile SRC DST")
+	}
+	dst := ts.MkAbs(args[1])
+	if _, err := os.Lstat(dst); err == nil {
+		ts.Fatalf("%s exists: the example says it is a new file (use // in %s to add to it)", args[1], args[1])
+	}
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, []byte(ts.ReadFile(args[0])), 0o644))
+}
+
+// cmdAppendFile adds the archive file SRC to the end of DST, which must
+// exist.
+//
+//	appendfile SRC DST
+func cmdAppendFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: appendfile SRC DST")
+	}
+	dst := ts.MkAbs(args[1])
+	old, err := os.ReadFile(dst)
+	if err != nil {
+		ts.Fatalf("the example adds to %s: %v", args[1], err)
+	}
+	ts.Check(os.WriteFile(dst, append(append(old, '\n'), ts.ReadFile(args[0])...), 0o644))
+}
+
+func TestParseExamples(t *testing.T) {
+	readme := "intro\n```sh\nnot run\n```\n<!-- example add-web -->\nText.\n```cue\n// environments/web.cue\napps: web: {}\n```\n```cue\n// in environments/prod/prod.cue\napps: web: replicas: 3\n```\n```sh\n# a comment\n$ gen render --all\nbin/gen check prod   # exits 1\n```\n```text\noutput\n```\n<!-- /example -->\n"
+	exs, err := parseExamples(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exs) != 1 || exs[0].name != "add-web" || len(exs[0].blocks) != 4 {
+		t.Fatalf("parsed %+v", exs)
+	}
+	got, err := exs[0].script()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"newfile block0.cue environments/web.cue\n",
+		"appendfile block1.cue environments/prod/prod.cue\n",
+		"exec sh -c 'gen render --all'\n",
+		"exec sh -c 'gen check prod; test $? -eq 1'\n",
+		"-- block0.cue --\n// environments/web.cue\napps: web: {}\n",
+		"-- block1.cue --\n// in environments/prod/prod.cue\napps: web: replicas: 3\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("script lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "output") || strings.Contains(got, "not run") {
+		t.Errorf("script runs prose blocks:\n%s", got)
+	}
+
+	for _, bad := range []struct{ readme, want string }{
+		{"<!-- example a -->\n", "never closed"},
+		{"<!-- /example -->\n", "outside an example"},
+		{"<!-- example a -->\n<!-- example b -->\n", "opens inside"},
+		{"<!-- example a -->\n<!-- /example -->\n<!-- example a -->\n<!-- /example -->\n", "second example"},
+	} {
+		if _, err := parseExamples(bad.readme); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("parseExamples(%q) = %v, want an error with %q", bad.readme, err, bad.want)
+		}
+	}
+	exs, err = parseExamples("<!-- example a -->\n```cue\napps: web: {}\n```\n<!-- /example -->\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exs[0].script(); err == nil || !strings.Contains(err.Error(), "starts with the file") {
+		t.Errorf("a cue block without its file: %v", err)
+	}
+}
