@@ -15,11 +15,12 @@
 #   make fuzz              run every fuzz target for FUZZTIME each (default 2m)
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
+#   make locks-next        the same for the platforms staged under environments/_next/
 
 GO ?= go
 ENV ?= prod
 
-.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks fuzz fuzz-smoke
+.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks locks-next fuzz fuzz-smoke
 
 # The registry the default environments pull from; make locks mirrors it to
 # a local registry seeded with deterministic images.
@@ -141,5 +142,26 @@ update-golden:
 
 locks: build
 	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
+		case $$env in _*|.*) continue;; esac; \
 		[ -d environments/$$env ] || continue; \
 		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
+
+# The platforms staged under environments/_next/<platform>/ (which gen
+# skips until they move to environments/<platform>/) pull from their own
+# account's ECR. make locks-next assembles each into a one-platform
+# repository (schema/, policies/, cue.mod/, the platform as environments/),
+# reproduces its environments' lock files there from a local registry, as
+# make locks does, and copies them back.
+NEXT_ECR ?= 111122223333.dkr.ecr.us-east-1.amazonaws.com
+
+locks-next:
+	@set -e; for p in $$(ls environments/_next); do \
+		[ -d environments/_next/$$p ] || continue; \
+		root=$$(mktemp -d); \
+		cp -r schema policies cue.mod $$root/; cp -r environments/_next/$$p $$root/environments; \
+		NEXT_ROOT=$$root NEXT_DIR=environments/_next/$$p $(GO) run ./internal/devregistry -root $$root -- sh -c 'set -e; \
+			for env in $$(ls $$NEXT_ROOT/environments); do \
+			[ -d $$NEXT_ROOT/environments/$$env ] || continue; \
+			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh --mirror $(NEXT_ECR)=$$GEN_DEV_REGISTRY >/dev/null; \
+			cp $$NEXT_ROOT/environments/$$env/images.lock.json $$NEXT_DIR/$$env/; done'; \
+		rm -rf $$root; done

@@ -563,8 +563,11 @@ type App struct {
 	Resources   Resources    `json:"resources"`
 	Replicas    int32        `json:"replicas"`
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
-	Probes      Probes       `json:"probes"`
-	Disruption  *Disruption  `json:"disruption,omitempty"`
+	// Capacity is the request rate one replica sustains; nil: not
+	// declared.
+	Capacity   *Capacity   `json:"capacity,omitempty"`
+	Probes     Probes      `json:"probes"`
+	Disruption *Disruption `json:"disruption,omitempty"`
 
 	SecurityContext SecurityContext `json:"securityContext"`
 
@@ -775,6 +778,16 @@ type ResourceList struct {
 	CPU              string `json:"cpu,omitempty"`
 	Memory           string `json:"memory,omitempty"`
 	EphemeralStorage string `json:"ephemeral-storage,omitempty"`
+}
+
+// Capacity is the request rate one replica of an app sustains (schema
+// #Capacity).
+type Capacity struct {
+	// RPS is requests per second per replica, at its CPU request.
+	RPS float64 `json:"rps"`
+	// Headroom is the share of RPS kept in reserve, 0 to 0.9; the
+	// schema's default is 0.2.
+	Headroom float64 `json:"headroom"`
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler, or a KEDA

@@ -13,7 +13,9 @@
 // environment. What each namespace's pods need at their peak, as a
 // ResourceQuota counts them ([Peak], [ControllerPeak]: maximum replicas,
 // rolling-update surge, LimitRange defaults), and the quota derived from
-// it ([WithHeadroom]) are in quota.go.
+// it ([WithHeadroom]) are in quota.go; an app's throughput objective
+// against the rate its replicas carry at peak ([ThroughputOf]) in
+// throughput.go.
 //
 // The render gates (package check) and the report of "gen plan" (package
 // plan) both read an [Analysis]; this package decides nothing itself: it

@@ -93,6 +93,7 @@ func (c *checker) app(app *model.App) {
 	}
 	c.kind(app)
 	c.autoscaling(app)
+	c.throughput(app)
 	c.disruption(app)
 	c.services(app)
 	c.ingress(app)

@@ -11,8 +11,9 @@
 //     Prometheus and the custom metrics its rules must serve
 //     ([custommetrics.Derive], controllers.go), what
 //     NetworkPolicies are built from: dependsOn on apps that serve a
-//     port, egress CIDRs (network.go), and LimitRanges and the
-//     containers they bound (quota.go).
+//     port, egress CIDRs (network.go), LimitRanges and the
+//     containers they bound (quota.go), and throughput objectives that
+//     the replicas at peak cannot carry at capacity.rps (throughput.go).
 //   - [Capacity] cross-checks the workloads against the cluster, over a
 //     [capacity.Analysis]: instance types and pods per node and pods that
 //     fit no node (capacity.go), node groups that match no pod

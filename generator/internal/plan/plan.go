@@ -63,6 +63,7 @@ func Build(env *model.Environment, opts Options) Plan {
 
 		LoadBalancers: loadBalancersOf(env),
 		Monitoring:    monitoringOf(env),
+		Throughput:    throughputOf(env),
 	}
 	state, row := capacity.Support(env.Cluster.Version, a.Today)
 	p.Cluster.Support.Status = state

@@ -289,7 +289,9 @@ func TestBuildPacking(t *testing.T) {
 // testdata/plan.json and testdata/plan.txt. Run with -update (or
 // GEN_UPDATE=1) to rewrite them.
 func TestGolden(t *testing.T) {
-	env := newEnv(t, `cluster: nodeGroups: spot: {instanceTypes: ["m6i.large", "m5.large"], spot: true, minSize: 0, maxSize: 4}`)
+	env := newEnv(t, `cluster: nodeGroups: spot: {instanceTypes: ["m6i.large", "m5.large"], spot: true, minSize: 0, maxSize: 4}
+apps: backend: {metrics: port: "http", objectives: throughput: rps: 500, capacity: rps: 150}
+apps: ml: capacity: {rps: 20, headroom: 0.3}`)
 	ng := env.Cluster.NodeGroups["general"]
 	ng.InstanceTypes = []string{"t3.medium", "t3a.medium"}
 	env.Cluster.NodeGroups["general"] = ng
@@ -334,13 +336,13 @@ func TestJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "loadBalancers", "monitoring", "totals", "packing", "cost", "notes"} {
+	for _, k := range []string{"env", "date", "factsDate", "cluster", "nodeGroups", "apps", "daemonSets", "system", "addons", "controllers", "secrets", "loadBalancers", "monitoring", "throughput", "totals", "packing", "cost", "notes"} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != len(m) || len(m) != 17 {
-		t.Errorf("top-level keys = %d of the 17 documented (%v)", len(m), keys)
+	if len(keys) != len(m) || len(m) != 18 {
+		t.Errorf("top-level keys = %d of the 18 documented (%v)", len(m), keys)
 	}
 	if string(m["date"]) != `"2026-11-21"` {
 		t.Errorf("date with the zero Today = %s, want the facts' date", m["date"])
@@ -379,5 +381,44 @@ apps: {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("LoadBalancers mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestBuildThroughput lists each enabled app that declares a throughput
+// objective or a capacity, with the rate its replicas carry at peak and
+// the margin when both are declared.
+func TestBuildThroughput(t *testing.T) {
+	env := newEnv(t, `apps: {
+	backend: {metrics: port: "http", objectives: throughput: rps: 500, capacity: rps: 150}
+	mongodb: {replicas: 3, capacity: {rps: 40, headroom: 0}}
+	ml: {metrics: port: "http", objectives: throughput: rps: 30}
+	retrain: enabled: false
+}`)
+	got := plan.Build(env, plan.Options{Today: today}).Throughput
+	pct := func(p plan.Percent) *plan.Percent { return &p }
+	want := []plan.Throughput{
+		// 5 × 150 × 0.8 = 600 rps, 20% above 500.
+		{App: "backend", ObjectiveRPS: 500, PerReplicaRPS: 150, Headroom: 0.2, MaxReplicas: 5, CapacityRPS: 600, MarginPercent: pct(20)},
+		// An objective alone: nothing to hold it to.
+		{App: "ml", ObjectiveRPS: 30, Headroom: 0, MaxReplicas: 2},
+		// A capacity alone: what it carries, no margin.
+		{App: "mongodb", PerReplicaRPS: 40, MaxReplicas: 3, CapacityRPS: 120},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Throughput mismatch (-want +got):\n%s", diff)
+	}
+	var b bytes.Buffer
+	if err := (plan.Plan{Throughput: got}).Text(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"THROUGHPUT  OBJECTIVE  PER REPLICA            CAPACITY AT MAX        MARGIN",
+		"backend     500 rps    150 rps, 20% headroom  5 × 120 rps = 600 rps  +20.0%",
+		"ml          30 rps     -                      -                      not checked: no capacity.rps",
+		"mongodb     -          40 rps                 3 × 40 rps = 120 rps   not checked: no throughput objective",
+	} {
+		if !strings.Contains(b.String(), line+"\n") {
+			t.Errorf("Text() lacks the line\n%s\nin\n%s", line, b.String())
+		}
 	}
 }

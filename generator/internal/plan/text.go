@@ -124,6 +124,7 @@ func (p Plan) Text(w io.Writer) error {
 			fmt.Fprintf(tw, "Scrape %s: port %s, %s every %s (%s); alerts to %s\n", m.App, m.Scrape.Port, m.Scrape.Path, m.Scrape.Interval, via, dash(strings.Join(m.Receivers, ", ")))
 		}
 	}
+	throughputs(tw, p.Throughput)
 	fmt.Fprintln(tw)
 	t := p.Totals
 	fmt.Fprintf(tw, "TOTAL cpu/mem/pods\tAT MIN (%d nodes)\tAT MAX (%d nodes)\n", t.Min.Nodes, t.Max.Nodes)

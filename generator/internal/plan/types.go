@@ -49,6 +49,10 @@ type Plan struct {
 	// Monitoring is, per app with metrics (sorted by app), its scrape
 	// target, its objectives and the alerts that guard them.
 	Monitoring []Monitoring `json:"monitoring"`
+	// Throughput is, per app with a throughput objective or a capacity
+	// (sorted by app), the objective's rate against what its replicas
+	// carry at peak, and the margin between them.
+	Throughput []Throughput `json:"throughput"`
 	Totals     Totals       `json:"totals"`
 	// Packing is where kube-scheduler would place every pod, node by
 	// node, at rest and at peak.
