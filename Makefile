@@ -21,9 +21,11 @@ ENV ?= prod
 
 .PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks fuzz fuzz-smoke
 
-# The registry the default environments pull from; make locks mirrors it to
-# a local registry seeded with deterministic images.
-ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com
+# The registries the environments pull from: the chatbot platform's account
+# in ap-south-1, and the shop's (environments/_next/microservices) in
+# eu-west-1. make locks mirrors each of them to a local registry seeded
+# with deterministic images.
+ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
 
 all: build
 
@@ -139,7 +141,10 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
+# Folders starting with "_" or "." are not environments (gen skips them too:
+# environments/_next holds a platform that is not rendered yet).
 locks: build
 	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
+		case $$env in _*|.*) continue;; esac; \
 		[ -d environments/$$env ] || continue; \
-		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
+		bin/gen images $$env --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; done'
