@@ -15,17 +15,16 @@
 #   make fuzz              run every fuzz target for FUZZTIME each (default 2m)
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
+#   make locks-next        the same for the platforms staged under environments/_next/
 
 GO ?= go
 ENV ?= prod
 
-.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks fuzz fuzz-smoke
+.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks locks-next fuzz fuzz-smoke
 
-# The registries the environments pull from: the chatbot platform's account
-# in ap-south-1, and the shop's (environments/_next/microservices) in
-# eu-west-1. make locks mirrors each of them to a local registry seeded
-# with deterministic images.
-ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
+# The registry the default environments pull from; make locks mirrors it to
+# a local registry seeded with deterministic images.
+ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com
 
 all: build
 
@@ -141,10 +140,29 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
-# Folders starting with "_" or "." are not environments (gen skips them too:
-# environments/_next holds a platform that is not rendered yet).
 locks: build
 	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
 		case $$env in _*|.*) continue;; esac; \
 		[ -d environments/$$env ] || continue; \
-		bin/gen images $$env --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; done'
+		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
+
+# The platforms staged under environments/_next/<platform>/ (which gen
+# skips until they move to environments/<platform>/) pull from their own
+# account's ECR: my-app's in us-east-1, the shop's (microservices) in
+# eu-west-1. make locks-next assembles each into a one-platform
+# repository (schema/, policies/, cue.mod/, the platform as environments/),
+# reproduces its environments' lock files there from a local registry, as
+# make locks does, through a mirror of each registry, and copies them back.
+NEXT_ECR ?= 111122223333.dkr.ecr.us-east-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
+
+locks-next:
+	@set -e; for p in $$(ls environments/_next); do \
+		[ -d environments/_next/$$p ] || continue; \
+		root=$$(mktemp -d); \
+		cp -r schema policies cue.mod $$root/; cp -r environments/_next/$$p $$root/environments; \
+		NEXT_ROOT=$$root NEXT_DIR=environments/_next/$$p $(GO) run ./internal/devregistry -root $$root -- sh -c 'set -e; \
+			for env in $$(ls $$NEXT_ROOT/environments); do \
+			[ -d $$NEXT_ROOT/environments/$$env ] || continue; \
+			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh $(foreach r,$(NEXT_ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; \
+			cp $$NEXT_ROOT/environments/$$env/images.lock.json $$NEXT_DIR/$$env/; done'; \
+		rm -rf $$root; done
