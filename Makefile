@@ -148,11 +148,12 @@ locks: build
 
 # The platforms staged under environments/_next/<platform>/ (which gen
 # skips until they move to environments/<platform>/) pull from their own
-# account's ECR. make locks-next assembles each into a one-platform
+# account's ECR: my-app's in us-east-1, the shop's (microservices) in
+# eu-west-1. make locks-next assembles each into a one-platform
 # repository (schema/, policies/, cue.mod/, the platform as environments/),
 # reproduces its environments' lock files there from a local registry, as
-# make locks does, and copies them back.
-NEXT_ECR ?= 111122223333.dkr.ecr.us-east-1.amazonaws.com
+# make locks does, through a mirror of each registry, and copies them back.
+NEXT_ECR ?= 111122223333.dkr.ecr.us-east-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
 
 locks-next:
 	@set -e; for p in $$(ls environments/_next); do \
@@ -162,6 +163,6 @@ locks-next:
 		NEXT_ROOT=$$root NEXT_DIR=environments/_next/$$p $(GO) run ./internal/devregistry -root $$root -- sh -c 'set -e; \
 			for env in $$(ls $$NEXT_ROOT/environments); do \
 			[ -d $$NEXT_ROOT/environments/$$env ] || continue; \
-			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh --mirror $(NEXT_ECR)=$$GEN_DEV_REGISTRY >/dev/null; \
+			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh $(foreach r,$(NEXT_ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; \
 			cp $$NEXT_ROOT/environments/$$env/images.lock.json $$NEXT_DIR/$$env/; done'; \
 		rm -rf $$root; done
