@@ -144,6 +144,7 @@ update-golden:
 locks: build
 	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
 		[ -d environments/$$env ] || continue; \
+		case $$env in _*|.*) continue;; esac; \
 		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
 
 # The graphs are checked like rendered/: a test compares docs/graph/*.dot
