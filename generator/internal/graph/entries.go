@@ -208,6 +208,38 @@ func (b *builder) externals(env *model.Environment, n *net, eps []*endpoint) {
 			}
 		}
 	}
+	// The destinations the apps declare that no rule above drew: reached
+	// when nothing isolates the app's egress (its namespace does not
+	// deny) or a wider block allows them; else declared in vain.
+	for _, ep := range eps {
+		if ep.app == nil {
+			continue
+		}
+		for _, dest := range slices.Sorted(maps.Keys(ep.app.NetworkPolicy.Egress)) {
+			eg := ep.app.NetworkPolicy.Egress[dest]
+			for _, cidr := range eg.CIDRs {
+				id := "external/" + cidr
+				if _, drawn := b.edges[[3]string{ep.id, id, EdgeEgress}]; drawn {
+					continue
+				}
+				isolated := len(n.selecting(ep, true)) > 0
+				allowed := n.egressAllowsAddresses(ep, cidr, eg)
+				if isolated && allowed {
+					continue // drawn to the wider block
+				}
+				if names[id] == nil {
+					names[id] = map[string]bool{}
+				}
+				names[id][dest] = true
+				e := b.edge(ep.id, id, EdgeEgress)
+				e.Allowed = allowed
+				for _, p := range eg.Ports {
+					e.Ports = append(e.Ports, port{num: p, proto: cmp.Or(eg.Protocol, "TCP")}.String())
+				}
+				e.Ports = sortPorts(e.Ports)
+			}
+		}
+	}
 	for id, ns := range names {
 		label := slices.Sorted(maps.Keys(ns))
 		if len(label) == 0 {
@@ -260,4 +292,40 @@ func sortPorts(ps []string) []string {
 	}
 	slices.SortFunc(ps, func(a, b string) int { return cmp.Or(cmp.Compare(num(a), num(b)), cmp.Compare(a, b)) })
 	return slices.Compact(ps)
+}
+
+// egressAllowsAddresses says whether ep's pods may reach every address of
+// cidr on every port of the declared destination eg.
+func (n *net) egressAllowsAddresses(ep *endpoint, cidr string, eg model.Egress) bool {
+	to, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return false
+	}
+	ps := n.selecting(ep, true)
+	if len(ps) == 0 {
+		return true
+	}
+	for _, num := range eg.Ports {
+		p := port{num: num, proto: cmp.Or(eg.Protocol, "TCP")}
+		ok := false
+		for _, pol := range ps {
+			for _, r := range pol.spec.Egress {
+				if !portsMatch(r.Ports, p) {
+					continue
+				}
+				if len(r.To) == 0 {
+					ok = true
+				}
+				for _, peer := range r.To {
+					if peer.IPBlock != nil && blockContains(peer.IPBlock, to) {
+						ok = true
+					}
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

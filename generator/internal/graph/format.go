@@ -75,10 +75,11 @@ func edgeLabel(e Edge) []string {
 const legend = `The dependency graph of environment %s, written by gen graph: the apps by
 namespace; arrows between pods are the traffic the rendered NetworkPolicies
 allow, with the destination's ports (thick: a dependsOn; dotted: from a
-platform component such as Prometheus; red and dashed: a dependsOn or
-networkPolicy.from that no policy allows); load balancers with their routes;
+platform component such as Prometheus); load balancers with their routes;
 dashed arrows to the address ranges outside the cluster the apps may reach.
-DNS (every pod reaches kube-dns) is not drawn.`
+Red and dashed: a dependsOn, networkPolicy.from, declared egress or load
+balancer route that the policies do not allow. DNS (every pod reaches
+kube-dns) is not drawn.`
 
 func comment(prefix, text string) string {
 	return prefix + strings.ReplaceAll(text, "\n", "\n"+prefix) + "\n"

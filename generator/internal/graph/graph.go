@@ -107,6 +107,8 @@ func (g *Graph) Problems() []string {
 		switch e.Kind {
 		case EdgeEntry:
 			out = append(out, fmt.Sprintf("%s: %s sends traffic to %s on %s, which its NetworkPolicies do not admit", g.Env, from, to, strings.Join(e.Ports, ", ")))
+		case EdgeEgress:
+			out = append(out, fmt.Sprintf("%s: %s declares egress to %s (%s) on %s, which its NetworkPolicies do not allow", g.Env, from, byID[e.To].Label[0], byID[e.To].Label[1], strings.Join(e.Ports, ", ")))
 		default:
 			what := "networkPolicy.from"
 			if e.DependsOn {

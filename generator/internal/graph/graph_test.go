@@ -115,7 +115,13 @@ func dropRules(name, dir, text string) func([]object.Object) []object.Object {
 const open = modeltest.Cluster + `
 namespaces: open: defaultDeny: false
 apps: {
-	a: {namespace: "open", image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/a", tag: "1.0.0"}, ports: http: port: 8080, dependsOn: ["b"]}
+	a: {
+		namespace: "open"
+		image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/a", tag: "1.0.0"}
+		ports: http: port: 8080
+		dependsOn: ["b"]
+		networkPolicy: egress: cache: {cidrs: ["10.3.0.0/24"], ports: [6379]}
+	}
 	b: {namespace: "open", image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/b", tag: "1.0.0"}, ports: {http: port: 8080, dns: {port: 5353, protocol: "UDP"}}}
 }
 `
@@ -188,6 +194,20 @@ func TestBuild(t *testing.T) {
 			"prod: NLB api-public sends traffic to api on 80 → 8000, which its NetworkPolicies do not admit",
 		},
 	}, {
+		name:  "a patch drops a declared destination",
+		src:   shop,
+		edit:  dropRules("api", "egress", `"10.1.0.0/24"`),
+		nodes: shopNodes,
+		edges: []string{
+			"entry alb/shop -> app/shop/web: shop.example.com/ → 3000",
+			"call app/open/client -> app/shop/web: 3000",
+			"egress app/shop/api -> external/10.1.0.0/24: 5432 NOT ALLOWED",
+			"call app/shop/web -> app/shop/api: 8000, 9000 (dependsOn)",
+			"entry nlb/shop/api-public -> app/shop/api: 80 → 8000",
+			"call platform/monitoring/prometheus -> app/shop/api: 8000",
+		},
+		problems: []string{"prod: api declares egress to database (10.1.0.0/24) on 5432, which its NetworkPolicies do not allow"},
+	}, {
 		// Nothing is isolated: the dependsOn is drawn, on every port,
 		// and nothing else.
 		name: "a namespace that does not deny",
@@ -195,8 +215,13 @@ func TestBuild(t *testing.T) {
 		nodes: []string{
 			"app app/open/a [open] a | Deployment",
 			"app app/open/b [open] b | Deployment",
+			"external external/10.3.0.0/24 [] cache | 10.3.0.0/24",
 		},
-		edges: []string{"call app/open/a -> app/open/b: 5353/UDP, 8080 (dependsOn)"},
+		edges: []string{
+			"call app/open/a -> app/open/b: 5353/UDP, 8080 (dependsOn)",
+			// No policy: the declared destination is reached, unenforced.
+			"egress app/open/a -> external/10.3.0.0/24: 6379",
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
