@@ -16,11 +16,13 @@
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
 #   make locks-next        the same for the platforms staged under environments/_next/
+#   make graph             draw each environment's dependency graph into docs/graph/<env>.dot,
+#                          and docs/graph/<env>.svg when Graphviz's dot is on PATH
 
 GO ?= go
 ENV ?= prod
 
-.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks locks-next fuzz fuzz-smoke
+.PHONY: all build render render-all check diff test vet kube-programs fmt fmt-fix lint bench helm update-golden locks locks-next graph fuzz fuzz-smoke
 
 # The registry the default environments pull from; make locks mirrors it to
 # a local registry seeded with deterministic images.
@@ -144,6 +146,7 @@ locks: build
 	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
 		case $$env in _*|.*) continue;; esac; \
 		[ -d environments/$$env ] || continue; \
+		case $$env in _*|.*) continue;; esac; \
 		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
 
 # The platforms staged under environments/_next/<platform>/ (which gen
@@ -166,3 +169,13 @@ locks-next:
 			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh $(foreach r,$(NEXT_ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; \
 			cp $$NEXT_ROOT/environments/$$env/images.lock.json $$NEXT_DIR/$$env/; done'; \
 		rm -rf $$root; done
+# The graphs are checked like rendered/: a test compares docs/graph/*.dot
+# with what gen graph draws. An environment named "chatbot/prod" gets
+# docs/graph/chatbot/prod.dot. The SVGs are drawn when dot is installed
+# (Debian: apt-get install graphviz); nothing checks them.
+GRAPHS ?= docs/graph
+graph:
+	$(GO) run ./cmd/gen graph --all -o $(GRAPHS)
+	@if command -v dot >/dev/null; then \
+		find $(GRAPHS) -name '*.dot' | while read -r f; do dot -Tsvg "$$f" -o "$${f%.dot}.svg"; done; \
+	else echo "dot is not on PATH: no SVG drawn (apt-get install graphviz)"; fi

@@ -19,8 +19,8 @@
 // render whose policies failed (unless [Options].AllowViolations), writes
 // the files that changed (each to a temporary name, then renamed), the
 // lock files, removes the folders of environments that are gone, and
-// records the render in the [Cache]. [Check], [Diff], [DiffEnvs], [Patch], [Images] and [PlanEnv]
-// render and compare or report; they write nothing under the root.
+// records the render in the [Cache]. [Check], [Diff], [DiffEnvs], [Patch], [Images], [PlanEnv] and
+// [Graph] render and compare or report; they write nothing under the root.
 //
 // Rendering needs no network and no credentials unless a tag is missing
 // from a lock file and [Options].Images has a Resolver. Errors about the

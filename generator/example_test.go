@@ -3,6 +3,7 @@ package generator_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -195,4 +196,31 @@ func ExampleDiff() {
 	//       + 768Mi
 	//
 	// 2 objects differ: 0 image, 1 scale, 1 config, 0 added, 0 removed
+}
+
+// Draw an environment's dependency graph: the traffic its rendered
+// NetworkPolicies allow, its load balancers and what it reaches outside
+// the cluster, as Graphviz DOT or Mermaid.
+func ExampleGraph() {
+	root := exampleRoot()
+	defer os.RemoveAll(root)
+
+	opts := generator.Options{Root: root, Images: images.PinOptions{Resolver: exampleRegistry}}
+	g, _, err := generator.Graph(context.Background(), opts, "dev")
+	if err != nil {
+		generator.PrintError(os.Stderr, err, root)
+		return
+	}
+	for _, n := range g.Nodes {
+		fmt.Println(n.ID, n.Kind)
+	}
+	fmt.Println("edges:", len(g.Edges), "problems:", len(g.Problems()))
+	fmt.Println("file:", generator.GraphFile("dev", "mermaid"))
+	if err := g.Write(io.Discard, "mermaid"); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// app/web/web app
+	// edges: 0 problems: 0
+	// file: dev.mmd
 }

@@ -148,7 +148,7 @@ func (e *invocation) progress() func(done, total int) {
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), policiesCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), graphCommand(), policiesCommand(), versionCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
