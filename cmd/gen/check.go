@@ -39,16 +39,20 @@ func checkCommand() command {
 				}
 				opts := e.options()
 				opts.Envs, opts.Cache = envs, e.cache(*noCache)
+				opts.SkipUnlocked = true
 				res, err := generator.Check(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
 				fix := fixCommand(e.suggestedRoot(), res.Changes)
-				if *format == "json" {
+				switch {
+				case res.Unlocked != nil && *format == "json":
+					return e.fail(res.Unlocked) // nothing on stdout on exit 2
+				case *format == "json":
 					if err := writeCheckJSON(e, res, fix); err != nil {
 						return e.fail(err)
 					}
-				} else {
+				default:
 					e.warn(res.Warnings)
 					e.policyReport(res.Policies)
 					n := 0
@@ -61,6 +65,9 @@ func checkCommand() command {
 					if n > 0 {
 						fmt.Fprintf(e.stderr, "gen check: %s out of date; run: %s\n", plural(n, "file"), fix)
 					}
+				}
+				if res.Unlocked != nil {
+					return e.unlocked("checked", res.Unlocked)
 				}
 				if res.Failed() {
 					return exitChanges
@@ -212,8 +219,14 @@ func rootFlag(root string) string {
 	if filepath.Clean(root) == "." {
 		return ""
 	}
-	if strings.ContainsAny(root, " \t\n'\"\\$`*?[]#~;&|<>(){}") {
-		root = "'" + strings.ReplaceAll(root, "'", `'\''`) + "'"
+	return "--" + flagRoot + " " + shellQuote(root) + " "
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it, so that a
+// suggested command can be pasted as it is.
+func shellQuote(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n'\"\\$`*?[]#~;&|<>(){}!") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	return "--" + flagRoot + " " + root + " "
+	return s
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 )
 
 func diffCommand() command {
@@ -60,13 +62,17 @@ func diffCommand() command {
 				if len(e.args) == 1 {
 					opts.Envs = envs
 				}
+				opts.SkipUnlocked = true
 				if *format == "patch" {
 					d, warnings, err := generator.Patch(ctx, opts)
 					e.warn(warnings)
+					e.stdout.Write(d)
+					if m := (*images.MissingError)(nil); errors.As(err, &m) {
+						return e.unlocked("compared", m)
+					}
 					if err != nil {
 						return e.fail(err)
 					}
-					e.stdout.Write(d)
 					if len(d) > 0 {
 						return exitChanges
 					}
@@ -76,6 +82,9 @@ func diffCommand() command {
 				if err != nil {
 					return e.fail(err)
 				}
+				if diffs.Unlocked != nil && *format == "json" {
+					return e.fail(diffs.Unlocked) // nothing on stdout on exit 2
+				}
 				entries := make([]diffEntry, 0, len(diffs.Envs))
 				for _, d := range diffs.Envs {
 					entry := diffEntry{Env: d.Env, DiffReport: d.Report, Orphan: d.Orphan}
@@ -84,7 +93,11 @@ func diffCommand() command {
 					}
 					entries = append(entries, entry)
 				}
-				return e.writeDiff(*format, colored, diffs.Warnings, entries)
+				code := e.writeDiff(*format, colored, diffs.Warnings, entries)
+				if diffs.Unlocked != nil {
+					return e.unlocked("compared", diffs.Unlocked)
+				}
+				return code
 			}
 		},
 	}

@@ -32,20 +32,21 @@ const (
 
 // Flag names, defined once.
 const (
-	flagRoot     = "root"
-	flagAll      = "all"
-	flagExitCode = "exit-code"
-	flagOffline  = "offline"
-	flagMirror   = "mirror"
-	flagRefresh  = "refresh"
-	flagOutput   = "output"
-	flagTimeout  = "registry-timeout"
-	flagAllow    = "allow-violations"
-	flagReport   = "report"
-	flagNoCache  = "no-cache"
-	flagColor    = "color"
-	flagNoWait   = "no-wait"
-	flagVerbose  = "verbose"
+	flagRoot           = "root"
+	flagAll            = "all"
+	flagExitCode       = "exit-code"
+	flagOffline        = "offline"
+	flagMirror         = "mirror"
+	flagRefresh        = "refresh"
+	flagRefreshMissing = "refresh-missing"
+	flagOutput         = "output"
+	flagTimeout        = "registry-timeout"
+	flagAllow          = "allow-violations"
+	flagReport         = "report"
+	flagNoCache        = "no-cache"
+	flagColor          = "color"
+	flagNoWait         = "no-wait"
+	flagVerbose        = "verbose"
 )
 
 // command is one subcommand: its flags and what it does.
@@ -60,6 +61,8 @@ type command struct {
 
 // invocation carries what every command needs.
 type invocation struct {
+	// cmd is the command's name, e.g. "render".
+	cmd            string
 	args           []string
 	stdout, stderr io.Writer
 	root           string
@@ -126,7 +129,13 @@ func (e *invocation) resolver(offline bool) images.Resolver {
 	if offline {
 		return nil
 	}
-	return images.NewRemote(e.remote...)
+	// The AWS SDK and the ECR credential helper log only with --verbose:
+	// their failures come back as errors, and their warnings are noise.
+	var log io.Writer
+	if e.verbose {
+		log = e.stderr
+	}
+	return images.NewRemote(append([]images.Option{images.WithLog(log)}, e.remote...)...)
 }
 
 // progress returns a progress reporter for resolving images when stderr
@@ -201,7 +210,7 @@ func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose, rootGiven: rootGiven}
+	inv := &invocation{cmd: cmd.name, args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose, rootGiven: rootGiven}
 	for _, o := range opts {
 		o(inv)
 	}
@@ -251,7 +260,7 @@ func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context,
 	fs.SortFlags = false
 	runCmd := cmd.flags(fs)
 	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/ (default: the nearest of the current folder and its parents that holds schema/ and environments/)")
-	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words")
+	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words, and the AWS SDK's log when asking registries")
 	fs.Usage = func() {
 		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())
 	}
@@ -312,6 +321,32 @@ func (e *invocation) policyReport(reports []generator.PolicyReport) bool {
 	return failed
 }
 
+// unlocked reports the environments that cmd left out because their lock
+// files lack tags: each place such a tag is used, with its position, then
+// one line that names them and the one command that locks every missing
+// tag of every one of them. It returns exit code 2: the input is not
+// ready, though the other environments' output was given.
+func (e *invocation) unlocked(verb string, m *images.MissingError) int {
+	if e.verbose {
+		generator.PrintErrorVerbose(e.stderr, m, e.cwd)
+	} else {
+		generator.PrintError(e.stderr, m, e.cwd)
+	}
+	fmt.Fprintf(e.stderr, "gen %s: %s not %s: %s missing from their lock files; run: %s\n",
+		e.cmd, strings.Join(m.Envs(), ", "), verb, plural(len(m.Misses), "image tag"), e.refreshMissing(m))
+	return exitError
+}
+
+// refreshMissing is the command that asks the registries for exactly the
+// tags m lists and adds them to the lock files.
+func (e *invocation) refreshMissing(m *images.MissingError) string {
+	envs := m.Envs()
+	for i, env := range envs {
+		envs[i] = shellQuote(env)
+	}
+	return "gen images " + rootFlag(e.suggestedRoot()) + "--" + flagRefreshMissing + " " + strings.Join(envs, " ")
+}
+
 // warn prints warnings on stderr, one per line.
 func (e *invocation) warn(warnings []string) {
 	for _, w := range warnings {
@@ -319,8 +354,15 @@ func (e *invocation) warn(warnings []string) {
 	}
 }
 
-// fail prints err once, for a person, and returns exit code 2.
+// fail prints err once, for a person, and returns exit code 2. When tags
+// are missing from lock files, the command that locks them follows.
 func (e *invocation) fail(err error) int {
+	defer func() {
+		if m := (*images.MissingError)(nil); errors.As(err, &m) {
+			fmt.Fprintf(e.stderr, "gen %s: %s missing from the lock files of %s; run: %s\n", e.cmd,
+				plural(len(m.Misses), "image tag"), strings.Join(m.Envs(), ", "), e.refreshMissing(m))
+		}
+	}()
 	switch {
 	case generator.IsInputError(err) && e.verbose:
 		generator.PrintErrorVerbose(e.stderr, err, e.cwd)
