@@ -17,10 +17,11 @@ import (
 
 func checkCommand() command {
 	return command{
-		name: "check",
-		args: "[ENV...]",
-		summary: "Check that rendered/ matches what gen would render (all environments by default).\n" +
-			"Offline; writes nothing. Exits 1 and lists each stale, missing or extra file when it does not.\n" +
+		name:     "check",
+		args:     "[ENV...]",
+		summary:  "Check that rendered/ matches what gen would render (all environments by default).",
+		examples: []string{"gen check", "gen check prod -o json"},
+		long: "Offline; writes nothing. Exits 1 and lists each stale, missing or extra file when it does not.\n" +
 			"An environment whose inputs are unchanged since gen last rendered or checked it is\n" +
 			"compared with the cached digests of its files instead of being rendered again.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {

@@ -16,10 +16,11 @@ import (
 
 func diffCommand() command {
 	return command{
-		name: "diff",
-		args: "[ENV | ENV1 ENV2]",
-		summary: "Show what differs, object by object, with each change classified (image, scale, config,\n" +
-			"added, removed):\n" +
+		name:     "diff",
+		args:     "[ENV | ENV1 ENV2]",
+		summary:  "Show what a render would change, object by object, each change classified.",
+		examples: []string{"gen diff", "gen diff staging prod", "gen diff -o patch dev | git apply"},
+		long: "Classes: image, scale, config, added, removed.\n" +
 			"  gen diff [ENV]       rendered/ against what gen would render (all environments by default)\n" +
 			"  gen diff ENV1 ENV2   ENV1's render against ENV2's (e.g. staging prod: what promoting\n" +
 			"                       staging's configuration would change), environment names aside\n" +

@@ -16,10 +16,15 @@ import (
 
 func imagesCommand() command {
 	return command{
-		name: "images",
-		args: "ENV [--refresh [IMAGE...]] | --refresh-missing [ENV...]",
-		summary: "List the images of an environment with their tag, digest and whether the lock file has them.\n" +
-			"With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
+		name:    "images",
+		args:    "ENV [--refresh [IMAGE...]] | --refresh-missing [ENV...]",
+		summary: "List the images of an environment with their tag, digest and whether the lock file has them.",
+		examples: []string{
+			"gen images prod",
+			"gen images prod --refresh 235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend:1.5.0",
+			"gen images --refresh-missing dev staging",
+		},
+		long: "With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
 			"repository or repository:tag) and update the lock file; then run gen render ENV.\n" +
 			"With --refresh-missing, ask only for the tags the lock files of the environments named\n" +
 			"(all by default) lack, as after a tag bump, and add them; locked digests stay.",

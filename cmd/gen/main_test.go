@@ -149,6 +149,7 @@ func TestScripts(t *testing.T) {
 			env.Values[registryKey{}] = reg
 			env.Values[markKey{}] = new(int)
 			env.Values[heldLockKey{}] = new(*os.File)
+			env.Values[repoKey{}] = repo
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -162,6 +163,7 @@ func TestScripts(t *testing.T) {
 			"waitlockers":  cmdWaitLockers,
 			"sametree":     cmdSameTree,
 			"splitstream":  cmdSplitStream,
+			"copyrepo":     cmdCopyRepo,
 		},
 	})
 }
@@ -205,6 +207,24 @@ func sandboxEnv(dir string) ([]string, error) {
 		"GEN_CACHE_DIR=" + filepath.Join(dir, ".cache", "gen"),
 		"GEN_CACHE=off",
 	}, nil
+}
+
+// repoKey holds the repository's root, for copyrepo.
+type repoKey struct{}
+
+// cmdCopyRepo copies the repository's own folders DIR... (such as
+// policies) into the script's work dir, for a script that must meet what
+// the repository itself enforces.
+//
+//	copyrepo DIR...
+func cmdCopyRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: copyrepo DIR...")
+	}
+	repo := ts.Value(repoKey{}).(string)
+	for _, dir := range args {
+		ts.Check(os.CopyFS(ts.MkAbs(dir), os.DirFS(filepath.Join(repo, dir))))
+	}
 }
 
 type snapshotsKey struct{}

@@ -51,9 +51,16 @@ const (
 
 // command is one subcommand: its flags and what it does.
 type command struct {
-	name    string
-	args    string // usage of the positional arguments
+	name string
+	args string // usage of the positional arguments
+	// summary is one sentence, ending with a period, shown by gen help.
 	summary string
+	// long says more, under the summary in the command's -h.
+	long string
+	// examples are command lines, at least one, shown by -h.
+	examples []string
+	// hidden keeps the command out of gen help and completion.
+	hidden bool
 	// flags registers the command's flags on fs and returns the run
 	// function bound to them.
 	flags func(fs *pflag.FlagSet) func(ctx context.Context, e *invocation) int
@@ -157,7 +164,8 @@ func (e *invocation) progress() func(done, total int) {
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), policiesCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), policiesCommand(),
+		newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
@@ -262,17 +270,25 @@ func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context,
 	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/ (default: the nearest of the current folder and its parents that holds schema/ and environments/)")
 	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words, and the AWS SDK's log when asking registries")
 	fs.Usage = func() {
-		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())
+		fmt.Fprintf(w, "usage: %s\n\n%s\n", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary)
+		if cmd.long != "" {
+			fmt.Fprintf(w, "%s\n", cmd.long)
+		}
+		fmt.Fprintf(w, "\nexamples:\n")
+		for _, ex := range cmd.examples {
+			fmt.Fprintf(w, "  %s\n", ex)
+		}
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 	}
 	return fs, runCmd
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "gen renders CUE environments into plain Kubernetes YAML under rendered/.\n\nusage: gen <command> [flags] [args]\n\ncommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, strings.SplitN(c.summary, "\n", 2)[0])
+	for _, c := range visible() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
+	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags and examples.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
 }
 
 // envs returns the environments named in args, checked against those that
