@@ -31,12 +31,16 @@ type CheckResult struct {
 	Warnings []string
 	// Policies are each environment's policy report.
 	Policies []PolicyReport
+	// Unlocked, with Options.SkipUnlocked, lists the environments not
+	// checked because tags they use are missing from their lock files;
+	// they are not in Envs. nil when none is.
+	Unlocked *images.MissingError
 }
 
-// Failed reports whether the check fails: something is out of date or a
-// policy failed.
+// Failed reports whether the check fails: something is out of date, a
+// policy failed, or an environment could not be checked (Unlocked).
 func (c *CheckResult) Failed() bool {
-	return len(c.Changes) > 0 || slices.ContainsFunc(c.Policies, func(r PolicyReport) bool { return r.Failed() })
+	return len(c.Changes) > 0 || c.Unlocked != nil || slices.ContainsFunc(c.Policies, func(r PolicyReport) bool { return r.Failed() })
 }
 
 // Check renders the environments in opts in memory, compares them with
@@ -70,6 +74,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		}
 	}
 	rendered := map[string]Env{}
+	out := &CheckResult{}
 	if len(misses) > 0 {
 		o := opts
 		o.Envs = misses
@@ -80,10 +85,9 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		for _, e := range res.Envs {
 			rendered[e.Name] = e
 		}
+		out.Unlocked = res.Unlocked
 		defer opts.remember(res)
 	}
-
-	out := &CheckResult{Envs: names}
 	if len(opts.Envs) == 0 {
 		orphans, err := orphans(root, names)
 		if err != nil {
@@ -91,6 +95,10 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		}
 		out.Changes = append(out.Changes, orphans...)
 	}
+	if out.Unlocked != nil {
+		names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(out.Unlocked.Envs(), n) })
+	}
+	out.Envs = names
 	// Compare each environment's folder, in parallel: reading thousands
 	// of files (or their metadata) is most of a check the cache answers.
 	changes := make([]Change, len(names))

@@ -35,6 +35,10 @@ type DiffResult struct {
 	Envs []EnvDiff
 	// Warnings of the render.
 	Warnings []string
+	// Unlocked, with Options.SkipUnlocked, lists the environments not
+	// compared because tags they use are missing from their lock files;
+	// nil when none is.
+	Unlocked *images.MissingError
 }
 
 // Diff renders the environments in opts in memory and compares each
@@ -48,9 +52,13 @@ func Diff(ctx context.Context, opts Options) (*DiffResult, error) {
 		return nil, err
 	}
 	root := opts.root()
-	out := &DiffResult{Warnings: res.Warnings()}
+	out := &DiffResult{Warnings: res.Warnings(), Unlocked: res.Unlocked}
 	if res.all {
-		gone, err := orphans(root, res.names())
+		names := res.names()
+		if res.Unlocked != nil {
+			names = append(names, res.Unlocked.Envs()...) // not rendered, but not gone
+		}
+		gone, err := orphans(root, names)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +129,9 @@ func DiffEnvs(ctx context.Context, opts Options, from, to string) (*DiffReport, 
 // diff, file by file, of what rendering them would change in rendered/,
 // which git apply takes, and the render's warnings. File names in the
 // diff are relative to the root. It is empty when everything is up to
-// date.
+// date. With opts.SkipUnlocked, the environments that miss lock entries
+// are left out, and the error is then a [*images.MissingError] returned
+// with the diff of the others.
 func Patch(ctx context.Context, opts Options) ([]byte, []string, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
@@ -134,6 +144,9 @@ func Patch(ctx context.Context, opts Options) ([]byte, []string, error) {
 			return nil, nil, fmt.Errorf("comparing %s: %w", e.Dir, err)
 		}
 		buf.Write(d)
+	}
+	if res.Unlocked != nil {
+		return buf.Bytes(), res.Warnings(), res.Unlocked
 	}
 	return buf.Bytes(), res.Warnings(), nil
 }

@@ -2,6 +2,7 @@ package generator_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,4 +70,83 @@ func TestCommittedLocksReproducible(t *testing.T) {
 			t.Errorf("%s: nothing was resolved through the mirror", p.Path)
 		}
 	}
+}
+
+// TestSkipUnlocked takes a tag out of dev's lock file: offline, Render
+// fails with an images.MissingError, while Check and Diff with
+// SkipUnlocked compare the other environments and report dev as
+// Unlocked, and Write refuses such a partial render.
+func TestSkipUnlocked(t *testing.T) {
+	root := t.TempDir()
+	for _, dir := range []string{"cue.mod", "schema", "policies", "environments", "rendered"} {
+		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(repoRoot, dir))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lock := filepath.Join(root, "environments", "dev", images.LockFile)
+	data, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drop the first entry: its repository line, up to the next entry's.
+	start := strings.Index(string(data), "    {\n")
+	end := strings.Index(string(data)[start+1:], "    {\n") + start + 1
+	if start < 0 || end <= start {
+		t.Fatalf("unexpected lock file layout:\n%s", data)
+	}
+	if err := os.WriteFile(lock, append(data[:start:start], data[end:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	var missing *images.MissingError
+	if _, err := generator.Render(ctx, generator.Options{Root: root}); !errors.As(err, &missing) {
+		t.Fatalf("Render = %v, want an *images.MissingError", err)
+	}
+	if got := missing.Envs(); len(got) != 1 || got[0] != "dev" {
+		t.Errorf("MissingError.Envs() = %v, want [dev]", got)
+	}
+
+	opts := generator.Options{Root: root, SkipUnlocked: true}
+	res, err := generator.Render(ctx, opts)
+	if err != nil {
+		t.Fatalf("Render with SkipUnlocked: %v", err)
+	}
+	if res.Unlocked == nil || len(res.Envs) != 2 || res.Envs[0].Name != "prod" || res.Envs[1].Name != "staging" {
+		t.Errorf("Render with SkipUnlocked rendered %v, unlocked %v; want prod and staging, dev unlocked", envNames(res.Envs), res.Unlocked)
+	}
+	if _, err := generator.Write(opts, res); !errors.As(err, &missing) {
+		t.Errorf("Write(partial render) = %v, want the *images.MissingError", err)
+	}
+
+	checked, err := generator.Check(ctx, opts)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if checked.Unlocked == nil || !checked.Failed() || len(checked.Changes) != 0 || strings.Join(checked.Envs, ",") != "prod,staging" {
+		t.Errorf("Check = envs %v, changes %v, unlocked %v; want prod and staging up to date, dev unlocked", checked.Envs, checked.Changes, checked.Unlocked)
+	}
+
+	diffs, err := generator.Diff(ctx, opts)
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	var compared []string
+	for _, d := range diffs.Envs {
+		compared = append(compared, d.Env)
+		if !d.Empty() || d.Orphan {
+			t.Errorf("Diff: %s differs (orphan %v); rendered/ is up to date", d.Env, d.Orphan)
+		}
+	}
+	if diffs.Unlocked == nil || strings.Join(compared, ",") != "prod,staging" {
+		t.Errorf("Diff compared %v, unlocked %v; want prod and staging, dev unlocked", compared, diffs.Unlocked)
+	}
+}
+
+func envNames(envs []generator.Env) []string {
+	var out []string
+	for _, e := range envs {
+		out = append(out, e.Name)
+	}
+	return out
 }

@@ -46,6 +46,13 @@ type Options struct {
 	// calling Waiting (if not nil) once first.
 	NoWait  bool
 	Waiting func()
+	// SkipUnlocked makes Render, Check, Diff and Patch go on without the
+	// environments whose only problem is image tags missing from their
+	// lock files (offline), and report those in their result instead of
+	// failing: after a tag shared by several environments is bumped, the
+	// others can still be reviewed. The default is to fail with a
+	// [*images.MissingError].
+	SkipUnlocked bool
 
 	// keepObjects keeps each environment's rendered objects in the
 	// Result, for PlanEnv; other callers let them go after the policies.

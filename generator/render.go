@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -27,6 +28,10 @@ import (
 type Result struct {
 	// Envs are the environments rendered, sorted by name.
 	Envs []Env
+	// Unlocked, with Options.SkipUnlocked, lists the environments left
+	// out of Envs because tags they use are missing from their lock files;
+	// nil when none is.
+	Unlocked *images.MissingError
 	// all records that the render covered every environment (Options.Envs
 	// was empty), so that Write may remove the folders of those gone.
 	all bool
@@ -92,11 +97,17 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Pin every image to its digest: from the lock files, or a registry.
 	locks, err := images.Pin(ctx, opts.root(), envs, opts.Images)
-	if err != nil {
+	var unlocked *images.MissingError
+	switch {
+	case errors.As(err, &unlocked) && opts.SkipUnlocked:
+		envs = slices.DeleteFunc(envs, func(env *model.Environment) bool {
+			return slices.Contains(unlocked.Envs(), env.Name)
+		})
+	case err != nil:
 		return nil, err
 	}
 	// Build, patch, check and encode each environment; then police it.
-	res := &Result{Envs: make([]Env, len(envs)), all: len(opts.Envs) == 0, started: started}
+	res := &Result{Envs: make([]Env, len(envs)), Unlocked: unlocked, all: len(opts.Envs) == 0, started: started}
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.jobs())
@@ -125,6 +136,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if err := joinErrors(errs); err != nil {
+		if unlocked != nil {
+			return nil, errors.Join(err, unlocked) // still a MissingError to errors.As
+		}
 		return nil, err
 	}
 	return res, nil

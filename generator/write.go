@@ -85,6 +85,10 @@ type Written struct {
 // opts.AllowViolations is set: Write then returns [ErrPoliciesFailed] and
 // changes nothing.
 func Write(opts Options, res *Result) (*Written, error) {
+	if res.Unlocked != nil {
+		// A render that left environments out is for reading only.
+		return nil, res.Unlocked
+	}
 	if res.PolicyFailed() && !opts.AllowViolations {
 		return nil, ErrPoliciesFailed
 	}

@@ -17,10 +17,11 @@ import (
 
 func checkCommand() command {
 	return command{
-		name: "check",
-		args: "[ENV...]",
-		summary: "Check that rendered/ matches what gen would render (all environments by default).\n" +
-			"Offline; writes nothing. Exits 1 and lists each stale, missing or extra file when it does not.\n" +
+		name:     "check",
+		args:     "[ENV...]",
+		summary:  "Check that rendered/ matches what gen would render (all environments by default).",
+		examples: []string{"gen check", "gen check prod -o json"},
+		long: "Offline; writes nothing. Exits 1 and lists each stale, missing or extra file when it does not.\n" +
 			"An environment whose inputs are unchanged since gen last rendered or checked it is\n" +
 			"compared with the cached digests of its files instead of being rendered again.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
@@ -39,16 +40,20 @@ func checkCommand() command {
 				}
 				opts := e.options()
 				opts.Envs, opts.Cache = envs, e.cache(*noCache)
+				opts.SkipUnlocked = true
 				res, err := generator.Check(ctx, opts)
 				if err != nil {
 					return e.fail(err)
 				}
 				fix := fixCommand(e.suggestedRoot(), res.Changes)
-				if *format == "json" {
+				switch {
+				case res.Unlocked != nil && *format == "json":
+					return e.fail(res.Unlocked) // nothing on stdout on exit 2
+				case *format == "json":
 					if err := writeCheckJSON(e, res, fix); err != nil {
 						return e.fail(err)
 					}
-				} else {
+				default:
 					e.warn(res.Warnings)
 					e.policyReport(res.Policies)
 					n := 0
@@ -61,6 +66,9 @@ func checkCommand() command {
 					if n > 0 {
 						fmt.Fprintf(e.stderr, "gen check: %s out of date; run: %s\n", plural(n, "file"), fix)
 					}
+				}
+				if res.Unlocked != nil {
+					return e.unlocked("checked", res.Unlocked)
 				}
 				if res.Failed() {
 					return exitChanges
@@ -212,8 +220,14 @@ func rootFlag(root string) string {
 	if filepath.Clean(root) == "." {
 		return ""
 	}
-	if strings.ContainsAny(root, " \t\n'\"\\$`*?[]#~;&|<>(){}") {
-		root = "'" + strings.ReplaceAll(root, "'", `'\''`) + "'"
+	return "--" + flagRoot + " " + shellQuote(root) + " "
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it, so that a
+// suggested command can be pasted as it is.
+func shellQuote(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n'\"\\$`*?[]#~;&|<>(){}!") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	return "--" + flagRoot + " " + root + " "
+	return s
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,14 +11,16 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gitops-gen/gen/generator"
+	"github.com/gitops-gen/gen/generator/images"
 )
 
 func diffCommand() command {
 	return command{
-		name: "diff",
-		args: "[ENV | ENV1 ENV2]",
-		summary: "Show what differs, object by object, with each change classified (image, scale, config,\n" +
-			"added, removed):\n" +
+		name:     "diff",
+		args:     "[ENV | ENV1 ENV2]",
+		summary:  "Show what a render would change, object by object, each change classified.",
+		examples: []string{"gen diff", "gen diff staging prod", "gen diff -o patch dev | git apply"},
+		long: "Classes: image, scale, config, added, removed.\n" +
 			"  gen diff [ENV]       rendered/ against what gen would render (all environments by default)\n" +
 			"  gen diff ENV1 ENV2   ENV1's render against ENV2's (e.g. staging prod: what promoting\n" +
 			"                       staging's configuration would change), environment names aside\n" +
@@ -60,13 +63,17 @@ func diffCommand() command {
 				if len(e.args) == 1 {
 					opts.Envs = envs
 				}
+				opts.SkipUnlocked = true
 				if *format == "patch" {
 					d, warnings, err := generator.Patch(ctx, opts)
 					e.warn(warnings)
+					e.stdout.Write(d)
+					if m := (*images.MissingError)(nil); errors.As(err, &m) {
+						return e.unlocked("compared", m)
+					}
 					if err != nil {
 						return e.fail(err)
 					}
-					e.stdout.Write(d)
 					if len(d) > 0 {
 						return exitChanges
 					}
@@ -76,6 +83,9 @@ func diffCommand() command {
 				if err != nil {
 					return e.fail(err)
 				}
+				if diffs.Unlocked != nil && *format == "json" {
+					return e.fail(diffs.Unlocked) // nothing on stdout on exit 2
+				}
 				entries := make([]diffEntry, 0, len(diffs.Envs))
 				for _, d := range diffs.Envs {
 					entry := diffEntry{Env: d.Env, DiffReport: d.Report, Orphan: d.Orphan}
@@ -84,7 +94,11 @@ func diffCommand() command {
 					}
 					entries = append(entries, entry)
 				}
-				return e.writeDiff(*format, colored, diffs.Warnings, entries)
+				code := e.writeDiff(*format, colored, diffs.Warnings, entries)
+				if diffs.Unlocked != nil {
+					return e.unlocked("compared", diffs.Unlocked)
+				}
+				return code
 			}
 		},
 	}

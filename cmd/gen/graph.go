@@ -18,7 +18,9 @@ func graphCommand() command {
 	return command{
 		name: "graph",
 		args: "ENV | --all -o DIR",
-		summary: "Draw an environment's dependency graph: its apps by namespace, the traffic between\n" +
+		summary:  "Draw an environment's dependency graph, from the traffic its NetworkPolicies allow.",
+		examples: []string{"gen graph prod | dot -Tsvg > prod.svg", "gen graph prod --format mermaid", "gen graph --all -o docs/graph"},
+		long: "Its apps by namespace, the traffic between\n" +
 			"them that the rendered NetworkPolicies allow, with ports, the load balancers and their\n" +
 			"routes, and the addresses outside the cluster the apps reach; as Graphviz DOT or Mermaid.\n" +
 			"Offline. A dependsOn that no NetworkPolicy allows is drawn in red and reported on stderr.\n" +

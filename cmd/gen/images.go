@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -15,18 +16,33 @@ import (
 
 func imagesCommand() command {
 	return command{
-		name: "images",
-		args: "ENV [--refresh [IMAGE...]]",
-		summary: "List the images of an environment with their tag, digest and whether the lock file has them.\n" +
-			"With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
-			"repository or repository:tag) and update the lock file; then run gen render ENV.",
+		name:    "images",
+		args:    "ENV [--refresh [IMAGE...]] | --refresh-missing [ENV...]",
+		summary: "List the images of an environment with their tag, digest and whether the lock file has them.",
+		examples: []string{
+			"gen images prod",
+			"gen images prod --refresh 235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend:1.5.0",
+			"gen images --refresh-missing dev staging",
+		},
+		long: "With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
+			"repository or repository:tag) and update the lock file; then run gen render ENV.\n" +
+			"With --refresh-missing, ask only for the tags the lock files of the environments named\n" +
+			"(all by default) lack, as after a tag bump, and add them; locked digests stay.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			refresh := fs.Bool(flagRefresh, false, "re-resolve tags and update the lock file")
+			missing := fs.Bool(flagRefreshMissing, false, "resolve the tags missing from the lock files of the environments named (all by default) and add them")
 			mirrors := mirrorsFlag{}
 			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks keep host")
 			format := fs.StringP(flagOutput, "o", "text", "output `format`: text or json")
 			return func(ctx context.Context, e *invocation) int {
+				if *missing {
+					if *refresh {
+						fmt.Fprintf(e.stderr, "gen images: --%s and --%s do not go together\n", flagRefresh, flagRefreshMissing)
+						return exitError
+					}
+					return refreshMissing(ctx, e, images.PinOptions{Mirrors: mirrors, Timeout: *timeout})
+				}
 				if len(e.args) == 0 {
 					fmt.Fprintf(e.stderr, "gen images: name an environment\n")
 					return exitError
@@ -92,6 +108,44 @@ func imagesCommand() command {
 			}
 		},
 	}
+}
+
+// refreshMissing resolves the tags missing from the lock files of the
+// environments named (all by default), adds them, and says which lock
+// files changed and what to render next.
+func refreshMissing(ctx context.Context, e *invocation, opts images.PinOptions) int {
+	envs, ok := e.envs(true)
+	if !ok {
+		return exitError
+	}
+	opts.Resolver, opts.Progress = e.resolver(false), e.progress()
+	gopts := e.optionsWith(envs, opts)
+	pinned, err := generator.Images(ctx, gopts)
+	if err != nil {
+		return e.fail(err)
+	}
+	changed, err := generator.WriteLocks(gopts, pinned)
+	if err != nil {
+		return e.fail(err)
+	}
+	var render []string
+	for _, p := range pinned {
+		if !slices.Contains(changed, p.Path) {
+			continue
+		}
+		render = append(render, shellQuote(p.Env))
+		if p.Resolved > 0 {
+			fmt.Fprintf(e.stderr, "%s: updated, %s resolved\n", p.Path, plural(p.Resolved, "tag"))
+		} else {
+			fmt.Fprintf(e.stderr, "%s: updated\n", p.Path)
+		}
+	}
+	if len(render) == 0 {
+		fmt.Fprintf(e.stderr, "gen images: no tag is missing from the lock files of %s\n", strings.Join(envs, ", "))
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "run: gen render %s%s\n", rootFlag(e.suggestedRoot()), strings.Join(render, " "))
+	return exitOK
 }
 
 // unmatched returns the refs that name no image in list.

@@ -137,6 +137,7 @@ func TestScripts(t *testing.T) {
 					return fmt.Errorf("copying %s: %w", dir, err)
 				}
 			}
+			env.Values[repoKey{}] = repo
 			return scriptSetup(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -150,6 +151,7 @@ func TestScripts(t *testing.T) {
 			"waitlockers":  cmdWaitLockers,
 			"sametree":     cmdSameTree,
 			"splitstream":  cmdSplitStream,
+			"copyrepo":     cmdCopyRepo,
 		},
 	})
 }
@@ -217,6 +219,24 @@ func sandboxEnv(dir string) ([]string, error) {
 		"GEN_CACHE_DIR=" + filepath.Join(dir, ".cache", "gen"),
 		"GEN_CACHE=off",
 	}, nil
+}
+
+// repoKey holds the repository's root, for copyrepo.
+type repoKey struct{}
+
+// cmdCopyRepo copies the repository's own folders DIR... (such as
+// policies) into the script's work dir, for a script that must meet what
+// the repository itself enforces.
+//
+//	copyrepo DIR...
+func cmdCopyRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: copyrepo DIR...")
+	}
+	repo := ts.Value(repoKey{}).(string)
+	for _, dir := range args {
+		ts.Check(os.CopyFS(ts.MkAbs(dir), os.DirFS(filepath.Join(repo, dir))))
+	}
 }
 
 type snapshotsKey struct{}

@@ -12,9 +12,11 @@ import (
 
 func planCommand() command {
 	return command{
-		name: "plan",
-		args: "ENV",
-		summary: "Show an environment's capacity and cost: node groups at min and max size, the apps'\n" +
+		name:     "plan",
+		args:     "ENV",
+		summary:  "Show an environment's capacity, placement and monthly cost at min and max size.",
+		examples: []string{"gen plan prod", "gen plan prod --fail-over-budget", "gen plan dev -o json"},
+		long: "Node groups at min and max size, the apps'\n" +
 			"requests at min and max replicas, headroom, where each pod lands at min and at max,\n" +
 			"and the monthly cost at min and max.\nOffline. With --fail-over-budget it exits 1 when the cost at min is above the\n" +
 			"environment's cluster.budget, e.g. gen plan prod --fail-over-budget in CI.",

@@ -14,10 +14,11 @@ import (
 
 func policiesCommand() command {
 	return command{
-		name: "policies",
-		args: "[--report [ENV...]]",
-		summary: "List the policies in policies/ with their descriptions and the environments they apply to.\n" +
-			"With --report, render the environments (all by default; offline) and report what the policies\n" +
+		name:     "policies",
+		args:     "[--report [ENV...]]",
+		summary:  "List the policies in policies/ with their descriptions and the environments they apply to.",
+		examples: []string{"gen policies", "gen policies --report prod", "gen policies --report -o sarif > policies.sarif"},
+		long: "With --report, render the environments (all by default; offline) and report what the policies\n" +
 			"find: text grouped by app, -o json, or -o sarif for code scanning. Exits 1 when a policy fails.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			report := fs.Bool(flagReport, false, "evaluate the policies and print the report")

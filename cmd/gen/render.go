@@ -13,11 +13,17 @@ import (
 
 func renderCommand() command {
 	return command{
-		name: "render",
-		args: "ENV... | --all",
-		summary: "Render environments into rendered/<env>/.\nNothing is written unless every named environment renders cleanly.\n" +
+		name:    "render",
+		args:    "ENV... | --all",
+		summary: "Render environments into rendered/<env>/.",
+		long: "Nothing is written unless every named environment renders cleanly.\n" +
 			"With -o -, print them instead as one YAML stream on stdout (as helm template does),\n" +
 			"each file a document under a comment naming its path; nothing is written, not even a lock file.",
+		examples: []string{
+			"gen render prod",
+			"gen render --all --offline",
+			"gen render -o - staging | kubectl apply --dry-run=server -f -",
+		},
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			all := fs.Bool(flagAll, false, "render every environment under environments/")
 			allow := fs.Bool(flagAllow, false, "write even when a policy fails (the violations are still reported)")

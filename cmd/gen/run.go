@@ -32,27 +32,35 @@ const (
 
 // Flag names, defined once.
 const (
-	flagRoot     = "root"
-	flagAll      = "all"
-	flagExitCode = "exit-code"
-	flagOffline  = "offline"
-	flagMirror   = "mirror"
-	flagRefresh  = "refresh"
-	flagOutput   = "output"
-	flagTimeout  = "registry-timeout"
-	flagAllow    = "allow-violations"
-	flagReport   = "report"
-	flagNoCache  = "no-cache"
-	flagColor    = "color"
-	flagNoWait   = "no-wait"
-	flagVerbose  = "verbose"
+	flagRoot           = "root"
+	flagAll            = "all"
+	flagExitCode       = "exit-code"
+	flagOffline        = "offline"
+	flagMirror         = "mirror"
+	flagRefresh        = "refresh"
+	flagRefreshMissing = "refresh-missing"
+	flagOutput         = "output"
+	flagTimeout        = "registry-timeout"
+	flagAllow          = "allow-violations"
+	flagReport         = "report"
+	flagNoCache        = "no-cache"
+	flagColor          = "color"
+	flagNoWait         = "no-wait"
+	flagVerbose        = "verbose"
 )
 
 // command is one subcommand: its flags and what it does.
 type command struct {
-	name    string
-	args    string // usage of the positional arguments
+	name string
+	args string // usage of the positional arguments
+	// summary is one sentence, ending with a period, shown by gen help.
 	summary string
+	// long says more, under the summary in the command's -h.
+	long string
+	// examples are command lines, at least one, shown by -h.
+	examples []string
+	// hidden keeps the command out of gen help and completion.
+	hidden bool
 	// flags registers the command's flags on fs and returns the run
 	// function bound to them.
 	flags func(fs *pflag.FlagSet) func(ctx context.Context, e *invocation) int
@@ -60,6 +68,8 @@ type command struct {
 
 // invocation carries what every command needs.
 type invocation struct {
+	// cmd is the command's name, e.g. "render".
+	cmd            string
 	args           []string
 	stdout, stderr io.Writer
 	root           string
@@ -126,7 +136,13 @@ func (e *invocation) resolver(offline bool) images.Resolver {
 	if offline {
 		return nil
 	}
-	return images.NewRemote(e.remote...)
+	// The AWS SDK and the ECR credential helper log only with --verbose:
+	// their failures come back as errors, and their warnings are noise.
+	var log io.Writer
+	if e.verbose {
+		log = e.stderr
+	}
+	return images.NewRemote(append([]images.Option{images.WithLog(log)}, e.remote...)...)
 }
 
 // progress returns a progress reporter for resolving images when stderr
@@ -148,7 +164,8 @@ func (e *invocation) progress() func(done, total int) {
 }
 
 func commands() []command {
-	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), graphCommand(), policiesCommand(), versionCommand()}
+	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), graphCommand(), policiesCommand(),
+		newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
@@ -201,7 +218,7 @@ func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	inv := &invocation{args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose, rootGiven: rootGiven}
+	inv := &invocation{cmd: cmd.name, args: fs.Args(), stdout: stdout, stderr: stderr, root: root, cwd: cwd, verbose: verbose, rootGiven: rootGiven}
 	for _, o := range opts {
 		o(inv)
 	}
@@ -251,19 +268,27 @@ func newFlagSet(cmd command, w io.Writer) (*pflag.FlagSet, func(context.Context,
 	fs.SortFlags = false
 	runCmd := cmd.flags(fs)
 	fs.String(flagRoot, ".", "the repository `dir` holding schema/, environments/ and rendered/ (default: the nearest of the current folder and its parents that holds schema/ and environments/)")
-	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words")
+	fs.Bool(flagVerbose, false, "print CUE's own error text under each error gen retells in plain words, and the AWS SDK's log when asking registries")
 	fs.Usage = func() {
-		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary, fs.FlagUsages())
+		fmt.Fprintf(w, "usage: %s\n\n%s\n", strings.TrimSpace("gen "+cmd.name+" [flags] "+cmd.args), cmd.summary)
+		if cmd.long != "" {
+			fmt.Fprintf(w, "%s\n", cmd.long)
+		}
+		fmt.Fprintf(w, "\nexamples:\n")
+		for _, ex := range cmd.examples {
+			fmt.Fprintf(w, "  %s\n", ex)
+		}
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 	}
 	return fs, runCmd
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "gen renders CUE environments into plain Kubernetes YAML under rendered/.\n\nusage: gen <command> [flags] [args]\n\ncommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, strings.SplitN(c.summary, "\n", 2)[0])
+	for _, c := range visible() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
+	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags and examples.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
 }
 
 // envs returns the environments named in args, checked against those that
@@ -312,6 +337,32 @@ func (e *invocation) policyReport(reports []generator.PolicyReport) bool {
 	return failed
 }
 
+// unlocked reports the environments that cmd left out because their lock
+// files lack tags: each place such a tag is used, with its position, then
+// one line that names them and the one command that locks every missing
+// tag of every one of them. It returns exit code 2: the input is not
+// ready, though the other environments' output was given.
+func (e *invocation) unlocked(verb string, m *images.MissingError) int {
+	if e.verbose {
+		generator.PrintErrorVerbose(e.stderr, m, e.cwd)
+	} else {
+		generator.PrintError(e.stderr, m, e.cwd)
+	}
+	fmt.Fprintf(e.stderr, "gen %s: %s not %s: %s missing from their lock files; run: %s\n",
+		e.cmd, strings.Join(m.Envs(), ", "), verb, plural(len(m.Misses), "image tag"), e.refreshMissing(m))
+	return exitError
+}
+
+// refreshMissing is the command that asks the registries for exactly the
+// tags m lists and adds them to the lock files.
+func (e *invocation) refreshMissing(m *images.MissingError) string {
+	envs := m.Envs()
+	for i, env := range envs {
+		envs[i] = shellQuote(env)
+	}
+	return "gen images " + rootFlag(e.suggestedRoot()) + "--" + flagRefreshMissing + " " + strings.Join(envs, " ")
+}
+
 // warn prints warnings on stderr, one per line.
 func (e *invocation) warn(warnings []string) {
 	for _, w := range warnings {
@@ -319,8 +370,15 @@ func (e *invocation) warn(warnings []string) {
 	}
 }
 
-// fail prints err once, for a person, and returns exit code 2.
+// fail prints err once, for a person, and returns exit code 2. When tags
+// are missing from lock files, the command that locks them follows.
 func (e *invocation) fail(err error) int {
+	defer func() {
+		if m := (*images.MissingError)(nil); errors.As(err, &m) {
+			fmt.Fprintf(e.stderr, "gen %s: %s missing from the lock files of %s; run: %s\n", e.cmd,
+				plural(len(m.Misses), "image tag"), strings.Join(m.Envs(), ", "), e.refreshMissing(m))
+		}
+	}()
 	switch {
 	case generator.IsInputError(err) && e.verbose:
 		generator.PrintErrorVerbose(e.stderr, err, e.cwd)

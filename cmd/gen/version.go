@@ -17,7 +17,10 @@ var version = ""
 func versionCommand() command {
 	return command{
 		name:    "version",
-		summary: "Print gen's version: the module version, the VCS revision it was built from (and\nwhether the tree had uncommitted changes), the Go and CUE versions and the platform.\nExample: gen version",
+		summary: "Print gen's version, the VCS revision it was built from, and the Go and CUE versions.",
+		long: "The revision comes with its time, and (modified) when the tree had uncommitted changes;\n" +
+			"then the platform.",
+		examples: []string{"gen version"},
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			return func(ctx context.Context, e *invocation) int {
 				if len(e.args) > 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awsecr "github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go/logging"
 	ecrlogin "github.com/awslabs/amazon-ecr-credential-helper/ecr-login"
 	"github.com/awslabs/amazon-ecr-credential-helper/ecr-login/api"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -33,11 +34,25 @@ import (
 // ECR tokens are kept in memory for the life of the keychain and never
 // written anywhere; see ecrClients for how that differs from ecr-login's
 // defaults.
-func Keychain() authn.Keychain {
-	clients := newECRClients(loadECRAPI)
+//
+// Neither the AWS SDK nor ecr-login logs anything: their failures come
+// back as errors, and their warnings ("falling back to IMDSv1" off EC2)
+// would only be noise on stderr. [KeychainLogging] sends them somewhere.
+func Keychain() authn.Keychain { return KeychainLogging(nil) }
+
+// KeychainLogging is [Keychain] with the AWS SDK's and ecr-login's log
+// written to w (nil: nowhere), for a user who asks for it (gen's
+// --verbose).
+func KeychainLogging(w io.Writer) authn.Keychain {
+	if w == nil {
+		w = io.Discard
+	}
+	clients := newECRClients(func(ctx context.Context, region string, fips bool) (api.ECRAPI, error) {
+		return loadECRAPI(ctx, region, fips, w)
+	})
 	helper := ecrlogin.NewECRHelper(
 		ecrlogin.WithClientFactory(clients),
-		ecrlogin.WithLogger(io.Discard), // it logs failures to stderr; we report them instead
+		ecrlogin.WithLogger(w), // it logs failures; we report them as errors
 	)
 	return &keychain{
 		ecr:    &ecrKeychain{helper: helper, causes: clients},
@@ -200,9 +215,16 @@ func newECRClients(newAPI func(ctx context.Context, region string, fips bool) (a
 }
 
 // loadECRAPI makes an ECR API client for region from the standard AWS
-// configuration chain.
-func loadECRAPI(ctx context.Context, region string, fips bool) (api.ECRAPI, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+// configuration chain, logging to log. The SDK's default logger writes to
+// stderr, and the credential chain warns there when it falls back to
+// IMDSv1 (feature/ec2/imds, token_provider.go) on any machine where the
+// metadata service refuses tokens.
+func loadECRAPI(ctx context.Context, region string, fips bool, log io.Writer) (api.ECRAPI, error) {
+	var logger logging.Logger = logging.Nop{}
+	if log != io.Discard {
+		logger = logging.NewStandardLogger(log)
+	}
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region), awsconfig.WithLogger(logger)}
 	if fips {
 		opts = append(opts, awsconfig.WithUseFIPSEndpoint(aws.FIPSEndpointStateEnabled))
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -286,5 +288,66 @@ func TestDecodeECRToken(t *testing.T) {
 				t.Errorf("decodeECRToken mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestKeychainQuiet runs the production keychain, AWS chain and all,
+// against an instance metadata service (a local one) that refuses IMDSv2
+// tokens, as many do: the SDK then warns "falling back to IMDSv1" through
+// its logger, by default on stderr. The keychain must keep that off
+// stderr, and write it where KeychainLogging says.
+func TestKeychainQuiet(t *testing.T) {
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			http.Error(w, "tokens refused", http.StatusForbidden)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer imds.Close()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"HOME": dir, "DOCKER_CONFIG": dir, "REGISTRY_AUTH_FILE": empty, "XDG_RUNTIME_DIR": dir, "XDG_CONFIG_HOME": dir,
+		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+		"AWS_SESSION_TOKEN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_ROLE_ARN": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+	} {
+		t.Setenv(k, v)
+	}
+	reg, err := name.NewRegistry("123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The default: the SDK's logger would write to os.Stderr, read when the
+	// AWS configuration is loaded; a pipe stands in for it.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	_, err = Keychain().Resolve(reg)
+	os.Stderr = stderr
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	if err == nil {
+		t.Fatalf("Keychain().Resolve(%s) succeeded without credentials", reg)
+	}
+	if len(printed) > 0 {
+		t.Errorf("Keychain().Resolve(%s) wrote on stderr:\n%s", reg, printed)
+	}
+
+	var log strings.Builder
+	if _, err := KeychainLogging(&log).Resolve(reg); err == nil {
+		t.Fatalf("KeychainLogging().Resolve(%s) succeeded without credentials", reg)
+	}
+	if !strings.Contains(log.String(), "falling back to IMDSv1") {
+		t.Errorf("KeychainLogging(w) logged %q, want the SDK's warning about IMDSv1", log.String())
 	}
 }

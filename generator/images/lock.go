@@ -250,7 +250,7 @@ func (p *lockParser) parse() (lockJSON, []positioned, error) {
 	var lj lockJSON
 	var entries []positioned
 	if len(bytes.TrimSpace(p.data)) == 0 {
-		return lj, nil, p.errorf(0, "the lock file is empty; delete it, or run: gen images ENV --refresh")
+		return lj, nil, p.errorf(0, "the lock file is empty: delete it (gen images --refresh-missing writes it again)")
 	}
 	p.d = json.NewDecoder(bytes.NewReader(p.data))
 	p.d.DisallowUnknownFields()

@@ -65,7 +65,7 @@ func TestParseLockErrors(t *testing.T) {
 		{"truncated", "{\"version\": 1, \"images\": [\n", []string{"unexpected end of JSON input", "lock.json:1:28"}},
 		{"trailing data", "{\"version\": 1}\n{}", []string{"data after the lock file's object", "lock.json:2:1"}},
 		{"field twice", `{"version": 1, "version": 1}`, []string{`field "version" appears twice`, "lock.json:1:16"}},
-		{"empty", " \n", []string{"the lock file is empty; delete it, or run: gen images ENV --refresh", "lock.json:1:1"}},
+		{"empty", " \n", []string{"the lock file is empty: delete it (gen images --refresh-missing writes it again)", "lock.json:1:1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

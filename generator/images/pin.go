@@ -139,6 +139,9 @@ func uses(env *model.Environment) []use {
 // environment's new lock: exactly the tags in use, sorted. Pin writes
 // nothing. Every problem (a malformed reference, a tag missing when
 // offline, a registry error) is reported, positioned at the app's image.
+// When tags missing offline are the only problems, the error is a
+// [*MissingError] and the locks of the environments without one are
+// returned with it.
 func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOptions) ([]Pinned, error) {
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -199,11 +202,14 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 	}
 
 	var pinned []Pinned
+	var misses []Miss
+	var missErrs []error // errors of environments whose only problem is misses
 	for i, env := range envs {
 		if perEnv[i] == nil && len(errs) > 0 {
 			continue
 		}
 		var envErrs cueerrors.Error
+		onlyMisses := true
 		lock := &Lock{}
 		resolved := 0
 		var list []Image
@@ -217,13 +223,17 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 				list = append(list, Image{Repository: r.repository, Tag: r.tag, Origin: Missing, Apps: useNames(r.uses)})
 				continue
 			case opts.Resolver == nil:
+				// The command that locks the tag comes after the list of
+				// every miss (see MissingError), not at the end of this
+				// message, where the position's colon would follow it.
 				for _, u := range r.uses {
 					envErrs = cueerrors.Append(envErrs, env.Errorf(u.path+".tag",
-						"image %s:%s is not in %s; run: gen images %s --refresh %s:%s",
-						r.repository, r.tag, lockPath(env), env.Name, r.repository, r.tag))
+						"image %s:%s is not in %s", r.repository, r.tag, lockPath(env)))
 				}
+				misses = append(misses, Miss{Env: env.Name, Lock: lockPath(env), Repository: r.repository, Tag: r.tag})
 				continue
 			case failures[r.slot] != nil:
+				onlyMisses = false
 				for _, u := range r.uses {
 					// The resolver's error names the image and what to do.
 					envErrs = cueerrors.Append(envErrs, env.Errorf(u.path, "%v", failures[r.slot]))
@@ -249,7 +259,11 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 			return compareEntries(Entry{Repository: a.Repository, Tag: a.Tag}, Entry{Repository: b.Repository, Tag: b.Tag})
 		})
 		if envErrs != nil {
-			errs = append(errs, &model.EnvError{Env: env.Name, Err: envErrs})
+			if onlyMisses {
+				missErrs = append(missErrs, &model.EnvError{Env: env.Name, Err: envErrs})
+			} else {
+				errs = append(errs, &model.EnvError{Env: env.Name, Err: envErrs})
+			}
 			continue
 		}
 		p := Pinned{Env: env.Name, Path: lockPath(env), Resolved: resolved, Images: list}
@@ -262,9 +276,48 @@ func Pin(ctx context.Context, root string, envs []*model.Environment, opts PinOp
 		pinned = append(pinned, p)
 	}
 	if len(errs) > 0 {
-		return nil, joinEnvErrors(errs)
+		return nil, joinEnvErrors(append(errs, missErrs...))
+	}
+	if len(missErrs) > 0 {
+		return pinned, &MissingError{Misses: misses, errs: missErrs}
 	}
 	return pinned, nil
+}
+
+// Miss is one tag an environment uses that its lock file lacks, offline.
+type Miss struct {
+	// Env is the environment, Lock its lock file relative to the root.
+	Env, Lock string
+	// Repository and Tag name the image.
+	Repository, Tag string
+}
+
+// MissingError is what Pin returns, offline, when the only problem of
+// some environments is tags missing from their lock files (a tag bumped in
+// CUE shared by several environments, before anyone asked a registry).
+// Pin then also returns the locks of the other environments, so that a
+// caller may go on with them. Its errors are each environment's, one per
+// place an image is used, positioned there; [MissingError.Envs] are those
+// that "gen images --refresh-missing" must be given to lock them all.
+type MissingError struct {
+	// Misses are the tags missing, in the order of the environments.
+	Misses []Miss
+	errs   []error
+}
+
+func (e *MissingError) Error() string { return joined(e.errs).Error() }
+
+// Unwrap returns each environment's error.
+func (e *MissingError) Unwrap() []error { return e.errs }
+
+// Envs returns the environments that miss tags, sorted, without repeats.
+func (e *MissingError) Envs() []string {
+	var out []string
+	for _, m := range e.Misses {
+		out = append(out, m.Env)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // requests lists the tags env needs, looked up in its lock, and returns

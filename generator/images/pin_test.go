@@ -211,14 +211,57 @@ func TestPinErrors(t *testing.T) {
 		_, err := Pin(context.Background(), root, []*model.Environment{e}, PinOptions{})
 		msgs := messages(err)
 		want := []string{
-			"apps.api.image.tag: image " + ecr + "/api:2.0 is not in environments/dev/images.lock.json; run: gen images dev --refresh " + ecr + "/api:2.0",
-			"apps.job.image.tag: image " + ecr + "/job:3.0 is not in environments/dev/images.lock.json; run: gen images dev --refresh " + ecr + "/job:3.0",
+			"apps.api.image.tag: image " + ecr + "/api:2.0 is not in environments/dev/images.lock.json",
+			"apps.job.image.tag: image " + ecr + "/job:3.0 is not in environments/dev/images.lock.json",
 		}
 		if diff := cmp.Diff(want, msgs); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)
 		}
+		var missing *MissingError
+		if !errors.As(err, &missing) {
+			t.Fatalf("error is not a *MissingError: %#v", err)
+		}
+		wantMisses := []Miss{
+			{Env: "dev", Lock: "environments/dev/images.lock.json", Repository: ecr + "/api", Tag: "2.0"},
+			{Env: "dev", Lock: "environments/dev/images.lock.json", Repository: ecr + "/job", Tag: "3.0"},
+		}
+		if diff := cmp.Diff(wantMisses, missing.Misses); diff != "" {
+			t.Errorf("misses (-want +got):\n%s", diff)
+		}
 		if e.Apps["web"].Image.Digest != digest('a') {
 			t.Errorf("a locked tag was not pinned")
+		}
+	})
+	t.Run("offline misses in some environments", func(t *testing.T) {
+		writeLock(t, root, "prod", entry(web, "1.0", 'b'))
+		dev := env(t, "dev", app(t, "web", web, "2.0"))
+		prod := env(t, "prod", app(t, "web", web, "1.0"))
+		staging := env(t, "staging", app(t, "web", web, "2.0"))
+		pinned, err := Pin(context.Background(), root, []*model.Environment{dev, prod, staging}, PinOptions{})
+		var missing *MissingError
+		if !errors.As(err, &missing) {
+			t.Fatalf("Pin error = %v, want a *MissingError", err)
+		}
+		if diff := cmp.Diff([]string{"dev", "staging"}, missing.Envs()); diff != "" {
+			t.Errorf("MissingError.Envs() (-want +got):\n%s", diff)
+		}
+		if len(pinned) != 1 || pinned[0].Env != "prod" || prod.Apps["web"].Image.Digest != digest('b') {
+			t.Errorf("Pin returned %+v, want prod's lock, pinned", pinned)
+		}
+	})
+	t.Run("misses and other errors", func(t *testing.T) {
+		dev := env(t, "dev", app(t, "web", web, "2.0"))
+		bad := env(t, "qa", app(t, "web", web, "1.0"))
+		if err := os.MkdirAll(filepath.Join(root, "environments", "qa"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "environments", "qa", LockFile), []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pinned, err := Pin(context.Background(), root, []*model.Environment{dev, bad}, PinOptions{})
+		var missing *MissingError
+		if pinned != nil || err == nil || errors.As(err, &missing) {
+			t.Errorf("Pin = %v, %v; want no locks and an error other than a *MissingError", pinned, err)
 		}
 	})
 	t.Run("registry failure leaves nothing", func(t *testing.T) {

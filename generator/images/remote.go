@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -71,6 +72,7 @@ type options struct {
 	initial   time.Duration
 	max       time.Duration
 	userAgent string
+	log       io.Writer
 }
 
 // WithKeychain sets where credentials come from. The keychain is asked
@@ -80,6 +82,15 @@ type options struct {
 // ECR hosts, the Docker config for the rest.
 func WithKeychain(k authn.Keychain) Option {
 	return func(o *options) { o.keychain = k }
+}
+
+// WithLog sets where the default keychain's AWS SDK and ECR credential
+// helper write their log (see [KeychainLogging]); it has no effect with
+// WithKeychain.
+//
+// The default is nowhere.
+func WithLog(w io.Writer) Option {
+	return func(o *options) { o.log = w }
 }
 
 // WithTransport sets the HTTP transport under the retries, time limits
@@ -155,7 +166,7 @@ func NewRemote(opts ...Option) *Remote {
 		opt(&o)
 	}
 	if o.keychain == nil {
-		o.keychain = Keychain()
+		o.keychain = KeychainLogging(o.log)
 	}
 	if o.transport == nil {
 		o.transport = http.DefaultTransport
