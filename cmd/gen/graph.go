@@ -16,8 +16,8 @@ import (
 
 func graphCommand() command {
 	return command{
-		name: "graph",
-		args: "ENV | --all -o DIR",
+		name:     "graph",
+		args:     "ENV | --all -o DIR",
 		summary:  "Draw an environment's dependency graph, from the traffic its NetworkPolicies allow.",
 		examples: []string{"gen graph prod | dot -Tsvg > prod.svg", "gen graph prod --format mermaid", "gen graph --all -o docs/graph"},
 		long: "Its apps by namespace, the traffic between\n" +
