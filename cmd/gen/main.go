@@ -12,10 +12,12 @@ import (
 
 func main() {
 	// CUE evaluation allocates heavily and briefly; collecting garbage less
-	// often cuts gen's CPU time by about a quarter for a little more peak
-	// memory. GOGC in the environment still wins.
+	// often than the default 100 saves CPU time. Past 200 it saves no more
+	// (1000 apps × 3 environments: the same CPU time at 200 and 400) but
+	// the garbage grows with it (peak memory 0.85 GiB against 1.5 GiB).
+	// GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
 }
