@@ -352,10 +352,11 @@ func typeFields(t reflect.Type) ([]field, bool) {
 		index []int
 	}
 	var all []field
-	current, next := []queued{}, []queued{{t: t}}
+	next := []queued{{t: t}}
 	visited := map[reflect.Type]bool{}
 	for len(next) > 0 {
-		current, next = next, nil
+		current := next
+		next = nil
 		for _, q := range current {
 			if visited[q.t] {
 				continue
