@@ -23,8 +23,13 @@ type Options struct {
 	// them; Write then also removes the rendered folders of environments
 	// that no longer exist, and Check and Diff report them.
 	Envs []string
-	// Jobs bounds how many environments are built at once. The default is
-	// GOMAXPROCS.
+	// Jobs bounds how many environments are rendered at once. The
+	// default is GOMAXPROCS when a registry is to be asked (every
+	// environment is then loaded before any is built) and 1 otherwise:
+	// the evaluated CUE of an environment is most of what a render holds,
+	// so that one at a time bounds its memory by the largest environment,
+	// not by the sum of them all, for the same CPU time. Comparing
+	// rendered folders uses GOMAXPROCS jobs by default.
 	Jobs int
 	// Images configures digest pinning. Its Resolver is nil by default:
 	// every tag must then be in the environment's lock file (offline).
@@ -85,6 +90,15 @@ func (o Options) today() time.Time {
 
 func (o Options) planOptions() plan.Options {
 	return plan.Options{Today: o.today()}
+}
+
+// envJobs is Jobs for rendering offline, one environment at a time
+// by default.
+func (o Options) envJobs() int {
+	if o.Jobs <= 0 {
+		return 1
+	}
+	return o.Jobs
 }
 
 func (o Options) jobs() int {

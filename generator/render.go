@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -53,7 +54,9 @@ type Env struct {
 	// 80% of its capacity at peak, a Kubernetes version past standard
 	// support), each starting with the environment's name.
 	Warnings []string
-	// Model is the environment as loaded and pinned.
+	// Model is the environment as loaded and pinned. Its CUE values are
+	// released once the environment is rendered (see
+	// [model.Environment.Release]): positions are then unknown.
 	Model *model.Environment
 	// Policy is what the policies in policies/ found.
 	Policy PolicyReport
@@ -75,15 +78,95 @@ type Env struct {
 // of every environment is reported, not only the first.
 func Render(ctx context.Context, opts Options) (*Result, error) {
 	started := time.Now()
+	names, err := opts.envNames()
+	if err != nil {
+		return nil, err
+	}
+	policies, policyErr := policy.Load(opts.root())
+	if opts.Images.Resolver != nil {
+		return renderAtOnce(ctx, opts, started, policies, policyErr)
+	}
+	// Offline, each environment is loaded, checked, pinned from its lock
+	// file, built and encoded on its own, and its CUE and objects let go
+	// before the next: what a render holds at once is one environment's
+	// (per job), not all of them, and the files, which are small. The
+	// errors are reported as when every environment is loaded first:
+	// every environment's input problems (a typo never waits for another
+	// environment's build), else the policies', waivers', pins' and
+	// builds' in that order; an environment is not built once another's
+	// input is known to be wrong.
+	var (
+		res     = &Result{Envs: make([]Env, len(names)), all: len(opts.Envs) == 0, started: started}
+		loadErr = make([]error, len(names))
+		waivErr = make([]error, len(names))
+		pinErr  = make([]error, len(names))
+		envErr  = make([]error, len(names))
+		// loadFailed: an environment's input is wrong; failed: that, or
+		// its waivers or pins are. Either way nothing need be built.
+		loadFailed, failed atomic.Bool
+	)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.envJobs())
+	today := opts.today()
+	for i, name := range names {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			env, err := loadOneChecked(opts.root(), name)
+			if err != nil {
+				loadErr[i] = err
+				loadFailed.Store(true)
+				failed.Store(true)
+				return nil
+			}
+			if policyErr != nil || loadFailed.Load() {
+				return nil
+			}
+			if err := check.Waivers(env, policies.Names()); err != nil {
+				waivErr[i] = envError(env, err)
+				failed.Store(true)
+				return nil
+			}
+			locks, err := images.Pin(ctx, opts.root(), []*model.Environment{env}, opts.Images)
+			if err != nil {
+				pinErr[i] = err
+				failed.Store(true)
+				return nil
+			}
+			if failed.Load() {
+				return nil // another environment's problem is what will be reported
+			}
+			res.Envs[i], envErr[i] = renderPinned(env, locks[0], opts, policies, today)
+			if !opts.keepObjects {
+				env.Release()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, errs := range [][]error{loadErr, {policyErr}, waivErr, pinErr, envErr} {
+		if err := joinErrors(errs); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// renderAtOnce is Render with a registry to ask: every environment is
+// loaded and checked first, so that the tags missing from the lock files
+// of all of them are resolved once each, together.
+func renderAtOnce(ctx context.Context, opts Options, started time.Time, policies *policy.Set, policyErr error) (*Result, error) {
 	// Load and check: nothing is resolved or built from input with
 	// problems, so a typo never reaches a registry.
 	envs, err := loadChecked(opts)
 	if err != nil {
 		return nil, err
 	}
-	policies, err := policy.Load(opts.root())
-	if err != nil {
-		return nil, err
+	if policyErr != nil {
+		return nil, policyErr
 	}
 	// Waivers must name a policy and a date: a typo would waive nothing.
 	var waiverErrs []error
@@ -117,18 +200,10 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			dir := path.Join(RenderedDir, env.Name)
-			r, err := renderEnv(env, dir, today)
-			res.Envs[i] = Env{Name: env.Name, Dir: dir, Files: r.files, Lock: locks[i],
-				Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs()), reliances: r.reliances}
-			if err == nil {
-				res.Envs[i].Policy = policies.Evaluate(env, r.objects, today)
-				reportAllowances(&res.Envs[i].Policy, env, opts.root(), r.allowed)
+			res.Envs[i], errs[i] = renderPinned(env, locks[i], opts, policies, today)
+			if !opts.keepObjects {
+				env.Release()
 			}
-			if opts.keepObjects {
-				res.Envs[i].objects = r.objects
-			}
-			errs[i] = err
 			return nil
 		})
 	}
@@ -144,6 +219,23 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// renderPinned builds, patches, checks and encodes a pinned environment,
+// then polices it.
+func renderPinned(env *model.Environment, lock images.Pinned, opts Options, policies *policy.Set, today time.Time) (Env, error) {
+	dir := path.Join(RenderedDir, env.Name)
+	r, err := renderEnv(env, dir, today)
+	e := Env{Name: env.Name, Dir: dir, Files: r.files, Lock: lock,
+		Warnings: r.warnings, Model: env, Inputs: union(env.Inputs, policies.Inputs()), reliances: r.reliances}
+	if err == nil {
+		e.Policy = policies.Evaluate(env, r.objects, today)
+		reportAllowances(&e.Policy, env, opts.root(), r.allowed)
+	}
+	if opts.keepObjects {
+		e.objects = r.objects
+	}
+	return e, err
+}
+
 // loadChecked loads the environments in opts (all of them by default)
 // and checks each. Environments that fail to load are reported together
 // with the problems the checks find in the others.
@@ -155,17 +247,37 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	envs, loadErr := load.Load(opts.root(), names)
 	errs := []error{loadErr}
 	for _, env := range envs {
-		if err := check.Environment(env); err != nil {
-			errs = append(errs, envError(env, err))
-		}
-		if err := check.DependsOn(env); err != nil { // dependsOn: names and cycles
-			errs = append(errs, envError(env, err))
-		}
+		errs = append(errs, checkLoaded(env)...)
 	}
 	if err := joinErrors(errs); err != nil {
 		return nil, err
 	}
 	return envs, nil
+}
+
+// loadOneChecked loads the environment name and checks it.
+func loadOneChecked(root, name string) (*model.Environment, error) {
+	envs, err := load.Load(root, []string{name})
+	if err != nil {
+		return nil, err
+	}
+	if err := joinErrors(checkLoaded(envs[0])); err != nil {
+		return nil, err
+	}
+	return envs[0], nil
+}
+
+// checkLoaded checks a loaded environment, its dependsOn names and cycles
+// among them.
+func checkLoaded(env *model.Environment) []error {
+	var errs []error
+	if err := check.Environment(env); err != nil {
+		errs = append(errs, envError(env, err))
+	}
+	if err := check.DependsOn(env); err != nil {
+		errs = append(errs, envError(env, err))
+	}
+	return errs
 }
 
 // rendered is one environment after the stages that follow pinning.

@@ -4,16 +4,53 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 )
 
 func main() {
 	// CUE evaluation allocates heavily and briefly; collecting garbage less
-	// often cuts gen's CPU time by about a quarter for a little more peak
-	// memory. GOGC in the environment still wins.
+	// often than the default 100 saves CPU time. Past 200 it saves no more
+	// (1000 apps × 3 environments: the same CPU time at 200 and 400) but
+	// the garbage grows with it (peak memory 0.85 GiB against 1.5 GiB).
+	// GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+}
+
+// profiled runs f, writing a CPU profile of it to the file named by
+// GEN_CPUPROFILE and a heap profile taken when it returns to the file
+// named by GEN_MEMPROFILE, when they are set: go tool pprof reads both.
+func profiled(f func() int) int {
+	if path := os.Getenv("GEN_CPUPROFILE"); path != "" {
+		out, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gen: GEN_CPUPROFILE: %v\n", err)
+			return exitError
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			fmt.Fprintf(os.Stderr, "gen: GEN_CPUPROFILE: %v\n", err)
+			return exitError
+		}
+		defer pprof.StopCPUProfile()
+	}
+	code := f()
+	if path := os.Getenv("GEN_MEMPROFILE"); path != "" {
+		out, err := os.Create(path)
+		if err == nil {
+			err = pprof.Lookup("allocs").WriteTo(out, 0)
+			if cerr := out.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gen: GEN_MEMPROFILE: %v\n", err)
+		}
+	}
+	return code
 }

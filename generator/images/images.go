@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -46,8 +47,12 @@ var ErrNotFound = fmt.Errorf("no such image")
 // a registry, or the registry refuses them (401 or 403).
 var ErrUnauthorized = fmt.Errorf("unauthorized")
 
-// tagPattern is the tag grammar of the OCI distribution spec.
-var tagPattern = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+// tagPattern is the tag grammar of the OCI distribution spec, compiled
+// when first used: its {0,127} compiles to a large program, which every
+// start of gen paid for before.
+var tagPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+})
 
 // ParseTag parses repository and tag as written in an environment into a
 // name.Tag, strictly (no defaulting of registry or tag).
@@ -55,7 +60,7 @@ func ParseTag(repository, tag string) (name.Tag, error) {
 	if strings.Contains(repository, "@") || strings.HasSuffix(repository, ":") {
 		return name.Tag{}, fmt.Errorf("repository %q must not carry a tag or digest; use the tag and digest fields", repository)
 	}
-	if !tagPattern.MatchString(tag) {
+	if !tagPattern().MatchString(tag) {
 		return name.Tag{}, fmt.Errorf("tag %q is not a valid tag (a letter, digit or _, then up to 127 of those, . or -)", tag)
 	}
 	ref, err := name.NewTag(repository+":"+tag, name.StrictValidation)

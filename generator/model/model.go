@@ -49,6 +49,13 @@ type Environment struct {
 	Inputs []string `json:"-"`
 }
 
+// Release lets go of the evaluated CUE (Value and Source), by far the
+// largest part of a loaded environment, once nothing needs its positions:
+// [Environment.Pos] then returns token.NoPos.
+func (e *Environment) Release() {
+	e.Value, e.Source = cue.Value{}, cue.Value{}
+}
+
 // Pos returns the source position of the field at path (a CUE path such as
 // "apps.web.replicas") in the user's files, or of the nearest parent that
 // the user's files define. Only when the user's files define none of it

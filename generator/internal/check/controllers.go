@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 
@@ -17,10 +16,10 @@ import (
 // semantic version, optionally with a "v", a pre-release and build
 // metadata. Ranges ("^3.5", "~3", ">=3", "3.x", "*") and "latest" are
 // not.
-var exactChartVersion = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+var exactChartVersion = lazyRegexp(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // roleARN matches an IAM role's ARN.
-var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`)
+var roleARN = lazyRegexp(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`)
 
 // controllers checks each enabled controller: its chart version names one
 // release, a per-node pod states no replicas, and the IAM role its
@@ -40,7 +39,7 @@ func (c *checker) controllers() {
 	}
 	for _, name := range c.env.EnabledControllers() {
 		ctl := c.env.Platform.Controllers[name]
-		if v := ctl.Chart.Version; !exactChartVersion.MatchString(v) {
+		if v := ctl.Chart.Version; !exactChartVersion().MatchString(v) {
 			what := fmt.Sprintf("%q is not an exact version", v)
 			if v == "latest" || v == "" || v == "*" {
 				what = fmt.Sprintf("%q is not a version", v)
@@ -61,7 +60,7 @@ func (c *checker) controllers() {
 			want = c.env.Cluster.RoleARN(ctl.ServiceAccount.IAMRole)
 		}
 		walkStrings(ctl.Values, "values", func(path, s string) {
-			if !roleARN.MatchString(s) || s == want {
+			if !roleARN().MatchString(s) || s == want {
 				return
 			}
 			if want == "" {

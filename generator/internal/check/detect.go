@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -20,45 +21,45 @@ var (
 	// An AWS access key ID: a 4-letter prefix saying what it is (AKIA a
 	// user's long-term key, ASIA a temporary one), then 16 characters of
 	// base32 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
-	awsKeyID = regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`)
+	awsKeyID = lazyRegexp(`\b(?:AKIA|ASIA)[A-Z2-7]{16}\b`)
 	// An AWS secret access key written after its name, as in a
 	// credentials file or a shell line.
-	awsSecretInline = regexp.MustCompile(`(?i)aws_?secret_?(?:access_?)?key\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
+	awsSecretInline = lazyRegexp(`(?i)aws_?secret_?(?:access_?)?key\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
 	// A PEM private key of any algorithm (RFC 7468 labels "PRIVATE KEY",
 	// "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", OpenSSH's, PGP's).
-	privateKey = regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
+	privateKey = lazyRegexp(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
 	// A JWT: three base64url parts, the first two JSON objects, which
 	// encode to "eyJ".
-	jwt = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+	jwt = lazyRegexp(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
 	// GitHub's classic and fine-grained tokens
 	// (https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/).
-	githubToken = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b`)
+	githubToken = lazyRegexp(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b`)
 	// Slack's bot, user, app-level and refresh tokens, and its incoming
 	// webhook URLs, whose path is the secret.
-	slackToken   = regexp.MustCompile(`\bxox[abpr]-[0-9A-Za-z-]{10,}`)
-	slackWebhook = regexp.MustCompile(`hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}`)
+	slackToken   = lazyRegexp(`\bxox[abpr]-[0-9A-Za-z-]{10,}`)
+	slackWebhook = lazyRegexp(`hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}`)
 	// A URL that carries a password: scheme://user:password@host.
-	urlPassword = regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@[^\s/]`)
+	urlPassword = lazyRegexp(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@[^\s/]`)
 	// A password given inline, as a flag (--password=…) or an
 	// assignment in a configuration line (password=…, db.password: …).
-	passwordInline = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])(?:password|passwd|pwd|pass)\s*[=:]\s*("[^"]*"|'[^']*'|[^\s,;&]*)`)
+	passwordInline = lazyRegexp(`(?i)(?:^|[^a-z0-9])(?:password|passwd|pwd|pass)\s*[=:]\s*("[^"]*"|'[^']*'|[^\s,;&]*)`)
 	// A run of base64 (standard or URL-safe) long enough to hide one of
 	// the above.
-	base64Run = regexp.MustCompile(`[A-Za-z0-9+/_-]{20,}={0,2}`)
+	base64Run = lazyRegexp(`[A-Za-z0-9+/_-]{20,}={0,2}`)
 	// secretName is a name that says its value is a secret, matched
 	// case-insensitively on the name with separators removed.
-	secretName = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|apikey|accesskey|privatekey|credential|clientsecret|auth(?:key|token)?$)`)
+	secretName = lazyRegexp(`(?i)(password|passwd|passphrase|secret|token|apikey|accesskey|privatekey|credential|clientsecret|auth(?:key|token)?$)`)
 	// passwordName is a name whose value is a password: passwords are
 	// short and chosen by people, so no length or entropy is asked of
 	// them.
-	passwordName = regexp.MustCompile(`(?i)(password|passwd|passphrase|pwd)$`)
+	passwordName = lazyRegexp(`(?i)(password|passwd|passphrase|pwd)$`)
 	// nameWord splits a name into its words: DB_PASSWORD_FILE,
 	// db.password.file and dbPasswordFile are all "db password file".
-	nameWord = regexp.MustCompile(`[A-Z]?[a-z0-9]+|[A-Z0-9]+`)
+	nameWord = lazyRegexp(`[A-Z]?[a-z0-9]+|[A-Z0-9]+`)
 	// reference is a value that points at a secret instead of holding
 	// one: $(VAR) (Kubernetes expands it from the container's env),
 	// ${VAR}, {{ template }}, <placeholder>, a path.
-	reference = regexp.MustCompile(`^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}]*\}|\{\{.*\}\}|<[^>]*>|/\S*|\*+|x+|changeme-in-secret)$`)
+	reference = lazyRegexp(`^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[^}]*\}|\{\{.*\}\}|<[^>]*>|/\S*|\*+|x+|changeme-in-secret)$`)
 )
 
 // finding is one credential in a string: what it is, and the credential
@@ -84,35 +85,35 @@ func detect(name, value string) (finding, bool) {
 // detectText looks for the shapes that identify a credential wherever it
 // is written.
 func detectText(value string) (finding, bool) {
-	if m := awsKeyID.FindString(value); m != "" {
+	if m := awsKeyID().FindString(value); m != "" {
 		return finding{"an AWS access key ID", m}, true
 	}
-	if m := awsSecretInline.FindStringSubmatch(value); m != nil {
+	if m := awsSecretInline().FindStringSubmatch(value); m != nil {
 		return finding{"an AWS secret access key", m[1]}, true
 	}
-	if m := privateKey.FindString(value); m != "" {
+	if m := privateKey().FindString(value); m != "" {
 		return finding{"a private key", value[strings.Index(value, m):]}, true
 	}
-	for _, m := range jwt.FindAllString(value, -1) {
+	for _, m := range jwt().FindAllString(value, -1) {
 		if isJWT(m) {
 			return finding{"a JSON Web Token", m}, true
 		}
 	}
-	if m := githubToken.FindString(value); m != "" {
+	if m := githubToken().FindString(value); m != "" {
 		return finding{"a GitHub token", m}, true
 	}
-	if m := slackToken.FindString(value); m != "" {
+	if m := slackToken().FindString(value); m != "" {
 		return finding{"a Slack token", m}, true
 	}
-	if m := slackWebhook.FindString(value); m != "" {
+	if m := slackWebhook().FindString(value); m != "" {
 		return finding{"a Slack webhook URL", m}, true
 	}
-	for _, m := range urlPassword.FindAllStringSubmatch(value, -1) {
+	for _, m := range urlPassword().FindAllStringSubmatch(value, -1) {
 		if !isReference(m[1]) {
 			return finding{"a URL with a password", m[1]}, true
 		}
 	}
-	for _, m := range passwordInline.FindAllStringSubmatch(value, -1) {
+	for _, m := range passwordInline().FindAllStringSubmatch(value, -1) {
 		if v := strings.Trim(m[1], `"'`); len(v) >= 4 && !isReference(v) && !isBoolOrNumber(v) {
 			return finding{"a password", v}, true
 		}
@@ -124,7 +125,7 @@ func detectText(value string) (finding, bool) {
 // credential in what it decodes to: a base64 Kubernetes Secret value,
 // a Docker config or a basic-auth header pasted into a field.
 func detectBase64(value string) (finding, bool) {
-	for _, run := range base64Run.FindAllString(value, -1) {
+	for _, run := range base64Run().FindAllString(value, -1) {
 		text, ok := decodeBase64(run)
 		if !ok {
 			continue
@@ -158,16 +159,16 @@ func decodeBase64(s string) (string, bool) {
 // of any shape, or a long random string under any other secret-like
 // name (an AWS secret access key under AWS_SECRET_ACCESS_KEY).
 func detectNamed(name, value string) (finding, bool) {
-	words := nameWord.FindAllString(name, -1)
+	words := nameWord().FindAllString(name, -1)
 	bare := strings.Join(words, "")
-	if bare == "" || !secretName.MatchString(bare) || pointerWords[strings.ToLower(words[len(words)-1])] {
+	if bare == "" || !secretName().MatchString(bare) || pointerWords[strings.ToLower(words[len(words)-1])] {
 		return finding{}, false
 	}
 	v := strings.TrimSpace(value)
 	if isReference(v) || strings.Contains(v, "://") || strings.ContainsAny(v, " \n") {
 		return finding{}, false
 	}
-	if passwordName.MatchString(bare) && len(v) >= 4 && !isBoolOrNumber(v) {
+	if passwordName().MatchString(bare) && len(v) >= 4 && !isBoolOrNumber(v) {
 		return finding{"a password", v}, true
 	}
 	if strings.Contains(strings.ToLower(bare), "aws") && len(v) == 40 && strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+") == "" {
@@ -194,7 +195,7 @@ func init() {
 
 // isReference reports whether a value points at a secret rather than
 // holding one, or is empty.
-func isReference(v string) bool { return v == "" || reference.MatchString(v) }
+func isReference(v string) bool { return v == "" || reference().MatchString(v) }
 
 func isBoolOrNumber(v string) bool {
 	switch strings.ToLower(v) {
@@ -244,4 +245,11 @@ func redact(secret string) string {
 	r := []rune(secret)
 	show := min(4, len(r)/4)
 	return string(r[:show]) + "…"
+}
+
+// lazyRegexp compiles expr when it is first used, not when gen starts:
+// most runs (a check whose inputs the cache knows) use none of them, and
+// compiling them all cost a few milliseconds of every start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -18,8 +18,8 @@ import (
 // belong to:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 var (
-	acmARN   = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):certificate/[0-9a-zA-Z-]+$`)
-	wafv2ARN = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):regional/webacl/[\w-]+/[0-9a-zA-Z-]+$`)
+	acmARN   = lazyRegexp(`^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):certificate/[0-9a-zA-Z-]+$`)
+	wafv2ARN = lazyRegexp(`^arn:aws[a-z-]*:wafv2:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):regional/webacl/[\w-]+/[0-9a-zA-Z-]+$`)
 )
 
 // ingressGroups checks each ingress group: its certificates and web ACL
@@ -32,11 +32,11 @@ func (c *checker) ingressGroups() {
 		g := c.env.IngressGroups[name]
 		at := func(f string) string { return "ingressGroups." + model.Label(name) + f }
 		for i, arn := range g.CertificateARNs {
-			c.regional(at(fmt.Sprintf(".certificateARNs[%d]", i)), "certificate", arn, acmARN,
+			c.regional(at(fmt.Sprintf(".certificateARNs[%d]", i)), "certificate", arn, acmARN(),
 				"arn:aws:acm:"+cl.Region+":"+cl.AccountID+":certificate/<id>")
 		}
 		if g.WAFACLARN != "" {
-			c.regional(at(".wafACLARN"), "web ACL", g.WAFACLARN, wafv2ARN,
+			c.regional(at(".wafACLARN"), "web ACL", g.WAFACLARN, wafv2ARN(),
 				"arn:aws:wafv2:"+cl.Region+":"+cl.AccountID+":regional/webacl/<name>/<id>")
 		}
 		if g.Listen.HTTPS != nil && len(g.CertificateARNs) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -20,14 +21,15 @@ type Object struct {
 // FromTyped converts a typed object (a k8s.io/api struct with TypeMeta
 // set) into an Object owned by app.
 func FromTyped(app string, typed any) (Object, error) {
-	b, err := json.Marshal(typed)
+	v, err := unstructured(reflect.ValueOf(typed))
 	if err != nil {
 		return Object{}, fmt.Errorf("encoding %T: %w", typed, err)
 	}
-	m, err := Decode(b)
-	if err != nil {
-		return Object{}, fmt.Errorf("decoding %T: %w", typed, err)
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Object{}, fmt.Errorf("decoding %T: not a JSON object", typed)
 	}
+	strip(m)
 	if m["apiVersion"] == nil || m["kind"] == nil {
 		return Object{}, fmt.Errorf("%T has no apiVersion or kind", typed)
 	}

@@ -326,7 +326,7 @@ func TestFromTypedErrors(t *testing.T) {
 		{
 			name:  "not an object",
 			typed: []string{"apiVersion", "kind"},
-			want:  "decoding []string: json: cannot unmarshal array into Go value of type map[string]interface {}",
+			want:  "decoding []string: not a JSON object",
 		},
 		{
 			name:  "not encodable",
