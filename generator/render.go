@@ -101,6 +101,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		waivErr = make([]error, len(names))
 		pinErr  = make([]error, len(names))
 		envErr  = make([]error, len(names))
+		// missed: with SkipUnlocked, the tags an environment's lock file
+		// lacks; that environment is left out, the others rendered.
+		missed = make([]*images.MissingError, len(names))
 		// loadFailed: an environment's input is wrong; failed: that, or
 		// its waivers or pins are. Either way nothing need be built.
 		loadFailed, failed atomic.Bool
@@ -129,6 +132,10 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 				return nil
 			}
 			locks, err := images.Pin(ctx, opts.root(), []*model.Environment{env}, opts.Images)
+			if miss := (*images.MissingError)(nil); errors.As(err, &miss) && opts.SkipUnlocked {
+				missed[i] = miss
+				return nil
+			}
 			if err != nil {
 				pinErr[i] = err
 				failed.Store(true)
@@ -147,12 +154,52 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for _, errs := range [][]error{loadErr, {policyErr}, waivErr, pinErr, envErr} {
+	for _, errs := range [][]error{loadErr, {policyErr}, waivErr, pinErr} {
 		if err := joinErrors(errs); err != nil {
+			if miss := missingOnly(errs); miss != nil {
+				return nil, miss
+			}
 			return nil, err
 		}
 	}
+	res.Unlocked = images.JoinMissing(missed...)
+	if err := joinErrors(envErr); err != nil {
+		if res.Unlocked != nil {
+			return nil, errors.Join(err, res.Unlocked) // still a MissingError to errors.As
+		}
+		return nil, err
+	}
+	if res.Unlocked != nil {
+		kept := res.Envs[:0]
+		for i, env := range res.Envs {
+			if missed[i] == nil {
+				kept = append(kept, env)
+			}
+		}
+		res.Envs = kept
+	}
 	return res, nil
+}
+
+// missingOnly returns errs as one *images.MissingError when each of them
+// is one (tags missing from lock files are then one list and one command,
+// as when every environment is pinned at once), else nil.
+func missingOnly(errs []error) error {
+	var misses []*images.MissingError
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var miss *images.MissingError
+		if !errors.As(err, &miss) || miss != err {
+			return nil
+		}
+		misses = append(misses, miss)
+	}
+	if m := images.JoinMissing(misses...); m != nil {
+		return m
+	}
+	return nil
 }
 
 // renderAtOnce is Render with a registry to ask: every environment is

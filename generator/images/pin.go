@@ -310,6 +310,23 @@ func (e *MissingError) Error() string { return joined(e.errs).Error() }
 // Unwrap returns each environment's error.
 func (e *MissingError) Unwrap() []error { return e.errs }
 
+// JoinMissing returns the misses of errs (nil ones skipped) as one
+// MissingError, in the order given; nil if there are none.
+func JoinMissing(errs ...*MissingError) *MissingError {
+	var out *MissingError
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		if out == nil {
+			out = &MissingError{}
+		}
+		out.Misses = append(out.Misses, e.Misses...)
+		out.errs = append(out.errs, e.errs...)
+	}
+	return out
+}
+
 // Envs returns the environments that miss tags, sorted, without repeats.
 func (e *MissingError) Envs() []string {
 	var out []string
