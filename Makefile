@@ -54,8 +54,20 @@ vet:
 # per package, which a busy machine can reach without hanging.
 TESTFLAGS ?= -race -timeout 30m
 
+# The tests that validate against eksctl's JSON schema and the controllers'
+# CRDs read them from the shared folder (internal/repotest): $GEN_SHARED,
+# else shared/ beside the repository. Without it they skip (under CI=true,
+# fail); go test prints a passing package's output only with -v, so make
+# test says it here, before and after the tests.
+SHARED_DIR = $(or $(GEN_SHARED),$(abspath ../shared))
+define shared-warning
+if [ -z "$$CI" ] && [ ! -d "$(SHARED_DIR)/schemas" ]; then echo "WARNING: $(SHARED_DIR)/schemas not found: the validations against eksctl's schema and the CRDs are SKIPPED; set GEN_SHARED=/path/to/shared or put shared/ beside the clone"; fi
+endef
+
 test: vet kube-programs
+	@$(shared-warning)
 	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) ./...
+	@$(shared-warning)
 	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
 # The fuzz targets, as package:target. Each package's seed corpus
