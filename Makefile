@@ -1,8 +1,10 @@
 # gen: render CUE environments into rendered/<env>/.
 #
+#   make render-all        build bin/gen (only when its sources changed), render every environment
 #   make render ENV=prod   render one environment (default: prod)
-#   make render-all        render every environment
 #   make check             fail when rendered/ is out of date
+#   make diff              what rendering would change in rendered/
+#   make bin/gen           build gen into bin/ (make build is the same)
 #   make test              go vet, then every test under the race detector (what CI runs)
 #   make kube-programs     compile kube-apiserver and kube-scheduler into the build cache
 #                          (make test does it first; the control-plane tests link them)
@@ -27,20 +29,34 @@ ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com
 
 all: build
 
-build:
-	$(GO) build -o bin/gen ./cmd/gen
+# bin/gen is a file, rebuilt only when something it is built from is newer:
+# the module's Go files (tests aside), the data files they embed, go.mod and
+# go.sum, and the folders that hold them (a folder changes when a file is
+# added or removed). A no-change make is then instant, where go run links
+# the whole binary again on every call.
+GEN_SOURCES := go.mod go.sum $(shell find cmd generator internal \
+	-name testdata -prune -o -type d -print -o \
+	-type f \( -name '*.go' ! -name '*_test.go' -o -path '*/data/*' \) -print)
 
-render:
-	$(GO) run ./cmd/gen render $(ENV)
+build: bin/gen
 
-render-all:
-	$(GO) run ./cmd/gen render --all
+bin/gen: $(GEN_SOURCES)
+	$(GO) build -o $@ ./cmd/gen
 
-check:
-	$(GO) run ./cmd/gen check
+# RENDERFLAGS: more flags for gen render, e.g. RENDERFLAGS=--offline.
+RENDERFLAGS ?=
+
+render: bin/gen
+	bin/gen render $(RENDERFLAGS) $(ENV)
+
+render-all: bin/gen
+	bin/gen render --all $(RENDERFLAGS)
+
+check: bin/gen
+	bin/gen check
 
 # gen diff exits 1 when something differs; that is not a failure here.
-diff: build
+diff: bin/gen
 	bin/gen diff || [ $$? -eq 1 ]
 
 vet:
