@@ -86,17 +86,18 @@ release:
 	cd dist && sha256sum gen_* > SHA256SUMS
 	@cat dist/SHA256SUMS
 
-# Two builds of the host's release binary from two clones of HEAD in
-# different folders, stamped alike, must be identical byte for byte.
+# Two builds of the host's release binary from two clones of HEAD (the
+# commit it was at when the check began) in different folders, stamped
+# alike, must be identical byte for byte.
 release-check:
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; rev=$$(git rev-parse HEAD); \
 	for d in a b; do \
-		git clone -q . "$$tmp/$$d"; \
+		git clone -q . "$$tmp/$$d"; git -C "$$tmp/$$d" checkout -q "$$rev"; \
 		(cd "$$tmp/$$d" && CGO_ENABLED=0 $(GO) build $(RELEASE_FLAGS) -o "$$tmp/gen-$$d" ./cmd/gen); \
 	done; \
 	(cd "$$tmp" && sha256sum gen-a gen-b); \
 	cmp "$$tmp/gen-a" "$$tmp/gen-b"; \
-	echo "release-check: two builds of $$(git rev-parse --short HEAD) in different folders are identical"
+	echo "release-check: two builds of $$rev in different folders are identical"
 
 vet:
 	$(GO) vet ./...
