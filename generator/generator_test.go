@@ -69,7 +69,7 @@ func TestDefaultEnvironments(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !c.Empty() {
-			t.Errorf("rendered/%s is out of date (stale %v, missing %v, extra %v); run: go run ./cmd/gen render --all",
+			t.Errorf("rendered/%s is out of date (stale %v, missing %v, extra %v); run: make render-all",
 				e.Name, c.Stale, c.Missing, c.Extra)
 		}
 	}

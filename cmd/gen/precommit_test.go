@@ -37,11 +37,11 @@ func TestPreCommit(t *testing.T) {
 	// Install the hook environment once, so that its cost shows apart:
 	// pre-commit compiles the whole module in a directory of its own.
 	start := time.Now()
-	sb.mustRun(t, sb.userRepo(t), "pre-commit", "install-hooks")
+	sb.mustRun(t, sb.userRepo(t, "gen-check", "gen-render"), "pre-commit", "install-hooks")
 	t.Logf("pre-commit install-hooks (go install ./...) took %v", time.Since(start).Round(time.Second))
 
 	t.Run("check", func(t *testing.T) {
-		dir := sb.userRepo(t)
+		dir := sb.userRepo(t, "gen-check", "gen-render")
 		if out, code := sb.preCommit(t, dir, "run", "gen-check", "--all-files"); code != 0 {
 			t.Fatalf("pre-commit run gen-check on a clean tree = exit %d, want 0\n%s", code, out)
 		}
@@ -67,7 +67,7 @@ func TestPreCommit(t *testing.T) {
 	})
 
 	t.Run("commit", func(t *testing.T) {
-		dir := sb.userRepo(t)
+		dir := sb.userRepo(t, "gen-check", "gen-render")
 		sb.mustRun(t, dir, "pre-commit", "install")
 		head := sb.mustRun(t, dir, "git", "rev-parse", "HEAD")
 
@@ -111,7 +111,7 @@ func TestPreCommit(t *testing.T) {
 	})
 
 	t.Run("render", func(t *testing.T) {
-		dir := sb.userRepo(t)
+		dir := sb.userRepo(t, "gen-check", "gen-render")
 		want := sb.editStale(t, dir)
 		sb.mustRun(t, dir, "git", "add", preCommitStale)
 
@@ -133,6 +133,62 @@ func TestPreCommit(t *testing.T) {
 			t.Fatalf("pre-commit run gen-render on an up-to-date tree = exit %d, want 0\n%s", code, out)
 		}
 	})
+}
+
+// TestPreCommitSystem runs the language: system variants of the hooks,
+// gen-check-system and gen-render-system, which run the gen on PATH (here
+// gen built from the working tree) and build nothing. Without a gen on
+// PATH pre-commit fails the hook, saying so.
+func TestPreCommitSystem(t *testing.T) {
+	sb := newPreCommitSandbox(t)
+	sb.buildHookRepo(t)
+	dir := sb.userRepo(t, "gen-check-system", "gen-render-system")
+	withGen := append(slices.Clone(sb.env), "PATH="+filepath.Dir(sb.gen)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	run := func(env []string, args ...string) (string, int) {
+		t.Helper()
+		return sb.runEnv(t, env, dir, "pre-commit", args...)
+	}
+
+	if out, code := run(withGen, "run", "gen-check-system", "--all-files"); code != 0 {
+		t.Fatalf("pre-commit run gen-check-system on a clean tree = exit %d, want 0\n%s", code, out)
+	}
+	want := sb.editStale(t, dir)
+	sb.mustRun(t, dir, "git", "add", preCommitStale)
+	out, code := run(withGen, "run", "gen-check-system", "--all-files")
+	if code == 0 || !strings.Contains(out, "stale: "+preCommitStale) {
+		t.Errorf("pre-commit run gen-check-system with a stale file = exit %d, want failure naming %s\n%s", code, preCommitStale, out)
+	}
+
+	out, code = run(withGen, "run", "gen-render-system", "--all-files", "--hook-stage", "manual")
+	if code == 0 || !strings.Contains(out, "files were modified by this hook") {
+		t.Errorf("pre-commit run gen-render-system with a stale file = exit %d, want failure saying it modified files\n%s", code, out)
+	}
+	sb.requireFile(t, dir, want)
+	sb.mustRun(t, dir, "git", "add", "-A")
+	if out, code := run(withGen, "run", "gen-check-system", "--all-files"); code != 0 {
+		t.Fatalf("pre-commit run gen-check-system after gen-render-system = exit %d, want 0\n%s", code, out)
+	}
+
+	// No gen on PATH: pre-commit's own message names the executable.
+	noGen := append(slices.Clone(sb.env), "PATH="+pathWithout(t, "gen"))
+	out, code = run(noGen, "run", "gen-check-system", "--all-files")
+	if code == 0 || !strings.Contains(out, "Executable `gen` not found") {
+		t.Errorf("pre-commit run gen-check-system without gen on PATH = exit %d, want failure saying \"Executable `gen` not found\"\n%s", code, out)
+	}
+}
+
+// pathWithout returns $PATH less the folders that hold an executable
+// named name.
+func pathWithout(t *testing.T, name string) string {
+	t.Helper()
+	var keep []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && !fi.IsDir() {
+			continue
+		}
+		keep = append(keep, dir)
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
 }
 
 // TestPreCommitConfig validates this repository's pre-commit files with
@@ -193,7 +249,11 @@ func newPreCommitSandbox(t *testing.T) *preCommitSandbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb := &preCommitSandbox{root: root, hooks: filepath.Join(tmp, "hooks"), gen: filepath.Join(tmp, "gen")}
+	// gen alone in its folder, which the system hooks' test puts on PATH.
+	sb := &preCommitSandbox{root: root, hooks: filepath.Join(tmp, "hooks"), gen: filepath.Join(tmp, "bin", "gen")}
+	if err := os.MkdirAll(filepath.Dir(sb.gen), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	sb.env = append(sandbox,
 		"PATH="+os.Getenv("PATH"),
 		// pre-commit clones, builds and keeps its database here.
@@ -252,8 +312,9 @@ func (sb *preCommitSandbox) buildHookRepo(t *testing.T) {
 
 // userRepo returns a new git repository holding this repository's CUE and
 // rendered/, and a .pre-commit-config.yaml that uses the hook repository:
-// gen-check as users would, gen-render as an opt-in manual hook.
-func (sb *preCommitSandbox) userRepo(t *testing.T) string {
+// the hook check (gen-check or gen-check-system) as users would, render
+// (gen-render or gen-render-system) as an opt-in manual hook.
+func (sb *preCommitSandbox) userRepo(t *testing.T, check, render string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, d := range repoDataDirs {
@@ -266,10 +327,10 @@ func (sb *preCommitSandbox) userRepo(t *testing.T) string {
   - repo: %q
     rev: %s
     hooks:
-      - id: gen-check
-      - id: gen-render
+      - id: %s
+      - id: %s
         stages: [manual]
-`, sb.hooks, sb.rev)
+`, sb.hooks, sb.rev, check, render)
 	if err := os.WriteFile(filepath.Join(dir, ".pre-commit-config.yaml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package repotest
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -33,9 +35,13 @@ var root = sync.OnceValues(func() (string, error) {
 
 // SharedFile returns the path of a file of the shared folder: elem is its
 // path there, e.g. "schemas", "eksctl", "schema.json". The shared folder
-// is $GEN_SHARED, else the folder shared beside the repository's root
-// (DEVELOPERS.md). When the file does not exist the test is skipped,
-// except in CI ($CI set), where it fails.
+// is $GEN_SHARED, else the folder shared beside the repository's root.
+// When the file does not exist the test is skipped, except in CI ($CI
+// set, as CI=true), where it fails. The first skip of a test process
+// (one package's tests) also writes one line to stderr, which says which
+// validations are skipped and how to run them: go test shows it with -v,
+// when run in the package's folder without arguments, and when the
+// package fails.
 func SharedFile(t testing.TB, elem ...string) string {
 	t.Helper()
 	shared := os.Getenv("GEN_SHARED")
@@ -48,11 +54,30 @@ func SharedFile(t testing.TB, elem ...string) string {
 	}
 	path := filepath.Join(append([]string{shared}, elem...)...)
 	if _, err := os.Stat(path); err != nil {
-		const hint = "set GEN_SHARED to the shared folder that holds schemas/"
 		if os.Getenv("CI") != "" {
-			t.Fatalf("%v; %s", err, hint)
+			t.Fatalf("%v; %s", err, sharedHint)
+			return path
 		}
-		t.Skipf("%v; %s", err, hint)
+		warnOnce.Do(func() { fmt.Fprintln(warnings, missingShared(shared, err)) })
+		t.Skipf("SKIPPED: %v; %s", err, sharedHint)
 	}
 	return path
+}
+
+const sharedHint = "set GEN_SHARED=/path/to/shared (the folder that holds schemas/) or put shared/ beside the clone"
+
+// warnings is where the first skip of a process says what is skipped;
+// tests replace it.
+var (
+	warnings io.Writer = os.Stderr
+	warnOnce sync.Once
+)
+
+// missingShared is the line the first skip writes: what is missing, what
+// is not validated for want of it, and how to enable it.
+func missingShared(shared string, err error) string {
+	return fmt.Sprintf("WARNING: %s: validations against the shared schemas are SKIPPED in this package "+
+		"(eksctl's ClusterConfig JSON schema; the CRDs of Argo CD, External Secrets, Argo Rollouts, KEDA, "+
+		"prometheus-operator and the AWS Load Balancer Controller; the apiserver dry-run's CRDs): %v; "+
+		"%s; under CI=true they fail instead", shared, err, sharedHint)
 }
