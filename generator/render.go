@@ -140,7 +140,11 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	}
 	envs, loadErr := load.Load(opts.root(), names)
 	errs := []error{loadErr}
+	clusters := check.Clusters(envs)
 	for _, env := range envs {
+		if err := clusters[env]; err != nil {
+			errs = append(errs, envError(env, err))
+		}
 		if err := check.Environment(env); err != nil {
 			errs = append(errs, envError(env, err))
 		}
