@@ -1,6 +1,8 @@
-# gen: render CUE environments into rendered/<env>/.
+# gen: render CUE environments into rendered/<env>/ (rendered/<platform>/<env>/).
 #
-#   make render ENV=prod   render one environment (default: prod)
+#   make render ENV=prod   render one environment (default: prod): a full name
+#                          (chatbot/prod), a platform (chatbot), or a name one
+#                          platform only has (prod)
 #   make render-all        render every environment
 #   make check             fail when rendered/ is out of date
 #   make test              go vet, then every test under the race detector (what CI runs)
@@ -140,6 +142,9 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
 locks: build
-	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
-		[ -d environments/$$env ] || continue; \
-		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
+	$(GO) run ./internal/devregistry -- sh -c 'set -e; \
+		for d in environments/*/ environments/*/*/; do \
+			d=$${d%/}; case $$d in */_*) continue;; esac; \
+			ls $$d/*.cue >/dev/null 2>&1 || continue; \
+			if ls $$d/*/*.cue >/dev/null 2>&1; then continue; fi; \
+			bin/gen images $${d#environments/} --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
