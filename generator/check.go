@@ -55,6 +55,9 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	// recorded only if it was last changed before this, less a slack.
 	since := time.Now().Add(-mtimeSlack)
 	root := opts.root()
+	if err := checkRendered(root); err != nil {
+		return nil, err
+	}
 	names, err := opts.envNames()
 	if err != nil {
 		return nil, err

@@ -49,6 +49,9 @@ func Diff(ctx context.Context, opts Options) (*DiffResult, error) {
 		return nil, err
 	}
 	root := opts.root()
+	if err := checkRendered(root); err != nil {
+		return nil, err
+	}
 	out := &DiffResult{Warnings: res.Warnings()}
 	if res.all {
 		gone, err := orphans(root, res.names())
@@ -134,6 +137,9 @@ func DiffEnvs(ctx context.Context, opts Options, from, to string) (*DiffReport, 
 func Patch(ctx context.Context, opts Options) ([]byte, []string, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkRendered(opts.root()); err != nil {
 		return nil, nil, err
 	}
 	var buf bytes.Buffer

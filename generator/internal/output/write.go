@@ -35,8 +35,14 @@ func (e *UnsafePathError) Error() string {
 	return fmt.Sprintf("refusing to use %s: %s; remove it and render again", e.Path, e.Reason)
 }
 
-// checkDir returns an [UnsafePathError] when p exists and is not a real
+// CheckDir returns an [UnsafePathError] when p exists and is not a real
 // directory (a symbolic link to one counts as not). A missing p is fine.
+// [ReadTree] and [Writable] check a tree's folder and its parent; a caller
+// whose trees are deeper (rendered/<platform>/<env>) checks the folders
+// above with it.
+func CheckDir(p string) error { return checkDir(p) }
+
+// checkDir is [CheckDir].
 func checkDir(p string) error {
 	info, err := os.Lstat(p)
 	switch {
