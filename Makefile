@@ -1,7 +1,9 @@
-# gen: render CUE environments into rendered/<env>/.
+# gen: render CUE environments into rendered/<env>/ (rendered/<platform>/<env>/).
 #
 #   make render-all        build bin/gen (only when its sources changed), render every environment
-#   make render ENV=prod   render one environment (default: prod)
+#   make render ENV=chatbot/prod  render one environment (default: chatbot/prod): a full
+#                          name (chatbot/prod), a platform (chatbot), or a name one
+#                          platform only has
 #   make check             fail when rendered/ is out of date
 #   make diff              what rendering would change in rendered/
 #   make bin/gen           build gen into bin/ (make build is the same)
@@ -27,13 +29,14 @@
 #                          and docs/graph/<env>.svg when Graphviz's dot is on PATH
 
 GO ?= go
-ENV ?= prod
+ENV ?= chatbot/prod
 
-.PHONY: all build render render-all check diff release release-check test vet kube-programs fmt fmt-fix lint bench helm update-golden locks locks-next graph fuzz fuzz-smoke
+.PHONY: all build render render-all check diff release release-check test vet kube-programs fmt fmt-fix lint bench helm update-golden locks graph fuzz fuzz-smoke
 
-# The registry the default environments pull from; make locks mirrors it to
-# a local registry seeded with deterministic images.
-ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com
+# The registries the committed platforms pull from (chatbot, koorde and
+# shuttle: ap-south-1; my-app: us-east-1; microservices: eu-west-1); make
+# locks mirrors each to a local registry seeded with deterministic images.
+ECR ?= 235494787667.dkr.ecr.ap-south-1.amazonaws.com 111122223333.dkr.ecr.us-east-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
 
 all: build
 
@@ -211,32 +214,13 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
 locks: build
-	$(GO) run ./internal/devregistry -- sh -c 'set -e; for env in $$(ls environments); do \
-		case $$env in _*|.*) continue;; esac; \
-		[ -d environments/$$env ] || continue; \
-		case $$env in _*|.*) continue;; esac; \
-		bin/gen images $$env --refresh --mirror $(ECR)=$$GEN_DEV_REGISTRY >/dev/null; done'
+	$(GO) run ./internal/devregistry -- sh -c 'set -e; \
+		for d in environments/*/ environments/*/*/; do \
+			d=$${d%/}; case $$d in */_*) continue;; esac; \
+			ls $$d/*.cue >/dev/null 2>&1 || continue; \
+			if ls $$d/*/*.cue >/dev/null 2>&1; then continue; fi; \
+			bin/gen images $${d#environments/} --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; done'
 
-# The platforms staged under environments/_next/<platform>/ (which gen
-# skips until they move to environments/<platform>/) pull from their own
-# account's ECR: my-app's in us-east-1, the shop's (microservices) in
-# eu-west-1. make locks-next assembles each into a one-platform
-# repository (schema/, policies/, cue.mod/, the platform as environments/),
-# reproduces its environments' lock files there from a local registry, as
-# make locks does, through a mirror of each registry, and copies them back.
-NEXT_ECR ?= 111122223333.dkr.ecr.us-east-1.amazonaws.com 481516234200.dkr.ecr.eu-west-1.amazonaws.com
-
-locks-next:
-	@set -e; for p in $$(ls environments/_next); do \
-		[ -d environments/_next/$$p ] || continue; \
-		root=$$(mktemp -d); \
-		cp -r schema policies cue.mod $$root/; cp -r environments/_next/$$p $$root/environments; \
-		NEXT_ROOT=$$root NEXT_DIR=environments/_next/$$p $(GO) run ./internal/devregistry -root $$root -- sh -c 'set -e; \
-			for env in $$(ls $$NEXT_ROOT/environments); do \
-			[ -d $$NEXT_ROOT/environments/$$env ] || continue; \
-			$(GO) run ./cmd/gen images $$env --root $$NEXT_ROOT --refresh $(foreach r,$(NEXT_ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; \
-			cp $$NEXT_ROOT/environments/$$env/images.lock.json $$NEXT_DIR/$$env/; done'; \
-		rm -rf $$root; done
 # The graphs are checked like rendered/: a test compares docs/graph/*.dot
 # with what gen graph draws. An environment named "chatbot/prod" gets
 # docs/graph/chatbot/prod.dot. The SVGs are drawn when dot is installed

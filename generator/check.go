@@ -59,6 +59,9 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	// recorded only if it was last changed before this, less a slack.
 	since := time.Now().Add(-mtimeSlack)
 	root := opts.root()
+	if err := checkRendered(root); err != nil {
+		return nil, err
+	}
 	names, err := opts.envNames()
 	if err != nil {
 		return nil, err
@@ -152,27 +155,49 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 }
 
 // orphans lists the folders of rendered/ that belong to none of the
-// environments named, with their files as Extra.
+// environments named, with their files as Extra: rendered/<env>/, or
+// rendered/<platform>/<env>/ inside the folder of a platform that has
+// environments still, or the whole rendered/<platform>/ of one that has
+// none.
 func orphans(root string, names []string) ([]Change, error) {
-	entries, err := os.ReadDir(dir(root, RenderedDir))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", RenderedDir, err)
+	platforms := map[string]bool{}
+	for _, n := range names {
+		if i := strings.LastIndexByte(n, '/'); i >= 0 {
+			platforms[n[:i]] = true
+		}
 	}
 	var out []Change
-	for _, e := range entries {
-		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") || slices.Contains(names, name) {
-			continue
+	var walk func(rel string) error
+	walk = func(rel string) error {
+		entries, err := os.ReadDir(dir(root, rel))
+		if errors.Is(err, fs.ErrNotExist) && rel == RenderedDir {
+			return nil
 		}
-		d := path.Join(RenderedDir, name)
-		c, err := output.Compare(dir(root, d), nil)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("listing %s: %w", rel, err)
 		}
-		out = append(out, Change{Env: name, Dir: d, FileChanges: c, Orphan: true})
+		for _, e := range entries {
+			d := path.Join(rel, e.Name())
+			name := strings.TrimPrefix(d, RenderedDir+"/")
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || slices.Contains(names, name) {
+				continue
+			}
+			if platforms[name] {
+				if err := walk(d); err != nil {
+					return err
+				}
+				continue
+			}
+			c, err := output.Compare(dir(root, d), nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, Change{Env: name, Dir: d, FileChanges: c, Orphan: true})
+		}
+		return nil
+	}
+	if err := walk(RenderedDir); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/objdiff"
@@ -52,6 +53,9 @@ func Diff(ctx context.Context, opts Options) (*DiffResult, error) {
 		return nil, err
 	}
 	root := opts.root()
+	if err := checkRendered(root); err != nil {
+		return nil, err
+	}
 	out := &DiffResult{Warnings: res.Warnings(), Unlocked: res.Unlocked}
 	if res.all {
 		names := res.names()
@@ -116,8 +120,16 @@ func DiffEnvs(ctx context.Context, opts Options, from, to string) (*DiffReport, 
 	for _, e := range res.Envs {
 		files[e.Name] = fileMap(e.Files)
 	}
+	// The names that differ are normalised away: the environment folders'
+	// own names, which labels and paths carry (dev and prod for
+	// chatbot/dev and chatbot/prod), or, when those are one name (two
+	// platforms' prod), the full names, which the paths carry.
+	fromEnv, toEnv := path.Base(from), path.Base(to)
+	if fromEnv == toEnv {
+		fromEnv, toEnv = from, to
+	}
 	r, err := objdiff.Compare(files[from], files[to], objdiff.Options{
-		From: from, To: to, FromEnv: from, ToEnv: to,
+		From: from, To: to, FromEnv: fromEnv, ToEnv: toEnv,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -135,6 +147,9 @@ func DiffEnvs(ctx context.Context, opts Options, from, to string) (*DiffReport, 
 func Patch(ctx context.Context, opts Options) ([]byte, []string, error) {
 	res, err := Render(ctx, opts)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkRendered(opts.root()); err != nil {
 		return nil, nil, err
 	}
 	var buf bytes.Buffer

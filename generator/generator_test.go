@@ -45,7 +45,8 @@ func render(t *testing.T, root string) *generator.Result {
 	return res
 }
 
-// TestDefaultEnvironments is the golden test of dev, staging and prod: the
+// TestDefaultEnvironments is the golden test of every committed
+// environment (chatbot's dev, staging and prod, and any other platform's): the
 // committed rendered/ tree is the expected output. With -update (or
 // GEN_UPDATE=1) it rewrites rendered/, as "gen render --all" does.
 func TestDefaultEnvironments(t *testing.T) {
@@ -54,8 +55,20 @@ func TestDefaultEnvironments(t *testing.T) {
 	for _, e := range res.Envs {
 		names = append(names, e.Name)
 	}
-	if want := []string{"dev", "prod", "staging"}; !slices.Equal(names, want) {
+	// Every environment under environments/, whatever its platform, so
+	// that a platform moved in is covered; the chatbot platform's three
+	// among them.
+	want, err := generator.Environments(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, want) {
 		t.Fatalf("environments = %v, want %v", names, want)
+	}
+	for _, env := range []string{"chatbot/dev", "chatbot/prod", "chatbot/staging"} {
+		if !slices.Contains(names, env) {
+			t.Errorf("environments = %v, want %s among them", names, env)
+		}
 	}
 	if golden.Update() {
 		if _, err := generator.Write(generator.Options{Root: repoRoot, AllowViolations: true}, res); err != nil {
@@ -136,23 +149,23 @@ func TestDefaultEnvironmentsContent(t *testing.T) {
 		want any
 	}{
 		// Seed 003: MongoDB storage 5/20/100Gi.
-		{"dev/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "5Gi"},
-		{"staging/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "20Gi"},
-		{"prod/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "100Gi"},
+		{"chatbot/dev/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "5Gi"},
+		{"chatbot/staging/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "20Gi"},
+		{"chatbot/prod/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "100Gi"},
 		// Seed 004: HPA 5-50 on CPU 70% and memory 80%, PDB minAvailable 3, 30 s grace.
-		{"prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.minReplicas", 5.0},
-		{"prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.maxReplicas", 50.0},
-		{"prod/apps/koorde-node/poddisruptionbudget-koorde-node.yaml", "spec.minAvailable", 3.0},
-		{"prod/apps/koorde-node/statefulset-koorde-node.yaml", "spec.template.spec.terminationGracePeriodSeconds", 30.0},
-		{"prod/apps/koorde-node/service-koorde-headless.yaml", "spec.clusterIP", "None"},
-		{"prod/apps/koorde-node/service-koorde-cache-http.yaml", "spec.type", "LoadBalancer"},
+		{"chatbot/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.minReplicas", 5.0},
+		{"chatbot/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.maxReplicas", 50.0},
+		{"chatbot/prod/apps/koorde-node/poddisruptionbudget-koorde-node.yaml", "spec.minAvailable", 3.0},
+		{"chatbot/prod/apps/koorde-node/statefulset-koorde-node.yaml", "spec.template.spec.terminationGracePeriodSeconds", 30.0},
+		{"chatbot/prod/apps/koorde-node/service-koorde-headless.yaml", "spec.clusterIP", "None"},
+		{"chatbot/prod/apps/koorde-node/service-koorde-cache-http.yaml", "spec.type", "LoadBalancer"},
 		// Seed 002: HPA at 80% CPU, at most 10.
-		{"prod/apps/shuttle/horizontalpodautoscaler-shuttle.yaml", "spec.maxReplicas", 10.0},
+		{"chatbot/prod/apps/shuttle/horizontalpodautoscaler-shuttle.yaml", "spec.maxReplicas", 10.0},
 		// HPA-managed workloads leave replicas to the HPA.
-		{"prod/apps/backend/deployment-backend.yaml", "spec.replicas", nil},
-		{"dev/apps/backend/deployment-backend.yaml", "spec.replicas", 1.0},
+		{"chatbot/prod/apps/backend/deployment-backend.yaml", "spec.replicas", nil},
+		{"chatbot/dev/apps/backend/deployment-backend.yaml", "spec.replicas", 1.0},
 		// Seed 003: ML runs on the ML node group.
-		{"prod/apps/ml/deployment-ml.yaml", "spec.template.spec.nodeSelector.workload", "ml"},
+		{"chatbot/prod/apps/ml/deployment-ml.yaml", "spec.template.spec.nodeSelector.workload", "ml"},
 	} {
 		got := get(tc.file, strings.Split(tc.path, ".")...)
 		if tc.path == "spec.volumeClaimTemplates" {
@@ -164,7 +177,7 @@ func TestDefaultEnvironmentsContent(t *testing.T) {
 	}
 	// Seed 003: ML is off in dev.
 	for f := range files {
-		if strings.HasPrefix(f, "dev/apps/ml/") || strings.HasPrefix(f, "dev/apps/ml-retrain/") {
+		if strings.HasPrefix(f, "chatbot/dev/apps/ml/") || strings.HasPrefix(f, "chatbot/dev/apps/ml-retrain/") {
 			t.Errorf("%s rendered, but ML is disabled in dev", f)
 		}
 	}

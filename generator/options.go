@@ -113,3 +113,23 @@ func (o Options) jobs() int {
 func Environments(root string) ([]string, error) {
 	return load.Environments(root)
 }
+
+// Resolve returns the environments, among known (as [Environments]
+// returns them), that args name, sorted and without repeats. Each arg is
+// an environment's full name ("prod", "chatbot/prod"), a platform's name
+// ("chatbot": all of its environments) or an environment folder's own
+// name when only one platform has it ("prod" for chatbot/prod). An arg
+// that names nothing, or environments of several platforms, is an error
+// that says which names it could be.
+func Resolve(known []string, args ...string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		envs, err := load.Resolve(known, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, envs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

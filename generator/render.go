@@ -107,6 +107,10 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		// loadFailed: an environment's input is wrong; failed: that, or
 		// its waivers or pins are. Either way nothing need be built.
 		loadFailed, failed atomic.Bool
+		// clusters holds each environment's cluster as it loads, for the
+		// clash of two clusters of one name (check.Clusters); the
+		// environment found clashing is blamed while its CUE is at hand.
+		clusters = check.NewClusterSet()
 	)
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.envJobs())
@@ -117,6 +121,11 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 				return err
 			}
 			env, err := loadOneChecked(opts.root(), name)
+			if err == nil {
+				if err = clusters.Add(env); err != nil {
+					err = envError(env, err)
+				}
+			}
 			if err != nil {
 				loadErr[i] = err
 				loadFailed.Store(true)
@@ -293,7 +302,11 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	}
 	envs, loadErr := load.Load(opts.root(), names)
 	errs := []error{loadErr}
+	clusters := check.Clusters(envs)
 	for _, env := range envs {
+		if err := clusters[env]; err != nil {
+			errs = append(errs, envError(env, err))
+		}
 		errs = append(errs, checkLoaded(env)...)
 	}
 	if err := joinErrors(errs); err != nil {

@@ -160,6 +160,14 @@ func prune(root string, res *Result) ([]Change, error) {
 	return gone, nil
 }
 
+// checkRendered refuses rendered/ as a symbolic link, or as something
+// other than a folder, before a tree below it is read: output checks a
+// tree's folder and its parent only, and a platform's environment is two
+// folders below rendered/.
+func checkRendered(root string) error {
+	return output.CheckDir(dir(root, RenderedDir))
+}
+
 // dir returns the folder of rel (slash-separated, relative to root).
 func dir(root, rel string) string {
 	return filepath.Join(root, filepath.FromSlash(rel))

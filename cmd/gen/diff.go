@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -40,25 +41,35 @@ func diffCommand() command {
 					fmt.Fprintf(e.stderr, "gen diff: name one environment, or two to compare\n")
 					return exitError
 				}
-				envs, ok := e.envs(true)
-				if !ok {
-					return exitError
-				}
 				opts := e.options()
+				var envs []string
+				if len(e.args) < 2 {
+					if envs, ok = e.envs(true); !ok {
+						return exitError
+					}
+				}
 				if len(e.args) == 2 {
 					if *format == "patch" {
 						fmt.Fprintf(e.stderr, "gen diff: -o patch compares rendered/ with a render; it takes one environment or none\n")
 						return exitError
 					}
-					if e.args[0] == e.args[1] {
+					a, ok := e.env("diff", e.args[0])
+					if !ok {
+						return exitError
+					}
+					b, ok := e.env("diff", e.args[1])
+					if !ok {
+						return exitError
+					}
+					if a == b {
 						fmt.Fprintf(e.stderr, "gen diff: name two different environments to compare\n")
 						return exitError
 					}
-					r, warnings, err := generator.DiffEnvs(ctx, opts, e.args[0], e.args[1])
+					r, warnings, err := generator.DiffEnvs(ctx, opts, a, b)
 					if err != nil {
 						return e.fail(err)
 					}
-					return e.writeDiff(*format, colored, warnings, []diffEntry{{DiffReport: r}})
+					return e.writeDiff(*format, colored, warnings, []diffEntry{{DiffReport: r, Note: platformsNote(a, b)}})
 				}
 				if len(e.args) == 1 {
 					opts.Envs = envs
@@ -126,6 +137,26 @@ type diffEntry struct {
 	Lock string `json:"staleLock,omitempty"`
 	// Orphan marks the folder of an environment that no longer exists.
 	Orphan bool `json:"orphan,omitempty"`
+	// Note says, when two environments of different platforms are
+	// compared, that they are.
+	Note string `json:"note,omitempty"`
+}
+
+// platformsNote says that environments a and b belong to different
+// platforms, whose shared files differ as much as their own; "" when they
+// do not.
+func platformsNote(a, b string) string {
+	pa, pb := path.Dir(a), path.Dir(b)
+	if pa == pb {
+		return ""
+	}
+	name := func(p string) string {
+		if p == "." {
+			return "no platform"
+		}
+		return "platform " + p
+	}
+	return fmt.Sprintf("%s and %s are environments of different platforms (%s, %s): their platforms' shared files differ too, not only their own", a, b, name(pa), name(pb))
 }
 
 func (d diffEntry) differs() bool { return len(d.Objects) > 0 || d.Lock != "" }
@@ -145,6 +176,9 @@ func (e *invocation) writeDiff(format string, colored bool, warnings []string, e
 		e.warn(warnings)
 		first := true
 		for _, d := range entries {
+			if d.Note != "" {
+				fmt.Fprintf(e.stdout, "note: %s\n", d.Note)
+			}
 			if !d.differs() {
 				continue
 			}

@@ -48,7 +48,7 @@ func TestExitCodes(t *testing.T) {
 			}
 		}
 	}
-	stale := "rendered/prod/apps/backend/deployment-backend.yaml"
+	stale := "rendered/chatbot/prod/apps/backend/deployment-backend.yaml"
 	staleData, err := os.ReadFile(filepath.Join(root, stale))
 	if err != nil {
 		t.Fatal(err)
@@ -67,12 +67,12 @@ func TestExitCodes(t *testing.T) {
 		{name: "check json", args: []string{"check", "-o", "json"}, want: exitOK, out: `"ok": true`},
 		{name: "diff up to date", args: []string{"diff"}, want: exitOK},
 		{name: "diff json up to date", args: []string{"diff", "-o", "json"}, want: exitOK, out: `"differs": false`},
-		{name: "diff two envs", args: []string{"diff", "staging", "prod"}, want: exitChanges, out: "--- staging\n+++ prod\n"},
+		{name: "diff two envs", args: []string{"diff", "staging", "prod"}, want: exitChanges, out: "--- chatbot/staging\n+++ chatbot/prod\n"},
 
 		{name: "check stale", setup: func() func() { return edit(stale, string(staleData)+"# edited\n") },
-			args: []string{"check"}, want: exitChanges, out: "stale: " + stale, err: "run: gen render --root " + root + " prod"},
+			args: []string{"check"}, want: exitChanges, out: "stale: " + stale, err: "run: gen render --root " + root + " chatbot/prod"},
 		{name: "check stale json", setup: func() func() { return edit(stale, string(staleData)+"# edited\n") },
-			args: []string{"check", "-o", "json"}, want: exitChanges, out: `"fix": "gen render --root ` + root + ` prod"`},
+			args: []string{"check", "-o", "json"}, want: exitChanges, out: `"fix": "gen render --root ` + root + ` chatbot/prod"`},
 		{name: "diff stale", setup: func() func() {
 			return edit(stale, strings.Replace(string(staleData), "maxSurge: 25%", "maxSurge: 50%", 1))
 		},
@@ -87,12 +87,18 @@ func TestExitCodes(t *testing.T) {
 			return edit("policies/never.cue", "package policies\n\npolicies: never: {\n\tdescription: \"No Deployment at all.\"\n\tkinds: [\"Deployment\"]\n\tcheck: kind: \"None\"\n}\n")
 		}, args: []string{"check", "prod", "-o", "json"}, want: exitChanges, out: `"upToDate": true`},
 
-		{name: "check bad input", setup: func() func() { return edit("environments/prod/broken.cue", "package environments\n\napps: {,\n") },
-			args: []string{"check"}, want: exitError, err: "environments/prod/broken.cue"},
-		{name: "check bad input json", setup: func() func() { return edit("environments/prod/broken.cue", "package environments\n\napps: {,\n") },
-			args: []string{"check", "-o", "json"}, want: exitError, err: "environments/prod/broken.cue"},
-		{name: "diff bad input", setup: func() func() { return edit("environments/prod/broken.cue", "package environments\n\napps: {,\n") },
-			args: []string{"diff", "staging", "prod"}, want: exitError, err: "environments/prod/broken.cue"},
+		{name: "check bad input", setup: func() func() {
+			return edit("environments/chatbot/prod/broken.cue", "package environments\n\napps: {,\n")
+		},
+			args: []string{"check"}, want: exitError, err: "environments/chatbot/prod/broken.cue"},
+		{name: "check bad input json", setup: func() func() {
+			return edit("environments/chatbot/prod/broken.cue", "package environments\n\napps: {,\n")
+		},
+			args: []string{"check", "-o", "json"}, want: exitError, err: "environments/chatbot/prod/broken.cue"},
+		{name: "diff bad input", setup: func() func() {
+			return edit("environments/chatbot/prod/broken.cue", "package environments\n\napps: {,\n")
+		},
+			args: []string{"diff", "staging", "prod"}, want: exitError, err: "environments/chatbot/prod/broken.cue"},
 		{name: "check unknown env", args: []string{"check", "qa"}, want: exitError, err: `unknown environment "qa"`},
 		{name: "check bad format", args: []string{"check", "-o", "yaml"}, want: exitError, err: `unknown output format "yaml"`},
 		{name: "diff three envs", args: []string{"diff", "dev", "staging", "prod"}, want: exitError, err: "name one environment, or two"},

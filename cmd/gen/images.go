@@ -55,12 +55,11 @@ func imagesCommand() command {
 					fmt.Fprintf(e.stderr, "gen images: unknown output format %q (want text or json)\n", *format)
 					return exitError
 				}
-				env, refs := e.args[0], e.args[1:]
-				e.args = e.args[:1]
-				envs, ok := e.envs(false)
+				env, ok := e.env("images", e.args[0])
 				if !ok {
 					return exitError
 				}
+				refs, envs := e.args[1:], []string{env}
 				opts := images.PinOptions{Mirrors: mirrors, Lenient: !*refresh}
 				if *refresh {
 					opts.Resolver = e.resolver(false)

@@ -32,10 +32,11 @@ func planCommand() command {
 					fmt.Fprintf(e.stderr, "gen plan: unknown output format %q (want text or json)\n", *format)
 					return exitError
 				}
-				envs, ok := e.envs(false)
+				env, ok := e.env("plan", e.args[0])
 				if !ok {
 					return exitError
 				}
+				envs := []string{env}
 				p, warnings, err := generator.PlanEnv(ctx, e.options(), envs[0])
 				if err != nil {
 					return e.fail(err)

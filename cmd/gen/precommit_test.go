@@ -16,7 +16,7 @@ import (
 )
 
 // preCommitStale is the rendered file the tests edit by hand.
-const preCommitStale = "rendered/prod/apps/backend/deployment-backend.yaml"
+const preCommitStale = "rendered/chatbot/prod/apps/backend/deployment-backend.yaml"
 
 // TestPreCommit runs the hooks of .pre-commit-hooks.yaml through the real
 // pre-commit (Debian package pre-commit) in throwaway git repositories:
@@ -52,7 +52,7 @@ func TestPreCommit(t *testing.T) {
 		if code == 0 {
 			t.Fatalf("pre-commit run gen-check with a stale file = exit 0, want failure\n%s", out)
 		}
-		for _, s := range []string{"stale: " + preCommitStale, "gen render prod"} {
+		for _, s := range []string{"stale: " + preCommitStale, "gen render chatbot/prod"} {
 			if !strings.Contains(out, s) {
 				t.Errorf("pre-commit run gen-check output does not contain %q:\n%s", s, out)
 			}
@@ -73,7 +73,7 @@ func TestPreCommit(t *testing.T) {
 
 		// The commit must hold something once rendered/ is fixed, and the
 		// hook must have a reason to run: a comment changes no output.
-		cue := filepath.Join(dir, "environments", "prod", "prod.cue")
+		cue := filepath.Join(dir, "environments", "chatbot", "prod", "prod.cue")
 		f, err := os.OpenFile(cue, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -291,8 +290,10 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun \"gen <command> -h\" for a command's flags and examples.\nExit codes: 0 ok, 1 out of date or differences found, 2 bad input or usage.\n")
 }
 
-// envs returns the environments named in args, checked against those that
-// exist under root; none means all of them when all is true.
+// envs returns the environments named in args (full names, platforms, or
+// an environment folder's own name that only one platform has; see
+// generator.Resolve), checked against those that exist under root; none
+// means all of them when all is true.
 func (e *invocation) envs(all bool) ([]string, bool) {
 	known, err := generator.Environments(e.root)
 	if err != nil {
@@ -313,13 +314,29 @@ func (e *invocation) envs(all bool) ([]string, bool) {
 	if len(e.args) == 0 && all {
 		return known, true
 	}
-	for _, name := range e.args {
-		if !slices.Contains(known, name) {
-			fmt.Fprintf(e.stderr, "gen: unknown environment %q (environments: %s)\n", name, strings.Join(known, ", "))
-			return nil, false
-		}
+	envs, err := generator.Resolve(known, e.args...)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gen: %v\n", err)
+		return nil, false
 	}
-	return e.args, true
+	return envs, true
+}
+
+// env returns the one environment arg names (see generator.Resolve), for
+// the commands that compare two; a platform of several is refused.
+func (e *invocation) env(cmd, arg string) (string, bool) {
+	args := e.args
+	e.args = []string{arg}
+	envs, ok := e.envs(false)
+	e.args = args
+	if !ok {
+		return "", false
+	}
+	if len(envs) > 1 {
+		fmt.Fprintf(e.stderr, "gen %s: %s is a platform of %d environments (%s): name one of them\n", cmd, arg, len(envs), strings.Join(envs, ", "))
+		return "", false
+	}
+	return envs[0], true
 }
 
 // policyReport prints the policy report on stderr when it has anything

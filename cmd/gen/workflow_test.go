@@ -137,21 +137,21 @@ func TestWorkflow(t *testing.T) {
 		}
 		for _, want := range []string{
 			"## gen check\nrendered/ is up to date and every policy passes.",
-			"## gen diff staging prod\n", "--- staging\n+++ prod\n", "objects differ:",
-			"## gen diff dev staging\n",
-			"## gen plan prod\n", "monthly cost",
+			"## gen diff chatbot/staging chatbot/prod\n", "--- chatbot/staging\n+++ chatbot/prod\n", "objects differ:",
+			"## gen diff chatbot/dev chatbot/staging\n",
+			"## gen plan chatbot/prod\n", "monthly cost",
 		} {
 			if !strings.Contains(summary, want) {
 				t.Errorf("summary lacks %q:\n%s", want, summary)
 			}
 		}
-		if strings.Contains(summary, "## gen diff prod\n") {
+		if strings.Contains(summary, "## gen diff chatbot/prod\n") {
 			t.Errorf("summary shows a diff of prod, which is up to date:\n%s", summary)
 		}
 	})
 
 	t.Run("stale", func(t *testing.T) {
-		stale := "rendered/prod/apps/backend/deployment-backend.yaml"
+		stale := "rendered/chatbot/prod/apps/backend/deployment-backend.yaml"
 		summary, log, passed := runJob(t, func(root string) {
 			p := filepath.Join(root, stale)
 			data, err := os.ReadFile(p)
@@ -167,8 +167,8 @@ func TestWorkflow(t *testing.T) {
 			t.Errorf("the job passed with a stale file:\n%s", log)
 		}
 		for _, want := range []string{
-			"rendered/ is out of date", "stale: " + stale, "run: gen render prod",
-			"## gen diff prod\n", "~ apps/v1 Deployment chatbot/backend  [config]",
+			"rendered/ is out of date", "stale: " + stale, "run: gen render chatbot/prod",
+			"## gen diff chatbot/prod\n", "~ apps/v1 Deployment chatbot/backend  [config]",
 		} {
 			if !strings.Contains(summary, want) {
 				t.Errorf("summary lacks %q:\n%s", want, summary)

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -17,7 +18,13 @@ import (
 
 // Environment is one environment: a cluster and the apps that run on it.
 type Environment struct {
-	Name       string               `json:"name"`
+	// Name is the environment's name: its folder's path under
+	// environments/, "prod", or "chatbot/prod" in a repository of
+	// several platforms. It names the environment to gen's commands, its
+	// rendered/<name>/ folder and its lock file; what is rendered into the
+	// cluster (labels, tags, Argo CD names) takes [Environment.Base]. The
+	// loader sets it: the CUE field name is Base.
+	Name       string               `json:"-"`
 	Cluster    Cluster              `json:"cluster"`
 	Namespaces map[string]Namespace `json:"namespaces"`
 	// SecretStores are the secret stores of the namespaces' external
@@ -56,6 +63,12 @@ func (e *Environment) Release() {
 	e.Value, e.Source = cue.Value{}, cue.Value{}
 }
 
+// Base is the environment folder's own name, the CUE field name: "prod"
+// for chatbot/prod. It is a DNS label, unique within the platform.
+func (e *Environment) Base() string {
+	return e.Name[strings.LastIndexByte(e.Name, '/')+1:]
+}
+
 // Pos returns the source position of the field at path (a CUE path such as
 // "apps.web.replicas") in the user's files, or of the nearest parent that
 // the user's files define. Only when the user's files define none of it
@@ -88,6 +101,10 @@ func (e *Environment) Pos(path string) token.Pos {
 // Platform is what the environment runs besides its apps and the
 // cluster's add-ons.
 type Platform struct {
+	// Name is the platform's, the folder of environments/ that holds the
+	// environment's folder ("chatbot" for chatbot/prod); empty in a
+	// repository of one platform.
+	Name string `json:"name,omitempty"`
 	// Controllers are the Helm-installed controllers by name, enabled or
 	// not; see [Environment.Controller].
 	Controllers map[string]*Controller `json:"controllers"`

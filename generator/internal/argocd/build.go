@@ -526,7 +526,7 @@ func (b *builder) syncPolicy(auto bool) *syncPolicy {
 func (b *builder) labels(partOf string) map[string]string {
 	l := map[string]string{
 		labelManagedBy: managedBy,
-		labelEnv:       b.env.Name,
+		labelEnv:       b.env.Base(),
 	}
 	if partOf != "" {
 		l[labelPartOf] = partOf

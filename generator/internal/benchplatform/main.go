@@ -173,7 +173,7 @@ func defaults(bin, repo string, runs int) {
 	measure("check-cold", "gen check --no-cache, nothing changed", func() result {
 		return gen(bin, root, cacheDir, 0, "check", "--no-cache")
 	})
-	prod := filepath.Join(root, "environments", "prod", "prod.cue")
+	prod := filepath.Join(root, "environments", "chatbot", "prod", "prod.cue")
 	original, err := os.ReadFile(prod)
 	if err != nil {
 		fatal(err)

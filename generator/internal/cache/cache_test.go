@@ -222,14 +222,15 @@ func TestInputDirs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insts := load.Instances([]string{"./environments/prod", "./schema"}, &load.Config{Dir: root})
+	// An environment of a platform: its platform's folder is an input too.
+	insts := load.Instances([]string{"./environments/chatbot/prod", "./schema"}, &load.Config{Dir: root})
 	for _, inst := range insts {
 		if inst.Err != nil {
 			t.Fatal(inst.Err)
 		}
 	}
 	got := InputDirs(root, insts)
-	want := []string{".", "cue.mod", "environments", "environments/prod", "schema"}
+	want := []string{".", "cue.mod", "environments", "environments/chatbot", "environments/chatbot/prod", "schema"}
 	if !slices.Equal(got, want) {
 		t.Errorf("InputDirs = %v, want %v", got, want)
 	}

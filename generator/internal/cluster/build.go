@@ -112,7 +112,7 @@ func (b *builder) config() *ClusterConfig {
 func (b *builder) clusterTags() map[string]string {
 	tags := make(map[string]string, len(b.cl.Tags)+2)
 	maps.Copy(tags, b.cl.Tags)
-	tags["environment"] = b.env.Name
+	tags["environment"] = b.env.Base()
 	tags["managed-by"] = "gen"
 	return tags
 }

@@ -65,7 +65,7 @@ func TestScheduleCommitted(t *testing.T) {
 // that node's CPU holds. The scheduler must leave ml pods Pending and
 // say why, in its own words.
 func TestSchedulePending(t *testing.T) {
-	e := committedEnv(t, "prod")
+	e := committedEnv(t, "chatbot/prod")
 	env := *e.Model
 	env.Cluster.NodeGroups = maps.Clone(env.Cluster.NodeGroups)
 	ml, ok := env.Cluster.NodeGroups["ml"]
@@ -134,7 +134,7 @@ func TestSchedulePending(t *testing.T) {
 // ml-retrain run request the schema's 256Mi: all must stay Pending for
 // it, for the scheduler as for gen.
 func TestSchedulePendingEphemeral(t *testing.T) {
-	e := committedEnv(t, "prod")
+	e := committedEnv(t, "chatbot/prod")
 	env := *e.Model
 	env.Cluster.NodeGroups = maps.Clone(env.Cluster.NodeGroups)
 	ml, ok := env.Cluster.NodeGroups["ml"]
@@ -194,7 +194,7 @@ func place(env *model.Environment, objs []object.Object, atMax bool) *capacity.P
 // the nodes of every node group at min and max, with their zones and
 // taints, the add-ons' pods, and each app's pods at rest and at peak.
 func TestNewFixture(t *testing.T) {
-	e := committedEnv(t, "prod")
+	e := committedEnv(t, "chatbot/prod")
 	a := capacity.Analyze(e.Model, e.Objects, time.Time{})
 	for _, atMax := range []bool{false, true} {
 		f, err := clustertest.NewFixture(e.Model, e.Objects, atMax)
@@ -352,7 +352,7 @@ func withReplicas(t *testing.T, objs []object.Object, app string, n int64) []obj
 // Dev's chatbot quota cut to one pod must refuse the second, in the API
 // server's words.
 func TestScheduleQuota(t *testing.T) {
-	e := committedEnv(t, "dev")
+	e := committedEnv(t, "chatbot/dev")
 	objs := make([]object.Object, len(e.Objects))
 	var cut bool
 	for i, o := range e.Objects {

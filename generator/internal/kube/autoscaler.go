@@ -57,7 +57,7 @@ func autoscalerObjects(env *model.Environment) ([]any, error) {
 	if ca.Image.Repository == "" {
 		return nil, errors.New("no image")
 	}
-	labels := platformLabels(env.Name, autoscalerName)
+	labels := platformLabels(env.Base(), autoscalerName)
 	meta := func(namespace string, annotations map[string]string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{
 			Name:        autoscalerName,

@@ -106,8 +106,8 @@ func newInstance(env *model.Environment, app *model.App, dependents, calls []*mo
 	return &instance{
 		env:        env,
 		app:        app,
-		labels:     appLabels(env.Name, app),
-		selector:   selectorLabels(env.Name, app),
+		labels:     appLabels(env.Base(), app),
+		selector:   selectorLabels(env.Base(), app),
 		dependents: dependents,
 		calls:      calls,
 	}

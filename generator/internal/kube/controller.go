@@ -71,7 +71,7 @@ func controllerPolicies(env *model.Environment) ([]any, error) {
 			ObjectMeta: metav1.ObjectMeta{
 				Name:      "allow-" + name,
 				Namespace: c.Namespace,
-				Labels:    platformLabels(env.Name, name),
+				Labels:    platformLabels(env.Base(), name),
 			},
 			Spec: networkingv1.NetworkPolicySpec{
 				PodSelector: metav1.LabelSelector{MatchLabels: release},

@@ -152,7 +152,7 @@ func secretObjects(env *model.Environment) ([]any, error) {
 func storeObjects(env *model.Environment, name string) ([]any, error) {
 	st := env.SecretStores[name]
 	saNamespace, saName := env.StoreServiceAccount(name)
-	labels := platformLabels(env.Name, saName)
+	labels := platformLabels(env.Base(), saName)
 	sa := &corev1.ServiceAccount{
 		TypeMeta:   serviceAccountType,
 		ObjectMeta: metav1.ObjectMeta{Name: saName, Namespace: saNamespace, Labels: labels},
@@ -160,7 +160,7 @@ func storeObjects(env *model.Environment, name string) ([]any, error) {
 	store := &secretStore{
 		APIVersion: ExternalSecretsAPIVersion,
 		Kind:       KindSecretStore,
-		Metadata:   esMeta{Name: name, Namespace: st.Namespace, Labels: platformLabels(env.Name, name)},
+		Metadata:   esMeta{Name: name, Namespace: st.Namespace, Labels: platformLabels(env.Base(), name)},
 	}
 	ref := serviceAccountRef{Name: saName}
 	if st.Namespace == "" {
@@ -220,7 +220,7 @@ func externalSecretOf(env *model.Environment, ns, name string, s model.ProvidedS
 	es := &externalSecret{
 		APIVersion: ExternalSecretsAPIVersion,
 		Kind:       KindExternalSecret,
-		Metadata:   esMeta{Name: name, Namespace: ns, Labels: platformLabels(env.Name, name)},
+		Metadata:   esMeta{Name: name, Namespace: ns, Labels: platformLabels(env.Base(), name)},
 		Spec: externalSecretSpec{
 			RefreshInterval: s.RefreshInterval,
 			SecretStoreRef:  secretStoreRef{Kind: kind, Name: s.Store},

@@ -59,7 +59,7 @@ func ingressClasses(env *model.Environment) []any {
 			continue
 		}
 		class := IngressClassName(name, g)
-		labels := platformLabels(env.Name, class)
+		labels := platformLabels(env.Base(), class)
 		objs = append(objs, &IngressClassParams{
 			TypeMeta:   ingressParamsType,
 			ObjectMeta: metav1.ObjectMeta{Name: class, Labels: labels},

@@ -46,7 +46,7 @@ func monitoringPolicies(env *model.Environment) ([]any, error) {
 	}
 	inNamespace := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}
 	meta := func(name string) metav1.ObjectMeta {
-		return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: platformLabels(env.Name, "monitoring")}
+		return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: platformLabels(env.Base(), "monitoring")}
 	}
 	out := []any{&networkingv1.NetworkPolicy{
 		TypeMeta:   networkPolicyType,
@@ -153,7 +153,7 @@ func scrapeTargets(env *model.Environment) []networkingv1.NetworkPolicyEgressRul
 		out = append(out, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{{
 				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: app.Namespace}},
-				PodSelector:       &metav1.LabelSelector{MatchLabels: selectorLabels(env.Name, app)},
+				PodSelector:       &metav1.LabelSelector{MatchLabels: selectorLabels(env.Base(), app)},
 			}},
 			Ports: policyPorts(app, []string{app.Metrics.Port}),
 		})

@@ -21,7 +21,7 @@ import (
 // runs pods in it.
 func namespaceObjects(env *model.Environment, name string, peak capacity.Amounts, controller bool) ([]any, error) {
 	ns := env.Namespaces[name]
-	labels := namespaceLabels(env.Name, ns)
+	labels := namespaceLabels(env.Base(), ns)
 	objs := []any{&corev1.Namespace{
 		TypeMeta: namespaceType,
 		ObjectMeta: metav1.ObjectMeta{

@@ -54,7 +54,7 @@ func defaultDeny(env *model.Environment, name string) *networkingv1.NetworkPolic
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      defaultDenyName(name),
 			Namespace: name,
-			Labels:    namespaceLabels(env.Name, env.Namespaces[name]),
+			Labels:    namespaceLabels(env.Base(), env.Namespaces[name]),
 		},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{},
@@ -73,7 +73,7 @@ func allowDNS(env *model.Environment, name string) *networkingv1.NetworkPolicy {
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      "allow-dns-" + name,
 			Namespace: name,
-			Labels:    namespaceLabels(env.Name, env.Namespaces[name]),
+			Labels:    namespaceLabels(env.Base(), env.Namespaces[name]),
 		},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{},
@@ -435,7 +435,7 @@ func dependents(env *model.Environment) map[string][]*model.App {
 // selector labels, and by namespace when c runs in another one.
 func (in *instance) peer(c *model.App) networkingv1.NetworkPolicyPeer {
 	p := networkingv1.NetworkPolicyPeer{
-		PodSelector: &metav1.LabelSelector{MatchLabels: selectorLabels(in.env.Name, c)},
+		PodSelector: &metav1.LabelSelector{MatchLabels: selectorLabels(in.env.Base(), c)},
 	}
 	if c.Namespace != in.app.Namespace {
 		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: c.Namespace}}

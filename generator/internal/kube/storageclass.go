@@ -48,7 +48,7 @@ func storageClasses(env *model.Environment) []*storagev1.StorageClass {
 			TypeMeta: storageClassType,
 			ObjectMeta: metav1.ObjectMeta{
 				Name:        name,
-				Labels:      platformLabels(env.Name, ""),
+				Labels:      platformLabels(env.Base(), ""),
 				Annotations: annotations,
 			},
 			Provisioner:          ebsProvisioner,

@@ -105,7 +105,7 @@ func (x *explainer) single(e cueerrors.Error) cueerrors.Error {
 			return model.Explain(e.Path(), fmt.Sprintf("%s must be %s, got %s", name, typeWords(t), valueWords(v)), e)
 		}
 		if p := e.Path(); len(p) == 1 && p[0] == "name" && x.env != nil {
-			return model.Explain(p, fmt.Sprintf("an environment is named after its folder, %q; remove name: or rename the folder", x.env.Name), e)
+			return model.Explain(p, fmt.Sprintf("an environment is named after its folder, %q; remove name: or rename the folder", x.env.Base()), e)
 		}
 		return model.Explain(e.Path(), fmt.Sprintf("%s is set to both %s and %s: a field holds one value; to let one place override another, make the overridden value a default, e.g. %s: *%s | _", name, v, t, name, t), e)
 	case format == "invalid value %v (out of bound %s)" && len(args) == 2:

@@ -36,10 +36,21 @@ const Dir = "environments"
 // SchemaDir is the folder under the root that holds the CUE definitions.
 const SchemaDir = "schema"
 
-// Environments returns the names of the environments under root: the
-// subfolders of environments/ that hold at least one .cue file, sorted.
+// Environments returns the names of the environments under root, sorted.
+//
+// An environment is a folder under environments/ that holds a .cue file
+// and no subfolder holding one; its name is its path relative to
+// environments/: "prod" in a repository of one platform, "chatbot/prod"
+// in a repository of several. A folder of environments/ whose subfolders
+// hold .cue files is a platform: its own .cue files are shared by its
+// environments, as those of environments/ are by every environment (CUE
+// loads the files of an instance's ancestor folders). Environments are at
+// most two folders deep (environments/<platform>/<env>/); a .cue file
+// deeper is a [*LayoutError].
+//
 // Folders starting with "." or "_" are skipped, as CUE and Go skip them.
-// A symbolic link is a [*SymlinkError].
+// A symbolic link among the folders of environments/ or of a platform is
+// a [*SymlinkError].
 func Environments(root string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, Dir))
 	if err != nil {
@@ -47,20 +58,111 @@ func Environments(root string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+		rel := path.Join(Dir, e.Name())
+		if skipped(e.Name()) {
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
-			return nil, &SymlinkError{Path: path.Join(Dir, e.Name())}
+			return nil, &SymlinkError{Path: rel}
 		}
 		if !e.IsDir() {
 			continue
 		}
-		if HasCUEFile(filepath.Join(root, Dir, e.Name())) {
-			names = append(names, e.Name())
+		subs, err := cueFolders(root, rel)
+		if err != nil {
+			return nil, err
+		}
+		if len(subs) == 0 {
+			if HasCUEFile(filepath.Join(root, rel)) {
+				names = append(names, e.Name())
+			}
+			continue
+		}
+		// A platform: each subfolder holding .cue files is an environment.
+		for _, s := range subs {
+			deeper, err := cueFolders(root, path.Join(rel, s))
+			if err != nil {
+				return nil, err
+			}
+			if len(deeper) > 0 {
+				return nil, &LayoutError{Path: path.Join(rel, s, deeper[0])}
+			}
+			names = append(names, e.Name()+"/"+s)
 		}
 	}
-	return names, nil // os.ReadDir sorts by name
+	slices.Sort(names) // "a-b" sorts before "a/b"
+	return names, nil
+}
+
+// skipped reports whether a folder of environments/ is left out, as CUE
+// and Go leave out folders starting with "." or "_".
+func skipped(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// cueFolders returns the subfolders of rel (slash-separated, relative to
+// root) that hold a .cue file, themselves or in a folder below, sorted. A
+// symbolic link among them is a [*SymlinkError] when rel is a platform (a
+// link in an environment's own folder is CUE's to read or not).
+func cueFolders(root, rel string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", rel, err)
+	}
+	var out []string
+	var link string
+	for _, e := range entries {
+		switch {
+		case skipped(e.Name()):
+		case e.Type()&fs.ModeSymlink != 0:
+			if link == "" {
+				link = path.Join(rel, e.Name())
+			}
+		case e.IsDir() && holdsCUE(filepath.Join(root, filepath.FromSlash(rel), e.Name())):
+			out = append(out, e.Name())
+		}
+	}
+	if link != "" && len(out) > 0 {
+		return nil, &SymlinkError{Path: link}
+	}
+	return out, nil
+}
+
+// holdsCUE reports whether dir, or a folder below it that is not skipped,
+// holds a regular .cue file. Symbolic links are not followed.
+func holdsCUE(dir string) bool {
+	if HasCUEFile(dir) {
+		return true
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() && !skipped(e.Name()) && holdsCUE(filepath.Join(dir, e.Name())) {
+			return true
+		}
+	}
+	return false
+}
+
+// LayoutError is a .cue file deeper than an environment can be: below
+// environments/<platform>/<env>/.
+type LayoutError struct {
+	// Path is the folder, relative to the root, that holds the .cue files
+	// (or a folder below it that does).
+	Path string
+}
+
+func (e *LayoutError) Error() string {
+	return fmt.Sprintf("%s holds .cue files, deeper than an environment can be: an environment is environments/<env>/ or environments/<platform>/<env>/ (at most two folders deep); move the files up, or start the folder's name with _ for gen to skip it", e.Path)
+}
+
+// Split returns the platform and the environment folder's own name of
+// the environment name: ("chatbot", "prod") for "chatbot/prod", ("",
+// "prod") for "prod".
+func Split(name string) (platform, env string) {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		return name[:i], name[i+1:]
+	}
+	return "", name
 }
 
 // SymlinkError is a symbolic link among the environment folders: gen
@@ -144,9 +246,14 @@ func loadOne(root, name string) (*model.Environment, error) {
 	if !def.Exists() {
 		return fail(fmt.Errorf("%s/ defines no #Environment", SchemaDir))
 	}
-	// Fill the name into the (small) definition rather than into the
+	// Fill the names into the (small) definition rather than into the
 	// unified value: FillPath on the result would evaluate it all again.
-	v := envVal.Unify(def.FillPath(cue.ParsePath("name"), name))
+	platform, base := Split(name)
+	def = def.FillPath(cue.ParsePath("name"), base)
+	if platform != "" {
+		def = def.FillPath(cue.ParsePath("platform.name"), platform)
+	}
+	v := envVal.Unify(def)
 	env.Value, env.Source = v, envVal
 	// MarshalJSON stops at the first problem; only then is the value
 	// validated, to report every problem. This saves a full pass over a

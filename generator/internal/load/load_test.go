@@ -122,14 +122,39 @@ func TestEnvironments(t *testing.T) {
 		{
 			name: "only folders with CUE files",
 			files: map[string]string{
-				"environments/platform.cue":       platform,
-				"environments/README.md":          "# environments\n",
-				"environments/dev/dev.cue":        envFile(""),
-				"environments/docs/README.md":     "# not an environment\n",
-				"environments/nested/sub/sub.cue": envFile(""),
-				"environments/yaml/values.yaml":   "a: 1\n",
+				"environments/platform.cue":     platform,
+				"environments/README.md":        "# environments\n",
+				"environments/dev/dev.cue":      envFile(""),
+				"environments/docs/README.md":   "# not an environment\n",
+				"environments/yaml/values.yaml": "a: 1\n",
 			},
 			want: []string{"dev"},
+		},
+		{
+			name: "platforms",
+			files: map[string]string{
+				"environments/shared.cue":                 platform,
+				"environments/chatbot/platform.cue":       platform,
+				"environments/chatbot/prod/prod.cue":      envFile(""),
+				"environments/chatbot/dev/dev.cue":        envFile(""),
+				"environments/chatbot/docs/README.md":     "# not an environment\n",
+				"environments/chatbot/_next/x/x.cue":      envFile(""),
+				"environments/shuttle/prod/prod.cue":      envFile(""),
+				"environments/shuttle-x/prod/prod.cue":    envFile(""),
+				"environments/nested/sub/sub.cue":         envFile(""),
+				"environments/_next/koorde/prod/prod.cue": envFile(""),
+				"environments/.old/koorde/prod/prod.cue":  envFile(""),
+			},
+			want: []string{"chatbot/dev", "chatbot/prod", "nested/sub", "shuttle-x/prod", "shuttle/prod"},
+		},
+		{
+			name: "a platform beside flat environments",
+			files: map[string]string{
+				"environments/dev/dev.cue":            envFile(""),
+				"environments/chatbot/prod/prod.cue":  envFile(""),
+				"environments/chatbot/prod/notes.txt": "",
+			},
+			want: []string{"chatbot/prod", "dev"},
 		},
 		{
 			name: "hidden and underscore folders are skipped",
@@ -156,6 +181,97 @@ func TestEnvironments(t *testing.T) {
 				t.Errorf("Environments(root) mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestEnvironmentsLayoutErrors: .cue files deeper than
+// environments/<platform>/<env>/, and symbolic links among a platform's
+// folders, are refused with the path.
+func TestEnvironmentsLayoutErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		link  [2]string // link[0] -> link[1], relative to the root
+		want  string
+	}{
+		{
+			name: "too deep",
+			files: map[string]string{
+				"environments/chatbot/prod/prod.cue":       envFile(""),
+				"environments/chatbot/prod/eu/eu.cue":      envFile(""),
+				"environments/chatbot/staging/staging.cue": envFile(""),
+			},
+			want: "environments/chatbot/prod/eu holds .cue files, deeper than an environment can be: an environment is environments/<env>/ or environments/<platform>/<env>/ (at most two folders deep); move the files up, or start the folder's name with _ for gen to skip it",
+		},
+		{
+			name: "too deep without files between",
+			files: map[string]string{
+				"environments/a/b/c/d/x.cue": envFile(""),
+			},
+			want: "environments/a/b/c holds .cue files, deeper than an environment can be: an environment is environments/<env>/ or environments/<platform>/<env>/ (at most two folders deep); move the files up, or start the folder's name with _ for gen to skip it",
+		},
+		{
+			name: "a link among a platform's environments",
+			files: map[string]string{
+				"environments/chatbot/prod/prod.cue": envFile(""),
+				"elsewhere/dev.cue":                  envFile(""),
+			},
+			link: [2]string{"environments/chatbot/dev", "../../elsewhere"},
+			want: "environments/chatbot/dev is a symbolic link: an environment must be a folder of the repository (gen follows no symbolic link under environments/); replace the link with the folder",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			if tt.link[0] != "" {
+				if err := os.Symlink(tt.link[1], filepath.Join(root, tt.link[0])); err != nil {
+					t.Skipf("no symbolic links here: %v", err)
+				}
+			}
+			got, err := load.Environments(root)
+			if err == nil {
+				t.Fatalf("Environments(root) = %q, nil, want an error", got)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Environments(root) = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadPlatform: an environment of a platform is named by its path,
+// loads the files of its platform's folder and of environments/, and has
+// its folder's own name as name and the platform's as platform.name.
+func TestLoadPlatform(t *testing.T) {
+	root := modeltest.Root(t, map[string]string{
+		"environments/shared.cue":            platform,
+		"environments/chatbot/chatbot.cue":   "package environments\n\nname: string\nplatform: name: string\nlet env = name\ncluster: name: \"\\(platform.name)-\\(env)\"\n",
+		"environments/chatbot/prod/prod.cue": envFile("apps: web: replicas: 3\n"),
+		"environments/shuttle/prod/prod.cue": envFile(`cluster: name: "shuttle-prod"` + "\n"),
+	})
+	names, err := load.Environments(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs, err := load.Load(root, names)
+	if err != nil {
+		t.Fatalf("Load(root, %q) = %v", names, err)
+	}
+	type got struct{ Name, Base, Platform, Dir, Cluster string }
+	var gots []got
+	for _, e := range envs {
+		gots = append(gots, got{e.Name, e.Base(), e.Platform.Name, e.Dir, e.Cluster.Name})
+	}
+	want := []got{
+		{"chatbot/prod", "prod", "chatbot", "environments/chatbot/prod", "chatbot-prod"},
+		{"shuttle/prod", "prod", "shuttle", "environments/shuttle/prod", "shuttle-prod"},
+	}
+	if diff := cmp.Diff(want, gots); diff != "" {
+		t.Errorf("Load mismatch (-want +got):\n%s", diff)
+	}
+	if got := envs[0].Apps["web"].Replicas; got != 3 {
+		t.Errorf("chatbot/prod: apps.web.replicas = %v, want 3 (from the environment's own file)", got)
 	}
 }
 

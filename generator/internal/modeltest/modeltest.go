@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -270,7 +271,7 @@ func loaded(name, src string) (*model.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &model.Environment{Dir: d.dir}
+	env := &model.Environment{Name: name, Dir: d.dir}
 	if err := json.Unmarshal(d.json, env); err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func loadEnv(name, src string) (decoded, error) {
 		return decoded{}, err
 	}
 	defer os.RemoveAll(root)
-	file := load.Dir + "/" + name + "/" + name + ".cue"
+	file := load.Dir + "/" + name + "/" + path.Base(name) + ".cue"
 	if err := writeRoot(root, map[string]string{file: "package environments\n\n" + src + "\n"}); err != nil {
 		return decoded{}, err
 	}

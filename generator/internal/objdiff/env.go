@@ -27,7 +27,7 @@ func newNormaliser(opts Options) (normaliser, error) {
 	}
 	for _, env := range []string{opts.FromEnv, opts.ToEnv} {
 		if env != "" && !validEnv(env) {
-			return normaliser{}, fmt.Errorf("environment name %q: want letters, digits, '-', '_' or '.', starting and ending with a letter or digit", env)
+			return normaliser{}, fmt.Errorf("environment name %q: want letters, digits, '-', '_', '.' or '/', starting and ending with a letter or digit", env)
 		}
 	}
 	if opts.FromEnv == opts.ToEnv {
@@ -40,7 +40,7 @@ func validEnv(s string) bool {
 	for i, r := range s {
 		switch {
 		case isAlnum(r):
-		case (r == '-' || r == '_' || r == '.') && i > 0 && i < len(s)-1:
+		case (r == '-' || r == '_' || r == '.' || r == '/') && i > 0 && i < len(s)-1:
 		default:
 			return false
 		}

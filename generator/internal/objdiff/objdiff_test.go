@@ -1085,11 +1085,11 @@ func readTree(tb testing.TB, dir string) map[string][]byte {
 	return m
 }
 
-// TestCompareRendered compares the committed rendered/staging and
-// rendered/prod trees. The expectations come from reading those files;
+// TestCompareRendered compares the committed rendered/chatbot/staging and
+// rendered/chatbot/prod trees (environment names aside, as gen diff does). The expectations come from reading those files;
 // update them when the environments change on purpose.
 func TestCompareRendered(t *testing.T) {
-	staging, prod := readTree(t, "../../../rendered/staging"), readTree(t, "../../../rendered/prod")
+	staging, prod := readTree(t, "../../../rendered/chatbot/staging"), readTree(t, "../../../rendered/chatbot/prod")
 	r, err := Compare(staging, prod, Options{From: "staging", To: "prod", FromEnv: "staging", ToEnv: "prod"})
 	if err != nil {
 		t.Fatalf("Compare() error: %v", err)
@@ -1196,8 +1196,8 @@ func TestCompareRendered(t *testing.T) {
 // committed file decodes as one object (none falls back to text).
 func TestCompareRenderedSelf(t *testing.T) {
 	for _, env := range []string{"staging", "prod"} {
-		tree := readTree(t, "../../../rendered/"+env)
-		r, err := Compare(tree, readTree(t, "../../../rendered/"+env), Options{})
+		tree := readTree(t, "../../../rendered/chatbot/"+env)
+		r, err := Compare(tree, readTree(t, "../../../rendered/chatbot/"+env), Options{})
 		if err != nil {
 			t.Fatalf("Compare() error: %v", err)
 		}

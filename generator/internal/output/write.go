@@ -35,8 +35,14 @@ func (e *UnsafePathError) Error() string {
 	return fmt.Sprintf("refusing to use %s: %s; remove it and render again", e.Path, e.Reason)
 }
 
-// checkDir returns an [UnsafePathError] when p exists and is not a real
+// CheckDir returns an [UnsafePathError] when p exists and is not a real
 // directory (a symbolic link to one counts as not). A missing p is fine.
+// [ReadTree] and [Writable] check a tree's folder and its parent; a caller
+// whose trees are deeper (rendered/<platform>/<env>) checks the folders
+// above with it.
+func CheckDir(p string) error { return checkDir(p) }
+
+// checkDir is [CheckDir].
 func checkDir(p string) error {
 	info, err := os.Lstat(p)
 	switch {
@@ -295,11 +301,13 @@ func syncDir(root *os.Root) {
 	}
 }
 
-// Clean removes from dir (rendered/) what a write killed before it
-// finished left behind: new trees being built (".gen-*.tmp") and, after a
-// fallback swap killed half way, puts a tree set aside (".gen-old-*") back
-// in its place when nothing took it, or removes it. It returns the names
-// of the entries it removed or restored. Only [Lock]'s holder may call it.
+// Clean removes from dir (rendered/), and from each of its folders (a
+// platform's rendered/<platform>/), what a write killed before it finished
+// left behind: new trees being built (".gen-*.tmp") and, after a fallback
+// swap killed half way, puts a tree set aside (".gen-old-*") back in its
+// place when nothing took it, or removes it. It returns the paths,
+// relative to dir, of the entries it removed or restored. Only [Lock]'s
+// holder may call it.
 func Clean(dir string) ([]string, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
@@ -312,21 +320,45 @@ func Clean(dir string) ([]string, error) {
 		return nil, err
 	}
 	defer root.Close()
+	done, err := cleanDir(root, ".")
+	if err != nil {
+		return done, err
+	}
 	entries, err := fs.ReadDir(root.FS(), ".")
+	if err != nil {
+		return done, err
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") { // fs.ReadDir reports a link as no directory
+			continue
+		}
+		more, err := cleanDir(root, e.Name())
+		done = append(done, more...)
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// cleanDir does Clean's work in the folder sub of root.
+func cleanDir(root *os.Root, sub string) ([]string, error) {
+	entries, err := fs.ReadDir(root.FS(), sub)
 	if err != nil {
 		return nil, err
 	}
 	var done []string
 	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, tmpPrefix) {
+		name := path.Join(sub, e.Name())
+		if !strings.HasPrefix(e.Name(), tmpPrefix) {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(name, oldPrefix); ok && e.IsDir() && !strings.HasSuffix(name, tmpSuffix) {
+		if rest, ok := strings.CutPrefix(e.Name(), oldPrefix); ok && e.IsDir() && !strings.HasSuffix(name, tmpSuffix) {
 			if i := strings.LastIndexByte(rest, '-'); i > 0 {
-				if _, err := root.Lstat(rest[:i]); errors.Is(err, fs.ErrNotExist) {
-					if err := root.Rename(name, rest[:i]); err != nil {
-						return done, fmt.Errorf("restoring %s: %w", rest[:i], err)
+				orig := path.Join(sub, rest[:i])
+				if _, err := root.Lstat(orig); errors.Is(err, fs.ErrNotExist) {
+					if err := root.Rename(name, orig); err != nil {
+						return done, fmt.Errorf("restoring %s: %w", orig, err)
 					}
 					done = append(done, name)
 					continue

@@ -132,7 +132,7 @@ func (f *facts) input(i int) map[string]any {
 	in := map[string]any{
 		"object":      o.Content,
 		"kind":        kind,
-		"env":         map[string]any{"name": f.env.Name, "allowedRegistries": f.registries},
+		"env":         map[string]any{"name": f.env.Base(), "allowedRegistries": f.registries},
 		"app":         o.App,
 		"longRunning": longRunning[kind],
 	}

@@ -159,7 +159,7 @@ policies.x.severity: conflicting values "warning" and "fatal":
     ./policies/p.cue:5:12
 policies.x.environments.0: conflicting values "*" and "Prod":
     ./policies/p.cue:6:17
-policies.x.environments.0: invalid value "Prod" (out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"):
+policies.x.environments.0: invalid value "Prod" (out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$"):
     ./policies/p.cue:6:17
 `,
 		},

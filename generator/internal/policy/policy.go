@@ -53,9 +53,21 @@ type Policy struct {
 	need need
 }
 
-// AppliesTo reports whether the policy applies to the environment named env.
+// AppliesTo reports whether the policy applies to the environment named
+// env ("prod" or "chatbot/prod"): whether one of its environments is "*",
+// env's full name, its folder's own name (prod: every platform's prod) or
+// its platform (chatbot: all of chatbot's environments).
 func (p *Policy) AppliesTo(env string) bool {
-	return slices.Contains(p.Environments, "*") || slices.Contains(p.Environments, env)
+	platform, base := "", env
+	if i := strings.LastIndexByte(env, '/'); i >= 0 {
+		platform, base = env[:i], env[i+1:]
+	}
+	for _, e := range p.Environments {
+		if e == "*" || e == env || e == base || (platform != "" && e == platform) {
+			return true
+		}
+	}
+	return false
 }
 
 // Matches reports whether the policy matches objects of kind.
