@@ -24,7 +24,6 @@
 #   make fuzz              run every fuzz target for FUZZTIME each (default 2m)
 #   make update-golden     rewrite golden files after an intended change
 #   make locks             reproduce the image lock files from a local registry (no AWS)
-#   make locks-next        the same for the platforms staged under environments/_next/
 #   make graph             draw each environment's dependency graph into docs/graph/<env>.dot,
 #                          and docs/graph/<env>.svg when Graphviz's dot is on PATH
 
@@ -219,7 +218,7 @@ locks: build
 			d=$${d%/}; case $$d in */_*) continue;; esac; \
 			ls $$d/*.cue >/dev/null 2>&1 || continue; \
 			if ls $$d/*/*.cue >/dev/null 2>&1; then continue; fi; \
-			bin/gen images $${d#environments/} --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY) >/dev/null; done'
+			bin/gen images $${d#environments/} --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY/$(r)) >/dev/null; done'
 
 # The graphs are checked like rendered/: a test compares docs/graph/*.dot
 # with what gen graph draws. An environment named "chatbot/prod" gets

@@ -153,14 +153,14 @@ func TestDefaultEnvironmentsContent(t *testing.T) {
 		{"chatbot/staging/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "20Gi"},
 		{"chatbot/prod/apps/mongodb/statefulset-mongodb.yaml", "spec.volumeClaimTemplates", "100Gi"},
 		// Seed 004: HPA 5-50 on CPU 70% and memory 80%, PDB minAvailable 3, 30 s grace.
-		{"chatbot/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.minReplicas", 5.0},
-		{"chatbot/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.maxReplicas", 50.0},
-		{"chatbot/prod/apps/koorde-node/poddisruptionbudget-koorde-node.yaml", "spec.minAvailable", 3.0},
-		{"chatbot/prod/apps/koorde-node/statefulset-koorde-node.yaml", "spec.template.spec.terminationGracePeriodSeconds", 30.0},
-		{"chatbot/prod/apps/koorde-node/service-koorde-headless.yaml", "spec.clusterIP", "None"},
-		{"chatbot/prod/apps/koorde-node/service-koorde-cache-http.yaml", "spec.type", "LoadBalancer"},
+		{"koorde/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.minReplicas", 5.0},
+		{"koorde/prod/apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml", "spec.maxReplicas", 50.0},
+		{"koorde/prod/apps/koorde-node/poddisruptionbudget-koorde-node.yaml", "spec.minAvailable", 3.0},
+		{"koorde/prod/apps/koorde-node/statefulset-koorde-node.yaml", "spec.template.spec.terminationGracePeriodSeconds", 30.0},
+		{"koorde/prod/apps/koorde-node/service-koorde-headless.yaml", "spec.clusterIP", "None"},
+		{"koorde/prod/apps/koorde-node/service-koorde-cache-http.yaml", "spec.type", "LoadBalancer"},
 		// Seed 002: HPA at 80% CPU, at most 10.
-		{"chatbot/prod/apps/shuttle/horizontalpodautoscaler-shuttle.yaml", "spec.maxReplicas", 10.0},
+		{"shuttle/prod/apps/shuttle/horizontalpodautoscaler-shuttle.yaml", "spec.maxReplicas", 10.0},
 		// HPA-managed workloads leave replicas to the HPA.
 		{"chatbot/prod/apps/backend/deployment-backend.yaml", "spec.replicas", nil},
 		{"chatbot/dev/apps/backend/deployment-backend.yaml", "spec.replicas", 1.0},

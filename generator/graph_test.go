@@ -61,8 +61,8 @@ func compareFile(t *testing.T, path string, got []byte, fix string) {
 // testdata/graph/prod.dot and prod.mmd.
 func TestGraphGolden(t *testing.T) {
 	for _, format := range generator.GraphFormats {
-		path := filepath.Join("testdata", "graph", filepath.FromSlash(generator.GraphFile("prod", format)))
-		compareFile(t, path, drawGraph(t, "prod", format), "run go test ./generator -update")
+		path := filepath.Join("testdata", "graph", filepath.FromSlash(generator.GraphFile("chatbot/prod", format)))
+		compareFile(t, path, drawGraph(t, "chatbot/prod", format), "run go test ./generator -update")
 	}
 }
 

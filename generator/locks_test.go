@@ -16,9 +16,6 @@ import (
 	"github.com/gitops-gen/gen/internal/testregistry"
 )
 
-// defaultRegistry is the registry of the default environments' images.
-const defaultRegistry = "235494787667.dkr.ecr.ap-south-1.amazonaws.com"
-
 // TestCommittedLocksReproducible does what "make locks" does: it pushes the
 // deterministic image of every tag the default environments use to a local
 // registry, re-resolves every tag through a mirror mapping, and requires
@@ -32,13 +29,18 @@ func TestCommittedLocksReproducible(t *testing.T) {
 	}
 	host := testregistry.Start(t)
 	pushed := map[string]bool{}
+	// Every registry the platforms pull from is mirrored to its own folder
+	// of the local registry, as make locks does with its ECR list.
+	mirrors := map[string]string{}
 	for _, env := range listed {
 		for _, im := range env.Images {
 			if im.Origin == images.FromCUE || pushed[im.Repository+":"+im.Tag] {
 				continue
 			}
+			registry, _, _ := strings.Cut(im.Repository, "/")
+			mirrors[registry] = host + "/" + registry
 			pushed[im.Repository+":"+im.Tag] = true
-			if _, err := fakeimages.Push(host, im.Repository, im.Tag); err != nil {
+			if _, err := fakeimages.PushUnder(host, im.Repository, im.Tag); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -51,7 +53,7 @@ func TestCommittedLocksReproducible(t *testing.T) {
 	pinned, err := generator.Images(context.Background(), generator.Options{Root: repoRoot, Images: images.PinOptions{
 		Resolver:   remote,
 		RefreshAll: true,
-		Mirrors:    map[string]string{defaultRegistry: host},
+		Mirrors:    mirrors,
 	}})
 	if err != nil {
 		var b strings.Builder
@@ -83,7 +85,7 @@ func TestSkipUnlocked(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	lock := filepath.Join(root, "environments", "dev", images.LockFile)
+	lock := filepath.Join(root, "environments", "chatbot", "dev", images.LockFile)
 	data, err := os.ReadFile(lock)
 	if err != nil {
 		t.Fatal(err)
@@ -103,16 +105,17 @@ func TestSkipUnlocked(t *testing.T) {
 	if _, err := generator.Render(ctx, generator.Options{Root: root}); !errors.As(err, &missing) {
 		t.Fatalf("Render = %v, want an *images.MissingError", err)
 	}
-	if got := missing.Envs(); len(got) != 1 || got[0] != "dev" {
+	if got := missing.Envs(); len(got) != 1 || got[0] != "chatbot/dev" {
 		t.Errorf("MissingError.Envs() = %v, want [dev]", got)
 	}
 
-	opts := generator.Options{Root: root, SkipUnlocked: true}
+	// The chatbot platform's environments: the others' locks are whole.
+	opts := generator.Options{Root: root, SkipUnlocked: true, Envs: []string{"chatbot/dev", "chatbot/prod", "chatbot/staging"}}
 	res, err := generator.Render(ctx, opts)
 	if err != nil {
 		t.Fatalf("Render with SkipUnlocked: %v", err)
 	}
-	if res.Unlocked == nil || len(res.Envs) != 2 || res.Envs[0].Name != "prod" || res.Envs[1].Name != "staging" {
+	if res.Unlocked == nil || len(res.Envs) != 2 || res.Envs[0].Name != "chatbot/prod" || res.Envs[1].Name != "chatbot/staging" {
 		t.Errorf("Render with SkipUnlocked rendered %v, unlocked %v; want prod and staging, dev unlocked", envNames(res.Envs), res.Unlocked)
 	}
 	if _, err := generator.Write(opts, res); !errors.As(err, &missing) {
@@ -123,7 +126,7 @@ func TestSkipUnlocked(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
-	if checked.Unlocked == nil || !checked.Failed() || len(checked.Changes) != 0 || strings.Join(checked.Envs, ",") != "prod,staging" {
+	if checked.Unlocked == nil || !checked.Failed() || len(checked.Changes) != 0 || strings.Join(checked.Envs, ",") != "chatbot/prod,chatbot/staging" {
 		t.Errorf("Check = envs %v, changes %v, unlocked %v; want prod and staging up to date, dev unlocked", checked.Envs, checked.Changes, checked.Unlocked)
 	}
 
@@ -138,7 +141,7 @@ func TestSkipUnlocked(t *testing.T) {
 			t.Errorf("Diff: %s differs (orphan %v); rendered/ is up to date", d.Env, d.Orphan)
 		}
 	}
-	if diffs.Unlocked == nil || strings.Join(compared, ",") != "prod,staging" {
+	if diffs.Unlocked == nil || strings.Join(compared, ",") != "chatbot/prod,chatbot/staging" {
 		t.Errorf("Diff compared %v, unlocked %v; want prod and staging, dev unlocked", compared, diffs.Unlocked)
 	}
 }

@@ -52,7 +52,7 @@ func main() {
 		log.Fatal(err)
 	}
 	for _, t := range tags {
-		if _, err := fakeimages.Push(host, t[0], t[1]); err != nil {
+		if _, err := fakeimages.PushUnder(host, t[0], t[1]); err != nil {
 			log.Fatal(err)
 		}
 	}

@@ -62,12 +62,30 @@ func Push(host, repository, tag string, opts ...remote.Option) (string, error) {
 	return push(host, repository, tag, opts...)
 }
 
-func push(host, repository, tag string, opts ...remote.Option) (string, error) {
+// PushUnder is Push to host/<registry>/<path>:tag, where registry is the
+// repository's registry host: images of several registries share one
+// local registry without two of one path (mirror/fluent-bit of two
+// accounts' ECRs) overwriting each other. Mirror each registry R to
+// host/R.
+func PushUnder(host, repository, tag string, opts ...remote.Option) (string, error) {
 	src, err := name.NewTag(repository+":"+tag, name.StrictValidation)
 	if err != nil {
 		return "", err
 	}
-	dst, err := name.NewTag(host+"/"+src.RepositoryStr()+":"+tag, name.StrictValidation)
+	return pushTo(host+"/"+src.RegistryStr(), repository, tag, opts...)
+}
+
+func push(host, repository, tag string, opts ...remote.Option) (string, error) {
+	return pushTo(host, repository, tag, opts...)
+}
+
+// pushTo pushes the image for repository:tag as prefix/<path>:tag.
+func pushTo(prefix, repository, tag string, opts ...remote.Option) (string, error) {
+	src, err := name.NewTag(repository+":"+tag, name.StrictValidation)
+	if err != nil {
+		return "", err
+	}
+	dst, err := name.NewTag(prefix+"/"+src.RepositoryStr()+":"+tag, name.StrictValidation)
 	if err != nil {
 		return "", err
 	}
