@@ -36,7 +36,8 @@ func newCommand() command {
 		args:    "app NAME [--env ENV] [--namespace NS] [--image REPO:TAG] | env NAME --from ENV",
 		summary: "Create the CUE of a new app, or a new environment copied from another.",
 		long: "gen new app writes environments/NAME.cue (every environment gets the app), or with --env\n" +
-			"environments/ENV/NAME.cue (that environment only): an app with probes, requests and limits,\n" +
+			"environments/ENV/NAME.cue (that environment only; ENV may be a platform, all its\n" +
+			"environments, which a repository of platforms requires): an app with probes, requests and limits,\n" +
 			"three replicas, a PodDisruptionBudget and zone spread, in namespace NAME (or NS, declared\n" +
 			"if no environment declares it), so that it passes prod's policies as written.\n" +
 			"gen new env copies the CUE files and the lock file of ENV into environments/NAME/, with\n" +
@@ -46,7 +47,8 @@ func newCommand() command {
 		examples: []string{
 			"gen new app payments --namespace shop",
 			"gen new app canary-probe --env dev --image 235494787667.dkr.ecr.ap-south-1.amazonaws.com/probe:0.1.0",
-			"gen new env qa --from staging",
+			"gen new app web --env chatbot",
+			"gen new env chatbot/qa --from chatbot/staging",
 		},
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			env := fs.String(flagEnv, "", "add the app to environment `ENV` only (default: every environment)")
@@ -95,6 +97,19 @@ func checkLabel(e *invocation, kind, what, name string) bool {
 	return false
 }
 
+// platformsOf returns the platforms of the environment names envs: the
+// folders of those named platform/env, sorted, without repeats.
+func platformsOf(envs []string) []string {
+	var out []string
+	for _, env := range envs {
+		if p, _, ok := strings.Cut(env, "/"); ok {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // knownEnvs returns the environments, or says why it cannot.
 func (e *invocation) knownEnvs() ([]string, bool) {
 	args := e.args
@@ -129,14 +144,31 @@ func newApp(e *invocation, name, env, ns, image string) int {
 	targets := known
 	rel := path.Join(environmentsDir, name+".cue")
 	where := "every environment"
-	if env != "" {
-		if !slices.Contains(known, env) {
-			fmt.Fprintf(e.stderr, "gen new app: unknown environment %q (environments: %s)\n", env, strings.Join(known, ", "))
+	switch platforms := platformsOf(known); {
+	case env != "":
+		// ENV is an environment or a platform, as commands resolve it.
+		args := e.args
+		e.args = []string{env}
+		resolved, ok := e.envs(false)
+		e.args = args
+		if !ok {
 			return exitError
 		}
-		targets = []string{env}
-		rel = path.Join(environmentsDir, env, name+".cue")
-		where = env + " only"
+		targets = resolved
+		folder := resolved[0]
+		if len(resolved) > 1 {
+			folder = path.Dir(resolved[0]) // a platform: its shared folder
+		}
+		rel = path.Join(environmentsDir, folder, name+".cue")
+		where = folder + " only"
+		if len(resolved) > 1 {
+			where = "every environment of platform " + folder
+		}
+		env = folder
+	case len(platforms) > 0:
+		fmt.Fprintf(e.stderr, "gen new app: this repository holds platforms (%s): say which gets the app with --%s PLATFORM (all its environments) or --%s PLATFORM/ENV\n",
+			strings.Join(platforms, ", "), flagEnv, flagEnv)
+		return exitError
 	}
 	repo, tag := "\\(cluster.accountID).dkr.ecr.\\(cluster.region).amazonaws.com/"+name, "0.1.0"
 	if image != "" {
@@ -195,7 +227,9 @@ func newApp(e *invocation, name, env, ns, image string) int {
 	fmt.Fprintf(e.stdout, "%s: created app %s in namespace %s, in %s\n", rel, name, ns, where)
 	fmt.Fprintf(e.stdout, "next:\n")
 	fmt.Fprintf(e.stdout, "  1. edit %s: the image, ports, probes' paths, resources and replicas\n", rel)
-	fmt.Fprintf(e.stdout, "     (state what differs per environment in environments/<env>/)\n")
+	if len(targets) > 1 {
+		fmt.Fprintf(e.stdout, "     (state what differs per environment in %s/<env>/)\n", path.Dir(rel))
+	}
 	fmt.Fprintf(e.stdout, "  2. lock the image's digest (asks the registry): %s\n", refresh)
 	fmt.Fprintf(e.stdout, "  3. render and review: %s\n", render)
 	return exitOK
