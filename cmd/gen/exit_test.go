@@ -63,11 +63,11 @@ func TestExitCodes(t *testing.T) {
 		out, err string
 	}{
 		{name: "check up to date", args: []string{"check"}, want: exitOK},
-		{name: "check one env", args: []string{"check", "prod"}, want: exitOK},
+		{name: "check one env", args: []string{"check", "chatbot/prod"}, want: exitOK},
 		{name: "check json", args: []string{"check", "-o", "json"}, want: exitOK, out: `"ok": true`},
 		{name: "diff up to date", args: []string{"diff"}, want: exitOK},
 		{name: "diff json up to date", args: []string{"diff", "-o", "json"}, want: exitOK, out: `"differs": false`},
-		{name: "diff two envs", args: []string{"diff", "staging", "prod"}, want: exitChanges, out: "--- chatbot/staging\n+++ chatbot/prod\n"},
+		{name: "diff two envs", args: []string{"diff", "chatbot/staging", "chatbot/prod"}, want: exitChanges, out: "--- chatbot/staging\n+++ chatbot/prod\n"},
 
 		{name: "check stale", setup: func() func() { return edit(stale, string(staleData)+"# edited\n") },
 			args: []string{"check"}, want: exitChanges, out: "stale: " + stale, err: "run: gen render --root " + root + " chatbot/prod"},
@@ -76,16 +76,16 @@ func TestExitCodes(t *testing.T) {
 		{name: "diff stale", setup: func() func() {
 			return edit(stale, strings.Replace(string(staleData), "maxSurge: 25%", "maxSurge: 50%", 1))
 		},
-			args: []string{"diff", "prod"}, want: exitChanges, out: "~ apps/v1 Deployment chatbot/backend"},
+			args: []string{"diff", "chatbot/prod"}, want: exitChanges, out: "~ apps/v1 Deployment chatbot/backend"},
 		{name: "diff patch stale", setup: func() func() { return edit(stale, string(staleData)+"# edited\n") },
 			args: []string{"diff", "-o", "patch"}, want: exitChanges, out: "+++ b/" + stale},
 
 		{name: "check policy violation", setup: func() func() {
 			return edit("policies/never.cue", "package policies\n\npolicies: never: {\n\tdescription: \"No Deployment at all.\"\n\tkinds: [\"Deployment\"]\n\tcheck: kind: \"None\"\n}\n")
-		}, args: []string{"check", "prod"}, want: exitChanges, err: "policies: failed"},
+		}, args: []string{"check", "chatbot/prod"}, want: exitChanges, err: "policies: failed"},
 		{name: "check policy violation json", setup: func() func() {
 			return edit("policies/never.cue", "package policies\n\npolicies: never: {\n\tdescription: \"No Deployment at all.\"\n\tkinds: [\"Deployment\"]\n\tcheck: kind: \"None\"\n}\n")
-		}, args: []string{"check", "prod", "-o", "json"}, want: exitChanges, out: `"upToDate": true`},
+		}, args: []string{"check", "chatbot/prod", "-o", "json"}, want: exitChanges, out: `"upToDate": true`},
 
 		{name: "check bad input", setup: func() func() {
 			return edit("environments/chatbot/prod/broken.cue", "package environments\n\napps: {,\n")
@@ -98,7 +98,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "diff bad input", setup: func() func() {
 			return edit("environments/chatbot/prod/broken.cue", "package environments\n\napps: {,\n")
 		},
-			args: []string{"diff", "staging", "prod"}, want: exitError, err: "environments/chatbot/prod/broken.cue"},
+			args: []string{"diff", "chatbot/staging", "chatbot/prod"}, want: exitError, err: "environments/chatbot/prod/broken.cue"},
 		{name: "check unknown env", args: []string{"check", "qa"}, want: exitError, err: `unknown environment "qa"`},
 		{name: "check bad format", args: []string{"check", "-o", "yaml"}, want: exitError, err: `unknown output format "yaml"`},
 		{name: "diff three envs", args: []string{"diff", "dev", "staging", "prod"}, want: exitError, err: "name one environment, or two"},

@@ -58,7 +58,7 @@ func TestPreCommit(t *testing.T) {
 			}
 		}
 
-		sb.mustRun(t, dir, sb.gen, "render", "prod", "--offline")
+		sb.mustRun(t, dir, sb.gen, "render", "chatbot/prod", "--offline")
 		sb.requireFile(t, dir, want)
 		sb.mustRun(t, dir, "git", "add", "-A")
 		if out, code := sb.preCommit(t, dir, "run", "gen-check", "--all-files"); code != 0 {
@@ -97,7 +97,7 @@ func TestPreCommit(t *testing.T) {
 			t.Errorf("the failed commit moved HEAD from %s to %s", head, got)
 		}
 
-		sb.mustRun(t, dir, sb.gen, "render", "prod", "--offline")
+		sb.mustRun(t, dir, sb.gen, "render", "chatbot/prod", "--offline")
 		out, code = sb.run(t, dir, "git", "commit", "-am", "comment")
 		if code != 0 {
 			t.Fatalf("git commit after gen render = exit %d, want 0\n%s", code, out)
