@@ -40,13 +40,9 @@ func GraphFile(env, format string) string {
 // computed from the rendered objects, patches included, with the
 // render's warnings.
 func Graph(ctx context.Context, opts Options, env string) (*DependencyGraph, []string, error) {
-	opts.Envs, opts.keepObjects = []string{env}, true
-	res, err := Render(ctx, opts)
+	res, err := renderOne(ctx, opts, env)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(res.Envs) != 1 {
-		return nil, nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
 	}
 	g, err := graph.Build(res.Envs[0].Model, res.Envs[0].objects)
 	if err != nil {

@@ -89,13 +89,9 @@ func WritePolicySARIF(w io.Writer, reports []PolicyReport, policies []Policy) er
 // would mislead) and returns its capacity and cost as of opts.Today, with
 // the render's warnings.
 func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, error) {
-	opts.Envs, opts.keepObjects = []string{env}, true
-	res, err := Render(ctx, opts)
+	res, err := renderOne(ctx, opts, env)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(res.Envs) != 1 {
-		return nil, nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
 	}
 	po := opts.planOptions()
 	// The requests and placement of the workloads as rendered, patches
@@ -106,4 +102,18 @@ func PlanEnv(ctx context.Context, opts Options, env string) (*Plan, []string, er
 	}
 	p := plan.Build(res.Envs[0].Model, po)
 	return &p, res.Warnings(), nil
+}
+
+// renderOne renders the environment env alone, keeping its model and
+// objects for a report to read.
+func renderOne(ctx context.Context, opts Options, env string) (*Result, error) {
+	opts.Envs, opts.keepObjects = []string{env}, true
+	res, err := Render(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Envs) != 1 {
+		return nil, fmt.Errorf("rendering %s: got %d environments", env, len(res.Envs))
+	}
+	return res, nil
 }
