@@ -1123,9 +1123,7 @@ func TestCompareRendered(t *testing.T) {
 
 	// The HPAs differ only in their bounds.
 	for _, p := range []string{
-		"apps/koorde-node/horizontalpodautoscaler-koorde-node.yaml",
 		"apps/ml/horizontalpodautoscaler-ml.yaml",
-		"apps/shuttle/horizontalpodautoscaler-shuttle.yaml",
 	} {
 		if o := byPath[p]; o.Class != Scale {
 			t.Errorf("%s: class %q, want scale (fields %+v)", p, o.Class, o.Fields)
@@ -1133,10 +1131,10 @@ func TestCompareRendered(t *testing.T) {
 	}
 
 	// Each side's AppProject is named after its env: matched, not added
-	// and removed. Prod's has no Job kind (no load test there), and has
-	// the Rollout and AnalysisTemplate of the backend's canary: three
-	// items of the list, matched by kind and group, each reported alone,
-	// not the items that moved.
+	// and removed. Prod's has the Rollout and AnalysisTemplate of the
+	// backend's canary and the PodDisruptionBudgets prod requires (staging
+	// has none): three items of the list, matched by kind and group, each
+	// reported alone, not the items that moved.
 	if _, ok := byPath["argocd/appproject-staging.yaml"]; ok {
 		t.Errorf("argocd/appproject-staging.yaml reported on its own; want it matched with appproject-prod.yaml")
 	}
@@ -1144,15 +1142,10 @@ func TestCompareRendered(t *testing.T) {
 	wantProject := Object{Path: "argocd/appproject-prod.yaml", APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject", Namespace: "argocd", Name: "prod", Class: Config, Fields: []Field{
 		{Path: "spec.namespaceResourceWhitelist[AnalysisTemplate.argoproj.io]", Class: Config, To: v(map[string]any{"group": "argoproj.io", "kind": "AnalysisTemplate"})},
 		{Path: "spec.namespaceResourceWhitelist[Rollout.argoproj.io]", Class: Config, To: v(map[string]any{"group": "argoproj.io", "kind": "Rollout"})},
-		{Path: "spec.namespaceResourceWhitelist[Job.batch]", Class: Config, From: v(map[string]any{"group": "batch", "kind": "Job"})},
+		{Path: "spec.namespaceResourceWhitelist[PodDisruptionBudget.policy]", Class: Config, To: v(map[string]any{"group": "policy", "kind": "PodDisruptionBudget"})},
 	}}
 	if diff := cmp.Diff(wantProject, project, cmpopts.IgnoreUnexported(Object{})); diff != "" {
 		t.Errorf("AppProject mismatch (-want +got):\n%s", diff)
-	}
-
-	// The load test exists in staging only.
-	if o := byPath["apps/koorde-loadtest/job-koorde-loadtest.yaml"]; o.Class != Removed || o.Kind != "Job" {
-		t.Errorf("koorde-loadtest Job = %+v, want it removed", o)
 	}
 
 	// The cluster: the general node group grows (scale) and prod adds a
