@@ -52,7 +52,11 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("environment %q is ambiguous: %s have it; name one of them in full, e.g. %s", e.Name, strings.Join(e.Envs, " and "), e.Envs[0])
+	list := strings.Join(e.Envs, " and ")
+	if n := len(e.Envs); n > 2 {
+		list = strings.Join(e.Envs[:n-1], ", ") + " and " + e.Envs[n-1]
+	}
+	return fmt.Sprintf("environment %q is ambiguous: %s have it; name one of them in full, e.g. %s", e.Name, list, e.Envs[0])
 }
 
 // UnknownError is a name that is no environment and no platform.
