@@ -28,7 +28,8 @@ import (
 //     not exist; "// in environments/prod/prod.cue" adds the block to the
 //     end of that file, which must exist (CUE unifies the two).
 //   - ```sh: each line is a command run by sh in the repository, which
-//     must exit 0; a line ending in "# exits N" must exit N. Lines
+//     must exit 0; a line ending in "# exits N" (or "# exits N: why")
+//     must exit N; any other trailing comment is the shell's. Lines
 //     starting with # are comments; "bin/gen" is gen.
 //
 // Any other block (```text output, ```yaml) is prose and is not run. A
@@ -95,7 +96,7 @@ type block struct {
 var (
 	exampleOpen  = regexp.MustCompile(`^<!-- example ([a-z0-9-]+) -->$`)
 	exampleClose = "<!-- /example -->"
-	exitsSuffix  = regexp.MustCompile(`\s+# exits (\d+)$`)
+	exitsSuffix  = regexp.MustCompile(`\s+# exits (\d+)(:.*)?$`)
 )
 
 // parseExamples returns README's examples in order.
@@ -231,7 +232,7 @@ func cmdAppendFile(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func TestParseExamples(t *testing.T) {
-	readme := "intro\n```sh\nnot run\n```\n<!-- example add-web -->\nText.\n```cue\n// environments/web.cue\napps: web: {}\n```\n```cue\n// in environments/prod/prod.cue\napps: web: replicas: 3\n```\n```sh\n# a comment\n$ gen render --all\nbin/gen check prod   # exits 1\n```\n```text\noutput\n```\n<!-- /example -->\n"
+	readme := "intro\n```sh\nnot run\n```\n<!-- example add-web -->\nText.\n```cue\n// environments/web.cue\napps: web: {}\n```\n```cue\n// in environments/prod/prod.cue\napps: web: replicas: 3\n```\n```sh\n# a comment\n$ gen render --all\nbin/gen check prod   # exits 1\ngen diff   # exits 2: why\n```\n```text\noutput\n```\n<!-- /example -->\n"
 	exs, err := parseExamples(readme)
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +249,7 @@ func TestParseExamples(t *testing.T) {
 		"appendfile block1.cue environments/prod/prod.cue\n",
 		"exec sh -c 'gen render --all'\n",
 		"exec sh -c 'gen check prod; test $? -eq 1'\n",
+		"exec sh -c 'gen diff; test $? -eq 2'\n",
 		"-- block0.cue --\n// environments/web.cue\napps: web: {}\n",
 		"-- block1.cue --\n// in environments/prod/prod.cue\napps: web: replicas: 3\n",
 	} {
