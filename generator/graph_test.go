@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/internal/golden"
@@ -36,33 +33,12 @@ func drawGraph(t *testing.T, env, format string) []byte {
 	return b.Bytes()
 }
 
-// compareFile compares path with got, or rewrites it with -update.
-func compareFile(t *testing.T, path string, got []byte, fix string) {
-	t.Helper()
-	if golden.Update() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (%s)", err, fix)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s is out of date (%s) (-want +got):\n%s", path, fix, diff)
-	}
-}
-
 // TestGraphGolden is the golden test of "gen graph prod" in each format:
 // testdata/graph/prod.dot and prod.mmd.
 func TestGraphGolden(t *testing.T) {
 	for _, format := range generator.GraphFormats {
 		path := filepath.Join("testdata", "graph", filepath.FromSlash(generator.GraphFile("chatbot/prod", format)))
-		compareFile(t, path, drawGraph(t, "chatbot/prod", format), "run go test ./generator -update")
+		golden.Check(t, path, drawGraph(t, "chatbot/prod", format), "run go test ./generator -update")
 	}
 }
 
@@ -79,7 +55,7 @@ func TestCommittedGraphs(t *testing.T) {
 	for _, env := range envs {
 		name := generator.GraphFile(env, "dot")
 		want = append(want, name)
-		compareFile(t, filepath.Join(dir, filepath.FromSlash(name)), drawGraph(t, env, "dot"), "run make graph")
+		golden.Check(t, filepath.Join(dir, filepath.FromSlash(name)), drawGraph(t, env, "dot"), "run make graph")
 	}
 	if golden.Update() {
 		return

@@ -8,6 +8,10 @@ package golden
 import (
 	"flag"
 	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files instead of comparing with them")
@@ -16,4 +20,27 @@ var update = flag.Bool("update", false, "rewrite golden files instead of compari
 // from a test function, after flags are parsed.
 func Update() bool {
 	return *update || os.Getenv("GEN_UPDATE") == "1"
+}
+
+// Check compares got with the golden file at path, or, when Update, writes
+// got there (creating its folder). fix says how to rewrite the file; it is
+// shown when the file is missing or differs.
+func Check(t testing.TB, path string, got []byte, fix string) {
+	t.Helper()
+	if Update() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (%s)", err, fix)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s is out of date (%s) (-want +got):\n%s", path, fix, diff)
+	}
 }
