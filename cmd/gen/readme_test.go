@@ -164,7 +164,10 @@ func (ex example) script() (string, error) {
 			if p, ok := strings.CutPrefix(target, "in "); ok {
 				cmd, target = "appendfile", p
 			}
-			name := fmt.Sprintf("block%d.cue", files)
+			// The blocks wait in a folder of their own: a .cue file of
+			// package environments at the repository root would be
+			// unified into every environment.
+			name := fmt.Sprintf(".readme/block%d.cue", files)
 			files++
 			fmt.Fprintf(&b, "# README.md:%d\n%s %s %s\n", bl.line, cmd, name, target)
 			fmt.Fprintf(&archive, "-- %s --\n%s\n", name, strings.Join(bl.body, "\n"))
@@ -245,13 +248,13 @@ func TestParseExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"newfile block0.cue environments/web.cue\n",
-		"appendfile block1.cue environments/prod/prod.cue\n",
+		"newfile .readme/block0.cue environments/web.cue\n",
+		"appendfile .readme/block1.cue environments/prod/prod.cue\n",
 		"exec sh -c 'gen render --all'\n",
 		"exec sh -c 'gen check prod; test $? -eq 1'\n",
 		"exec sh -c 'gen diff; test $? -eq 2'\n",
-		"-- block0.cue --\n// environments/web.cue\napps: web: {}\n",
-		"-- block1.cue --\n// in environments/prod/prod.cue\napps: web: replicas: 3\n",
+		"-- .readme/block0.cue --\n// environments/web.cue\napps: web: {}\n",
+		"-- .readme/block1.cue --\n// in environments/prod/prod.cue\napps: web: replicas: 3\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("script lacks %q:\n%s", want, got)
