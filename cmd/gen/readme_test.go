@@ -53,6 +53,7 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, ex := range examples {
+		ex.start, ex.end = exampleStart[ex.name], exampleEnd[ex.name]
 		script, err := ex.script()
 		if err != nil {
 			t.Fatalf("README.md:%d: example %s: %v", ex.line, ex.name, err)
@@ -79,11 +80,45 @@ func TestReadmeExamples(t *testing.T) {
 	})
 }
 
+// exampleStart holds, for an example that does not start from this
+// repository as it is, the commands that make the repository its prose
+// starts from (testscript, run before the example's own).
+var exampleStart = map[string]string{
+	// "A repository with environments/{dev,staging,prod}", rendered and
+	// committed: the chatbot platform as a repository of its own.
+	"move-to-platforms": `# A repository of one platform, rendered and committed.
+exec sh -c 'mv environments/chatbot chatbot && rm -r environments rendered && mv chatbot environments'
+exec gen render --all --offline
+exists rendered/prod/argocd/application-root.yaml
+env GIT_AUTHOR_NAME=gen GIT_AUTHOR_EMAIL=gen@example.com GIT_COMMITTER_NAME=gen GIT_COMMITTER_EMAIL=gen@example.com
+exec git init -q
+exec git add -A
+exec git commit -q -m 'One platform'
+`,
+}
+
+// exampleEnd holds, for an example whose prose says what it leaves
+// behind beyond what its commands check, the checks of it (testscript,
+// run after the example's own commands).
+var exampleEnd = map[string]string{
+	"move-to-platforms": `# What README says the move leaves: only the platform's folders, committed.
+! exists rendered/prod
+! exists environments/prod
+exists rendered/chatbot/prod/argocd/application-root.yaml
+grep 'path: rendered/chatbot/prod/argocd' rendered/chatbot/prod/argocd/application-root.yaml
+exec git status --porcelain
+! stdout .
+`,
+}
+
 // example is one <!-- example NAME --> section of README.md.
 type example struct {
 	name   string
 	line   int // of the opening comment
 	blocks []block
+	// start and end are testscript run before and after the example's
+	// commands (exampleStart, exampleEnd).
+	start, end string
 }
 
 // block is a fenced block of an example.
@@ -148,6 +183,7 @@ func parseExamples(readme string) ([]example, error) {
 // script returns the example as a testscript.
 func (ex example) script() (string, error) {
 	var b, archive strings.Builder
+	b.WriteString(ex.start)
 	files := 0
 	for _, bl := range ex.blocks {
 		switch bl.lang {
@@ -195,6 +231,7 @@ func (ex example) script() (string, error) {
 			}
 		}
 	}
+	b.WriteString(ex.end)
 	return b.String() + archive.String(), nil
 }
 
