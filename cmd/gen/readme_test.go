@@ -101,6 +101,10 @@ exec git commit -q -m 'One platform'
 // behind beyond what its commands check, the checks of it (testscript,
 // run after the example's own commands).
 var exampleEnd = map[string]string{
+	"expose-alb": `# What README says the render wrote, before the refused path.
+exists rendered/chatbot/prod/apps/web/ingress-web.yaml
+exists rendered/chatbot/prod/ingress/ingressclass-alb-web.yaml
+`,
 	"move-to-platforms": `# What README says the move leaves: only the platform's folders, committed.
 ! exists rendered/prod
 ! exists environments/prod
