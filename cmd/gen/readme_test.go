@@ -101,6 +101,10 @@ exec git commit -q -m 'One platform'
 // behind beyond what its commands check, the checks of it (testscript,
 // run after the example's own commands).
 var exampleEnd = map[string]string{
+	"secret-store": `# What README says the render wrote, before the refused key.
+exists rendered/chatbot/prod/secrets/web/secretstore-web.yaml
+exists rendered/chatbot/prod/secrets/web/externalsecret-web-db.yaml
+`,
 	"expose-alb": `# What README says the render wrote, before the refused path.
 exists rendered/chatbot/prod/apps/web/ingress-web.yaml
 exists rendered/chatbot/prod/ingress/ingressclass-alb-web.yaml
