@@ -32,9 +32,13 @@ import (
 //     must exit N; any other trailing comment is the shell's. Lines
 //     starting with # are comments; "bin/gen" is gen.
 //
-// Any other block (```text output, ```yaml) is prose and is not run. A
-// README example that fails is a newcomer who fails: fix the README or
-// gen, never the test.
+// Any other block (```text output, ```yaml) is prose and is not run. An
+// example whose prose starts from another repository than this one, or
+// promises more than its commands check, has testscript of its own in
+// exampleStart and exampleEnd. A README example that fails is a newcomer
+// who fails: fix the README or gen, never the test. TestReadmeHowToRuns
+// keeps how-to sections from showing CUE or commands that no example
+// runs.
 func TestReadmeExamples(t *testing.T) {
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -325,5 +329,113 @@ func TestParseExamples(t *testing.T) {
 	}
 	if _, err := exs[0].script(); err == nil || !strings.Contains(err.Error(), "starts with the file") {
 		t.Errorf("a cue block without its file: %v", err)
+	}
+}
+
+// readmeReference lists README's sections that are reference, not
+// how-to: their ```cue and ```sh blocks show what a command or setting
+// is, or how to install and develop gen, and are not examples. Every
+// other section's ```cue and ```sh blocks must be in an example, or say
+// why not right above the block: <!-- not an example: reason -->.
+var readmeReference = map[string]string{
+	"gen: a GitOps manifest renderer": "the title: the two make targets of a clone of gen",
+	"The two commands":                "make targets of a clone of gen, run by its own CI",
+	"Install":                         "installs gen, with docker and go install",
+	"Versions and what breaks":        "release policy",
+	"A tour":                          "the layout",
+	"Commands":                        "the command reference",
+	"Shell completion":                "writes into the user's shell configuration",
+	"Exit codes":                      "reference",
+	"Guarantees":                      "reference; its snippets are checked by the tests of each guarantee",
+	"Performance":                     "measurements",
+	"As a Go library":                 "Go, tested by the package's examples",
+	"Development":                     "make targets of a clone of gen",
+}
+
+var (
+	notAnExample = regexp.MustCompile(`^<!-- not an example: \S.* -->$`)
+	readmeHeader = regexp.MustCompile(`^#{1,3} (.+)$`)
+)
+
+// unrunBlocks returns, for each ```cue or ```sh block of a how-to
+// section of readme that is neither in an example nor marked as not one,
+// its line and section.
+func unrunBlocks(readme string, reference map[string]string) []string {
+	var (
+		out      []string
+		section  string
+		inFence  bool
+		inEx     bool
+		previous string // the last non-blank line before a fence
+	)
+	for n, line := range strings.Split(readme, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if inFence {
+			if trimmed == "```" {
+				inFence = false
+			}
+			continue
+		}
+		switch {
+		case strings.HasPrefix(trimmed, "```"):
+			inFence = true
+			lang := strings.TrimPrefix(trimmed, "```")
+			if (lang == "cue" || lang == "sh") && !inEx && !notAnExample.MatchString(previous) {
+				if _, ok := reference[section]; !ok {
+					out = append(out, fmt.Sprintf("README.md:%d: a ```%s block of section %q is in no example: mark it <!-- example NAME --> … <!-- /example --> so that it runs, or say why not in <!-- not an example: reason --> right above it", n+1, lang, section))
+				}
+			}
+		case exampleOpen.MatchString(line):
+			inEx = true
+		case line == exampleClose:
+			inEx = false
+		default:
+			if m := readmeHeader.FindStringSubmatch(line); m != nil {
+				section = m[1]
+			}
+		}
+		if trimmed != "" {
+			previous = trimmed
+		}
+	}
+	return out
+}
+
+func TestUnrunBlocks(t *testing.T) {
+	readme := "# Title\n```sh\nmake\n```\n## Install\n```sh\n# not a heading\ngo install\n```\n" +
+		"## How to\n```sh\ngen render\n```\n```yaml\na: b\n```\n<!-- example a -->\n```cue\n// environments/a.cue\n```\n<!-- /example -->\n" +
+		"<!-- not an example: needs a cluster -->\n\n```sh\nkubectl apply\n```\n### Deeper\n  ```cue\napps: {}\n  ```\n"
+	got := unrunBlocks(readme, map[string]string{"Title": "", "Install": ""})
+	want := []string{`README.md:11: a ` + "```sh" + ` block of section "How to"`, `README.md:28: a ` + "```cue" + ` block of section "Deeper"`}
+	if len(got) != len(want) {
+		t.Fatalf("unrunBlocks = %q, want %d problems", got, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestReadmeHowToRuns fails when a how-to section of README shows CUE or
+// commands that no example runs and that do not say why.
+func TestReadmeHowToRuns(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]bool{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if m := readmeHeader.FindStringSubmatch(line); m != nil {
+			sections[m[1]] = true
+		}
+	}
+	for s := range readmeReference {
+		if !sections[s] {
+			t.Errorf("readmeReference lists section %q, which README.md no longer has", s)
+		}
+	}
+	for _, p := range unrunBlocks(string(readme), readmeReference) {
+		t.Error(p)
 	}
 }
