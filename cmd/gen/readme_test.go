@@ -338,18 +338,17 @@ func TestParseExamples(t *testing.T) {
 // other section's ```cue and ```sh blocks must be in an example, or say
 // why not right above the block: <!-- not an example: reason -->.
 var readmeReference = map[string]string{
-	"gen: a GitOps manifest renderer": "the title: the two make targets of a clone of gen",
-	"The two commands":                "make targets of a clone of gen, run by its own CI",
-	"Install":                         "installs gen, with docker and go install",
-	"Versions and what breaks":        "release policy",
-	"A tour":                          "the layout",
-	"Commands":                        "the command reference",
-	"Shell completion":                "writes into the user's shell configuration",
-	"Exit codes":                      "reference",
-	"Guarantees":                      "reference; its snippets are checked by the tests of each guarantee",
-	"Performance":                     "measurements",
-	"As a Go library":                 "Go, tested by the package's examples",
-	"Development":                     "make targets of a clone of gen",
+	"The two commands":         "make targets of a clone of gen, run by its own CI",
+	"Install":                  "installs gen, with docker and go install",
+	"Versions and what breaks": "release policy",
+	"A tour":                   "the layout",
+	"Commands":                 "the command reference",
+	"Shell completion":         "writes into the user's shell configuration",
+	"Exit codes":               "reference",
+	"Guarantees":               "what gen promises; its one snippet is the syntax of an allowance",
+	"Performance":              "measurements",
+	"As a Go library":          "Go; its runnable examples are generator/example_test.go",
+	"Development":              "make targets of a clone of gen",
 }
 
 var (
