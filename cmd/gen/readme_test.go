@@ -105,6 +105,16 @@ exec git commit -q -m 'One platform'
 // behind beyond what its commands check, the checks of it (testscript,
 // run after the example's own commands).
 var exampleEnd = map[string]string{
+	"objectives": `# What README says the render wrote.
+exists rendered/chatbot/prod/apps/web/servicemonitor-web.yaml
+exists rendered/chatbot/prod/apps/web/prometheusrule-web.yaml
+exists rendered/chatbot/prod/apps/web/alertmanagerconfig-web.yaml
+`,
+	"delivery-canary": `# What README says gen renders for a delivery.
+exists rendered/chatbot/prod/apps/web/rollout-web.yaml
+exists rendered/chatbot/prod/apps/web/analysistemplate-web.yaml
+! grep '^  replicas:' rendered/chatbot/prod/apps/web/deployment-web.yaml
+`,
 	"secret-store": `# What README says the render wrote, before the refused key.
 exists rendered/chatbot/prod/secrets/web/secretstore-web.yaml
 exists rendered/chatbot/prod/secrets/web/externalsecret-web-db.yaml
