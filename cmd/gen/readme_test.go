@@ -105,6 +105,11 @@ exec git commit -q -m 'One platform'
 // behind beyond what its commands check, the checks of it (testscript,
 // run after the example's own commands).
 var exampleEnd = map[string]string{
+	"add-platform": `# What README says gen render shop wrote.
+exists environments/shop/dev/images.lock.json environments/shop/prod/images.lock.json
+exists rendered/shop/dev/argocd/application-root.yaml rendered/shop/prod/argocd/application-root.yaml
+grep 'path: rendered/shop/prod/argocd' rendered/shop/prod/argocd/application-root.yaml
+`,
 	"objectives": `# What README says the render wrote.
 exists rendered/chatbot/prod/apps/web/servicemonitor-web.yaml
 exists rendered/chatbot/prod/apps/web/prometheusrule-web.yaml
