@@ -212,13 +212,12 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
+# gen envs lists the environments as every command finds them (full
+# names, platforms' included), without evaluating any CUE.
 locks: build
-	$(GO) run ./internal/devregistry -- sh -c 'set -e; \
-		for d in environments/*/ environments/*/*/; do \
-			d=$${d%/}; case $$d in */_*) continue;; esac; \
-			ls $$d/*.cue >/dev/null 2>&1 || continue; \
-			if ls $$d/*/*.cue >/dev/null 2>&1; then continue; fi; \
-			bin/gen images $${d#environments/} --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY/$(r)) >/dev/null; done'
+	$(GO) run ./internal/devregistry -- sh -c 'set -e; envs=$$(bin/gen envs); \
+		for env in $$envs; do \
+			bin/gen images "$$env" --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY/$(r)) >/dev/null; done'
 
 # The graphs are checked like rendered/: a test compares docs/graph/*.dot
 # with what gen graph draws. An environment named "chatbot/prod" gets

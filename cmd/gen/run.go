@@ -164,7 +164,7 @@ func (e *invocation) progress() func(done, total int) {
 
 func commands() []command {
 	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), graphCommand(), policiesCommand(),
-		newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
+		envsCommand(), newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
