@@ -125,10 +125,19 @@ define shared-warning
 if [ -z "$$CI" ] && [ ! -d "$(SHARED_DIR)/schemas" ]; then echo "WARNING: $(SHARED_DIR)/schemas not found: the validations against eksctl's schema and the CRDs are SKIPPED; set GEN_SHARED=/path/to/shared or put shared/ beside the clone"; fi
 endef
 
+# cmd/gen's TestCompletionSyntax has bash, zsh and fish parse the
+# completion scripts; a shell that is not installed skips its check (under
+# CI=true, fails).
+define shells-warning
+if [ -z "$$CI" ]; then for s in zsh fish; do command -v $$s >/dev/null || echo "WARNING: $$s not found: the syntax check of gen completion $$s is SKIPPED (Debian: apt-get install zsh fish)"; done; fi
+endef
+
 test: vet kube-programs
 	@$(shared-warning)
+	@$(shells-warning)
 	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) ./...
 	@$(shared-warning)
+	@$(shells-warning)
 	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
 # The fuzz targets, as package:target. Each package's seed corpus
