@@ -125,10 +125,19 @@ define shared-warning
 if [ -z "$$CI" ] && [ ! -d "$(SHARED_DIR)/schemas" ]; then echo "WARNING: $(SHARED_DIR)/schemas not found: the validations against eksctl's schema and the CRDs are SKIPPED; set GEN_SHARED=/path/to/shared or put shared/ beside the clone"; fi
 endef
 
+# cmd/gen's TestCompletionSyntax has bash, zsh and fish parse the
+# completion scripts; a shell that is not installed skips its check (under
+# CI=true, fails).
+define shells-warning
+if [ -z "$$CI" ]; then for s in zsh fish; do command -v $$s >/dev/null || echo "WARNING: $$s not found: the syntax check of gen completion $$s is SKIPPED (Debian: apt-get install zsh fish)"; done; fi
+endef
+
 test: vet kube-programs
 	@$(shared-warning)
+	@$(shells-warning)
 	CGO_ENABLED=1 $(GO) test $(TESTFLAGS) ./...
 	@$(shared-warning)
+	@$(shells-warning)
 	@if [ "$$CI" = true ]; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
 # The fuzz targets, as package:target. Each package's seed corpus
@@ -212,13 +221,12 @@ update-golden:
 	GEN_UPDATE=1 $(GO) test ./generator
 	GEN_UPDATE=1 $(GO) test $$($(GO) list ./generator/... ./cmd/gen/... | grep -v '/generator$$')
 
+# gen envs lists the environments as every command finds them (full
+# names, platforms' included), without evaluating any CUE.
 locks: build
-	$(GO) run ./internal/devregistry -- sh -c 'set -e; \
-		for d in environments/*/ environments/*/*/; do \
-			d=$${d%/}; case $$d in */_*) continue;; esac; \
-			ls $$d/*.cue >/dev/null 2>&1 || continue; \
-			if ls $$d/*/*.cue >/dev/null 2>&1; then continue; fi; \
-			bin/gen images $${d#environments/} --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY/$(r)) >/dev/null; done'
+	$(GO) run ./internal/devregistry -- sh -c 'set -e; envs=$$(bin/gen envs); \
+		for env in $$envs; do \
+			bin/gen images "$$env" --refresh $(foreach r,$(ECR),--mirror $(r)=$$GEN_DEV_REGISTRY/$(r)) >/dev/null; done'
 
 # The graphs are checked like rendered/: a test compares docs/graph/*.dot
 # with what gen graph draws. An environment named "chatbot/prod" gets

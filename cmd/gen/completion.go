@@ -20,7 +20,7 @@ import (
 const completeCommand = "__complete"
 
 // envArgs are the commands whose positional arguments are environments.
-var envArgs = []string{"render", "check", "diff", "images", "plan", "graph", "policies"}
+var envArgs = []string{"render", "check", "diff", "images", "plan", "graph", "policies", "envs"}
 
 func completionCommand() command {
 	return command{

@@ -23,11 +23,14 @@ func imagesCommand() command {
 			"gen images prod",
 			"gen images prod --refresh 235494787667.dkr.ecr.ap-south-1.amazonaws.com/backend:1.5.0",
 			"gen images --refresh-missing dev staging",
+			"gen images chatbot -o json",
 		},
 		long: "With --refresh, ask the registries again (for every image, or for each IMAGE given as\n" +
 			"repository or repository:tag) and update the lock file; then run gen render ENV.\n" +
 			"With --refresh-missing, ask only for the tags the lock files of the environments named\n" +
-			"(all by default) lack, as after a tag bump, and add them; locked digests stay.",
+			"(all by default) lack, as after a tag bump, and add them; locked digests stay.\n" +
+			"ENV may be a platform: each of its environments in turn, under a line \"==> ENV <==\"\n" +
+			"(-o json: an array of what one environment gives); --refresh refreshes all of them.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *invocation) int {
 			refresh := fs.Bool(flagRefresh, false, "re-resolve tags and update the lock file")
 			missing := fs.Bool(flagRefreshMissing, false, "resolve the tags missing from the lock files of the environments named (all by default) and add them")
@@ -55,11 +58,11 @@ func imagesCommand() command {
 					fmt.Fprintf(e.stderr, "gen images: unknown output format %q (want text or json)\n", *format)
 					return exitError
 				}
-				env, ok := e.env("images", e.args[0])
+				envs, perEnv, ok := e.envsOf(e.args[0])
 				if !ok {
 					return exitError
 				}
-				refs, envs := e.args[1:], []string{env}
+				refs := e.args[1:]
 				opts := images.PinOptions{Mirrors: mirrors, Lenient: !*refresh}
 				if *refresh {
 					opts.Resolver = e.resolver(false)
@@ -74,35 +77,33 @@ func imagesCommand() command {
 					return e.fail(err)
 				}
 				if *refresh {
-					if unknown := unmatched(refs, pinned[0].Images); len(unknown) > 0 {
-						fmt.Fprintf(e.stderr, "gen images: %s not used by %s\n", strings.Join(unknown, ", "), env)
+					var used []images.Image
+					for _, p := range pinned {
+						used = append(used, p.Images...)
+					}
+					if unknown := unmatched(refs, used); len(unknown) > 0 {
+						fmt.Fprintf(e.stderr, "gen images: %s not used by %s\n", strings.Join(unknown, ", "), strings.Join(envs, " or "))
 						return exitError
 					}
 					changed, err := generator.WriteLocks(gopts, pinned)
 					if err != nil {
 						return e.fail(err)
 					}
-					for _, p := range changed {
-						fmt.Fprintf(e.stderr, "%s: updated; run: gen render %s\n", p, env)
+					for _, p := range pinned {
+						if slices.Contains(changed, p.Path) {
+							fmt.Fprintf(e.stderr, "%s: updated; run: gen render %s\n", p.Path, p.Env)
+						}
 					}
 				}
 				if *format == "json" {
-					return printImagesJSON(e, pinned[0])
+					return printImagesJSON(e, pinned, perEnv)
 				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "IMAGE\tTAG\tDIGEST\tSTATUS\tAPPS")
-				for _, im := range pinned[0].Images {
-					digest := im.Digest
-					if digest == "" {
-						digest = "-"
+				for i, p := range pinned {
+					if perEnv {
+						e.section(i, p.Env)
 					}
-					tag := im.Tag
-					if tag == "" {
-						tag = "-"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", im.Repository, tag, digest, im.Origin, strings.Join(im.Apps, ","))
+					printImagesText(e, p)
 				}
-				tw.Flush()
 				return exitOK
 			}
 		},
@@ -174,16 +175,46 @@ type imageJSON struct {
 	Apps       []string `json:"apps"`
 }
 
-func printImagesJSON(e *invocation, p images.Pinned) int {
-	out := struct {
-		Environment string      `json:"environment"`
-		Lock        string      `json:"lock"`
-		Images      []imageJSON `json:"images"`
-	}{Environment: p.Env, Lock: p.Path, Images: []imageJSON{}}
+// printImagesText writes the table of p's images.
+func printImagesText(e *invocation, p images.Pinned) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "IMAGE\tTAG\tDIGEST\tSTATUS\tAPPS")
 	for _, im := range p.Images {
-		out.Images = append(out.Images, imageJSON{im.Repository, im.Tag, im.Digest, im.MediaType, string(im.Origin), im.Apps})
+		digest := im.Digest
+		if digest == "" {
+			digest = "-"
+		}
+		tag := im.Tag
+		if tag == "" {
+			tag = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", im.Repository, tag, digest, im.Origin, strings.Join(im.Apps, ","))
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
+	tw.Flush()
+}
+
+// imagesEnvJSON is the stable shape of "gen images ENV -o json"; for a
+// platform, an array of them.
+type imagesEnvJSON struct {
+	Environment string      `json:"environment"`
+	Lock        string      `json:"lock"`
+	Images      []imageJSON `json:"images"`
+}
+
+func printImagesJSON(e *invocation, pinned []images.Pinned, perEnv bool) int {
+	out := make([]imagesEnvJSON, 0, len(pinned))
+	for _, p := range pinned {
+		env := imagesEnvJSON{Environment: p.Env, Lock: p.Path, Images: []imageJSON{}}
+		for _, im := range p.Images {
+			env.Images = append(env.Images, imageJSON{im.Repository, im.Tag, im.Digest, im.MediaType, string(im.Origin), im.Apps})
+		}
+		out = append(out, env)
+	}
+	var v any = out
+	if !perEnv {
+		v = out[0]
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
 	fmt.Fprintf(e.stdout, "%s\n", b)
 	return exitOK
 }

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -164,7 +166,7 @@ func (e *invocation) progress() func(done, total int) {
 
 func commands() []command {
 	return []command{renderCommand(), checkCommand(), diffCommand(), imagesCommand(), planCommand(), graphCommand(), policiesCommand(),
-		newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
+		envsCommand(), newCommand(), completionCommand(), versionCommand(), hiddenCompleteCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer, opts ...runOption) int {
@@ -337,6 +339,34 @@ func (e *invocation) env(cmd, arg string) (string, bool) {
 		return "", false
 	}
 	return envs[0], true
+}
+
+// envsOf returns the environments arg names, for the commands that take
+// one environment or a platform (see generator.Resolve); perEnv is true
+// when arg names a platform, whose environments the output then gives
+// one by one, each under a header naming it (see section), even when the
+// platform has one environment: what a script reads depends on what it
+// named, not on how many environments the platform has today.
+func (e *invocation) envsOf(arg string) (envs []string, perEnv, ok bool) {
+	args := e.args
+	e.args = []string{arg}
+	envs, ok = e.envs(false)
+	e.args = args
+	if !ok {
+		return nil, false, false
+	}
+	return envs, !slices.Contains(envs, arg) && path.Dir(envs[0]) == arg, true
+}
+
+// section writes the header of env's part of a text output that gives
+// several environments one after the other, as head(1) and tail(1) do
+// for several files, with a blank line before every header but the
+// first.
+func (e *invocation) section(i int, env string) {
+	if i > 0 {
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintf(e.stdout, "==> %s <==\n", env)
 }
 
 // policyReport prints the policy report on stderr when it has anything
