@@ -120,7 +120,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			env, err := loadOneChecked(opts.root(), name)
+			env, err := loadOneChecked(opts, name)
 			if err == nil {
 				if err = clusters.Add(env); err != nil {
 					err = envError(env, err)
@@ -300,7 +300,7 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	envs, loadErr := load.Load(opts.root(), names)
+	envs, loadErr := load.LoadMemo(opts.root(), names, opts.memo())
 	errs := []error{loadErr}
 	clusters := check.Clusters(envs)
 	for _, env := range envs {
@@ -316,8 +316,8 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 }
 
 // loadOneChecked loads the environment name and checks it.
-func loadOneChecked(root, name string) (*model.Environment, error) {
-	envs, err := load.Load(root, []string{name})
+func loadOneChecked(opts Options, name string) (*model.Environment, error) {
+	envs, err := load.LoadMemo(opts.root(), []string{name}, opts.memo())
 	if err != nil {
 		return nil, err
 	}
