@@ -63,10 +63,27 @@ type Env struct {
 	// Inputs are the folders, relative to the root, whose files the
 	// environment and the policies were read from.
 	Inputs []string
+	// Unchanged is set when the environment was not rendered, with
+	// Options.SkipUnchanged: a recorded render of the same inputs wrote
+	// what its folder and lock file hold. Files, Model and Lock.Data are
+	// then empty, Warnings and Policy the recorded render's; Write leaves
+	// the environment alone.
+	Unchanged bool
 	// reliances say which objects rely on which add-on, and objects are
 	// the rendered objects (with Options.keepObjects), for gen plan.
 	reliances []check.Reliance
 	objects   []object.Object
+	// recorded is the number of files of an Unchanged environment.
+	recorded int
+}
+
+// FileCount is the number of the environment's rendered files, also when
+// it is Unchanged.
+func (e Env) FileCount() int {
+	if e.Unchanged {
+		return e.recorded
+	}
+	return len(e.Files)
 }
 
 // Render loads, checks and builds the environments in opts and returns the
@@ -81,6 +98,11 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	names, err := opts.envNames()
 	if err != nil {
 		return nil, err
+	}
+	if opts.SkipUnchanged {
+		if res, ok, err := renderChanged(ctx, opts, names, started); ok {
+			return res, err
+		}
 	}
 	policies, policyErr := policy.Load(opts.root())
 	if opts.Images.Resolver != nil {
