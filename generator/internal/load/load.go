@@ -232,15 +232,29 @@ func LoadMemo(root string, names []string, memo Memo) ([]*model.Environment, err
 }
 
 func loadOne(root, name string, memo Memo) (*model.Environment, error) {
+	env, _, err := evaluate(root, name, memo)
+	return env, err
+}
+
+// Exported loads the environment name under root as Load does and
+// returns it with the JSON it was decoded from: the environment
+// unified with #Environment, exported.
+func Exported(root, name string) (*model.Environment, []byte, error) {
+	return evaluate(root, name, nil)
+}
+
+// evaluate loads the environment name and returns it with the JSON it
+// was decoded from.
+func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) {
 	env := &model.Environment{Name: name, Dir: path.Join(Dir, name)}
 	x := newExplainer(env, cue.Value{})
 	incomplete := false
-	fail := func(err error) (*model.Environment, error) {
-		return nil, &model.EnvError{Env: name, Err: x.explain(env.InUserFiles(err, SchemaDir)), Incomplete: incomplete}
+	fail := func(err error) (*model.Environment, []byte, error) {
+		return nil, nil, &model.EnvError{Env: name, Err: x.explain(env.InUserFiles(err, SchemaDir)), Incomplete: incomplete}
 	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	envVal, schemaVal, inputs, err := WithSchema(absRoot, env.Dir)
 	if err != nil {
@@ -277,7 +291,7 @@ func loadOne(root, name string, memo Memo) (*model.Environment, error) {
 	if err := json.Unmarshal(b, env); err != nil {
 		return fail(decodeError(env, b, err))
 	}
-	return env, nil
+	return env, b, nil
 }
 
 // whole evaluates an environment's value with #Environment at once and
