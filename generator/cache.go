@@ -122,6 +122,9 @@ func (o Options) remember(res *Result) {
 		return
 	}
 	for _, e := range res.Envs {
+		if e.Unchanged {
+			continue // its record stands
+		}
 		key, ok := o.cacheKey(e.Name)
 		if !ok {
 			return

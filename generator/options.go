@@ -43,6 +43,13 @@ type Options struct {
 	// since a render or check recorded them, and Write record them. The
 	// default (nil) is no cache; see [OpenCache].
 	Cache *Cache
+	// SkipUnchanged, with Cache, makes Render leave out of the render the
+	// environments whose inputs are those of a render the cache recorded
+	// and whose rendered folder and lock file still hold what it wrote:
+	// their Env is Unchanged, with the recorded warnings and policy
+	// report, and Write leaves them alone. For a render that is written
+	// (gen render); the default renders every environment.
+	SkipUnchanged bool
 	// AllowViolations makes Write write a render whose policies failed.
 	// The default is to refuse it with [ErrPoliciesFailed].
 	AllowViolations bool

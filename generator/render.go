@@ -63,10 +63,27 @@ type Env struct {
 	// Inputs are the folders, relative to the root, whose files the
 	// environment and the policies were read from.
 	Inputs []string
+	// Unchanged is set when the environment was not rendered, with
+	// Options.SkipUnchanged: a recorded render of the same inputs wrote
+	// what its folder and lock file hold. Files, Model and Lock.Data are
+	// then empty, Warnings and Policy the recorded render's; Write leaves
+	// the environment alone.
+	Unchanged bool
 	// reliances say which objects rely on which add-on, and objects are
 	// the rendered objects (with Options.keepObjects), for gen plan.
 	reliances []check.Reliance
 	objects   []object.Object
+	// recorded is the number of files of an Unchanged environment.
+	recorded int
+}
+
+// FileCount is the number of the environment's rendered files, also when
+// it is Unchanged.
+func (e Env) FileCount() int {
+	if e.Unchanged {
+		return e.recorded
+	}
+	return len(e.Files)
 }
 
 // Render loads, checks and builds the environments in opts and returns the
@@ -81,6 +98,11 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 	names, err := opts.envNames()
 	if err != nil {
 		return nil, err
+	}
+	if opts.SkipUnchanged {
+		if res, ok, err := renderChanged(ctx, opts, names, started); ok {
+			return res, err
+		}
 	}
 	policies, policyErr := policy.Load(opts.root())
 	if opts.Images.Resolver != nil {
@@ -120,7 +142,7 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			env, err := loadOneChecked(opts.root(), name)
+			env, err := loadOneChecked(opts, name)
 			if err == nil {
 				if err = clusters.Add(env); err != nil {
 					err = envError(env, err)
@@ -300,7 +322,7 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	envs, loadErr := load.Load(opts.root(), names)
+	envs, loadErr := load.LoadMemo(opts.root(), names, opts.memo())
 	errs := []error{loadErr}
 	clusters := check.Clusters(envs)
 	for _, env := range envs {
@@ -316,8 +338,8 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 }
 
 // loadOneChecked loads the environment name and checks it.
-func loadOneChecked(root, name string) (*model.Environment, error) {
-	envs, err := load.Load(root, []string{name})
+func loadOneChecked(opts Options, name string) (*model.Environment, error) {
+	envs, err := load.LoadMemo(opts.root(), []string{name}, opts.memo())
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,9 @@ func Write(opts Options, res *Result) (*Written, error) {
 	root := opts.root()
 	rendered := dir(root, RenderedDir)
 	for _, e := range res.Envs {
+		if e.Unchanged {
+			continue
+		}
 		if err := output.Writable(dir(root, e.Dir)); err != nil {
 			return nil, err
 		}
@@ -106,6 +109,10 @@ func Write(opts Options, res *Result) (*Written, error) {
 	defer unlock()
 	w := &Written{}
 	for _, e := range res.Envs {
+		if e.Unchanged {
+			w.Envs = append(w.Envs, Change{Env: e.Name, Dir: e.Dir, Lock: e.Lock.Path})
+			continue
+		}
 		c, err := output.Write(dir(root, e.Dir), e.Files)
 		if err != nil {
 			return w, fmt.Errorf("writing %s: %w", e.Dir, err)

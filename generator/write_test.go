@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gitops-gen/gen/generator"
 	"github.com/gitops-gen/gen/generator/images"
 )
@@ -166,5 +168,76 @@ func age(t *testing.T, root string, d time.Duration) {
 		if err := os.Chtimes(filepath.Join(root, filepath.FromSlash(name)), then, then); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// With SkipUnchanged, Render leaves out the environments whose inputs and
+// rendered folder are as a recorded render left them, and Write leaves
+// them alone; an edit, or a rendered file changed by hand, renders the
+// environment again.
+func TestRenderSkipsUnchanged(t *testing.T) {
+	root := writeRoot(t)
+	qa := filepath.Join(root, "environments", "qa", "qa.cue")
+	if err := os.MkdirAll(filepath.Dir(qa), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"qa\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	age(t, root, time.Hour)
+	opts := generator.Options{Root: root, Cache: generator.NewCache(t.TempDir()), SkipUnchanged: true,
+		Images: images.PinOptions{Resolver: exampleRegistry}}
+	unchanged := func() []string {
+		t.Helper()
+		res := renderOpts(t, opts)
+		var out []string
+		for _, e := range res.Envs {
+			if e.Unchanged {
+				out = append(out, e.Name)
+				if e.Files != nil || e.FileCount() == 0 {
+					t.Errorf("%s is Unchanged with %d files and a file count of %d, want no files and the recorded count", e.Name, len(e.Files), e.FileCount())
+				}
+			}
+		}
+		if _, err := generator.Write(opts, res); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := unchanged(); got != nil {
+		t.Fatalf("first render: unchanged %v, want none (nothing recorded)", got)
+	}
+	before := snapshot(t, root)
+	if got := unchanged(); !slices.Equal(got, []string{"dev", "qa"}) {
+		t.Fatalf("second render: unchanged %v, want [dev qa]", got)
+	}
+	if diff := cmp.Diff(before, snapshot(t, root)); diff != "" {
+		t.Fatalf("a render of unchanged environments changed the tree (-before +after):\n%s", diff)
+	}
+
+	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"qa\"\napps: web: replicas: 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	age(t, root, time.Hour)
+	if got := unchanged(); !slices.Equal(got, []string{"dev"}) {
+		t.Fatalf("after an edit of qa: unchanged %v, want [dev]", got)
+	}
+	if after := snapshot(t, root); after["rendered/qa/apps/web/deployment-web.yaml"] == before["rendered/qa/apps/web/deployment-web.yaml"] {
+		t.Errorf("qa's Deployment was not rewritten after its replicas changed")
+	}
+
+	dep := filepath.Join(root, "rendered", "dev", "apps", "web", "deployment-web.yaml")
+	want, err := os.ReadFile(dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dep, []byte("edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := unchanged(); !slices.Equal(got, []string{"qa"}) {
+		t.Fatalf("after a rendered file of dev was edited: unchanged %v, want [qa]", got)
+	}
+	if got, _ := os.ReadFile(dep); string(got) != string(want) {
+		t.Errorf("the edited file was not rendered again: %q", got)
 	}
 }

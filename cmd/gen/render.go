@@ -17,6 +17,8 @@ func renderCommand() command {
 		args:    "ENV... | --all",
 		summary: "Render environments into rendered/<env>/.",
 		long: "Nothing is written unless every named environment renders cleanly.\n" +
+			"An environment whose inputs and rendered/ folder are as the last render left them is not rendered again\n" +
+			"(the cache of gen check; --no-cache renders it all the same).\n" +
 			"With -o -, print them instead as one YAML stream on stdout (as helm template does),\n" +
 			"each file a document under a comment naming its path; nothing is written, not even a lock file.",
 		examples: []string{
@@ -32,6 +34,7 @@ func renderCommand() command {
 			timeout := fs.Duration(flagTimeout, images.DefaultTimeout, "give up asking registries after this `duration`, retries included")
 			fs.Var(mirrors, flagMirror, "ask the mirror instead of host (repeatable); locks and manifests keep host")
 			noWait := fs.Bool(flagNoWait, false, "fail (exit 2) instead of waiting when another gen is writing rendered/")
+			noCache := fs.Bool(flagNoCache, false, "render every environment named, also those unchanged since the last render")
 			output := fs.StringP(flagOutput, "o", "", "write to `dest` instead of rendered/; only - (stdout: one YAML stream) is supported")
 			return func(ctx context.Context, e *invocation) int {
 				if *output != "" && *output != "-" {
@@ -60,6 +63,7 @@ func renderCommand() command {
 					Timeout:  *timeout,
 				})
 				opts.Cache, opts.AllowViolations = e.cache(*output == "-"), *allow
+				opts.SkipUnchanged = *output != "-" && !*noCache
 				opts.NoWait = *noWait
 				opts.Waiting = func() {
 					fmt.Fprintf(e.stderr, "gen render: waiting for another gen writing %s/ (--%s fails instead)\n", generator.RenderedDir, flagNoWait)
@@ -87,13 +91,17 @@ func renderCommand() command {
 					return e.fail(err)
 				}
 				for i, c := range written.Envs {
-					files := len(res.Envs[i].Files)
+					files := res.Envs[i].FileCount()
 					if c.LockChanged {
 						if n := res.Envs[i].Lock.Resolved; n > 0 {
 							fmt.Fprintf(e.stdout, "%s: updated, %s resolved\n", c.Lock, plural(n, "tag"))
 						} else {
 							fmt.Fprintf(e.stdout, "%s: updated\n", c.Lock)
 						}
+					}
+					if res.Envs[i].Unchanged {
+						fmt.Fprintf(e.stdout, "%s: up to date (%s; inputs unchanged since the last render)\n", c.Dir, plural(files, "file"))
+						continue
 					}
 					if c.FileChanges.Empty() {
 						fmt.Fprintf(e.stdout, "%s: up to date (%s)\n", c.Dir, plural(files, "file"))

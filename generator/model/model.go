@@ -43,7 +43,10 @@ type Environment struct {
 	Monitoring Monitoring `json:"monitoring"`
 	Platform   Platform   `json:"platform"`
 
-	// Value is the evaluated CUE of the environment, unified with the schema.
+	// Value is the evaluated CUE of the environment, unified with the
+	// schema: with #EnvironmentBase, its apps as the user's files give
+	// them, when each app was evaluated on its own (the usual case); with
+	// #Environment when the environment has a problem.
 	Value cue.Value `json:"-"`
 	// Source is the environment's own CUE, before unification with the
 	// schema: its positions are all in the user's files, so Pos prefers it.

@@ -9,5 +9,9 @@
 // environments/<env>/ (together with the CUE files of environments/ itself,
 // which CUE unifies into every environment of the same package) is unified
 // with schema.#Environment, so closedness and defaults apply whatever the
-// files embed, and its name is filled in from the directory.
+// files embed, and its name is filled in from the directory. That
+// unification is computed app by app: the environment with
+// #EnvironmentBase, then each app with #EnvApp and what it reads of the
+// environment, so that an app is a small evaluation of its own, which a
+// [Memo] can answer from an earlier run (see byApps).
 package load

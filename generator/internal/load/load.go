@@ -195,6 +195,13 @@ func HasCUEFile(dir string) bool {
 // load are returned even then, so that later stages can report their
 // problems too; callers must not render anything when err is not nil.
 func Load(root string, names []string) ([]*model.Environment, error) {
+	return LoadMemo(root, names, nil)
+}
+
+// LoadMemo is Load with a memo of evaluated apps (nil for none): an app
+// whose inputs are those of an app the memo remembers is not evaluated
+// again (see [Memo]).
+func LoadMemo(root string, names []string, memo Memo) ([]*model.Environment, error) {
 	names = slices.Clone(names)
 	slices.Sort(names)
 	names = slices.Compact(names)
@@ -204,7 +211,7 @@ func Load(root string, names []string) ([]*model.Environment, error) {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, name := range names {
 		g.Go(func() error {
-			envs[i], errs[i] = loadOne(root, name)
+			envs[i], errs[i] = loadOne(root, name, memo)
 			return nil
 		})
 	}
@@ -224,16 +231,30 @@ func Load(root string, names []string) ([]*model.Environment, error) {
 	return loaded, nil
 }
 
-func loadOne(root, name string) (*model.Environment, error) {
+func loadOne(root, name string, memo Memo) (*model.Environment, error) {
+	env, _, err := evaluate(root, name, memo)
+	return env, err
+}
+
+// Exported loads the environment name under root as Load does and
+// returns it with the JSON it was decoded from: the environment
+// unified with #Environment, exported.
+func Exported(root, name string) (*model.Environment, []byte, error) {
+	return evaluate(root, name, nil)
+}
+
+// evaluate loads the environment name and returns it with the JSON it
+// was decoded from.
+func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) {
 	env := &model.Environment{Name: name, Dir: path.Join(Dir, name)}
 	x := newExplainer(env, cue.Value{})
 	incomplete := false
-	fail := func(err error) (*model.Environment, error) {
-		return nil, &model.EnvError{Env: name, Err: x.explain(env.InUserFiles(err, SchemaDir)), Incomplete: incomplete}
+	fail := func(err error) (*model.Environment, []byte, error) {
+		return nil, nil, &model.EnvError{Env: name, Err: x.explain(env.InUserFiles(err, SchemaDir)), Incomplete: incomplete}
 	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	envVal, schemaVal, inputs, err := WithSchema(absRoot, env.Dir)
 	if err != nil {
@@ -242,33 +263,56 @@ func loadOne(root, name string) (*model.Environment, error) {
 	env.Inputs = inputs
 	x = newExplainer(env, schemaVal)
 	incomplete = true
-	def := schemaVal.LookupPath(cue.ParsePath("#Environment"))
-	if !def.Exists() {
-		return fail(fmt.Errorf("%s/ defines no #Environment", SchemaDir))
+	named := func(def string) (cue.Value, error) {
+		v := schemaVal.LookupPath(cue.ParsePath(def))
+		if !v.Exists() {
+			return v, fmt.Errorf("%s/ defines no %s", SchemaDir, def)
+		}
+		// Fill the names into the (small) definition rather than into the
+		// unified value: FillPath on the result would evaluate it all again.
+		platform, base := Split(name)
+		v = v.FillPath(cue.ParsePath("name"), base)
+		if platform != "" {
+			v = v.FillPath(cue.ParsePath("platform.name"), platform)
+		}
+		return v, nil
 	}
-	// Fill the names into the (small) definition rather than into the
-	// unified value: FillPath on the result would evaluate it all again.
-	platform, base := Split(name)
-	def = def.FillPath(cue.ParsePath("name"), base)
-	if platform != "" {
-		def = def.FillPath(cue.ParsePath("platform.name"), platform)
+	// First each app on its own, against the rest of the environment
+	// (byApps); at any problem, the environment is evaluated again as a
+	// whole, which reports every problem with its positions as CUE does.
+	b, v, ok := byApps(absRoot, env, envVal, schemaVal, named, memo)
+	if !ok {
+		b, v, err = whole(envVal, named)
+	}
+	env.Value, env.Source = v, envVal
+	if err != nil {
+		return fail(err)
+	}
+	if err := json.Unmarshal(b, env); err != nil {
+		return fail(decodeError(env, b, err))
+	}
+	return env, b, nil
+}
+
+// whole evaluates an environment's value with #Environment at once and
+// returns it exported as JSON, or every problem CUE finds in it.
+func whole(envVal cue.Value, named func(string) (cue.Value, error)) ([]byte, cue.Value, error) {
+	def, err := named("#Environment")
+	if err != nil {
+		return nil, cue.Value{}, err
 	}
 	v := envVal.Unify(def)
-	env.Value, env.Source = v, envVal
 	// MarshalJSON stops at the first problem; only then is the value
 	// validated, to report every problem. This saves a full pass over a
 	// clean environment.
 	b, err := v.MarshalJSON()
 	if err != nil {
 		if verr := v.Validate(cue.Concrete(true), cue.Final()); verr != nil {
-			return fail(verr)
+			return nil, v, verr
 		}
-		return fail(err)
+		return nil, v, err
 	}
-	if err := json.Unmarshal(b, env); err != nil {
-		return fail(decodeError(env, b, err))
-	}
-	return env, nil
+	return b, v, nil
 }
 
 // decodeError positions an error of decoding the exported environment

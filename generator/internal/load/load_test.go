@@ -719,9 +719,18 @@ func TestEnvironmentValues(t *testing.T) {
 	if v := env.Source.LookupPath(cue.ParsePath("name")); v.Exists() {
 		t.Errorf("Source.LookupPath(name) = %v, want no such field", v)
 	}
-	// Value is unified with the schema.
-	if n, err := env.Value.LookupPath(replicas).Int64(); err != nil || n != 1 {
-		t.Errorf("Value.LookupPath(apps.web.replicas).Int64() = %d, %v, want 1", n, err)
+	// Value is unified with the schema's #EnvironmentBase: its defaults
+	// are there, and the apps as the user's files give them (each app is
+	// evaluated on its own, into the model).
+	retention := cue.ParsePath("cluster.logging.retentionInDays")
+	if n, err := env.Value.LookupPath(retention).Int64(); err != nil || n != 30 {
+		t.Errorf("Value.LookupPath(%v).Int64() = %d, %v, want 30", retention, n, err)
+	}
+	if n, err := env.Value.LookupPath(cue.ParsePath("apps.web.ports.http.port")).Int64(); err != nil || n != 8080 {
+		t.Errorf("Value.LookupPath(apps.web.ports.http.port).Int64() = %d, %v, want 8080", n, err)
+	}
+	if env.Apps["web"] == nil || env.Apps["web"].Replicas != 1 {
+		t.Errorf("Apps[web] = %+v, want the schema's default of 1 replica", env.Apps["web"])
 	}
 	if s, err := env.Value.LookupPath(cue.ParsePath("name")).String(); err != nil || s != "dev" {
 		t.Errorf("Value.LookupPath(name).String() = %q, %v, want dev", s, err)

@@ -290,16 +290,12 @@ func loadEnv(name, src string) (decoded, error) {
 	if err := writeRoot(root, map[string]string{file: "package environments\n\n" + src + "\n"}); err != nil {
 		return decoded{}, err
 	}
-	envs, err := load.Load(root, []string{name})
+	env, b, err := load.Exported(root, name)
 	if err != nil {
 		// Every problem, with positions relative to the root.
 		return decoded{}, errors.New(cueerrors.Details(err, &cueerrors.Config{Cwd: root, ToSlash: true}))
 	}
-	// The JSON load decoded: the unified value, whose decoding into a
-	// new Environment is then the same as load's.
-	b, err := envs[0].Value.MarshalJSON()
-	if err != nil {
-		return decoded{}, err
-	}
-	return decoded{json: b, dir: envs[0].Dir}, nil
+	// The JSON load decoded, whose decoding into a new Environment is
+	// then the same as load's.
+	return decoded{json: b, dir: env.Dir}, nil
 }

@@ -1,0 +1,286 @@
+package load_test
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"cuelang.org/go/cue/cuecontext"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitops-gen/gen/generator/internal/load"
+	"github.com/gitops-gen/gen/generator/internal/modeltest"
+	"github.com/gitops-gen/gen/generator/internal/synth"
+	"github.com/gitops-gen/gen/internal/repotest"
+)
+
+// bothWays evaluates the environment name under root app by app and as a
+// whole, and returns both exports decoded as plain JSON values; ok is
+// false when the evaluation app by app gave up.
+func bothWays(t *testing.T, root, name string) (byApp, all any, ok bool) {
+	t.Helper()
+	ab, ok, wb, err := load.BothWays(root, name, nil)
+	if err != nil {
+		t.Fatalf("evaluating %s whole = %v", name, err)
+	}
+	if err := json.Unmarshal(wb, &all); err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		return nil, all, false
+	}
+	if err := json.Unmarshal(ab, &byApp); err != nil {
+		t.Fatalf("%s app by app exported invalid JSON: %v", name, err)
+	}
+	return byApp, all, true
+}
+
+// TestByAppsAsWhole: evaluating each app on its own gives, for every
+// committed environment and a synthetic platform, exactly what evaluating
+// the environment with #Environment gives.
+func TestByAppsAsWhole(t *testing.T) {
+	repo, err := repotest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	synthRoot := t.TempDir()
+	if err := synth.Write(synthRoot, repo, 30); err != nil {
+		t.Fatal(err)
+	}
+	type env struct{ root, name string }
+	var envs []env
+	names, err := load.Environments(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		envs = append(envs, env{repo, n})
+	}
+	for _, n := range synth.Envs {
+		envs = append(envs, env{synthRoot, n})
+	}
+	for _, e := range envs {
+		t.Run(e.root[strings.LastIndexByte(e.root, '/')+1:]+"/"+e.name, func(t *testing.T) {
+			byApp, all, ok := bothWays(t, e.root, e.name)
+			if !ok {
+				t.Fatalf("byApps(%s) gave up on a valid environment", e.name)
+			}
+			if diff := cmp.Diff(all, byApp); diff != "" {
+				t.Errorf("%s: app by app differs from the whole (-whole +by app):\n%s", e.name, diff)
+			}
+		})
+	}
+}
+
+// TestByAppsGivesUp: an environment whose apps read what only the whole
+// evaluation gives (another app's default) is left to it, which gets it
+// right; so is one with a mistake in an app, which it reports.
+func TestByAppsGivesUp(t *testing.T) {
+	// web states no namespace: the defaults give it.
+	platform := strings.Replace(platformCUE, "\tnamespace: \"shop\"\n", "", 1) + "defaults: namespace: \"shop\"\n"
+	for _, tc := range []struct {
+		name, prod string
+		ok         bool // byApps succeeds
+	}{
+		{"plain", `apps: web: replicas: 3`, true},
+		// api's namespace is web's, which the defaults give: the
+		// environment without the apps' schema has none.
+		{"another app's default", `apps: api: {
+	namespace: apps.web.namespace
+	image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api", tag: "1.0.0"}
+}`, false},
+		{"a mistake", `apps: web: replicas: "3"`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := modeltest.Root(t, map[string]string{
+				"environments/platform.cue":  platform,
+				"environments/prod/prod.cue": "package environments\n\n" + tc.prod + "\n",
+			})
+			if _, ok, _, _ := load.BothWays(root, "prod", nil); ok != tc.ok {
+				t.Fatalf("app by app: ok = %v, want %v", ok, tc.ok)
+			}
+			envs, err := load.Load(root, []string{"prod"})
+			switch tc.name {
+			case "a mistake":
+				if err == nil || !strings.Contains(err.Error(), "apps.web.replicas") {
+					t.Fatalf("Load = %v, want the error at apps.web.replicas", err)
+				}
+				return
+			case "another app's default":
+				if err != nil {
+					t.Fatalf("Load = %v", err)
+				}
+				if got := envs[0].Apps["api"].Namespace; got != "shop" {
+					t.Errorf("apps.api.namespace = %q, want shop (web's, from the defaults)", got)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("Load = %v", err)
+				}
+			}
+		})
+	}
+}
+
+// platformCUE is a cluster, a namespace and an app, web, in namespace shop.
+const platformCUE = `package environments
+
+cluster: {
+	name:      "prod"
+	region:    "eu-west-1"
+	accountID: "123456789012"
+	version:   "1.35"
+	zones: ["eu-west-1a", "eu-west-1b"]
+	nodeGroups: general: {instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3}
+}
+namespaces: shop: {}
+apps: web: {
+	namespace: "shop"
+	image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web", tag: "1.0.0"}
+	ports: http: port: 8080
+}
+`
+
+func writeOne(t *testing.T, root, name, content string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mapMemo is a Memo in memory that counts what it is asked.
+type mapMemo struct {
+	mu         sync.Mutex
+	envs       map[string]map[string][]byte
+	remembered int
+}
+
+func (m *mapMemo) Apps(env string) map[string][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.envs[env])
+}
+
+func (m *mapMemo) Remember(env string, apps map[string][]byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.envs == nil {
+		m.envs = map[string]map[string][]byte{}
+	}
+	m.envs[env] = apps
+	m.remembered++
+}
+
+// doctor replaces, in every entry of env, the replicas of the app named
+// by its JSON's "name" with n, so that a test can tell an entry used from
+// an app evaluated again.
+func (m *mapMemo) doctor(t *testing.T, env string, n int) {
+	t.Helper()
+	for k, v := range m.envs[env] {
+		var app map[string]any
+		if err := json.Unmarshal(v, &app); err != nil {
+			t.Fatal(err)
+		}
+		app["replicas"] = n
+		b, err := json.Marshal(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.envs[env][k] = b
+	}
+}
+
+// TestMemo: an app whose inputs are unchanged comes from the memo; a
+// change to the app, to the environment's defaults or to the schema
+// evaluates it again.
+func TestMemo(t *testing.T) {
+	root := modeltest.Root(t, map[string]string{
+		"environments/platform.cue":  platformCUE,
+		"environments/prod/prod.cue": "package environments\n\napps: api: {namespace: \"shop\", image: {repository: \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/api\", tag: \"1.0.0\"}}\n",
+	})
+	memo := &mapMemo{}
+	replicas := func() map[string]int32 {
+		t.Helper()
+		envs, err := load.LoadMemo(root, []string{"prod"}, memo)
+		if err != nil {
+			t.Fatalf("LoadMemo = %v", err)
+		}
+		out := map[string]int32{}
+		for name, a := range envs[0].Apps {
+			out[name] = a.Replicas
+		}
+		return out
+	}
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("first load (-want +got):\n%s", diff)
+	}
+	if memo.remembered != 1 || len(memo.envs["prod"]) != 2 {
+		t.Fatalf("after the first load the memo holds %d entries (%d Remember calls), want 2 (1)", len(memo.envs["prod"]), memo.remembered)
+	}
+	// Unchanged inputs: the (doctored) entries are used, and nothing is
+	// remembered again.
+	memo.doctor(t, "prod", 7)
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 7}, replicas()); diff != "" {
+		t.Fatalf("unchanged inputs: the memo's entries were not used (-want +got):\n%s", diff)
+	}
+	if memo.remembered != 1 {
+		t.Errorf("unchanged inputs: %d Remember calls, want still 1", memo.remembered)
+	}
+	// One app changed: it alone is evaluated again.
+	writeOne(t, root, "environments/prod/prod.cue", "package environments\n\napps: api: {namespace: \"shop\", image: {repository: \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/api\", tag: \"1.0.1\"}}\n")
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 7}, replicas()); diff != "" {
+		t.Fatalf("one app changed (-want +got):\n%s", diff)
+	}
+	if got := slices.Collect(maps.Keys(memo.envs["prod"])); len(got) != 2 {
+		t.Errorf("the memo holds %d entries, want 2 (the old entry of api dropped)", len(got))
+	}
+	// What every app reads of the environment changed: all again.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/defaults.cue", "package environments\n\ndefaults: terminationGracePeriodSeconds: 45\n")
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("defaults changed (-want +got):\n%s", diff)
+	}
+	// The schema changed: all again.
+	memo.doctor(t, "prod", 7)
+	f := filepath.Join(root, load.SchemaDir, "app.cue")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, append(data, "\n// a comment\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("schema changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestMemoKeySeesMoreThanData: two values of an app with the same
+// concrete data but a different meaning against #EnvApp (a default the
+// schema's conflicts with, a field the schema does not allow) have
+// different keys, so the memo never answers one with the other.
+func TestMemoKeySeesMoreThanData(t *testing.T) {
+	c := cuecontext.New()
+	a := c.CompileString(`{replicas: 2}`)
+	b := c.CompileString(`{replicas: *2 | int}`)
+	d := c.CompileString(`{replicas: 2, extra?: 1}`)
+	ka, kb, kd := load.AppKey(nil, nil, "web", a), load.AppKey(nil, nil, "web", b), load.AppKey(nil, nil, "web", d)
+	if ka == "" || kb == "" || kd == "" {
+		t.Fatalf("appKey = %q, %q, %q, want keys", ka, kb, kd)
+	}
+	if ka == kb || ka == kd {
+		t.Errorf("appKey of {replicas: 2} = %s, of a default 2 = %s, with an optional field = %s: want all different", ka, kb, kd)
+	}
+	if ka != load.AppKey(nil, nil, "web", c.CompileString(`{replicas: 1+1}`)) {
+		t.Errorf("appKey differs for the same value written differently")
+	}
+}
