@@ -19,7 +19,7 @@ func BothWays(root, name string, memo Memo) (byApp []byte, ok bool, all []byte, 
 	if err != nil {
 		return nil, false, nil, err
 	}
-	envVal, schemaVal, _, err := WithSchema(absRoot, Dir+"/"+name)
+	envVal, schemaVal, _, err := withSchema(envContext(), absRoot, Dir+"/"+name)
 	if err != nil {
 		return nil, false, nil, err
 	}
