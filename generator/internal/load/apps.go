@@ -61,7 +61,7 @@ var (
 // environment without the apps' schema (for positions), and true; or
 // false at the first problem of any kind, which the caller then reports by
 // evaluating the whole environment with #Environment, as CUE reports it.
-func byApps(absRoot string, env *model.Environment, envVal, schemaVal cue.Value, named func(string) (cue.Value, error), memo Memo) ([]byte, cue.Value, bool) {
+func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, schemaVal cue.Value, named func(string) (cue.Value, error), memo Memo) ([]byte, cue.Value, bool) {
 	base, err := named("#EnvironmentBase")
 	appDef := schemaVal.LookupPath(envAppDef)
 	if err != nil || !appDef.Exists() {
@@ -119,7 +119,6 @@ func byApps(absRoot string, env *model.Environment, envVal, schemaVal cue.Value,
 	if err != nil {
 		return nil, cue.Value{}, false
 	}
-	cctx := schemaVal.Context()
 	c := cctx.CompileBytes(cb)
 	if c.Err() != nil {
 		return nil, cue.Value{}, false

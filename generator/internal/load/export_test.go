@@ -19,7 +19,8 @@ func BothWays(root, name string, memo Memo) (byApp []byte, ok bool, all []byte, 
 	if err != nil {
 		return nil, false, nil, err
 	}
-	envVal, schemaVal, _, err := withSchema(envContext(), absRoot, Dir+"/"+name)
+	cctx := envContext()
+	envVal, schemaVal, _, err := withSchema(cctx, absRoot, Dir+"/"+name)
 	if err != nil {
 		return nil, false, nil, err
 	}
@@ -32,7 +33,7 @@ func BothWays(root, name string, memo Memo) (byApp []byte, ok bool, all []byte, 
 		}
 		return v, nil
 	}
-	byApp, _, ok = byApps(absRoot, &model.Environment{Name: name}, envVal, schemaVal, named, memo)
+	byApp, _, ok = byApps(cctx, absRoot, &model.Environment{Name: name}, envVal, schemaVal, named, memo)
 	all, _, err = whole(envVal, named)
 	return byApp, ok, all, err
 }

@@ -256,7 +256,8 @@ func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	envVal, schemaVal, inputs, err := withSchema(envContext(), absRoot, env.Dir)
+	cctx := envContext()
+	envVal, schemaVal, inputs, err := withSchema(cctx, absRoot, env.Dir)
 	if err != nil {
 		return fail(packagesError(absRoot, err))
 	}
@@ -280,7 +281,7 @@ func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) 
 	// First each app on its own, against the rest of the environment
 	// (byApps); at any problem, the environment is evaluated again as a
 	// whole, which reports every problem with its positions as CUE does.
-	b, v, ok := byApps(absRoot, env, envVal, schemaVal, named, memo)
+	b, v, ok := byApps(cctx, absRoot, env, envVal, schemaVal, named, memo)
 	if !ok {
 		b, v, err = whole(envVal, named)
 	}
