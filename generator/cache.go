@@ -171,6 +171,10 @@ func (o Options) settle(env string, e *entry, settled output.Records) {
 		return
 	}
 	for p, r := range settled {
+		if r == (output.Record{}) { // a folder gone
+			delete(e.Files, p)
+			continue
+		}
 		e.Files[p] = r
 	}
 	o.store(key, e)
