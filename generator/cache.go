@@ -44,7 +44,8 @@ func (e *entry) encode() ([]byte, error) {
 	return e.Files.AppendText(append(data, '\n'))
 }
 
-// decode reads what encode wrote into e.
+// decode reads what encode wrote into e, which keeps data: the caller
+// must not change it afterwards.
 func (e *entry) decode(data []byte) error {
 	head, files, ok := bytes.Cut(data, []byte{'\n'})
 	if !ok {
