@@ -91,6 +91,24 @@ func (o Options) cacheKey(env string) (string, bool) {
 	return cache.Key("render/v2", exe, root, env, day, strings.Join(cueEnv, "\n")), true
 }
 
+// inputsKey is where the digests of the input files under the root live,
+// with their metadata (cache.Hasher.Trust): they change with the gen
+// binary and the root only.
+func (o Options) inputsKey() (string, bool) {
+	if o.Cache == nil {
+		return "", false
+	}
+	exe, err := o.Cache.Executable()
+	if err != nil {
+		return "", false
+	}
+	root, err := filepath.Abs(o.root())
+	if err != nil {
+		return "", false
+	}
+	return cache.Key("inputs/v1", exe, root), true
+}
+
 // cached returns the entry of env when its inputs are unchanged; hs
 // digests the inputs, each file once for every environment asked.
 func (o Options) cached(env string, hs *cache.Hasher) (*entry, bool) {

@@ -71,7 +71,18 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	// thousands of files is most of a check the cache answers.
 	hits := make([]*entry, len(names))
 	changes := make([]Change, len(names))
+	// The input files are read only if their metadata is not what a
+	// check recorded with their digests.
 	var inputs cache.Hasher
+	if key, ok := opts.inputsKey(); ok {
+		data, _ := opts.Cache.GetBytes(key)
+		inputs.Trust(root, data, since)
+		defer func() {
+			if data, ok := inputs.Settled(root); ok {
+				_ = opts.Cache.PutBytes(key, data)
+			}
+		}()
+	}
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(opts.jobs())
 	for i, name := range names {
