@@ -44,7 +44,8 @@ func (e *entry) encode() ([]byte, error) {
 	return e.Files.AppendText(append(data, '\n'))
 }
 
-// decode reads what encode wrote into e.
+// decode reads what encode wrote into e, which keeps data: the caller
+// must not change it afterwards.
 func (e *entry) decode(data []byte) error {
 	head, files, ok := bytes.Cut(data, []byte{'\n'})
 	if !ok {
@@ -88,6 +89,24 @@ func (o Options) cacheKey(env string) (string, bool) {
 	slices.Sort(cueEnv)
 	day := o.today().Format(time.DateOnly)
 	return cache.Key("render/v2", exe, root, env, day, strings.Join(cueEnv, "\n")), true
+}
+
+// inputsKey is where the digests of the input files under the root live,
+// with their metadata (cache.Hasher.Trust): they change with the gen
+// binary and the root only.
+func (o Options) inputsKey() (string, bool) {
+	if o.Cache == nil {
+		return "", false
+	}
+	exe, err := o.Cache.Executable()
+	if err != nil {
+		return "", false
+	}
+	root, err := filepath.Abs(o.root())
+	if err != nil {
+		return "", false
+	}
+	return cache.Key("inputs/v1", exe, root), true
 }
 
 // cached returns the entry of env when its inputs are unchanged; hs
@@ -174,6 +193,10 @@ func (o Options) settle(env string, e *entry, settled output.Records) {
 		return
 	}
 	for p, r := range settled {
+		if r == (output.Record{}) { // a folder gone
+			delete(e.Files, p)
+			continue
+		}
 		e.Files[p] = r
 	}
 	o.store(key, e)

@@ -66,13 +66,50 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	hits := map[string]*entry{}
-	var misses []string
+	// Each environment the cache knows is compared with its records at
+	// once, in parallel: reading the entries and the metadata of
+	// thousands of files is most of a check the cache answers.
+	hits := make([]*entry, len(names))
+	changes := make([]Change, len(names))
+	// The input files are read only if their metadata is not what a
+	// check recorded with their digests.
 	var inputs cache.Hasher
-	for _, name := range names {
-		if e, ok := opts.cached(name, &inputs); ok {
-			hits[name] = e
-		} else {
+	if key, ok := opts.inputsKey(); ok {
+		data, _ := opts.Cache.GetBytes(key)
+		inputs.Trust(root, data, since)
+		defer func() {
+			if data, ok := inputs.Settled(root); ok {
+				_ = opts.Cache.PutBytes(key, data)
+			}
+		}()
+	}
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(opts.jobs())
+	for i, name := range names {
+		g.Go(func() error {
+			hit, ok := opts.cached(name, &inputs)
+			if !ok {
+				return nil
+			}
+			d := path.Join(RenderedDir, name)
+			c := Change{Env: name, Dir: d, Lock: LockPath(name), LockChanged: hit.LockStale}
+			var settled output.Records
+			var err error
+			c.FileChanges, settled, err = output.CompareRecords(dir(root, d), hit.Files, since)
+			if err != nil {
+				return fmt.Errorf("comparing %s: %w", d, err)
+			}
+			opts.settle(name, hit, settled)
+			hits[i], changes[i] = hit, c
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var misses []string
+	for i, name := range names {
+		if hits[i] == nil {
 			misses = append(misses, name)
 		}
 	}
@@ -98,37 +135,24 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		}
 		out.Changes = append(out.Changes, orphans...)
 	}
-	if out.Unlocked != nil {
-		names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(out.Unlocked.Envs(), n) })
-	}
-	out.Envs = names
-	// Compare each environment's folder, in parallel: reading thousands
-	// of files (or their metadata) is most of a check the cache answers.
-	changes := make([]Change, len(names))
-	g, _ := errgroup.WithContext(ctx)
+	// The environments rendered are compared with what was rendered, in
+	// parallel too; those left out as unlocked are not.
+	g, _ = errgroup.WithContext(ctx)
 	g.SetLimit(opts.jobs())
 	for i, name := range names {
+		e, ok := rendered[name]
+		if hits[i] != nil || !ok {
+			continue
+		}
 		g.Go(func() error {
-			d := path.Join(RenderedDir, name)
-			c := Change{Env: name, Dir: d, Lock: LockPath(name)}
+			c := Change{Env: name, Dir: path.Join(RenderedDir, name), Lock: e.Lock.Path}
 			var err error
-			if hit := hits[name]; hit != nil {
-				var settled output.Records
-				c.FileChanges, settled, err = output.CompareRecords(dir(root, d), hit.Files, since)
-				c.LockChanged = hit.LockStale
-				if err == nil {
-					opts.settle(name, hit, settled)
-				}
-			} else {
-				e := rendered[name]
-				c.FileChanges, err = output.Compare(dir(root, e.Dir), e.Files)
-				if err == nil {
-					c.Lock = e.Lock.Path
-					c.LockChanged, err = images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
-				}
+			c.FileChanges, err = output.Compare(dir(root, e.Dir), e.Files)
+			if err == nil {
+				c.LockChanged, err = images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
 			}
 			if err != nil {
-				return fmt.Errorf("comparing %s: %w", d, err)
+				return fmt.Errorf("comparing %s: %w", c.Dir, err)
 			}
 			changes[i] = c
 			return nil
@@ -137,8 +161,13 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	var kept []string
 	for i, name := range names {
-		if hit := hits[name]; hit != nil {
+		if out.Unlocked != nil && hits[i] == nil && slices.Contains(out.Unlocked.Envs(), name) {
+			continue
+		}
+		kept = append(kept, name)
+		if hit := hits[i]; hit != nil {
 			out.Cached = append(out.Cached, name)
 			out.Warnings = append(out.Warnings, hit.Warnings...)
 			out.Policies = append(out.Policies, hit.Policy)
@@ -151,6 +180,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 			out.Changes = append(out.Changes, changes[i])
 		}
 	}
+	out.Envs = kept
 	return out, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -81,16 +82,19 @@ func newCommand() command {
 }
 
 // dnsLabel is what app, namespace and environment names must be: an RFC
-// 1123 label, as Kubernetes names namespaces and gen names files.
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+// 1123 label, as Kubernetes names namespaces and gen names files; compiled
+// on first use, not on every start.
+var dnsLabel = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+})
 
 // checkLabel says why name is not a DNS label, or nothing when it is.
 func checkLabel(e *invocation, kind, what, name string) bool {
-	if dnsLabel.MatchString(name) {
+	if dnsLabel().MatchString(name) {
 		return true
 	}
 	fmt.Fprintf(e.stderr, "gen new %s: %q is not a valid %s name: it must be a DNS label (at most 63 lowercase letters, digits and \"-\", starting and ending with a letter or digit)", kind, name, what)
-	if s := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(name), "-"), "-"); dnsLabel.MatchString(s) {
+	if s := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(name), "-"), "-"); dnsLabel().MatchString(s) {
 		fmt.Fprintf(e.stderr, "; e.g. %q", s)
 	}
 	fmt.Fprintln(e.stderr)

@@ -262,9 +262,20 @@ func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
 // cue.mod/), and a check asks for each environment's inputs in turn. A
 // Hasher answers for one moment; use a new one for every run. The zero
 // Hasher is ready to use; it is safe for concurrent use.
+//
+// Given the digests an earlier run recorded (Trust), a Hasher reads only
+// the files whose metadata (lstat: size, modification and change times
+// in nanoseconds, inode, mode) is not the one recorded with the digest,
+// as a check does with rendered files; Settled returns what to record.
 type Hasher struct {
 	mu    sync.Mutex
-	files map[string]hashedFile // by path relative to the root
+	files map[string]hashedFile // by root, NUL, path relative to the root
+	// known are the records Trust was given, fresh those of the files
+	// read since whose metadata had settled, and dropped those of known
+	// found out of date: all keyed as files.
+	known, fresh map[string]fileRecord
+	dropped      map[string]bool
+	since        time.Time
 }
 
 // hashedFile is what a Hasher read of one file: its SHA-256 and
@@ -275,17 +286,103 @@ type hashedFile struct {
 	absent  bool
 }
 
+// fileStat is what lstat said of a file when its digest was taken: if
+// none of it has changed since, neither has the content. The change time
+// is there because no program can set it back: restoring a file's
+// modification time after an edit sets its change time to now.
+type fileStat struct {
+	Size  int64
+	Mtime int64 // nanoseconds since the epoch
+	Ctime int64 // nanoseconds since the epoch
+	Ino   uint64
+	Mode  uint32
+}
+
+// settled reports whether the file was last changed before t: only then
+// may its digest be trusted on its metadata, since a change in the same
+// tick of the file system's clock would keep its times (git's "racily
+// clean" files).
+func (s fileStat) settled(t time.Time) bool {
+	return s != fileStat{} && s.Mtime < t.UnixNano() && s.Ctime < t.UnixNano()
+}
+
+// fileRecord is a file's digest and its metadata then.
+type fileRecord struct {
+	Sum  [sha256.Size]byte
+	Stat fileStat
+}
+
+// Trust lets hs take the digest of a file under root from records, as
+// Settled returned them, when the file's metadata is the one recorded
+// with it, instead of reading the file. Files read whose metadata had
+// settled before since (the start of the run, less a slack wider than
+// any file system's clock tick) are recorded for Settled. Records that
+// cannot be parsed are ignored: every file is read.
+func (hs *Hasher) Trust(root string, records []byte, since time.Time) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	hs.since = since
+	if hs.known == nil {
+		hs.known = map[string]fileRecord{}
+	}
+	var rec map[string]fileRecord
+	if json.Unmarshal(records, &rec) != nil {
+		return
+	}
+	for rel, r := range rec {
+		hs.known[root+"\x00"+rel] = r
+	}
+}
+
+// Settled returns the records of the files under root for a later run's
+// Trust: those given to Trust still valid and those read since that had
+// settled. ok is false when they are the ones Trust was given.
+func (hs *Hasher) Settled(root string) (records []byte, ok bool) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if len(hs.fresh) == 0 && len(hs.dropped) == 0 {
+		return nil, false
+	}
+	out := map[string]fileRecord{}
+	prefix := root + "\x00"
+	for k, r := range hs.known {
+		if rel, ok := strings.CutPrefix(k, prefix); ok && !hs.dropped[k] {
+			out[rel] = r
+		}
+	}
+	for k, r := range hs.fresh {
+		if rel, ok := strings.CutPrefix(k, prefix); ok {
+			out[rel] = r
+		}
+	}
+	data, err := json.Marshal(out)
+	return data, err == nil
+}
+
 // file returns the hashedFile of rel under root, reading it the first
-// time.
+// time unless its metadata is that of a record Trust was given.
 func (hs *Hasher) file(root, rel string) (hashedFile, error) {
 	key := root + "\x00" + rel
 	hs.mu.Lock()
 	f, ok := hs.files[key]
+	known, trusted := hs.known[key]
+	since := hs.since
 	hs.mu.Unlock()
 	if ok {
 		return f, nil
 	}
-	data, fi, err := readFile(filepath.Join(root, filepath.FromSlash(rel)))
+	name := filepath.Join(root, filepath.FromSlash(rel))
+	if trusted {
+		if fi, err := os.Lstat(name); err == nil {
+			if st, ok := statOf(fi); ok && st == known.Stat {
+				f = hashedFile{sum: known.Sum, modTime: fi.ModTime()}
+				hs.remember(key, f, nil, false)
+				return f, nil
+			}
+		}
+	}
+	var fresh *fileRecord
+	data, fi, err := readFile(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		f = hashedFile{absent: true}
@@ -293,14 +390,36 @@ func (hs *Hasher) file(root, rel string) (hashedFile, error) {
 		return hashedFile{}, err
 	default:
 		f = hashedFile{sum: sha256.Sum256(data), modTime: fi.ModTime()}
+		if st, ok := statOf(fi); ok && !since.IsZero() && fi.Mode().IsRegular() && st.settled(since) {
+			fresh = &fileRecord{Sum: f.sum, Stat: st}
+		}
 	}
+	hs.remember(key, f, fresh, trusted)
+	return f, nil
+}
+
+// remember keeps what file found of the file at key: its hashedFile, the
+// record to keep for the next run if any, and whether the record Trust
+// gave for it is out of date.
+func (hs *Hasher) remember(key string, f hashedFile, fresh *fileRecord, stale bool) {
 	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	if hs.files == nil {
 		hs.files = map[string]hashedFile{}
 	}
 	hs.files[key] = f
-	hs.mu.Unlock()
-	return f, nil
+	if stale {
+		if hs.dropped == nil {
+			hs.dropped = map[string]bool{}
+		}
+		hs.dropped[key] = true
+	}
+	if fresh != nil {
+		if hs.fresh == nil {
+			hs.fresh = map[string]fileRecord{}
+		}
+		hs.fresh[key] = *fresh
+	}
 }
 
 // Hash reads the input files of dirs (relative to root, slash-separated)

@@ -1,8 +1,12 @@
 package cache
 
 import (
+	"crypto/sha256"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -311,5 +315,107 @@ func TestHasher(t *testing.T) {
 	}
 	if fresh, _ := Hash(root, prod); fresh.Digest == before.Digest {
 		t.Error("Hash missed a change")
+	}
+}
+
+// TestHasherTrust: given the records of an earlier run, a Hasher takes
+// the digest of a file whose metadata is unchanged without reading it,
+// and reads one whose metadata changed, even when its size and
+// modification time are those recorded; a file changed at or after the
+// start of the run (less the slack) is never recorded.
+func TestHasherTrust(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("input files are trusted by their metadata on Linux only")
+	}
+	root := t.TempDir()
+	write(t, root, "environments/apps.cue", "package environments\n")
+	write(t, root, "environments/prod/prod.cue", "package environments\n")
+	dirs := []string{"environments", "environments/prod"}
+	// run hashes dirs as a run that starts now, given records, and
+	// returns the digest and the records to keep.
+	run := func(t *testing.T, records []byte, since time.Time) (string, []byte) {
+		t.Helper()
+		var hs Hasher
+		hs.Trust(root, records, since)
+		in, err := hs.Hash(root, dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, err := Hash(root, dirs); err != nil || in.Digest != want.Digest {
+			t.Errorf("Hasher.Hash with records = %s, Hash = %s (%v)", in.Digest, want.Digest, err)
+		}
+		out, ok := hs.Settled(root)
+		if !ok {
+			out = records
+		}
+		return in.Digest, out
+	}
+
+	// Files changed after the start of the run: not recorded.
+	_, records := run(t, nil, time.Now().Add(-time.Hour))
+	if records != nil {
+		t.Fatalf("files just written were recorded: %s", records)
+	}
+	time.Sleep(20 * time.Millisecond)
+	base, records := run(t, nil, time.Now())
+	if records == nil {
+		t.Fatal("settled files were not recorded")
+	}
+
+	// A record whose metadata matches is trusted: a wrong digest beside
+	// it goes unnoticed, since the file is not read.
+	var rec map[string]fileRecord
+	if err := json.Unmarshal(records, &rec); err != nil || len(rec) != 2 {
+		t.Fatalf("records = %s, %v; want two files", records, err)
+	}
+	apps := rec["environments/apps.cue"]
+	forged := maps.Clone(rec)
+	forged["environments/apps.cue"] = fileRecord{Sum: sha256.Sum256([]byte("not read")), Stat: apps.Stat}
+	bad, _ := json.Marshal(forged)
+	var hs Hasher
+	hs.Trust(root, bad, time.Now())
+	if in, err := hs.Hash(root, dirs); err != nil || in.Digest == base {
+		t.Errorf("a Hasher read a file whose metadata was unchanged: %v", err)
+	}
+
+	// Changed, of the same size, its modification time set back: the
+	// change time tells.
+	p := filepath.Join(root, "environments", "apps.cue")
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("package environment_\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	changed, records2 := run(t, records, time.Now().Add(-time.Hour))
+	if changed == base {
+		t.Error("a change of the same size and modification time went unseen")
+	}
+	// Not settled: the record of the old content is dropped, none added.
+	rec = nil
+	if err := json.Unmarshal(records2, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rec["environments/apps.cue"]; ok || len(rec) != 1 {
+		t.Errorf("records after a change in the run's window = %s, want prod.cue's only", records2)
+	}
+	// A file removed, and one added: both change the digest.
+	if err := os.Remove(filepath.Join(root, "environments", "prod", "prod.cue")); err != nil {
+		t.Fatal(err)
+	}
+	if gone, _ := run(t, records2, time.Now()); gone == changed {
+		t.Error("a file removed went unseen")
+	}
+	write(t, root, "environments/prod/new.cue", "package environments\n")
+	if added, _ := run(t, records2, time.Now()); added == changed {
+		t.Error("a file added went unseen")
+	}
+	// Records that cannot be parsed: every file is read.
+	if got, _ := run(t, []byte("{not json"), time.Now()); got == base {
+		t.Error("broken records hid a change")
 	}
 }

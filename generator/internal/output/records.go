@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Stat is what a file's metadata said when its content was last found to
@@ -46,8 +46,26 @@ type Record struct {
 }
 
 // Records are the records of an environment's files, by path relative to
-// its folder.
+// its folder. A path ending in "/" is a folder's ("./" the environment's
+// own): it has no digest, and its Stat is that of a folder whose entries
+// were, when it was taken, exactly those the records name (see
+// [CompareRecords]).
 type Records map[string]Record
+
+// rootDir is the record of the compared folder itself.
+const rootDir = "./"
+
+// isDir reports whether p is the path of a folder's record.
+func isDir(p string) bool { return strings.HasSuffix(p, "/") }
+
+// dirKey is the record path of the folder at p, relative to the compared
+// folder ("" is that folder).
+func dirKey(p string) string {
+	if p == "" {
+		return rootDir
+	}
+	return p + "/"
+}
 
 // NewRecords returns the records of files, without a Stat: each file is
 // read the first time it is compared (see [CompareRecords]).
@@ -97,31 +115,38 @@ func (r Records) AppendText(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// ParseRecords reads what AppendText wrote.
+// ParseRecords reads what AppendText wrote. The paths and digests it
+// returns are data itself, which the caller must not change afterwards:
+// a check parses the records of thousands of files, and copying them, or
+// one allocation for each, would cost more than the parse.
 func ParseRecords(data []byte) (Records, error) {
-	r := make(Records, bytes.Count(data, []byte{'\n'}))
-	for len(data) > 0 {
-		line, rest, ok := bytes.Cut(data, []byte{'\n'})
+	if len(data) == 0 {
+		return Records{}, nil
+	}
+	s := unsafe.String(&data[0], len(data))
+	r := make(Records, strings.Count(s, "\n"))
+	for len(s) > 0 {
+		line, rest, ok := strings.Cut(s, "\n")
 		if !ok {
 			return nil, errors.New("records: last line unterminated")
 		}
-		data = rest
-		var f [6][]byte
+		s = rest
+		var f [6]string
 		for i := range f {
 			var ok bool
-			if f[i], line, ok = bytes.Cut(line, []byte{'\t'}); !ok {
+			if f[i], line, ok = strings.Cut(line, "\t"); !ok {
 				return nil, fmt.Errorf("records: line %q: want 7 fields", line)
 			}
 		}
 		var rec Record
 		var errs [5]error
-		rec.Digest = string(f[0])
-		rec.Stat.Size, errs[0] = strconv.ParseInt(string(f[1]), 10, 64)
-		rec.Stat.Mtime, errs[1] = strconv.ParseInt(string(f[2]), 10, 64)
-		rec.Stat.Ctime, errs[2] = strconv.ParseInt(string(f[3]), 10, 64)
-		rec.Stat.Ino, errs[3] = strconv.ParseUint(string(f[4]), 10, 64)
+		rec.Digest = f[0]
+		rec.Stat.Size, errs[0] = strconv.ParseInt(f[1], 10, 64)
+		rec.Stat.Mtime, errs[1] = strconv.ParseInt(f[2], 10, 64)
+		rec.Stat.Ctime, errs[2] = strconv.ParseInt(f[3], 10, 64)
+		rec.Stat.Ino, errs[3] = strconv.ParseUint(f[4], 10, 64)
 		var mode uint64
-		mode, errs[4] = strconv.ParseUint(string(f[5]), 10, 32)
+		mode, errs[4] = strconv.ParseUint(f[5], 10, 32)
 		rec.Stat.Mode = uint32(mode)
 		if err := errors.Join(errs[:]...); err != nil {
 			return nil, fmt.Errorf("records: %w", err)
@@ -129,7 +154,7 @@ func ParseRecords(data []byte) (Records, error) {
 		if len(line) == 0 {
 			return nil, errors.New("records: a line without a path")
 		}
-		r[string(line)] = rec
+		r[line] = rec
 	}
 	return r, nil
 }
@@ -145,6 +170,16 @@ func ParseRecords(data []byte) (Records, error) {
 // not read them. Where the system gives no such metadata, every file is
 // read.
 //
+// Folders are recorded the same way: when nothing is missing or extra,
+// each folder that had settled comes back in settled with its Stat (see
+// [Records]), all of them or none; a folder recorded before and gone
+// comes back with a zero Record, which the caller removes. Adding,
+// removing or renaming an entry of a folder changes its modification and
+// change times, so while every recorded folder's metadata is unchanged
+// its entries are those recorded: the next comparison asks the system
+// about each recorded path (one fstatat) instead of opening and listing
+// every folder, which saves a third of the system calls.
+//
 // Like ReadTree, it follows no symbolic link: dir or its parent being one
 // is an [UnsafePathError], and one inside dir is stale.
 func CompareRecords(dir string, want Records, since time.Time) (c Changes, settled Records, err error) {
@@ -155,7 +190,24 @@ func CompareRecords(dir string, want Records, since time.Time) (c Changes, settl
 	if err := checkDir(dir); err != nil {
 		return Changes{}, nil, err
 	}
+	if c, settled, ok := statRecords(dir, want, since); ok {
+		return c, settled, nil
+	}
 	seen := make(map[string]bool, len(want))
+	var dirs Records
+	nonRegular := false
+	settle := func(p string, rec Record) {
+		if settled == nil {
+			settled = Records{}
+		}
+		settled[p] = rec
+	}
+	visitDir := func(p string, st Stat) {
+		if dirs == nil {
+			dirs = Records{}
+		}
+		dirs[dirKey(p)] = Record{Stat: st}
+	}
 	exists, err := walkTree(dir, func(p string, regular bool, st Stat, read func() (string, Stat, error)) error {
 		rec, ok := want[p]
 		if !ok {
@@ -164,6 +216,7 @@ func CompareRecords(dir string, want Records, since time.Time) (c Changes, settl
 		}
 		seen[p] = true
 		if !regular {
+			nonRegular = true
 			c.Stale = append(c.Stale, p)
 			return nil
 		}
@@ -179,26 +232,50 @@ func CompareRecords(dir string, want Records, since time.Time) (c Changes, settl
 			return nil
 		}
 		if st.settled(since) {
-			if settled == nil {
-				settled = Records{}
-			}
-			settled[p] = Record{Digest: digest, Stat: st}
+			settle(p, Record{Digest: digest, Stat: st})
 		}
 		return nil
-	})
+	}, visitDir)
 	if err != nil {
 		return Changes{}, nil, fmt.Errorf("reading %s: %w", dir, err)
 	}
 	_ = exists // no folder: every file is missing
 	for p := range want {
-		if !seen[p] {
+		if !seen[p] && !isDir(p) {
 			c.Missing = append(c.Missing, p)
+		}
+	}
+	// A folder's Stat stands for its entries only if they were those of
+	// want (nothing extra, missing, or of another type), and the folders
+	// recorded must be all the tree's: all of them are recorded at once,
+	// when every one has settled, and those gone come back as zero
+	// Records, for the caller to remove.
+	if len(c.Extra) == 0 && len(c.Missing) == 0 && !nonRegular && len(dirs) > 0 && allSettled(dirs, since) {
+		for p, rec := range dirs {
+			if want[p].Stat != rec.Stat {
+				settle(p, rec)
+			}
+		}
+		for p := range want {
+			if _, ok := dirs[p]; isDir(p) && !ok {
+				settle(p, Record{})
+			}
 		}
 	}
 	slices.Sort(c.Stale)
 	slices.Sort(c.Missing)
 	slices.Sort(c.Extra)
 	return c, settled, nil
+}
+
+// allSettled reports whether every record of r had settled before t.
+func allSettled(r Records, t time.Time) bool {
+	for _, rec := range r {
+		if !rec.Stat.settled(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // readDigest reads f to its end and returns the digest of its content
@@ -221,3 +298,8 @@ func readDigest(f *os.File) (string, Stat, error) {
 // whether it is a regular file, its Stat (zero where the system has
 // none, see statOf) and a function that reads it.
 type visitFunc func(p string, regular bool, st Stat, read func() (string, Stat, error)) error
+
+// visitDirFunc is called by walkTree, where the system gives a Stat, for
+// every folder it walks ("" for the walked folder itself) with the Stat
+// the folder had before its entries were listed.
+type visitDirFunc func(p string, st Stat)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,8 +72,10 @@ func TestCompareRecordsStat(t *testing.T) {
 		}
 		var paths []string
 		for p, r := range settled {
-			paths = append(paths, p)
 			want[p] = r
+			if !isDir(p) { // folders: TestCompareRecordsFolders
+				paths = append(paths, p)
+			}
 		}
 		if diff := cmp.Diff(wantSettled, paths, cmpSorted); diff != "" {
 			t.Errorf("CompareRecords() settled (-want +got):\n%s", diff)
@@ -176,6 +179,181 @@ func TestCompareRecordsRacilyClean(t *testing.T) {
 		}
 		if !got.Empty() || len(settled) != 0 {
 			t.Errorf("CompareRecords() of files just written = %+v, settled %v; want no change, none settled", got, settled)
+		}
+	}
+}
+
+// TestCompareRecordsFolders follows a tree through the changes a
+// comparison must see when it no longer lists the folders whose metadata
+// it recorded: an entry added, removed or renamed changes its folder's
+// times, even when they are set back.
+func TestCompareRecordsFolders(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are compared by metadata on Linux only")
+	}
+	dir := filepath.Join(t.TempDir(), "prod")
+	v1.create(t, dir)
+	if err := os.MkdirAll(filepath.Join(dir, "apps", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := NewRecords(v1.files())
+	folders := []string{"./", "apps/", "apps/api/", "apps/empty/", "apps/web/", "platform/"}
+	// compare compares dir with want, as a run that starts now, records
+	// what settled, and reports whether the folders' metadata answered.
+	compare := func(t *testing.T, wantChanges Changes) (fast bool) {
+		t.Helper()
+		time.Sleep(20 * time.Millisecond)
+		since := time.Now()
+		_, _, fast = statRecords(dir, want, since)
+		got, settled, err := CompareRecords(dir, want, since)
+		if err != nil {
+			t.Fatalf("CompareRecords() error: %v", err)
+		}
+		if diff := cmp.Diff(wantChanges, got); diff != "" {
+			t.Errorf("CompareRecords() mismatch (-want +got):\n%s", diff)
+		}
+		for p, r := range settled {
+			if r == (Record{}) {
+				delete(want, p)
+			} else {
+				want[p] = r
+			}
+		}
+		return fast
+	}
+	recorded := func() []string {
+		var dirs []string
+		for p := range want {
+			if isDir(p) {
+				dirs = append(dirs, p)
+			}
+		}
+		slices.Sort(dirs)
+		return dirs
+	}
+
+	if compare(t, Changes{}) {
+		t.Error("the first comparison answered without a walk")
+	}
+	if diff := cmp.Diff(folders, recorded()); diff != "" {
+		t.Fatalf("folders recorded (-want +got):\n%s", diff)
+	}
+	if !compare(t, Changes{}) {
+		t.Error("the second comparison walked the tree; want its folders' metadata to answer")
+	}
+
+	// A file changed in place, its times set back: its folder is the
+	// same, the file's change time tells.
+	web := filepath.Join(dir, "apps", "web", "deployment-web.yaml")
+	fi, err := os.Stat(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[0] ^= 1
+	if err := os.WriteFile(web, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(web, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if !compare(t, Changes{Stale: []string{"apps/web/deployment-web.yaml"}}) {
+		t.Error("a file changed in place made the comparison walk the tree")
+	}
+	data[0] ^= 1
+	if err := os.WriteFile(web, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{})
+
+	// A file added to a recorded folder, whose times are then set back:
+	// the folder's change time tells.
+	webDir := filepath.Join(dir, "apps", "web")
+	di, err := os.Stat(webDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree{"apps/web/configmap-web.yaml": "new"}.create(t, dir)
+	if err := os.Chtimes(webDir, di.ModTime(), di.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if compare(t, Changes{Extra: []string{"apps/web/configmap-web.yaml"}}) {
+		t.Error("a file added to a folder went unseen by its folder's metadata")
+	}
+	// An extra file: the folders are not recorded again.
+	if compare(t, Changes{Extra: []string{"apps/web/configmap-web.yaml"}}) {
+		t.Error("the folders of a tree with an extra file were recorded")
+	}
+	if err := os.Remove(filepath.Join(webDir, "configmap-web.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{})
+	if !compare(t, Changes{}) {
+		t.Error("the folders were not recorded again once the tree matched")
+	}
+
+	// A file added to an empty folder, and the folder removed: the
+	// folder gone is dropped from the records.
+	tree{"apps/empty/x.yaml": "x"}.create(t, dir)
+	compare(t, Changes{Extra: []string{"apps/empty/x.yaml"}})
+	if err := os.RemoveAll(filepath.Join(dir, "apps", "empty")); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{})
+	if diff := cmp.Diff(slices.DeleteFunc(slices.Clone(folders), func(p string) bool { return p == "apps/empty/" }), recorded()); diff != "" {
+		t.Errorf("folders recorded after one was removed (-want +got):\n%s", diff)
+	}
+	if !compare(t, Changes{}) {
+		t.Error("the comparison after a folder was removed walked the tree")
+	}
+
+	// A file removed: missing.
+	if err := os.Remove(web); err != nil {
+		t.Fatal(err)
+	}
+	if compare(t, Changes{Missing: []string{"apps/web/deployment-web.yaml"}}) {
+		t.Error("a file removed went unseen by its folder's metadata")
+	}
+	if err := os.WriteFile(web, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, Changes{})
+	compare(t, Changes{})
+
+	// A recorded folder replaced by a symbolic link to a copy of it: its
+	// files are missing and the link extra, as a walk finds them.
+	api := filepath.Join(dir, "apps", "api")
+	if err := os.Rename(api, filepath.Join(dir, "api.orig")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../api.orig", api); err != nil {
+		t.Fatal(err)
+	}
+	if compare(t, Changes{Missing: []string{"apps/api/deployment-api.yaml"}, Extra: []string{"api.orig/deployment-api.yaml", "apps/api"}}) {
+		t.Error("a folder replaced by a symbolic link went unseen by its metadata")
+	}
+}
+
+// A folder changed at or after the start of the run is not recorded, and
+// nor is any other: the folders are recorded all at once.
+func TestCompareRecordsFoldersRacilyClean(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "prod")
+	v1.create(t, dir)
+	want := NewRecords(v1.files())
+	since := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "apps"), since, since); err != nil {
+		t.Fatal(err)
+	}
+	_, settled, err := CompareRecords(dir, want, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range settled {
+		if isDir(p) {
+			t.Errorf("folder %s recorded, although apps/ changed after the run began", p)
 		}
 	}
 }

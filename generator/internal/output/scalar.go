@@ -3,6 +3,7 @@ package output
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -121,18 +122,19 @@ func ambiguous(s string) bool {
 	}
 	switch c := s[0]; {
 	case c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.':
-		return keywords[s] || numberish(s) || timestampish(s)
+		return keywords()[s] || numberish(s) || timestampish(s)
 	case strings.IndexByte("yYnNtTfFoO~<=", c) >= 0:
-		return keywords[s]
+		return keywords()[s]
 	}
 	return false
 }
 
 // keywords are the plain scalars that YAML 1.1 or 1.2 read as a bool, a
-// null, a special float, a merge key ("<<") or a value key ("=").
-var keywords = map[string]bool{}
-
-func init() {
+// null, a special float, a merge key ("<<") or a value key ("="). They,
+// and the regular expressions below, are built on first use: a process
+// that encodes nothing (a check the cache answers) does not pay for them.
+var keywords = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, s := range strings.Fields(`
 		y Y yes Yes YES n N no No NO
 		true True TRUE false False FALSE
@@ -141,15 +143,18 @@ func init() {
 		.nan .NaN .NAN
 		.inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF
 		<< =`) {
-		keywords[s] = true
+		m[s] = true
 	}
-}
+	return m
+})
 
 // numberRE matches, once underscores are removed, every int and float of
 // YAML 1.1 (binary, octal, hex, decimal, sexagesimal) and YAML 1.2 (0o
 // octal, exponents without sign), plus Go's upper-case base prefixes,
 // which yaml.v2 accepts through strconv.ParseInt(s, 0, 64).
-var numberRE = regexp.MustCompile(`^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+(:[0-5]?[0-9])*(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?)$`)
+var numberRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+(:[0-5]?[0-9])*(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?)$`)
+})
 
 func numberish(s string) bool {
 	// Most strings that start with a digit are quantities, versions or
@@ -160,13 +165,15 @@ func numberish(s string) bool {
 			return false
 		}
 	}
-	return numberRE.MatchString(strings.ReplaceAll(s, "_", ""))
+	return numberRE().MatchString(strings.ReplaceAll(s, "_", ""))
 }
 
 // timestampRE is the YAML 1.1 timestamp (yaml.org/type/timestamp.html),
 // loosened to one-digit fields and a comma before fractions, as Go's
 // time.Parse (which yaml.v2 uses) accepts them.
-var timestampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}([.,][0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:?[0-9]{2})?))?)?$`)
+var timestampRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}([.,][0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:?[0-9]{2})?))?)?$`)
+})
 
 // timestampLayouts are the layouts yaml.v2 tries (resolve.go).
 var timestampLayouts = []string{
@@ -180,7 +187,7 @@ func timestampish(s string) bool {
 	if len(s) < 5 || s[4] != '-' {
 		return false
 	}
-	if timestampRE.MatchString(s) {
+	if timestampRE().MatchString(s) {
 		return true
 	}
 	for _, layout := range timestampLayouts {

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,8 +16,8 @@ import (
 // fstatat), never a path from the root, so that it follows no symbolic
 // link, and it takes one system call per file: on a tree of twenty
 // thousand files, going through os.Root and io/fs took three times
-// as many.
-func walkTree(dir string, visit visitFunc) (bool, error) {
+// as many. visitDir is told each folder's Stat.
+func walkTree(dir string, visit visitFunc, visitDir visitDirFunc) (bool, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if errors.Is(err, unix.ENOENT) {
 		return false, nil
@@ -23,12 +26,20 @@ func walkTree(dir string, visit visitFunc) (bool, error) {
 		return false, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(fd)
-	return true, walkFD(fd, "", make([]byte, 16<<10), visit)
+	return true, walkFD(fd, "", make([]byte, 16<<10), visit, visitDir)
 }
 
 // walkFD walks the folder open as fd, whose path relative to the root of
 // the walk is prefix.
-func walkFD(fd int, prefix string, buf []byte, visit visitFunc) error {
+func walkFD(fd int, prefix string, buf []byte, visit visitFunc, visitDir visitDirFunc) error {
+	// The folder's Stat from before it is listed, of the folder open (not
+	// of a name that may have been given to another since): an entry
+	// added or removed after it changes the folder's times.
+	var dst unix.Stat_t
+	if err := unix.Fstat(fd, &dst); err != nil {
+		return &fs.PathError{Op: "fstat", Path: prefix, Err: err}
+	}
+	visitDir(prefix, statFromSys(&dst))
 	var names []string
 	for {
 		n, err := unix.ReadDirent(fd, buf)
@@ -55,7 +66,7 @@ func walkFD(fd int, prefix string, buf []byte, visit visitFunc) error {
 			if err != nil {
 				return &fs.PathError{Op: "openat", Path: p, Err: err}
 			}
-			err = walkFD(sub, p, buf, visit)
+			err = walkFD(sub, p, buf, visit, visitDir)
 			unix.Close(sub)
 			if err != nil {
 				return err
@@ -80,4 +91,99 @@ func walkFD(fd int, prefix string, buf []byte, visit visitFunc) error {
 		}
 	}
 	return nil
+}
+
+// statRecords answers CompareRecords without listing a folder, when the
+// folders recorded in want (see [Records]) all have the Stat recorded:
+// the entries of each are then those recorded, so that nothing is
+// missing or extra, and each file is asked about by its path from dir
+// (one fstatat) and read only when its Stat is not the one recorded. ok
+// is false when a folder changed, a file is gone or not a regular file,
+// or anything fails: the caller walks the tree instead, which says what.
+//
+// A path is resolved from dir in one call, through folders just found to
+// be those recorded (not symbolic links); a file is read only through
+// descriptors opened with O_NOFOLLOW, one folder at a time.
+func statRecords(dir string, want Records, since time.Time) (c Changes, settled Records, ok bool) {
+	if root := want[rootDir]; root.Stat == (Stat{}) {
+		return Changes{}, nil, false
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return Changes{}, nil, false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || statFromSys(&st) != want[rootDir].Stat {
+		return Changes{}, nil, false
+	}
+	for p, rec := range want {
+		if !isDir(p) || p == rootDir || rec.Stat == (Stat{}) {
+			continue
+		}
+		if unix.Fstatat(fd, strings.TrimSuffix(p, "/"), &st, unix.AT_SYMLINK_NOFOLLOW) != nil || statFromSys(&st) != rec.Stat {
+			return Changes{}, nil, false
+		}
+	}
+	for p, rec := range want {
+		if isDir(p) {
+			continue
+		}
+		if unix.Fstatat(fd, p, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			return Changes{}, nil, false
+		}
+		if rec.Stat != (Stat{}) && statFromSys(&st) == rec.Stat {
+			continue // the same file, unchanged since it matched
+		}
+		digest, st, err := readBeneath(fd, p)
+		if err != nil {
+			return Changes{}, nil, false
+		}
+		if digest != rec.Digest {
+			c.Stale = append(c.Stale, p)
+			continue
+		}
+		if st.settled(since) {
+			if settled == nil {
+				settled = Records{}
+			}
+			settled[p] = Record{Digest: digest, Stat: st}
+		}
+	}
+	slices.Sort(c.Stale)
+	return c, settled, true
+}
+
+// readBeneath reads the file at the slash-separated path p under the
+// folder open as fd, opening each folder on the way and the file with
+// O_NOFOLLOW, and returns its digest and Stat as readDigest does.
+func readBeneath(fd int, p string) (string, Stat, error) {
+	cur := fd
+	defer func() {
+		if cur != fd {
+			unix.Close(cur)
+		}
+	}()
+	rest := p
+	for {
+		name, after, more := strings.Cut(rest, "/")
+		if !more {
+			break
+		}
+		sub, err := unix.Openat(cur, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return "", Stat{}, &fs.PathError{Op: "openat", Path: p, Err: err}
+		}
+		if cur != fd {
+			unix.Close(cur)
+		}
+		cur, rest = sub, after
+	}
+	f, err := unix.Openat(cur, rest, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", Stat{}, &fs.PathError{Op: "openat", Path: p, Err: err}
+	}
+	file := os.NewFile(uintptr(f), p)
+	defer file.Close()
+	return readDigest(file)
 }

@@ -6,11 +6,19 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"time"
 )
+
+// statRecords never answers here: folders have no Stat, so none is
+// recorded, and CompareRecords walks the tree.
+func statRecords(string, Records, time.Time) (Changes, Records, bool) {
+	return Changes{}, nil, false
+}
 
 // walkTree calls visit for every file under dir, through an os.Root so
 // that no symbolic link is followed, and reports whether dir exists.
-func walkTree(dir string, visit visitFunc) (bool, error) {
+// Folders have no Stat here: visitDir is not called.
+func walkTree(dir string, visit visitFunc, _ visitDirFunc) (bool, error) {
 	root, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
