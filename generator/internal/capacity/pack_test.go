@@ -623,3 +623,43 @@ func TestPodNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlace places 1,000 apps at min and at max on a thousand
+// nodes at most: Place, and for comparison every node tried for every pod.
+func BenchmarkPlace(b *testing.B) {
+	var src strings.Builder
+	src.WriteString(`
+cluster: nodeGroups: {
+	general: {instanceTypes: ["m6i.2xlarge"], minSize: 100, maxSize: 1000, labels: workload: "general"}
+	batch: {instanceTypes: ["c6i.xlarge"], minSize: 40, maxSize: 100, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
+}
+apps: {
+`)
+	for i := range 1000 {
+		switch {
+		case i%10 == 9:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {kind: \"StatefulSet\", replicas: 3, nodeGroup: \"general\", resources: requests: {cpu: \"500m\", memory: \"1Gi\"}}\n", i)
+		case i%10 == 8:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {kind: \"CronJob\", schedule: \"@daily\", nodeGroup: \"batch\", resources: requests: {cpu: \"1\", memory: \"2Gi\"}}\n", i)
+		default:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {nodeGroup: \"general\", autoscaling: {minReplicas: 2, maxReplicas: 10, cpu: 70}, resources: requests: {cpu: \"250m\", memory: \"512Mi\"}}\n", i)
+		}
+	}
+	src.WriteString("}\n")
+	a := capacity.Analyze(modeltest.Env(b, "prod", packEnv+src.String()), nil, time.Time{})
+	for _, bc := range []struct {
+		name  string
+		place func(capacity.Size) *capacity.Placement
+	}{{"alike", a.Place}, {"exhaustive", a.PlaceExhaustive}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, size := range []capacity.Size{capacity.AtMin, capacity.AtMax} {
+					if p := bc.place(size); len(p.Pending()) > 0 {
+						b.Fatalf("Place(%v) left %d pods Pending: %s", size, len(p.Pending()), p.Pending()[0].Reason)
+					}
+				}
+			}
+		})
+	}
+}
