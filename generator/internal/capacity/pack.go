@@ -57,6 +57,8 @@ type Node struct {
 	// owners counts the node's pods by workload, for spread and
 	// anti-affinity.
 	owners map[string]int64
+	// pos is the node's place in [Placement.Nodes].
+	pos int
 }
 
 // Free is what the node has left for pods.
@@ -160,6 +162,26 @@ type Placement struct {
 	// Unknown names the node groups left out: gen does not know one of
 	// their instance types, so not what a node offers.
 	Unknown []string
+
+	// alike holds the nodes of each node group by their state, for the
+	// pods whose filters and score read nothing else (see best).
+	alike map[*Group]map[nodeState][]int
+	// exhaustive tries every node for every pod, as the scheduler does,
+	// for the tests that hold the shortcut of best to it.
+	exhaustive bool
+}
+
+// nodeState is what the filters and the score read of a node of a given
+// node group for a pod without a node of its own, spread constraints,
+// anti-affinity or a nodeSelector on the node's zone, region or
+// hostname: what its pods use and request as the scheduler scores them.
+type nodeState struct {
+	used                    Resources
+	scoredCPU, scoredMemory int64
+}
+
+func (n *Node) state() nodeState {
+	return nodeState{used: n.Used, scoredCPU: n.scored.CPU, scoredMemory: n.scored.Memory}
 }
 
 // Pending returns the pods that could not be placed, in the order they
@@ -235,7 +257,11 @@ func (p *Placement) GroupNodes(name string) []*Node {
 // volume limits and the zone of an existing volume, pod priority and
 // preemption, and the Cluster Autoscaler adding nodes beyond the size.
 func (a *Analysis) Place(size Size) *Placement {
-	p := &Placement{Size: size}
+	return a.place(size, false)
+}
+
+func (a *Analysis) place(size Size, exhaustive bool) *Placement {
+	p := &Placement{Size: size, exhaustive: exhaustive, alike: map[*Group]map[nodeState][]int{}}
 	for _, g := range a.Groups {
 		if !g.Known() {
 			p.Unknown = append(p.Unknown, g.Name)
@@ -248,6 +274,13 @@ func (a *Analysis) Place(size Size) *Placement {
 		for i := range count {
 			p.Nodes = append(p.Nodes, a.newNode(g, i))
 		}
+	}
+	for i, n := range p.Nodes {
+		n.pos = i
+		if p.alike[n.Group] == nil {
+			p.alike[n.Group] = map[nodeState][]int{}
+		}
+		p.alike[n.Group][n.state()] = append(p.alike[n.Group][n.state()], i)
 	}
 	p.Pods = a.pods(size, p.Nodes)
 	for _, pod := range p.Pods {
@@ -359,16 +392,7 @@ const (
 // does not.
 func (p *Placement) schedule(pod *Pod) {
 	pre := p.preFilter(pod)
-	var best *Node
-	var bestScore int64
-	for _, n := range p.Nodes {
-		if !pre.filter(n, nil) {
-			continue
-		}
-		if s := leastAllocated(pod, n); best == nil || s > bestScore {
-			best, bestScore = n, s
-		}
-	}
+	best := p.best(pre)
 	if best == nil {
 		pod.Reasons = map[string]int{}
 		for _, n := range p.Nodes {
@@ -377,11 +401,87 @@ func (p *Placement) schedule(pod *Pod) {
 		pod.Reason = fitError(len(p.Nodes), pod.Reasons)
 		return
 	}
+	was := best.state()
 	pod.Node = best
 	best.Pods = append(best.Pods, pod)
 	best.Used = best.Used.Add(Resources{CPU: pod.Requests.CPU, Memory: pod.Requests.Memory, EphemeralStorage: pod.Requests.EphemeralStorage, Pods: 1})
 	best.scored = best.scored.Add(scored(pod.Requests))
 	best.owners[pod.owner()]++
+	alike := p.alike[best.Group]
+	if rest := removeSorted(alike[was], best.pos); len(rest) > 0 {
+		alike[was] = rest
+	} else {
+		delete(alike, was)
+	}
+	alike[best.state()] = insertSorted(alike[best.state()], best.pos)
+}
+
+// best returns the feasible node with the highest score, the first in
+// node order on a tie, or nil when no node is feasible.
+//
+// That is every node's filters and score, as the scheduler computes
+// them, unless the pod's filters and score read nothing of a node but its
+// node group and state (nodeState): then the nodes of a group in one state
+// give one answer, and only the first of them is asked. A DaemonSet's pod
+// names its node, which is the only one asked.
+func (p *Placement) best(pre *preFiltered) *Node {
+	pod := pre.pod
+	var best *Node
+	var bestScore int64
+	switch {
+	case p.exhaustive || len(pod.Spread) > 0 || len(pod.AntiAffinity) > 0 || nodeSelector(pod.Selector):
+		for _, n := range p.Nodes {
+			if !pre.filter(n, nil) {
+				continue
+			}
+			if s := leastAllocated(pod, n); best == nil || s > bestScore {
+				best, bestScore = n, s
+			}
+		}
+	case pod.Target != nil:
+		// Every other node fails the first filter.
+		if pre.filter(pod.Target, nil) {
+			best = pod.Target
+		}
+	default:
+		for _, alike := range p.alike {
+			for _, nodes := range alike {
+				n := p.Nodes[nodes[0]]
+				if !pre.filter(n, nil) {
+					continue
+				}
+				if s := leastAllocated(pod, n); best == nil || s > bestScore || s == bestScore && n.pos < best.pos {
+					best, bestScore = n, s
+				}
+			}
+		}
+	}
+	return best
+}
+
+// nodeSelector reports whether selector reads a label that differs
+// between the nodes of a node group: the zone, region or hostname.
+func nodeSelector(selector map[string]string) bool {
+	for k := range selector {
+		if k == zoneLabel || k == regionLabel || k == hostnameLabel {
+			return true
+		}
+	}
+	return false
+}
+
+// insertSorted inserts i into the increasing list s.
+func insertSorted(s []int, i int) []int {
+	at, _ := slices.BinarySearch(s, i)
+	return slices.Insert(s, at, i)
+}
+
+// removeSorted removes i from the increasing list s.
+func removeSorted(s []int, i int) []int {
+	if at, ok := slices.BinarySearch(s, i); ok {
+		return slices.Delete(s, at, at+1)
+	}
+	return s
 }
 
 // Reasons of kube-scheduler's filters (pkg/scheduler/framework/plugins)

@@ -2,6 +2,7 @@ package capacity_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -416,7 +417,59 @@ apps: web: resources: requests: {cpu: "100m", memory: "128Mi"}`,
 			if diff := cmp.Diff(tt.want, layout(p)); diff != "" {
 				t.Errorf("Place(%v) mismatch (-want +got):\n%s", tt.size, diff)
 			}
+			if diff := cmp.Diff(layout(analyze(t, tt.src, tt.overhead).PlaceExhaustive(tt.size)), layout(p)); diff != "" {
+				t.Errorf("Place(%v) differs from trying every node for every pod (-every node +Place):\n%s", tt.size, diff)
+			}
 		})
+	}
+}
+
+// TestPlaceAsExhaustive checks that Place, which asks one node of a
+// group's nodes in the same state, places every pod where trying every
+// node does, with the same reasons: on random pods of random sizes, with
+// and without selectors (of a group's label, a zone, a hostname) and
+// tolerations, with DaemonSets, on node groups of three sizes, one
+// tainted, at min and at max.
+func TestPlaceAsExhaustive(t *testing.T) {
+	a := analyze(t, `
+cluster: nodeGroups: {
+	general: {minSize: 3, maxSize: 7}
+	big: {instanceTypes: ["m6i.xlarge"], minSize: 1, maxSize: 4, labels: role: "big"}
+	infra: {instanceTypes: ["t3.large"], minSize: 1, maxSize: 2, labels: role: "infra", taints: [{key: "role", value: "infra"}]}
+}
+apps: {
+	api: {replicas: 3, autoscaling: {minReplicas: 3, maxReplicas: 12, cpu: 70}, resources: requests: {cpu: "300m", memory: "512Mi"}}
+	web: {replicas: 2, spread: zones: "required", resources: requests: {cpu: "200m", memory: "256Mi"}}
+	db: {kind: "StatefulSet", replicas: 3, antiAffinity: "required", resources: requests: {cpu: "500m", memory: "1Gi"}}
+}`, true)
+	daemonSets := a.DaemonSets
+	r := rand.New(rand.NewPCG(1, 2))
+	selectors := []map[string]string{nil, nil, {"role": "big"}, {"role": "infra"}, {"role": "none"},
+		{"topology.kubernetes.io/zone": "eu-west-1b"}, {"kubernetes.io/hostname": "general-2"}}
+	tolerations := [][]capacity.Toleration{nil, nil, {{Key: "role", Operator: "Exists"}}}
+	for trial := range 300 {
+		a.DaemonSets = nil
+		if trial%2 == 0 {
+			a.DaemonSets = daemonSets
+		}
+		a.System = nil
+		for i := range 1 + r.IntN(12) {
+			a.System = append(a.System, capacity.OverheadPod{
+				Name: fmt.Sprintf("pod-%d", i), Replicas: 1 + r.Int64N(25),
+				Requests: capacity.Resources{
+					CPU:              []int64{0, 50, 100, 250, 300, 700, 1500}[r.IntN(7)],
+					Memory:           []int64{0, 64, 128, 200, 512, 2048}[r.IntN(6)] * capacity.MiB,
+					EphemeralStorage: []int64{0, 0, 1, 5}[r.IntN(4)] * capacity.GiB,
+				},
+				Selector: selectors[r.IntN(len(selectors))], Tolerations: tolerations[r.IntN(len(tolerations))],
+			})
+		}
+		for _, size := range []capacity.Size{capacity.AtMin, capacity.AtMax} {
+			want, got := a.PlaceExhaustive(size), a.Place(size)
+			if diff := cmp.Diff(layout(want), layout(got)); diff != "" {
+				t.Fatalf("trial %d: Place(%v) differs from trying every node for every pod (-every node +Place):\n%s", trial, size, diff)
+			}
+		}
 	}
 }
 
@@ -568,5 +621,45 @@ func TestPodNames(t *testing.T) {
 		if got := tt.pod.Describe(); got != tt.describe {
 			t.Errorf("Describe() = %q, want %q", got, tt.describe)
 		}
+	}
+}
+
+// BenchmarkPlace places 1,000 apps at min and at max on a thousand
+// nodes at most: Place, and for comparison every node tried for every pod.
+func BenchmarkPlace(b *testing.B) {
+	var src strings.Builder
+	src.WriteString(`
+cluster: nodeGroups: {
+	general: {instanceTypes: ["m6i.2xlarge"], minSize: 100, maxSize: 1000, labels: workload: "general"}
+	batch: {instanceTypes: ["c6i.xlarge"], minSize: 40, maxSize: 100, labels: workload: "batch", taints: [{key: "workload", value: "batch"}]}
+}
+apps: {
+`)
+	for i := range 1000 {
+		switch {
+		case i%10 == 9:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {kind: \"StatefulSet\", replicas: 3, nodeGroup: \"general\", resources: requests: {cpu: \"500m\", memory: \"1Gi\"}}\n", i)
+		case i%10 == 8:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {kind: \"CronJob\", schedule: \"@daily\", nodeGroup: \"batch\", resources: requests: {cpu: \"1\", memory: \"2Gi\"}}\n", i)
+		default:
+			fmt.Fprintf(&src, "\t\"app-%04d\": {nodeGroup: \"general\", autoscaling: {minReplicas: 2, maxReplicas: 10, cpu: 70}, resources: requests: {cpu: \"250m\", memory: \"512Mi\"}}\n", i)
+		}
+	}
+	src.WriteString("}\n")
+	a := capacity.Analyze(modeltest.Env(b, "prod", packEnv+src.String()), nil, time.Time{})
+	for _, bc := range []struct {
+		name  string
+		place func(capacity.Size) *capacity.Placement
+	}{{"alike", a.Place}, {"exhaustive", a.PlaceExhaustive}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, size := range []capacity.Size{capacity.AtMin, capacity.AtMax} {
+					if p := bc.place(size); len(p.Pending()) > 0 {
+						b.Fatalf("Place(%v) left %d pods Pending: %s", size, len(p.Pending()), p.Pending()[0].Reason)
+					}
+				}
+			}
+		})
 	}
 }

@@ -53,8 +53,9 @@ const (
 func API(env *model.Environment, objs []object.Object) error {
 	var errs cueerrors.Error
 	seen := map[string]bool{}
+	memo := &apiMemo{}
 	for _, o := range objs {
-		v := &apiValidator{env: env, obj: o, app: env.Apps[o.App], seen: seen}
+		v := &apiValidator{env: env, obj: o, app: env.Apps[o.App], seen: seen, memo: memo}
 		v.validate()
 		errs = cueerrors.Append(errs, v.errs)
 	}
@@ -74,6 +75,39 @@ type apiValidator struct {
 	// an app's is on each of its objects, and is reported once, with the
 	// first object.
 	seen map[string]bool
+	memo *apiMemo
+}
+
+// apiMemo remembers what apimachinery's validation said of the label and
+// annotation keys and label values it was asked about: every object of
+// an app carries the same labels, and a regular expression checks each.
+type apiMemo struct {
+	labelKeys, labelValues, annotationKeys map[string][]string
+}
+
+// remember returns f(s), computed once per s in m.
+func remember(m *map[string][]string, s string, f func(string) []string) []string {
+	msgs, ok := (*m)[s]
+	if !ok {
+		if *m == nil {
+			*m = map[string][]string{}
+		}
+		msgs = f(s)
+		(*m)[s] = msgs
+	}
+	return msgs
+}
+
+func (m *apiMemo) labelKey(k string) []string {
+	return remember(&m.labelKeys, k, validation.IsQualifiedName)
+}
+
+func (m *apiMemo) labelValue(val string) []string {
+	return remember(&m.labelValues, val, validation.IsValidLabelValue)
+}
+
+func (m *apiMemo) annotationKey(k string) []string {
+	return remember(&m.annotationKeys, k, func(k string) []string { return validation.IsQualifiedName(strings.ToLower(k)) })
 }
 
 // at returns the path of the app's field, the app when field is "", or
@@ -105,7 +139,9 @@ func (v *apiValidator) errorf(path, field, format string, args ...any) {
 }
 
 func (v *apiValidator) validate() {
-	v.utf8("", v.obj.Content)
+	if !validUTF8(v.obj.Content) {
+		v.utf8("", v.obj.Content)
+	}
 	v.meta("metadata", v.obj.Lookup("metadata"), true)
 	switch v.obj.Kind() {
 	case "ConfigMap", "Secret":
@@ -179,6 +215,28 @@ func (v *apiValidator) utf8(field string, val any) {
 	}
 }
 
+// validUTF8 reports whether every string in val, key or value, is valid
+// UTF-8: whether utf8 has nothing to report, without the paths it names.
+func validUTF8(val any) bool {
+	switch val := val.(type) {
+	case string:
+		return utf8.ValidString(val)
+	case map[string]any:
+		for k, e := range val {
+			if !utf8.ValidString(k) || !validUTF8(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range val {
+			if !validUTF8(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // meta checks an object's (top) or a pod template's metadata.
 func (v *apiValidator) meta(field string, m any, top bool) {
 	md, _ := m.(map[string]any)
@@ -189,12 +247,16 @@ func (v *apiValidator) meta(field string, m any, top bool) {
 		v.labels(field+".labels", labels)
 	}
 	annotations, _ := md["annotations"].(map[string]any)
-	size := 0
-	for _, k := range slices.Sorted(maps.Keys(annotations)) {
-		val := object.String(annotations[k])
-		size += len(k) + len(val)
-		if msgs := validation.IsQualifiedName(strings.ToLower(k)); len(msgs) > 0 {
-			v.errorf(v.annotationPath(k), field+".annotations", "key %q: %s", k, strings.Join(msgs, "; "))
+	size, valid := 0, true
+	for k, val := range annotations {
+		size += len(k) + len(object.String(val))
+		valid = valid && len(v.memo.annotationKey(k)) == 0
+	}
+	if !valid { // the keys in order
+		for _, k := range slices.Sorted(maps.Keys(annotations)) {
+			if msgs := v.memo.annotationKey(k); len(msgs) > 0 {
+				v.errorf(v.annotationPath(k), field+".annotations", "key %q: %s", k, strings.Join(msgs, "; "))
+			}
 		}
 	}
 	if size > maxAnnotationsSize {
@@ -229,16 +291,26 @@ func (v *apiValidator) name(name string) {
 }
 
 func (v *apiValidator) labels(field string, labels map[string]any) {
+	valid := true
+	for k, val := range labels {
+		if len(v.memo.labelKey(k)) > 0 || len(v.memo.labelValue(object.String(val))) > 0 {
+			valid = false
+			break
+		}
+	}
+	if valid {
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		path := v.at("")
 		if v.app != nil {
 			path = v.at(v.mapKey("labels", v.app.Labels, k))
 		}
-		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
+		if msgs := v.memo.labelKey(k); len(msgs) > 0 {
 			v.errorf(path, field, "label key %q: %s", k, strings.Join(msgs, "; "))
 		}
 		val := object.String(labels[k])
-		if msgs := validation.IsValidLabelValue(val); len(msgs) > 0 {
+		if msgs := v.memo.labelValue(val); len(msgs) > 0 {
 			v.errorf(path, field, "label %s value %q: %s", k, val, strings.Join(msgs, "; "))
 		}
 	}

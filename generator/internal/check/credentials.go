@@ -43,26 +43,44 @@ type CredentialAllowance struct {
 // Findings in a field the app allows (credentialScan.allow) are returned
 // instead, with the allowances that found nothing, for the report.
 func Credentials(env *model.Environment, built, objs []object.Object) ([]CredentialAllowance, error) {
+	// builtStrings holds, per app, the strings of its objects as built
+	// (before the patches): whether a patch wrote a value. Only an app
+	// with patches whose objects hold a credential asks, so it is filled
+	// for those alone.
 	builtStrings := map[string]map[string]bool{}
-	for _, o := range built {
-		if builtStrings[o.App] == nil {
-			builtStrings[o.App] = map[string]bool{}
+	inBuilt := func(app, value string) bool {
+		strs, ok := builtStrings[app]
+		if !ok {
+			strs = map[string]bool{}
+			for _, o := range built {
+				if o.App == app {
+					namedStrings(o.Content, "", func(_, value string) { strs[value] = true })
+				}
+			}
+			builtStrings[app] = strs
 		}
-		namedStrings(o.Content, "", func(_, value string) { builtStrings[o.App][value] = true })
+		return strs[value]
 	}
 	type key struct{ path, what string }
 	seen := map[key]bool{}
 	used := map[[2]string]bool{}
 	var allowed []CredentialAllowance
 	var errs cueerrors.Error
+	var d detector
 	for _, o := range objs {
+		// Nearly every object holds no credential: found says so without
+		// the order of namedStrings, which sorts every map's keys. The
+		// findings of the others are then taken in that order.
+		if !d.found(o.Content, "") {
+			continue
+		}
 		namedStrings(o.Content, "", func(name, value string) {
-			f, ok := detect(name, value)
+			f, ok := d.detect(name, value)
 			if !ok {
 				return
 			}
 			app := env.Apps[o.App]
-			field := credentialField(app, value, builtStrings[o.App][value])
+			field := credentialField(app, value, app != nil && len(app.Patches) > 0 && inBuilt(o.App, value))
 			path := "platform"
 			if app != nil {
 				path = app.Path(field)
@@ -222,4 +240,39 @@ func namedStrings(v any, name string, fn func(name, value string)) {
 			prev, _ = e.(string)
 		}
 	}
+}
+
+// found reports whether detect finds a credential in any string of v
+// that namedStrings would call fn with, under the same name, in any
+// order.
+func (d *detector) found(v any, name string) bool {
+	switch v := v.(type) {
+	case string:
+		_, ok := d.detect(name, v)
+		return ok
+	case map[string]any:
+		envName, _ := v["name"].(string)
+		for k, e := range v {
+			n := k
+			if k == "value" && envName != "" {
+				n = envName
+			}
+			if d.found(e, n) {
+				return true
+			}
+		}
+	case []any:
+		prev := ""
+		for _, e := range v {
+			n := ""
+			if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
+				n = prev
+			}
+			if d.found(e, n) {
+				return true
+			}
+			prev, _ = e.(string)
+		}
+	}
+	return false
 }

@@ -43,6 +43,16 @@ func TestDetect(t *testing.T) {
 		// credentialScan.allow is for this.
 		{"sha1 checksum under a secret-like name", "SECRET_SHA", "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", "a secret"},
 
+		// The patterns written case-insensitively match in any case, and
+		// with the characters that fold to k and s (K, U+212A; ſ, U+017F).
+		{"AWS secret access key in mixed case", "x", "AwS_SeCrEt_AcCeSs_KeY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq9Lw3TmGk", "an AWS secret access key"},
+		{"AWS secret access key with a Kelvin sign", "x", "aws_secret_\u212aey=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq9Lw3TmGk", "an AWS secret access key"},
+		{"password with a long s", "", "paſſword=Tr0ub4dor&3", "a password"},
+		{"PWD in a connection string", "dsn", "Server=db;Uid=app;PWD=Tr0ub4dor&3", "a password"},
+		{"GitHub token after another gh", "x", "ghx_ and ghp_R8sLq2VbX4mN7pK1tY9wZ3cF6hJ0dA5eG2uI", "a GitHub token"},
+		{"base64 credential after a short run", "x", "abc=QUtJQVo3UUtXSjNCWE1SNFQyTFA=", "an AWS access key ID (base64-encoded)"},
+		{"base64 credential after a long run", "x", "dGhlIHF1aWNrIGJyb3duIGZveA==QUtJQVo3UUtXSjNCWE1SNFQyTFA=", "an AWS access key ID (base64-encoded)"},
+
 		// False positives that must not trip.
 		{"image digest", "image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ""},
 		{"sha256 checksum", "checksum/config", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ""},

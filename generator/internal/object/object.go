@@ -29,7 +29,6 @@ func FromTyped(app string, typed any) (Object, error) {
 	if !ok {
 		return Object{}, fmt.Errorf("decoding %T: not a JSON object", typed)
 	}
-	strip(m)
 	if m["apiVersion"] == nil || m["kind"] == nil {
 		return Object{}, fmt.Errorf("%T has no apiVersion or kind", typed)
 	}
@@ -60,35 +59,32 @@ func Decode(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// strip removes "creationTimestamp": null and empty "status" maps anywhere
-// in v.
+// strip removes "creationTimestamp": null and empty "status" and
+// "metadata" maps anywhere in v.
 func strip(v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		if ts, ok := v["creationTimestamp"]; ok && ts == nil {
-			delete(v, "creationTimestamp")
-		}
-		if st, ok := v["status"].(map[string]any); ok {
-			strip(st)
-			if len(st) == 0 {
-				delete(v, "status")
-			}
-		}
-		for k, c := range v {
-			if k == "metadata" {
-				if md, ok := c.(map[string]any); ok {
-					strip(md)
-					if len(md) == 0 {
-						delete(v, k)
-					}
-					continue
-				}
-			}
+		for _, c := range v {
 			strip(c)
 		}
+		stripLocal(v)
 	case []any:
 		for _, c := range v {
 			strip(c)
+		}
+	}
+}
+
+// stripLocal is strip of a map whose values are stripped already: it
+// removes its "creationTimestamp": null, and its "status" and "metadata"
+// when they are empty maps.
+func stripLocal(m map[string]any) {
+	if ts, ok := m["creationTimestamp"]; ok && ts == nil {
+		delete(m, "creationTimestamp")
+	}
+	for _, k := range [...]string{"status", "metadata"} {
+		if c, ok := m[k].(map[string]any); ok && len(c) == 0 {
+			delete(m, k)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,8 +14,8 @@ import (
 )
 
 // unstructured converts v into the unstructured form exactly as
-// json.Marshal followed by a json.Decoder with UseNumber would, without
-// the bytes in between: the same field names, omitempty, embedded structs,
+// json.Marshal followed by a json.Decoder with UseNumber and strip would,
+// without the bytes in between: the same field names, omitempty, embedded structs,
 // nil slices and maps as null, []byte as base64, numbers as json.Number
 // with encoding/json's text. Values whose type marshals itself
 // (resource.Quantity, metav1.Time, intstr.IntOrString) go through their
@@ -33,11 +34,11 @@ func unstructured(v reflect.Value) (any, error) {
 		if (t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface) && v.IsNil() {
 			return nil, nil
 		}
-		return marshaled(v.Interface().(json.Marshaler))
+		return stripped(marshaled(v.Interface().(json.Marshaler)))
 	case methods&addrMarshals != 0 && v.CanAddr():
-		return marshaled(v.Addr().Interface().(json.Marshaler))
+		return stripped(marshaled(v.Addr().Interface().(json.Marshaler)))
 	case methods&textMarshals != 0:
-		return viaJSON(v)
+		return stripped(viaJSON(v))
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -69,7 +70,7 @@ func unstructured(v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		if t.Key().Kind() != reflect.String || t.Key().Implements(textMarshalerType) {
+		if t.Key().Kind() != reflect.String || methodsOf(t.Key())&textValue != 0 {
 			return viaJSON(v)
 		}
 		m := make(map[string]any, v.Len())
@@ -80,6 +81,9 @@ func unstructured(v reflect.Value) (any, error) {
 				return nil, err
 			}
 			m[validString(it.Key().String())] = c
+		}
+		if t.Elem().Kind() != reflect.String || methodsOf(t.Elem()) != 0 {
+			stripLocal(m) // a string is never null or a map
 		}
 		return m, nil
 	case reflect.Slice:
@@ -101,12 +105,20 @@ func unstructured(v reflect.Value) (any, error) {
 		}
 		return s, nil
 	case reflect.Struct:
-		fields, ok := cachedFields(t)
-		if !ok {
-			return viaJSON(v)
+		ti := cachedFields(t)
+		if !ti.ok {
+			return stripped(viaJSON(v))
 		}
-		var m map[string]any // sized as it grows: most fields are omitted
-		for _, f := range fields {
+		// The fields' values first, so that the map is made at its size:
+		// most fields are omitted, and a map grown entry by entry is
+		// copied as it grows.
+		type entry struct {
+			name string
+			c    any
+		}
+		var buf [16]entry
+		entries := buf[:0]
+		for _, f := range ti.fields {
 			fv, ok := fieldByIndex(v, f.index)
 			if !ok || f.omitEmpty && isEmpty(fv) || f.omitZero && isZero(fv) {
 				continue
@@ -115,17 +127,27 @@ func unstructured(v reflect.Value) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if m == nil {
-				m = map[string]any{}
-			}
-			m[f.name] = c
+			entries = append(entries, entry{f.name, c})
 		}
-		if m == nil {
-			m = map[string]any{}
+		m := make(map[string]any, len(entries))
+		for _, e := range entries {
+			m[e.name] = e.c
+		}
+		if ti.strips {
+			stripLocal(m)
 		}
 		return m, nil
 	}
-	return viaJSON(v) // json.Marshal's error, as before
+	return stripped(viaJSON(v)) // json.Marshal's error, as before
+}
+
+// stripped is strip applied to what a conversion through JSON returned.
+func stripped(v any, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	strip(v)
+	return v, nil
 }
 
 // viaJSON converts v by json.Marshal and decoding, for what unstructured
@@ -189,6 +211,7 @@ const (
 	marshals     = 1 << iota // the type is a json.Marshaler
 	addrMarshals             // its pointer is one: json.Marshal uses it when the value is addressable
 	textMarshals             // it or its pointer is an encoding.TextMarshaler (and not a json.Marshaler)
+	textValue                // it is an encoding.TextMarshaler itself (what a map key needs)
 )
 
 var methodCache sync.Map // reflect.Type -> int
@@ -209,6 +232,9 @@ func methodsOf(t reflect.Type) int {
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface &&
 		(t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)) {
 		m |= textMarshals
+	}
+	if t.Implements(textMarshalerType) {
+		m |= textValue
 	}
 	methodCache.Store(t, m)
 	return m
@@ -324,20 +350,25 @@ type field struct {
 var fieldCache sync.Map // reflect.Type -> []field
 
 // typeInfo is what cachedFields knows of a struct type: its fields, or
-// that unstructured leaves the type to json.Marshal.
+// that unstructured leaves the type to json.Marshal (not ok); strips says
+// whether a field has a name strip removes.
 type typeInfo struct {
 	fields []field
 	ok     bool
+	strips bool
 }
 
 // cachedFields returns typeFields(t), computed once per type.
-func cachedFields(t reflect.Type) ([]field, bool) {
+func cachedFields(t reflect.Type) typeInfo {
 	if ti, ok := fieldCache.Load(t); ok {
-		return ti.(typeInfo).fields, ti.(typeInfo).ok
+		return ti.(typeInfo)
 	}
 	fields, ok := typeFields(t)
-	ti, _ := fieldCache.LoadOrStore(t, typeInfo{fields, ok})
-	return ti.(typeInfo).fields, ti.(typeInfo).ok
+	strips := slices.ContainsFunc(fields, func(f field) bool {
+		return f.name == "creationTimestamp" || f.name == "status" || f.name == "metadata"
+	})
+	ti, _ := fieldCache.LoadOrStore(t, typeInfo{fields, ok, strips})
+	return ti.(typeInfo)
 }
 
 // typeFields returns the fields json.Marshal encodes for struct type t,

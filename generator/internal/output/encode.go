@@ -34,10 +34,18 @@ const maxSimpleKey = 128
 // sigs.k8s.io/yaml.Marshal; see the package documentation for the
 // differences.
 func Encode(v map[string]any) ([]byte, error) {
-	if len(v) == 0 {
-		return []byte("{}\n"), nil
-	}
 	e := encoder{buf: make([]byte, 0, 2048)}
+	return e.encode(v)
+}
+
+// encode is Encode into e's buffer, from its start: the bytes returned
+// are e's until the next call.
+func (e *encoder) encode(v map[string]any) ([]byte, error) {
+	e.buf, e.col = e.buf[:0], 0
+	if len(v) == 0 {
+		e.buf = append(e.buf, "{}\n"...)
+		return e.buf, nil
+	}
 	if err := e.mapping(v, 0, true, true); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -487,6 +488,22 @@ func BenchmarkJSON(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := json.Marshal(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFiles encodes 1,000 Deployments into their files.
+func BenchmarkFiles(b *testing.B) {
+	objs := make([]object.Object, 1000)
+	for i := range objs {
+		v := deploymentContent(b)
+		v["metadata"].(map[string]any)["name"] = fmt.Sprintf("web-%04d", i)
+		objs[i] = object.Object{App: fmt.Sprintf("web-%04d", i), Content: v}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Files(objs); err != nil {
 			b.Fatal(err)
 		}
 	}

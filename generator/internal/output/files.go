@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -95,6 +96,10 @@ func Path(o object.Object) string {
 func Files(objs []object.Object) ([]File, error) {
 	files := make([]File, len(objs))
 	owner := make(map[string]string, len(objs)) // path -> object ID
+	// One buffer for every object, each file's bytes copied out at their
+	// size: a buffer per file would be grown, and copied, several times
+	// over.
+	e := encoder{buf: make([]byte, 0, 64*1024)}
 	for i, o := range objs {
 		if err := checkNames(o); err != nil {
 			return nil, err
@@ -110,11 +115,11 @@ func Files(objs []object.Object) ([]File, error) {
 			return nil, fmt.Errorf("objects %s and %s are both written to %s", a, b, p)
 		}
 		owner[p] = o.ID()
-		data, err := Encode(o.Content)
+		data, err := e.encode(o.Content)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", o.ID(), err)
 		}
-		files[i] = File{Path: p, Data: data}
+		files[i] = File{Path: p, Data: bytes.Clone(data)}
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
