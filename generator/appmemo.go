@@ -3,10 +3,7 @@ package generator
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/load"
@@ -24,25 +21,11 @@ type appMemo struct {
 
 // memo returns the memo of o.Cache, or nil without a cache.
 func (o Options) memo() load.Memo {
-	if o.Cache == nil {
+	exe, root, ok := o.cacheScope()
+	if !ok {
 		return nil
 	}
-	exe, err := o.Cache.Executable()
-	if err != nil {
-		return nil
-	}
-	root, err := filepath.Abs(o.root())
-	if err != nil {
-		return nil
-	}
-	var cueEnv []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "CUE_") {
-			cueEnv = append(cueEnv, kv)
-		}
-	}
-	slices.Sort(cueEnv)
-	return appMemo{c: o.Cache, prefix: []string{"apps/v1", exe, root, strings.Join(cueEnv, "\n")}}
+	return appMemo{c: o.Cache, prefix: []string{"apps/v1", exe, root, cueSettings()}}
 }
 
 func (m appMemo) key(env string) string {

@@ -69,17 +69,45 @@ const mtimeSlack = 2 * time.Second
 // binary, the root, the date (waivers expire and Kubernetes versions
 // leave support by date) and CUE's own settings.
 func (o Options) cacheKey(env string) (string, bool) {
-	if o.Cache == nil {
+	exe, root, ok := o.cacheScope()
+	if !ok {
 		return "", false
+	}
+	day := o.today().Format(time.DateOnly)
+	return cache.Key("render/v2", exe, root, env, day, cueSettings()), true
+}
+
+// inputsKey is where the digests of the input files under the root live,
+// with their metadata (cache.Hasher.Trust): they change with the gen
+// binary and the root only.
+func (o Options) inputsKey() (string, bool) {
+	exe, root, ok := o.cacheScope()
+	if !ok {
+		return "", false
+	}
+	return cache.Key("inputs/v1", exe, root), true
+}
+
+// cacheScope is what every entry's key names: the digest of the gen
+// binary and the absolute root. ok is false without a cache.
+func (o Options) cacheScope() (exe, root string, ok bool) {
+	if o.Cache == nil {
+		return "", "", false
 	}
 	exe, err := o.Cache.Executable()
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
-	root, err := filepath.Abs(o.root())
+	root, err = filepath.Abs(o.root())
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
+	return exe, root, true
+}
+
+// cueSettings are the CUE_* variables of the environment, sorted, one
+// per line: they can change what CUE evaluates.
+func cueSettings() string {
 	var cueEnv []string
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "CUE_") {
@@ -87,26 +115,7 @@ func (o Options) cacheKey(env string) (string, bool) {
 		}
 	}
 	slices.Sort(cueEnv)
-	day := o.today().Format(time.DateOnly)
-	return cache.Key("render/v2", exe, root, env, day, strings.Join(cueEnv, "\n")), true
-}
-
-// inputsKey is where the digests of the input files under the root live,
-// with their metadata (cache.Hasher.Trust): they change with the gen
-// binary and the root only.
-func (o Options) inputsKey() (string, bool) {
-	if o.Cache == nil {
-		return "", false
-	}
-	exe, err := o.Cache.Executable()
-	if err != nil {
-		return "", false
-	}
-	root, err := filepath.Abs(o.root())
-	if err != nil {
-		return "", false
-	}
-	return cache.Key("inputs/v1", exe, root), true
+	return strings.Join(cueEnv, "\n")
 }
 
 // cached returns the entry of env when its inputs are unchanged; hs

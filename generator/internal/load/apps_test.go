@@ -127,24 +127,8 @@ func TestByAppsGivesUp(t *testing.T) {
 	}
 }
 
-// platformCUE is a cluster, a namespace and an app, web, in namespace shop.
-const platformCUE = `package environments
-
-cluster: {
-	name:      "prod"
-	region:    "eu-west-1"
-	accountID: "123456789012"
-	version:   "1.35"
-	zones: ["eu-west-1a", "eu-west-1b"]
-	nodeGroups: general: {instanceTypes: ["m6i.large"], minSize: 1, maxSize: 3}
-}
-namespaces: shop: {}
-apps: web: {
-	namespace: "shop"
-	image: {repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web", tag: "1.0.0"}
-	ports: http: port: 8080
-}
-`
+// platformCUE is load_test.go's platform with the cluster named prod.
+var platformCUE = strings.Replace(platform, "cluster: {\n", "cluster: {\n\tname: \"prod\"\n", 1)
 
 func writeOne(t *testing.T, root, name, content string) {
 	t.Helper()
