@@ -126,6 +126,8 @@ func (x *explainer) single(e cueerrors.Error) cueerrors.Error {
 		return x.notAllowed(e)
 	case strings.Contains(e.Error(), "expected '}', found 'EOF'"):
 		return unclosed(e)
+	case strings.Contains(e.Error(), "expected 'EOF', found '}'"):
+		return unopened(e)
 	}
 	return nil
 }
@@ -301,6 +303,34 @@ func unclosed(e cueerrors.Error) cueerrors.Error {
 }
 
 // atPos is a CUE error moved to another position.
+// unopened retells "expected 'EOF', found '}'", a "}" that closes no
+// "{": the "{" of its block is missing. The block most likely begins on
+// the nearest line above indented as the "}" is (a field whose value was
+// to be that block), which the message names.
+func unopened(e cueerrors.Error) cueerrors.Error {
+	pos := e.Position()
+	src, err := os.ReadFile(pos.Filename())
+	if err != nil || pos.Offset() >= len(src) {
+		return nil
+	}
+	indent := indentOf(src, pos.Offset())
+	lines := strings.Split(string(src[:pos.Offset()]), "\n")
+	msg := `this "}" closes no "{": the "{" that opens its block is missing`
+	// lines[len(lines)-1] is the "}"'s own line, up to it.
+	for i := len(lines) - 2; i >= 0; i-- {
+		line := lines[i]
+		text := strings.TrimSpace(line)
+		if text == "" || strings.HasPrefix(text, "//") {
+			continue
+		}
+		if line[:len(line)-len(strings.TrimLeft(line, " \t"))] == indent {
+			msg += fmt.Sprintf(`; should line %d (%s) end with "{"?`, i+1, strconv.Quote(text))
+			break
+		}
+	}
+	return model.Explain(e.Path(), msg, e)
+}
+
 type atPos struct {
 	err cueerrors.Error
 	pos token.Pos

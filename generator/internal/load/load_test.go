@@ -535,6 +535,16 @@ func TestLoadErrors(t *testing.T) {
 			}},
 		},
 		{
+			// The "{" of apps: web: is missing: the "}" that was to close
+			// it closes nothing, and the line that should open it is named.
+			name: "a block never opened",
+			dev:  "cluster: name: \"dev\"\napps: web:\n\treplicas: 2\n}\n",
+			want: []problem{{
+				Error:     `this "}" closes no "{": the "{" that opens its block is missing; should line 4 ("apps: web:") end with "{"?`,
+				Positions: []position{{"environments/dev/dev.cue", 6, 1}},
+			}},
+		},
+		{
 			name: "a string for an integer",
 			dev:  `cluster: name: "dev"` + "\n" + `apps: web: replicas: "3"` + "\n",
 			want: []problem{{
