@@ -69,7 +69,7 @@ func renderChanged(ctx context.Context, opts Options, names []string, started ti
 			Policy:    hit.Policy,
 			Inputs:    hit.Inputs,
 			Unchanged: true,
-			recorded:  len(hit.Files),
+			recorded:  hit.Files.Files(),
 		})
 	}
 	slices.SortFunc(res.Envs, func(a, b Env) int { return strings.Compare(a.Name, b.Name) })

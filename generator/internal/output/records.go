@@ -52,6 +52,17 @@ type Record struct {
 // [CompareRecords]).
 type Records map[string]Record
 
+// Files is the number of files the records name (folders aside).
+func (r Records) Files() int {
+	n := 0
+	for p := range r {
+		if !isDir(p) {
+			n++
+		}
+	}
+	return n
+}
+
 // rootDir is the record of the compared folder itself.
 const rootDir = "./"
 
