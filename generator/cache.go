@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/cache"
+	"github.com/gitops-gen/gen/generator/internal/check"
 	"github.com/gitops-gen/gen/generator/internal/output"
 	"github.com/gitops-gen/gen/generator/internal/policy"
 )
@@ -33,6 +34,9 @@ type entry struct {
 	LockStale bool          `json:"lockStale"`
 	Warnings  []string      `json:"warnings"`
 	Policy    policy.Report `json:"policy"`
+	// Cluster names the environment's cluster, so that one rendered
+	// while this one is not is still refused a cluster it has.
+	Cluster *check.ClusterID `json:"cluster,omitempty"`
 }
 
 // encode returns e as it is stored: its JSON on one line, then its files.
@@ -182,6 +186,7 @@ func (o Options) remember(res *Result) {
 			LockStale: lockStale,
 			Warnings:  e.Warnings,
 			Policy:    e.Policy,
+			Cluster:   clusterOf(e),
 		})
 	}
 }
@@ -209,4 +214,14 @@ func (o Options) settle(env string, e *entry, settled output.Records) {
 		e.Files[p] = r
 	}
 	o.store(key, e)
+}
+
+// clusterOf is the ClusterID of a rendered environment, nil without its
+// model.
+func clusterOf(e Env) *check.ClusterID {
+	if e.Model == nil {
+		return nil
+	}
+	id := check.IDOf(e.Model)
+	return &id
 }

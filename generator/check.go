@@ -108,9 +108,12 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		return nil, err
 	}
 	var misses []string
+	known := map[string]*entry{}
 	for i, name := range names {
 		if hits[i] == nil {
 			misses = append(misses, name)
+		} else {
+			known[name] = hits[i]
 		}
 	}
 	rendered := map[string]Env{}
@@ -118,6 +121,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	if len(misses) > 0 {
 		o := opts
 		o.Envs = misses
+		o.knownClusters = knownClusters(known)
 		res, err := Render(ctx, o)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/gitops-gen/gen/generator/internal/check"
 	"runtime"
 	"slices"
 	"time"
@@ -69,6 +70,11 @@ type Options struct {
 	// keepObjects keeps each environment's rendered objects in the
 	// Result, for PlanEnv; other callers let them go after the policies.
 	keepObjects bool
+	// knownClusters are the clusters of environments left out of the
+	// render because the cache answers for them (Check, SkipUnchanged),
+	// by environment: an environment rendered is still refused their
+	// clusters (check.ClusterSet.Known).
+	knownClusters map[string]check.ClusterID
 }
 
 // envNames returns the environments opts names, sorted and without

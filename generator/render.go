@@ -134,6 +134,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 		// environment found clashing is blamed while its CUE is at hand.
 		clusters = check.NewClusterSet()
 	)
+	for env, id := range opts.knownClusters {
+		clusters.Known(env, id)
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.envJobs())
 	today := opts.today()
@@ -324,7 +327,7 @@ func loadChecked(opts Options) ([]*model.Environment, error) {
 	}
 	envs, loadErr := load.LoadMemo(opts.root(), names, opts.memo())
 	errs := []error{loadErr}
-	clusters := check.Clusters(envs)
+	clusters := check.Clusters(envs, opts.knownClusters)
 	for _, env := range envs {
 		if err := clusters[env]; err != nil {
 			errs = append(errs, envError(env, err))

@@ -9,14 +9,15 @@ import (
 
 	"github.com/gitops-gen/gen/generator/images"
 	"github.com/gitops-gen/gen/generator/internal/cache"
+	"github.com/gitops-gen/gen/generator/internal/check"
 	"github.com/gitops-gen/gen/generator/internal/output"
 )
 
 // unchanged returns, of names, the environments a render need not touch,
 // with their recorded render: those whose inputs are the inputs of a
 // render opts.Cache recorded, whose lock file then held what that render
-// pinned, whose policies passed, and whose rendered folder still holds
-// exactly the recorded files (output.CompareRecords, which reads only
+// pinned, whose policies passed, whose cluster is recorded, and whose
+// rendered folder still holds exactly the recorded files (output.CompareRecords, which reads only
 // the files whose metadata changed).
 func (o Options) unchanged(names []string, since time.Time) map[string]*entry {
 	if o.Cache == nil {
@@ -27,7 +28,7 @@ func (o Options) unchanged(names []string, since time.Time) map[string]*entry {
 	out := map[string]*entry{}
 	for _, name := range names {
 		e, ok := o.cached(name, &hs)
-		if !ok || e.LockStale || e.Policy.Failed() {
+		if !ok || e.LockStale || e.Policy.Failed() || e.Cluster == nil {
 			continue
 		}
 		c, settled, err := output.CompareRecords(dir(root, path.Join(RenderedDir, name)), e.Files, since)
@@ -51,6 +52,7 @@ func renderChanged(ctx context.Context, opts Options, names []string, started ti
 	}
 	o := opts
 	o.SkipUnchanged = false
+	o.knownClusters = knownClusters(hits)
 	o.Envs = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return hits[n] != nil })
 	if len(o.Envs) > 0 {
 		if res, err = Render(ctx, o); err != nil {
@@ -74,4 +76,15 @@ func renderChanged(ctx context.Context, opts Options, names []string, started ti
 	}
 	slices.SortFunc(res.Envs, func(a, b Env) int { return strings.Compare(a.Name, b.Name) })
 	return res, true, nil
+}
+
+// knownClusters are the recorded clusters of the entries, by environment.
+func knownClusters(hits map[string]*entry) map[string]check.ClusterID {
+	out := map[string]check.ClusterID{}
+	for name, e := range hits {
+		if e.Cluster != nil {
+			out[name] = *e.Cluster
+		}
+	}
+	return out
 }

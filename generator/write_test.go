@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +243,39 @@ func TestRenderSkipsUnchanged(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(dep); string(got) != string(want) {
 		t.Errorf("the edited file was not rendered again: %q", got)
+	}
+}
+
+// An environment left out of a render or a check because it is unchanged
+// still has its cluster: another environment renamed to it is refused.
+func TestSkippedClusterStillClashes(t *testing.T) {
+	root := writeRoot(t)
+	qa := filepath.Join(root, "environments", "qa", "qa.cue")
+	if err := os.MkdirAll(filepath.Dir(qa), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"qa\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	age(t, root, time.Hour)
+	opts := generator.Options{Root: root, Cache: generator.NewCache(t.TempDir()), SkipUnchanged: true,
+		Images: images.PinOptions{Resolver: exampleRegistry}}
+	if _, err := generator.Write(opts, renderOpts(t, opts)); err != nil {
+		t.Fatal(err)
+	}
+	// qa takes dev's cluster; dev is unchanged, so neither the render nor
+	// the check loads it.
+	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"dev\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	age(t, root, time.Hour)
+	const want = "cluster dev (account 123456789012, eu-west-1) is also environment dev's"
+	_, err := generator.Render(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Render with dev unchanged = %v, want %q", err, want)
+	}
+	_, err = generator.Check(context.Background(), generator.Options{Root: root, Cache: opts.Cache})
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Check with dev cached = %v, want %q", err, want)
 	}
 }
