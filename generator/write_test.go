@@ -172,13 +172,13 @@ func age(t *testing.T, root string, d time.Duration) {
 	}
 }
 
-// With SkipUnchanged, Render leaves out the environments whose inputs and
-// rendered folder are as a recorded render left them, and Write leaves
-// them alone; an edit, or a rendered file changed by hand, renders the
-// environment again.
-func TestRenderSkipsUnchanged(t *testing.T) {
-	root := writeRoot(t)
-	qa := filepath.Join(root, "environments", "qa", "qa.cue")
+// skipRoot is writeRoot with a second environment, qa (its file is qa),
+// dated an hour ago, and the options of a render with SkipUnchanged and a
+// cache of its own.
+func skipRoot(t *testing.T) (root, qa string, opts generator.Options) {
+	t.Helper()
+	root = writeRoot(t)
+	qa = filepath.Join(root, "environments", "qa", "qa.cue")
 	if err := os.MkdirAll(filepath.Dir(qa), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -186,8 +186,16 @@ func TestRenderSkipsUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	age(t, root, time.Hour)
-	opts := generator.Options{Root: root, Cache: generator.NewCache(t.TempDir()), SkipUnchanged: true,
+	return root, qa, generator.Options{Root: root, Cache: generator.NewCache(t.TempDir()), SkipUnchanged: true,
 		Images: images.PinOptions{Resolver: exampleRegistry}}
+}
+
+// With SkipUnchanged, Render leaves out the environments whose inputs and
+// rendered folder are as a recorded render left them, and Write leaves
+// them alone; an edit, or a rendered file changed by hand, renders the
+// environment again.
+func TestRenderSkipsUnchanged(t *testing.T) {
+	root, qa, opts := skipRoot(t)
 	counts := map[string]int{} // each environment's files when last rendered
 	unchanged := func() []string {
 		t.Helper()
@@ -249,17 +257,7 @@ func TestRenderSkipsUnchanged(t *testing.T) {
 // An environment left out of a render or a check because it is unchanged
 // still has its cluster: another environment renamed to it is refused.
 func TestSkippedClusterStillClashes(t *testing.T) {
-	root := writeRoot(t)
-	qa := filepath.Join(root, "environments", "qa", "qa.cue")
-	if err := os.MkdirAll(filepath.Dir(qa), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"qa\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	age(t, root, time.Hour)
-	opts := generator.Options{Root: root, Cache: generator.NewCache(t.TempDir()), SkipUnchanged: true,
-		Images: images.PinOptions{Resolver: exampleRegistry}}
+	root, qa, opts := skipRoot(t)
 	if _, err := generator.Write(opts, renderOpts(t, opts)); err != nil {
 		t.Fatal(err)
 	}
