@@ -275,6 +275,12 @@ func renderAtOnce(ctx context.Context, opts Options, started time.Time, policies
 		return nil, err
 	}
 	// Build, patch, check and encode each environment; then police it.
+	// No environment's CUE is needed for that but for positions.
+	if !opts.keepObjects {
+		for _, env := range envs {
+			suspend(opts, env)
+		}
+	}
 	res := &Result{Envs: make([]Env, len(envs)), Unlocked: unlocked, all: len(opts.Envs) == 0, started: started}
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
