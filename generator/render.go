@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 	"golang.org/x/sync/errgroup"
 
@@ -178,6 +179,9 @@ func Render(ctx context.Context, opts Options) (*Result, error) {
 			if failed.Load() {
 				return nil // another environment's problem is what will be reported
 			}
+			if !opts.keepObjects {
+				suspend(opts, env)
+			}
 			res.Envs[i], envErr[i] = renderPinned(env, locks[0], opts, policies, today)
 			if !opts.keepObjects {
 				env.Release()
@@ -271,6 +275,12 @@ func renderAtOnce(ctx context.Context, opts Options, started time.Time, policies
 		return nil, err
 	}
 	// Build, patch, check and encode each environment; then police it.
+	// No environment's CUE is needed for that but for positions.
+	if !opts.keepObjects {
+		for _, env := range envs {
+			suspend(opts, env)
+		}
+	}
 	res := &Result{Envs: make([]Env, len(envs)), Unlocked: unlocked, all: len(opts.Envs) == 0, started: started}
 	errs := make([]error, len(envs))
 	g, ctx := errgroup.WithContext(ctx)
@@ -315,6 +325,38 @@ func renderPinned(env *model.Environment, lock images.Pinned, opts Options, poli
 		e.objects = r.objects
 	}
 	return e, err
+}
+
+// suspend lets go of env's evaluated CUE before its objects are built:
+// the two together were the largest part of a render's memory. What a
+// render that succeeds asks positions of, the apps' fields that policy
+// reports point at, is noted first; an error, or any other position,
+// loads the environment again (see [model.Environment.Suspend]).
+func suspend(opts Options, env *model.Environment) {
+	env.Suspend(reportedPaths(env), func() (cue.Value, cue.Value, error) {
+		envs, err := load.LoadMemo(opts.root(), []string{env.Name}, opts.memo())
+		if err != nil {
+			return cue.Value{}, cue.Value{}, err
+		}
+		return envs[0].Value, envs[0].Source, nil
+	})
+}
+
+// reportedPaths are the CUE paths whose positions policy reports give as
+// the source of what they list: each app, its waivers and its credential
+// scan's allowances and the fields they allow.
+func reportedPaths(env *model.Environment) []string {
+	var paths []string
+	for _, app := range env.Apps {
+		paths = append(paths, app.Path(""))
+		for policy := range app.Waivers {
+			paths = append(paths, app.Path("waivers."+model.Label(policy)))
+		}
+		for field := range app.CredentialScan.Allow {
+			paths = append(paths, app.Path("credentialScan.allow."+model.Label(field)), app.Path(field))
+		}
+	}
+	return paths
 }
 
 // loadChecked loads the environments in opts (all of them by default)

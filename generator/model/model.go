@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -57,6 +58,9 @@ type Environment struct {
 	// Inputs are the folders, relative to the root, whose files the
 	// environment was loaded from (see cache.InputDirs).
 	Inputs []string `json:"-"`
+
+	// suspended, after Suspend, answers Pos until Release.
+	suspended *suspension
 }
 
 // Release lets go of the evaluated CUE (Value and Source), by far the
@@ -64,6 +68,44 @@ type Environment struct {
 // [Environment.Pos] then returns token.NoPos.
 func (e *Environment) Release() {
 	e.Value, e.Source = cue.Value{}, cue.Value{}
+	e.suspended = nil
+}
+
+// Suspend lets go of the evaluated CUE as Release does, while positions
+// may still be asked for: the positions of the fields at the CUE paths
+// in keep are noted first, and Pos answers those from the note; the first
+// Pos of any other path calls reload for Value and Source again (an
+// evaluation of the same files gives the same positions) and answers
+// from them from then on. A reload that fails leaves the positions
+// unknown. Release ends the suspension. Suspend must not be called while
+// another goroutine calls Pos.
+func (e *Environment) Suspend(keep []string, reload func() (value, source cue.Value, err error)) {
+	s := &suspension{kept: make(map[string]token.Pos, len(keep)), reload: reload}
+	// A position's file holds the file system CUE loaded it from, with
+	// every file it parsed: a copy of its name and lines lets that go.
+	files := map[*token.File]*token.File{}
+	for _, p := range keep {
+		pos := e.pos(p)
+		if f := pos.File(); f != nil {
+			c, ok := files[f]
+			if !ok {
+				c = token.NewFile(f.Name(), -1, f.Size())
+				c.SetLines(f.Lines())
+				files[f] = c
+			}
+			pos = c.Pos(pos.Offset(), pos.RelPos())
+		}
+		s.kept[p] = pos
+	}
+	e.suspended = s
+	e.Value, e.Source = cue.Value{}, cue.Value{}
+}
+
+// A suspension is what Pos answers from after Suspend.
+type suspension struct {
+	kept   map[string]token.Pos
+	once   sync.Once
+	reload func() (value, source cue.Value, err error)
 }
 
 // Base is the environment folder's own name, the CUE field name: "prod"
@@ -77,6 +119,20 @@ func (e *Environment) Base() string {
 // the user's files define. Only when the user's files define none of it
 // is the position the schema's.
 func (e *Environment) Pos(path string) token.Pos {
+	if s := e.suspended; s != nil {
+		if pos, ok := s.kept[path]; ok {
+			return pos
+		}
+		s.once.Do(func() {
+			if v, src, err := s.reload(); err == nil {
+				e.Value, e.Source = v, src
+			}
+		})
+	}
+	return e.pos(path)
+}
+
+func (e *Environment) pos(path string) token.Pos {
 	var sels []cue.Selector
 	if path != "" {
 		sels = cue.ParsePath(path).Selectors()
