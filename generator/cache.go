@@ -27,9 +27,10 @@ type entry struct {
 	// digest of their files then (cache.Hash).
 	Inputs []string `json:"inputs"`
 	Digest string   `json:"digest"`
-	// Files are the rendered files' records by path: the digest of each,
-	// and its metadata once a check found it unchanged (output.Records).
-	Files output.Records `json:"-"`
+	// Files are the rendered files' records, sorted by path: the digest
+	// of each, and its metadata once a check found it unchanged
+	// (output.Records).
+	Files output.RecordList `json:"-"`
 	// LockStale is whether the lock file differed from the render's.
 	LockStale bool          `json:"lockStale"`
 	Warnings  []string      `json:"warnings"`
@@ -59,7 +60,7 @@ func (e *entry) decode(data []byte) error {
 		return err
 	}
 	var err error
-	e.Files, err = output.ParseRecords(files)
+	e.Files, err = output.ParseRecordList(files)
 	return err
 }
 
@@ -182,7 +183,7 @@ func (o Options) remember(res *Result) {
 		o.store(key, &entry{
 			Inputs:    e.Inputs,
 			Digest:    in.Digest,
-			Files:     output.NewRecords(e.Files),
+			Files:     output.NewRecords(e.Files).List(),
 			LockStale: lockStale,
 			Warnings:  e.Warnings,
 			Policy:    e.Policy,
@@ -206,13 +207,15 @@ func (o Options) settle(env string, e *entry, settled output.Records) {
 	if !ok || len(settled) == 0 {
 		return
 	}
+	files := e.Files.Records()
 	for p, r := range settled {
 		if r == (output.Record{}) { // a folder gone
-			delete(e.Files, p)
+			delete(files, p)
 			continue
 		}
-		e.Files[p] = r
+		files[p] = r
 	}
+	e.Files = files.List()
 	o.store(key, e)
 }
 

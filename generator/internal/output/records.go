@@ -98,16 +98,17 @@ func NewRecords(files []File) Records {
 // files to tell in milliseconds that nothing changed. A path holding a
 // tab or a line break cannot be written, and is an error.
 func (r Records) AppendText(b []byte) ([]byte, error) {
-	paths := make([]string, 0, len(r))
-	for p := range r {
+	return r.List().AppendText(b)
+}
+
+// AppendText is Records.AppendText for records in a list, in its order
+// (a list made by List or ParseRecordList is sorted).
+func (l RecordList) AppendText(b []byte) ([]byte, error) {
+	for _, pr := range l {
+		p, rec := pr.Path, pr.Record
 		if strings.ContainsAny(p, "\t\n") {
 			return nil, fmt.Errorf("path %q holds a tab or a line break", p)
 		}
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		rec := r[p]
 		b = append(b, rec.Digest...)
 		b = append(b, '\t')
 		b = strconv.AppendInt(b, rec.Stat.Size, 10)
@@ -126,16 +127,68 @@ func (r Records) AppendText(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// ParseRecords reads what AppendText wrote. The paths and digests it
-// returns are data itself, which the caller must not change afterwards:
-// a check parses the records of thousands of files, and copying them, or
-// one allocation for each, would cost more than the parse.
+// PathRecord is the record of the file or folder at Path (see [Records]).
+type PathRecord struct {
+	Path string
+	Record
+}
+
+// RecordList holds the same records as [Records], sorted by path: the form
+// a check reads them in. Going through thousands of records in a list
+// costs nothing beside building a map of them, which took a warm check
+// longer than parsing them.
+type RecordList []PathRecord
+
+// List returns r sorted by path.
+func (r Records) List() RecordList {
+	l := make(RecordList, 0, len(r))
+	for p, rec := range r {
+		l = append(l, PathRecord{Path: p, Record: rec})
+	}
+	slices.SortFunc(l, func(a, b PathRecord) int { return strings.Compare(a.Path, b.Path) })
+	return l
+}
+
+// Records returns l as a map by path.
+func (l RecordList) Records() Records {
+	r := make(Records, len(l))
+	for _, pr := range l {
+		r[pr.Path] = pr.Record
+	}
+	return r
+}
+
+// Files is the number of files the records name (folders aside).
+func (l RecordList) Files() int {
+	n := 0
+	for _, pr := range l {
+		if !isDir(pr.Path) {
+			n++
+		}
+	}
+	return n
+}
+
+// ParseRecords reads what AppendText wrote, as ParseRecordList does.
 func ParseRecords(data []byte) (Records, error) {
+	l, err := ParseRecordList(data)
+	if err != nil {
+		return nil, err
+	}
+	return l.Records(), nil
+}
+
+// ParseRecordList reads what AppendText wrote, in its order: sorted by
+// path, each path once, or an error. The paths and digests it returns are
+// data itself, which the caller must not change afterwards: a check
+// parses the records of thousands of files, and copying them, or one
+// allocation for each, would cost more than the parse.
+func ParseRecordList(data []byte) (RecordList, error) {
 	if len(data) == 0 {
-		return Records{}, nil
+		return RecordList{}, nil
 	}
 	s := unsafe.String(&data[0], len(data))
-	r := make(Records, strings.Count(s, "\n"))
+	r := make(RecordList, 0, strings.Count(s, "\n"))
 	for len(s) > 0 {
 		line, rest, ok := strings.Cut(s, "\n")
 		if !ok {
@@ -165,7 +218,10 @@ func ParseRecords(data []byte) (Records, error) {
 		if len(line) == 0 {
 			return nil, errors.New("records: a line without a path")
 		}
-		r[line] = rec
+		if n := len(r); n > 0 && r[n-1].Path >= line {
+			return nil, fmt.Errorf("records: %q after %q: not sorted, or twice", line, r[n-1].Path)
+		}
+		r = append(r, PathRecord{Path: line, Record: rec})
 	}
 	return r, nil
 }
@@ -194,6 +250,18 @@ func ParseRecords(data []byte) (Records, error) {
 // Like ReadTree, it follows no symbolic link: dir or its parent being one
 // is an [UnsafePathError], and one inside dir is stale.
 func CompareRecords(dir string, want Records, since time.Time) (c Changes, settled Records, err error) {
+	return compareRecords(dir, want.List(), want, since)
+}
+
+// CompareRecordList is CompareRecords with the records in a list, as a
+// check reads them: when nothing changed it needs no map of them.
+func CompareRecordList(dir string, want RecordList, since time.Time) (c Changes, settled Records, err error) {
+	return compareRecords(dir, want, nil, since)
+}
+
+// compareRecords is CompareRecords with the records as a list and, when
+// the caller has it, as a map (nil: made from the list when needed).
+func compareRecords(dir string, list RecordList, want Records, since time.Time) (c Changes, settled Records, err error) {
 	dir = filepath.Clean(dir)
 	if err := checkDir(filepath.Dir(dir)); err != nil {
 		return Changes{}, nil, err
@@ -201,8 +269,11 @@ func CompareRecords(dir string, want Records, since time.Time) (c Changes, settl
 	if err := checkDir(dir); err != nil {
 		return Changes{}, nil, err
 	}
-	if c, settled, ok := statRecords(dir, want, since); ok {
+	if c, settled, ok := statRecords(dir, list, since); ok {
 		return c, settled, nil
+	}
+	if want == nil {
+		want = list.Records()
 	}
 	seen := make(map[string]bool, len(want))
 	var dirs Records

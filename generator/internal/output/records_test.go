@@ -1,6 +1,9 @@
 package output
 
 import (
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -204,7 +207,7 @@ func TestCompareRecordsFolders(t *testing.T) {
 		t.Helper()
 		time.Sleep(20 * time.Millisecond)
 		since := time.Now()
-		_, _, fast = statRecords(dir, want, since)
+		_, _, fast = statRecords(dir, want.List(), since)
 		got, settled, err := CompareRecords(dir, want, since)
 		if err != nil {
 			t.Fatalf("CompareRecords() error: %v", err)
@@ -359,3 +362,171 @@ func TestCompareRecordsFoldersRacilyClean(t *testing.T) {
 }
 
 var cmpSorted = cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()}
+
+// bigTree writes a tree of folders*files files under dir, old enough to
+// be settled, and returns the records of a comparison that read them all
+// and of a second that recorded the folders.
+func bigTree(t testing.TB, dir string, folders, files int) RecordList {
+	t.Helper()
+	tr := tree{}
+	for i := range folders {
+		for j := range files {
+			tr[fmt.Sprintf("apps/app-%04d/file-%02d.yaml", i, j)] = fmt.Sprintf("app %d file %d\n", i, j)
+		}
+	}
+	tr.create(t, dir)
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := NewRecords(tr.files())
+	for range 2 {
+		c, settled, err := CompareRecords(dir, want, time.Now())
+		if err != nil || !c.Empty() {
+			t.Fatalf("CompareRecords() = %+v, %v; want no change", c, err)
+		}
+		maps.Copy(want, settled)
+	}
+	return want.List()
+}
+
+// TestStatRecordsRuns: the records asked about in parallel runs give the
+// answer they give in one, and an edit anywhere in any run is seen.
+func TestStatRecordsRuns(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are compared by metadata on Linux only")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	dir := filepath.Join(t.TempDir(), "prod")
+	want := bigTree(t, dir, 100, 20)
+	if runs := statRuns(len(want)); len(runs) != 4 {
+		t.Fatalf("statRuns(%d) = %v; want 4 runs", len(want), runs)
+	}
+	// compare compares dir with want, in runs and in one, and reports
+	// whether the records' metadata answered.
+	compare := func(t *testing.T, since time.Time, wantChanges Changes) (fast bool) {
+		t.Helper()
+		var results [2]Changes
+		for i, procs := range []int{4, 1} {
+			runtime.GOMAXPROCS(procs)
+			_, _, fast = statRecords(dir, want, since)
+			got, _, err := CompareRecordList(dir, want, since)
+			if err != nil {
+				t.Fatalf("CompareRecordList() error: %v", err)
+			}
+			results[i] = got
+		}
+		runtime.GOMAXPROCS(4)
+		for _, got := range results {
+			if diff := cmp.Diff(wantChanges, got); diff != "" {
+				t.Errorf("CompareRecordList() mismatch (-want +got):\n%s", diff)
+			}
+		}
+		return fast
+	}
+	since := time.Now()
+	if !compare(t, since, Changes{}) {
+		t.Fatal("a tree whose folders are recorded and unchanged was walked")
+	}
+
+	// An edit of the same size in the last run, its times set back: the
+	// change time tells, and the metadata still answer for the folders.
+	last := filepath.Join(dir, "apps", "app-0099", "file-19.yaml")
+	fi, err := os.Stat(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(last, []byte("app 99 file 1X\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(last, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if !compare(t, since, Changes{Stale: []string{"apps/app-0099/file-19.yaml"}}) {
+		t.Error("an edited file's folder was walked")
+	}
+
+	// An edit of the same size in the first run, within the racy window
+	// (changed after the start of the run, so never recorded): read and
+	// found stale; put back, it is read, matches and is not recorded.
+	first := filepath.Join(dir, "apps", "app-0000", "file-00.yaml")
+	if err := os.WriteFile(first, []byte("app 0 file X\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	racy := time.Now().Add(-time.Hour)
+	if !compare(t, racy, Changes{Stale: []string{"apps/app-0000/file-00.yaml", "apps/app-0099/file-19.yaml"}}) {
+		t.Error("an edited file's folder was walked")
+	}
+	if err := os.WriteFile(first, []byte("app 0 file 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, settled, _ := statRecords(dir, want, racy); len(settled) != 0 {
+		t.Errorf("statRecords() within the racy window settled %v; want none", settled)
+	}
+
+	// A file added to a folder in the middle: the folder's times change,
+	// every run's answer is dropped and the tree is walked.
+	if err := os.WriteFile(filepath.Join(dir, "apps", "app-0050", "new.yaml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if compare(t, since, Changes{Stale: []string{"apps/app-0099/file-19.yaml"}, Extra: []string{"apps/app-0050/new.yaml"}}) {
+		t.Error("a folder with a new file was not walked")
+	}
+}
+
+func TestStatRuns(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	for _, n := range []int{0, 1, statRunSize, 2*statRunSize - 1, 2 * statRunSize, 10 * statRunSize, 10*statRunSize + 7} {
+		runs := statRuns(n)
+		wantRuns := min(3, max(1, n/statRunSize))
+		if len(runs) != wantRuns {
+			t.Errorf("statRuns(%d) = %d runs; want %d", n, len(runs), wantRuns)
+		}
+		next := 0
+		for _, r := range runs {
+			if r[0] != next || r[1] < r[0] || (n >= statRunSize && r[1]-r[0] < statRunSize) {
+				t.Errorf("statRuns(%d) = %v: not contiguous runs of %d or more", n, runs, statRunSize)
+				break
+			}
+			next = r[1]
+		}
+		if next != n {
+			t.Errorf("statRuns(%d) = %v: covers [0, %d)", n, runs, next)
+		}
+	}
+}
+
+func TestParseRecordListOrder(t *testing.T) {
+	for _, bad := range []string{
+		"d\t1\t2\t3\t4\t5\tb\nd\t1\t2\t3\t4\t5\ta\n", // unsorted
+		"d\t1\t2\t3\t4\t5\ta\nd\t1\t2\t3\t4\t5\ta\n", // twice
+	} {
+		if _, err := ParseRecordList([]byte(bad)); err == nil {
+			t.Errorf("ParseRecordList(%q) = nil error", bad)
+		}
+	}
+}
+
+// BenchmarkCompareRecordList measures a warm check of one environment's
+// folder: every record answered by its metadata.
+func BenchmarkCompareRecordList(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("files are compared by metadata on Linux only")
+	}
+	dir := filepath.Join(b.TempDir(), "prod")
+	want := bigTree(b, dir, 300, 20)
+	since := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _, err := CompareRecordList(dir, want, since)
+		if err != nil || !c.Empty() {
+			b.Fatalf("CompareRecordList() = %+v, %v", c, err)
+		}
+	}
+}
