@@ -19,9 +19,9 @@ import (
 
 // entry is what the cache remembers of one environment's render: enough
 // for Check to compare rendered/ and report, without loading any CUE.
-// It is stored as a line of JSON and then Files, one line per file (see
-// encode): a check reads the entries of thousands of files, and decoding
-// them from JSON alone took longer than the rest of a warm check.
+// It is stored as a line of JSON and then Files in binary (see encode):
+// a check reads the entries of thousands of files, and decoding them from
+// JSON alone took longer than the rest of a warm check.
 type entry struct {
 	// Inputs are the folders the render read (Env.Inputs) and Digest the
 	// digest of their files then (cache.Hash).
@@ -40,13 +40,14 @@ type entry struct {
 	Cluster *check.ClusterID `json:"cluster,omitempty"`
 }
 
-// encode returns e as it is stored: its JSON on one line, then its files.
+// encode returns e as it is stored: its JSON on one line (JSON escapes
+// every line break inside it), then its files (output.RecordList.AppendBinary).
 func (e *entry) encode() ([]byte, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
 	}
-	return e.Files.AppendText(append(data, '\n'))
+	return e.Files.AppendBinary(append(data, '\n')), nil
 }
 
 // decode reads what encode wrote into e, which keeps data: the caller

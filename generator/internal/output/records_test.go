@@ -1,6 +1,8 @@
 package output
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -15,35 +17,53 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func TestRecordsText(t *testing.T) {
+func TestRecordsBinary(t *testing.T) {
 	r := Records{
 		"apps/web/deployment-web.yaml": {Digest: Digest([]byte("a")), Stat: Stat{Size: 1, Mtime: -5, Ctime: 1 << 62, Ino: 1<<64 - 1, Mode: 0o100644}},
 		"platform/namespace-shop.yaml": {Digest: Digest([]byte("b"))},
 		"a b/ü.yaml":                   {Digest: "x"},
+		"a\tb\nc.yaml":                 {Digest: "\n"},
+		"./":                           {Stat: Stat{Mode: 0o40755}},
 	}
-	data, err := r.AppendText(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := r.AppendBinary(nil)
 	got, err := ParseRecords(data)
 	if err != nil {
-		t.Fatalf("ParseRecords(AppendText()) error: %v\n%s", err, data)
+		t.Fatalf("ParseRecords(AppendBinary()) error: %v\n%q", err, data)
 	}
 	if diff := cmp.Diff(r, got); diff != "" {
-		t.Errorf("ParseRecords(AppendText()) mismatch (-want +got):\n%s", diff)
+		t.Errorf("ParseRecords(AppendBinary()) mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := (Records{"a\tb": {}}).AppendText(nil); err == nil {
-		t.Error("AppendText of a path with a tab = nil error")
+	if got, err := ParseRecordList(nil); err != nil || len(got) != 0 {
+		t.Errorf("ParseRecordList(nil) = %v, %v; want none", got, err)
 	}
-	for _, bad := range []string{
-		"d\t1\t2\t3\t4\t5\tpath",          // unterminated
-		"d\t1\t2\t3\t4\tpath\n",           // a field short
-		"d\tx\t2\t3\t4\t5\tpath\n",        // not a number
-		"d\t1\t2\t3\t4\t5\t\n",            // no path
-		"d\t1\t2\t3\t4\t99999999999\tp\n", // mode out of range
+	one := Records{"a": {Digest: "d", Stat: Stat{Size: 1, Mtime: 2, Ctime: 3, Ino: 4, Mode: 5}}}.AppendBinary(nil)
+	for i := range len(one) {
+		if _, err := ParseRecordList(one[:i]); i > 0 && err == nil {
+			t.Errorf("ParseRecordList(%q), cut short, = nil error", one[:i])
+		}
+	}
+	record := func(path, digest string, mode uint64) []byte {
+		b := binary.AppendUvarint(nil, uint64(len(path)))
+		b = append(b, path...)
+		b = binary.AppendUvarint(b, uint64(len(digest)))
+		b = append(b, digest...)
+		b = append(b, 2, 4, 6) // size, mtime, ctime: 1, 2, 3
+		b = binary.AppendUvarint(b, 4)
+		return binary.AppendUvarint(b, mode)
+	}
+	if _, err := ParseRecordList(record("a", "d", 5)); err != nil {
+		t.Fatalf("ParseRecordList() of a good record: %v", err)
+	}
+	for name, bad := range map[string][]byte{
+		"no path":             record("", "d", 5),
+		"mode out of range":   record("a", "d", 1<<32),
+		"unsorted":            append(record("b", "d", 5), record("a", "d", 5)...),
+		"twice":               append(record("a", "d", 5), record("a", "d", 5)...),
+		"length past the end": {0x7f, 'a'},
+		"overlong varint":     append(bytes.Repeat([]byte{0xff}, 10), 0x7f),
 	} {
-		if _, err := ParseRecords([]byte(bad)); err == nil {
-			t.Errorf("ParseRecords(%q) = nil error", bad)
+		if _, err := ParseRecordList(bad); err == nil {
+			t.Errorf("ParseRecordList() of %s (%q) = nil error", name, bad)
 		}
 	}
 }
@@ -502,17 +522,6 @@ func TestStatRuns(t *testing.T) {
 	}
 }
 
-func TestParseRecordListOrder(t *testing.T) {
-	for _, bad := range []string{
-		"d\t1\t2\t3\t4\t5\tb\nd\t1\t2\t3\t4\t5\ta\n", // unsorted
-		"d\t1\t2\t3\t4\t5\ta\nd\t1\t2\t3\t4\t5\ta\n", // twice
-	} {
-		if _, err := ParseRecordList([]byte(bad)); err == nil {
-			t.Errorf("ParseRecordList(%q) = nil error", bad)
-		}
-	}
-}
-
 // BenchmarkCompareRecordList measures a warm check of one environment's
 // folder: every record answered by its metadata.
 func BenchmarkCompareRecordList(b *testing.B) {
@@ -539,10 +548,7 @@ func BenchmarkParseRecordList(b *testing.B) {
 		p := fmt.Sprintf("apps/app-%04d/deployment-app-%04d.yaml", i/7, i)
 		r[p] = Record{Digest: Digest([]byte(p)), Stat: Stat{Size: 1234, Mtime: 1796428759155450563, Ctime: 1796428759155450563, Ino: 11682666, Mode: 0o100644}}
 	}
-	data, err := r.AppendText(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := r.AppendBinary(nil)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
