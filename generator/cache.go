@@ -19,17 +19,18 @@ import (
 
 // entry is what the cache remembers of one environment's render: enough
 // for Check to compare rendered/ and report, without loading any CUE.
-// It is stored as a line of JSON and then Files, one line per file (see
-// encode): a check reads the entries of thousands of files, and decoding
-// them from JSON alone took longer than the rest of a warm check.
+// It is stored as a line of JSON and then Files in binary (see encode):
+// a check reads the entries of thousands of files, and decoding them from
+// JSON alone took longer than the rest of a warm check.
 type entry struct {
 	// Inputs are the folders the render read (Env.Inputs) and Digest the
 	// digest of their files then (cache.Hash).
 	Inputs []string `json:"inputs"`
 	Digest string   `json:"digest"`
-	// Files are the rendered files' records by path: the digest of each,
-	// and its metadata once a check found it unchanged (output.Records).
-	Files output.Records `json:"-"`
+	// Files are the rendered files' records, sorted by path: the digest
+	// of each, and its metadata once a check found it unchanged
+	// (output.Records).
+	Files output.RecordList `json:"-"`
 	// LockStale is whether the lock file differed from the render's.
 	LockStale bool          `json:"lockStale"`
 	Warnings  []string      `json:"warnings"`
@@ -39,13 +40,14 @@ type entry struct {
 	Cluster *check.ClusterID `json:"cluster,omitempty"`
 }
 
-// encode returns e as it is stored: its JSON on one line, then its files.
+// encode returns e as it is stored: its JSON on one line (JSON escapes
+// every line break inside it), then its files (output.RecordList.AppendBinary).
 func (e *entry) encode() ([]byte, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
 	}
-	return e.Files.AppendText(append(data, '\n'))
+	return e.Files.AppendBinary(append(data, '\n')), nil
 }
 
 // decode reads what encode wrote into e, which keeps data: the caller
@@ -59,7 +61,7 @@ func (e *entry) decode(data []byte) error {
 		return err
 	}
 	var err error
-	e.Files, err = output.ParseRecords(files)
+	e.Files, err = output.ParseRecordList(files)
 	return err
 }
 
@@ -182,7 +184,7 @@ func (o Options) remember(res *Result) {
 		o.store(key, &entry{
 			Inputs:    e.Inputs,
 			Digest:    in.Digest,
-			Files:     output.NewRecords(e.Files),
+			Files:     output.NewRecords(e.Files).List(),
 			LockStale: lockStale,
 			Warnings:  e.Warnings,
 			Policy:    e.Policy,
@@ -206,13 +208,15 @@ func (o Options) settle(env string, e *entry, settled output.Records) {
 	if !ok || len(settled) == 0 {
 		return
 	}
+	files := e.Files.Records()
 	for p, r := range settled {
 		if r == (output.Record{}) { // a folder gone
-			delete(e.Files, p)
+			delete(files, p)
 			continue
 		}
-		e.Files[p] = r
+		files[p] = r
 	}
+	e.Files = files.List()
 	o.store(key, e)
 }
 

@@ -95,7 +95,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 			c := Change{Env: name, Dir: d, Lock: LockPath(name), LockChanged: hit.LockStale}
 			var settled output.Records
 			var err error
-			c.FileChanges, settled, err = output.CompareRecords(dir(root, d), hit.Files, since)
+			c.FileChanges, settled, err = output.CompareRecordList(dir(root, d), hit.Files, since)
 			if err != nil {
 				return fmt.Errorf("comparing %s: %w", d, err)
 			}

@@ -31,7 +31,7 @@ func (o Options) unchanged(names []string, since time.Time) map[string]*entry {
 		if !ok || e.LockStale || e.Policy.Failed() || e.Cluster == nil {
 			continue
 		}
-		c, settled, err := output.CompareRecords(dir(root, path.Join(RenderedDir, name)), e.Files, since)
+		c, settled, err := output.CompareRecordList(dir(root, path.Join(RenderedDir, name)), e.Files, since)
 		if err != nil || !c.Empty() {
 			continue
 		}

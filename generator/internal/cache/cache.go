@@ -257,9 +257,10 @@ func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
 	return new(Hasher).Hash(root, dirs, extra...)
 }
 
-// Hasher digests input files, each once: the environments of one
-// platform share most of their input folders (environments/, schema/,
-// cue.mod/), and a check asks for each environment's inputs in turn. A
+// Hasher digests input files, each once, and lists each input folder
+// once: the environments of one platform share most of their input
+// folders (environments/, schema/, cue.mod/), and a check asks for each
+// environment's inputs in turn. A
 // Hasher answers for one moment; use a new one for every run. The zero
 // Hasher is ready to use; it is safe for concurrent use.
 //
@@ -270,6 +271,7 @@ func Hash(root string, dirs []string, extra ...string) (Inputs, error) {
 type Hasher struct {
 	mu    sync.Mutex
 	files map[string]hashedFile // by root, NUL, path relative to the root
+	dirs  map[string]listing    // by root, NUL, folder relative to the root
 	// known are the records Trust was given, fresh those of the files
 	// read since whose metadata had settled, and dropped those of known
 	// found out of date: all keyed as files.
@@ -446,7 +448,7 @@ func (hs *Hasher) Hash(root string, dirs []string, extra ...string) (Inputs, err
 		return nil
 	}
 	for _, d := range dirs {
-		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(d)))
+		names, err := hs.inputNames(root, d)
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(h, "no dir %q\n", d)
 			continue
@@ -455,11 +457,8 @@ func (hs *Hasher) Hash(root string, dirs []string, extra ...string) (Inputs, err
 			return Inputs{}, err
 		}
 		fmt.Fprintf(h, "dir %q\n", d)
-		for _, e := range entries { // sorted by name
-			if !e.Type().IsRegular() || !isInput(e.Name()) {
-				continue
-			}
-			if err := add(path.Join(d, e.Name())); err != nil {
+		for _, name := range names {
+			if err := add(path.Join(d, name)); err != nil {
 				return Inputs{}, err
 			}
 		}
@@ -471,6 +470,39 @@ func (hs *Hasher) Hash(root string, dirs []string, extra ...string) (Inputs, err
 	}
 	in.Digest = hex.EncodeToString(h.Sum(nil))
 	return in, nil
+}
+
+// inputNames returns the names of the input files of the folder d under
+// root, sorted, listing it the first time only: the environments of a
+// platform share most of their input folders.
+func (hs *Hasher) inputNames(root, d string) ([]string, error) {
+	key := root + "\x00" + d
+	hs.mu.Lock()
+	l, ok := hs.dirs[key]
+	hs.mu.Unlock()
+	if ok {
+		return l.names, l.err
+	}
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(d)))
+	l = listing{err: err}
+	for _, e := range entries { // sorted by name
+		if e.Type().IsRegular() && isInput(e.Name()) {
+			l.names = append(l.names, e.Name())
+		}
+	}
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if hs.dirs == nil {
+		hs.dirs = map[string]listing{}
+	}
+	hs.dirs[key] = l
+	return l.names, l.err
+}
+
+// listing is what inputNames found in a folder.
+type listing struct {
+	names []string
+	err   error
 }
 
 func isInput(name string) bool {

@@ -316,6 +316,18 @@ func TestHasher(t *testing.T) {
 	if fresh, _ := Hash(root, prod); fresh.Digest == before.Digest {
 		t.Error("Hash missed a change")
 	}
+	// Each folder is listed once too: a file added since is not seen by
+	// the Hasher that listed it, and is by the next.
+	before, _ = hs.Hash(root, dev)
+	if err := os.WriteFile(filepath.Join(root, "environments", "dev", "more.cue"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := hs.Hash(root, dev); again.Digest != before.Digest || len(again.Modified) != 2 {
+		t.Errorf("a Hasher listed a folder again: %v", again.Modified)
+	}
+	if fresh, _ := Hash(root, dev); fresh.Digest == before.Digest || len(fresh.Modified) != 3 {
+		t.Errorf("Hash missed a new file: %v", fresh.Modified)
+	}
 }
 
 // TestHasherTrust: given the records of an earlier run, a Hasher takes

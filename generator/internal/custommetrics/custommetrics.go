@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -81,7 +82,7 @@ type Rules struct {
 }
 
 // promName is a Prometheus metric name.
-var promName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+var promName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`) })
 
 // use is one app's use of a metric, for the errors that point at it.
 type use struct {
@@ -142,7 +143,7 @@ func series(env *model.Environment, metric string, uses []use) (string, cueerror
 	var errs cueerrors.Error
 	first := uses[0]
 	for _, u := range uses {
-		if !promName.MatchString(u.metric.Series) {
+		if !promName().MatchString(u.metric.Series) {
 			errs = cueerrors.Append(errs, env.Errorf(u.path("series"),
 				"metric %s: %q is not a Prometheus series name, which prometheus-adapter needs to serve the metric; set series to the series it is computed from, e.g. series: \"http_requests_total\"",
 				metric, u.metric.Series))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
@@ -370,7 +371,7 @@ func (x *explainer) boundWords(b string) (string, bool) {
 	for _, op := range []struct{ op, words string }{
 		{">=", "at least "}, {"<=", "at most "}, {">", "greater than "}, {"<", "less than "},
 	} {
-		if n, ok := strings.CutPrefix(b, op.op); ok && number.MatchString(n) {
+		if n, ok := strings.CutPrefix(b, op.op); ok && number().MatchString(n) {
 			return "a number " + op.words + n, true
 		}
 	}
@@ -380,7 +381,7 @@ func (x *explainer) boundWords(b string) (string, bool) {
 	return "", false
 }
 
-var number = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+var number = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`) })
 
 // isType reports whether t, as CUE prints a value, is a type or a
 // struct or list of the schema rather than a concrete value.
@@ -450,7 +451,7 @@ func kindOf(v string) string {
 		return "bool"
 	case regexp.MustCompile(`^-?[0-9]+$`).MatchString(v):
 		return "int"
-	case number.MatchString(v):
+	case number().MatchString(v):
 		return "float"
 	}
 	return ""

@@ -1,13 +1,14 @@
 package output
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -88,86 +89,171 @@ func NewRecords(files []File) Records {
 	return r
 }
 
-// AppendText appends r in a line-oriented form that ParseRecords reads,
-// one file a line, sorted by path:
+// AppendBinary appends r in the form ParseRecordList reads, sorted by
+// path, each record as
 //
-//	<digest> <size> <mtime> <ctime> <inode> <mode> <path>
+//	<path length> <path> <digest length> <digest> <size> <mtime> <ctime> <inode> <mode>
 //
-// separated by tabs, with the path last. It is many times faster to read
-// than JSON, which matters when a check reads the records of thousands of
-// files to tell in milliseconds that nothing changed. A path holding a
-// tab or a line break cannot be written, and is an error.
-func (r Records) AppendText(b []byte) ([]byte, error) {
-	paths := make([]string, 0, len(r))
-	for p := range r {
-		if strings.ContainsAny(p, "\t\n") {
-			return nil, fmt.Errorf("path %q holds a tab or a line break", p)
-		}
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		rec := r[p]
-		b = append(b, rec.Digest...)
-		b = append(b, '\t')
-		b = strconv.AppendInt(b, rec.Stat.Size, 10)
-		b = append(b, '\t')
-		b = strconv.AppendInt(b, rec.Stat.Mtime, 10)
-		b = append(b, '\t')
-		b = strconv.AppendInt(b, rec.Stat.Ctime, 10)
-		b = append(b, '\t')
-		b = strconv.AppendUint(b, rec.Stat.Ino, 10)
-		b = append(b, '\t')
-		b = strconv.AppendUint(b, uint64(rec.Stat.Mode), 10)
-		b = append(b, '\t')
-		b = append(b, p...)
-		b = append(b, '\n')
-	}
-	return b, nil
+// in varints (signed for size and times): a warm check reads the records
+// of thousands of files to tell in milliseconds that nothing changed, and
+// reading them costs as little as reading them is possible. Any path can
+// be written.
+func (r Records) AppendBinary(b []byte) []byte {
+	return r.List().AppendBinary(b)
 }
 
-// ParseRecords reads what AppendText wrote. The paths and digests it
-// returns are data itself, which the caller must not change afterwards:
-// a check parses the records of thousands of files, and copying them, or
-// one allocation for each, would cost more than the parse.
-func ParseRecords(data []byte) (Records, error) {
-	if len(data) == 0 {
-		return Records{}, nil
+// AppendBinary is Records.AppendBinary for records in a list, in its
+// order (a list made by List or ParseRecordList is sorted).
+func (l RecordList) AppendBinary(b []byte) []byte {
+	for _, pr := range l {
+		b = binary.AppendUvarint(b, uint64(len(pr.Path)))
+		b = append(b, pr.Path...)
+		b = binary.AppendUvarint(b, uint64(len(pr.Digest)))
+		b = append(b, pr.Digest...)
+		b = binary.AppendVarint(b, pr.Stat.Size)
+		b = binary.AppendVarint(b, pr.Stat.Mtime)
+		b = binary.AppendVarint(b, pr.Stat.Ctime)
+		b = binary.AppendUvarint(b, pr.Stat.Ino)
+		b = binary.AppendUvarint(b, uint64(pr.Stat.Mode))
 	}
-	s := unsafe.String(&data[0], len(data))
-	r := make(Records, strings.Count(s, "\n"))
-	for len(s) > 0 {
-		line, rest, ok := strings.Cut(s, "\n")
-		if !ok {
-			return nil, errors.New("records: last line unterminated")
+	return b
+}
+
+// PathRecord is the record of the file or folder at Path (see [Records]).
+type PathRecord struct {
+	Path string
+	Record
+}
+
+// RecordList holds the same records as [Records], sorted by path: the form
+// a check reads them in. Going through thousands of records in a list
+// costs nothing beside building a map of them, which took a warm check
+// longer than parsing them.
+type RecordList []PathRecord
+
+// List returns r sorted by path.
+func (r Records) List() RecordList {
+	l := make(RecordList, 0, len(r))
+	for p, rec := range r {
+		l = append(l, PathRecord{Path: p, Record: rec})
+	}
+	slices.SortFunc(l, func(a, b PathRecord) int { return strings.Compare(a.Path, b.Path) })
+	return l
+}
+
+// Records returns l as a map by path.
+func (l RecordList) Records() Records {
+	r := make(Records, len(l))
+	for _, pr := range l {
+		r[pr.Path] = pr.Record
+	}
+	return r
+}
+
+// Files is the number of files the records name (folders aside).
+func (l RecordList) Files() int {
+	n := 0
+	for _, pr := range l {
+		if !isDir(pr.Path) {
+			n++
 		}
-		s = rest
-		var f [6]string
-		for i := range f {
-			var ok bool
-			if f[i], line, ok = strings.Cut(line, "\t"); !ok {
-				return nil, fmt.Errorf("records: line %q: want 7 fields", line)
-			}
+	}
+	return n
+}
+
+// ParseRecords reads what AppendBinary wrote, as ParseRecordList does.
+func ParseRecords(data []byte) (Records, error) {
+	l, err := ParseRecordList(data)
+	if err != nil {
+		return nil, err
+	}
+	return l.Records(), nil
+}
+
+// ParseRecordList reads what AppendBinary wrote, in its order: sorted by
+// path, each path once, or an error. The paths and digests it returns are
+// data itself, which the caller must not change afterwards: a check
+// parses the records of thousands of files, and copying them, or one
+// allocation for each, would cost more than the parse.
+func ParseRecordList(data []byte) (RecordList, error) {
+	// A record of a rendered file takes about 100 bytes.
+	r := make(RecordList, 0, len(data)/64+1)
+	d := recordReader{data: data}
+	for len(d.data) > 0 {
+		var pr PathRecord
+		pr.Path = d.string()
+		pr.Digest = d.string()
+		pr.Stat.Size = d.varint()
+		pr.Stat.Mtime = d.varint()
+		pr.Stat.Ctime = d.varint()
+		pr.Stat.Ino = d.uvarint()
+		mode := d.uvarint()
+		pr.Stat.Mode = uint32(mode)
+		switch {
+		case d.err != nil:
+			return nil, fmt.Errorf("records: record %d: %w", len(r), d.err)
+		case mode > math.MaxUint32:
+			return nil, fmt.Errorf("records: %q: mode %d out of range", pr.Path, mode)
+		case pr.Path == "":
+			return nil, errors.New("records: a record without a path")
 		}
-		var rec Record
-		var errs [5]error
-		rec.Digest = f[0]
-		rec.Stat.Size, errs[0] = strconv.ParseInt(f[1], 10, 64)
-		rec.Stat.Mtime, errs[1] = strconv.ParseInt(f[2], 10, 64)
-		rec.Stat.Ctime, errs[2] = strconv.ParseInt(f[3], 10, 64)
-		rec.Stat.Ino, errs[3] = strconv.ParseUint(f[4], 10, 64)
-		var mode uint64
-		mode, errs[4] = strconv.ParseUint(f[5], 10, 32)
-		rec.Stat.Mode = uint32(mode)
-		if err := errors.Join(errs[:]...); err != nil {
-			return nil, fmt.Errorf("records: %w", err)
+		if n := len(r); n > 0 && r[n-1].Path >= pr.Path {
+			return nil, fmt.Errorf("records: %q after %q: not sorted, or twice", pr.Path, r[n-1].Path)
 		}
-		if len(line) == 0 {
-			return nil, errors.New("records: a line without a path")
-		}
-		r[line] = rec
+		r = append(r, pr)
 	}
 	return r, nil
+}
+
+// recordReader reads the fields of AppendBinary's records from data,
+// keeping the first error.
+type recordReader struct {
+	data []byte
+	err  error
+}
+
+var errTruncated = errors.New("truncated or overlong")
+
+func (d *recordReader) uvarint() uint64 {
+	v, n := binary.Uvarint(d.data)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.data = d.data[n:]
+	return v
+}
+
+func (d *recordReader) varint() int64 {
+	v, n := binary.Varint(d.data)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.data = d.data[n:]
+	return v
+}
+
+// string returns the next length-prefixed string, which is d.data itself.
+func (d *recordReader) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.data)) {
+		d.fail()
+		return ""
+	}
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&d.data[0], n)
+	d.data = d.data[n:]
+	return s
+}
+
+func (d *recordReader) fail() {
+	if d.err == nil {
+		d.err = errTruncated
+	}
+	d.data = nil
 }
 
 // CompareRecords is Compare against files known only by their records:
@@ -194,6 +280,18 @@ func ParseRecords(data []byte) (Records, error) {
 // Like ReadTree, it follows no symbolic link: dir or its parent being one
 // is an [UnsafePathError], and one inside dir is stale.
 func CompareRecords(dir string, want Records, since time.Time) (c Changes, settled Records, err error) {
+	return compareRecords(dir, want.List(), want, since)
+}
+
+// CompareRecordList is CompareRecords with the records in a list, as a
+// check reads them: when nothing changed it needs no map of them.
+func CompareRecordList(dir string, want RecordList, since time.Time) (c Changes, settled Records, err error) {
+	return compareRecords(dir, want, nil, since)
+}
+
+// compareRecords is CompareRecords with the records as a list and, when
+// the caller has it, as a map (nil: made from the list when needed).
+func compareRecords(dir string, list RecordList, want Records, since time.Time) (c Changes, settled Records, err error) {
 	dir = filepath.Clean(dir)
 	if err := checkDir(filepath.Dir(dir)); err != nil {
 		return Changes{}, nil, err
@@ -201,8 +299,11 @@ func CompareRecords(dir string, want Records, since time.Time) (c Changes, settl
 	if err := checkDir(dir); err != nil {
 		return Changes{}, nil, err
 	}
-	if c, settled, ok := statRecords(dir, want, since); ok {
+	if c, settled, ok := statRecords(dir, list, since); ok {
 		return c, settled, nil
+	}
+	if want == nil {
+		want = list.Records()
 	}
 	seen := make(map[string]bool, len(want))
 	var dirs Records

@@ -1,6 +1,11 @@
 package output
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,35 +17,53 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func TestRecordsText(t *testing.T) {
+func TestRecordsBinary(t *testing.T) {
 	r := Records{
 		"apps/web/deployment-web.yaml": {Digest: Digest([]byte("a")), Stat: Stat{Size: 1, Mtime: -5, Ctime: 1 << 62, Ino: 1<<64 - 1, Mode: 0o100644}},
 		"platform/namespace-shop.yaml": {Digest: Digest([]byte("b"))},
 		"a b/ü.yaml":                   {Digest: "x"},
+		"a\tb\nc.yaml":                 {Digest: "\n"},
+		"./":                           {Stat: Stat{Mode: 0o40755}},
 	}
-	data, err := r.AppendText(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := r.AppendBinary(nil)
 	got, err := ParseRecords(data)
 	if err != nil {
-		t.Fatalf("ParseRecords(AppendText()) error: %v\n%s", err, data)
+		t.Fatalf("ParseRecords(AppendBinary()) error: %v\n%q", err, data)
 	}
 	if diff := cmp.Diff(r, got); diff != "" {
-		t.Errorf("ParseRecords(AppendText()) mismatch (-want +got):\n%s", diff)
+		t.Errorf("ParseRecords(AppendBinary()) mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := (Records{"a\tb": {}}).AppendText(nil); err == nil {
-		t.Error("AppendText of a path with a tab = nil error")
+	if got, err := ParseRecordList(nil); err != nil || len(got) != 0 {
+		t.Errorf("ParseRecordList(nil) = %v, %v; want none", got, err)
 	}
-	for _, bad := range []string{
-		"d\t1\t2\t3\t4\t5\tpath",          // unterminated
-		"d\t1\t2\t3\t4\tpath\n",           // a field short
-		"d\tx\t2\t3\t4\t5\tpath\n",        // not a number
-		"d\t1\t2\t3\t4\t5\t\n",            // no path
-		"d\t1\t2\t3\t4\t99999999999\tp\n", // mode out of range
+	one := Records{"a": {Digest: "d", Stat: Stat{Size: 1, Mtime: 2, Ctime: 3, Ino: 4, Mode: 5}}}.AppendBinary(nil)
+	for i := range len(one) {
+		if _, err := ParseRecordList(one[:i]); i > 0 && err == nil {
+			t.Errorf("ParseRecordList(%q), cut short, = nil error", one[:i])
+		}
+	}
+	record := func(path, digest string, mode uint64) []byte {
+		b := binary.AppendUvarint(nil, uint64(len(path)))
+		b = append(b, path...)
+		b = binary.AppendUvarint(b, uint64(len(digest)))
+		b = append(b, digest...)
+		b = append(b, 2, 4, 6) // size, mtime, ctime: 1, 2, 3
+		b = binary.AppendUvarint(b, 4)
+		return binary.AppendUvarint(b, mode)
+	}
+	if _, err := ParseRecordList(record("a", "d", 5)); err != nil {
+		t.Fatalf("ParseRecordList() of a good record: %v", err)
+	}
+	for name, bad := range map[string][]byte{
+		"no path":             record("", "d", 5),
+		"mode out of range":   record("a", "d", 1<<32),
+		"unsorted":            append(record("b", "d", 5), record("a", "d", 5)...),
+		"twice":               append(record("a", "d", 5), record("a", "d", 5)...),
+		"length past the end": {0x7f, 'a'},
+		"overlong varint":     append(bytes.Repeat([]byte{0xff}, 10), 0x7f),
 	} {
-		if _, err := ParseRecords([]byte(bad)); err == nil {
-			t.Errorf("ParseRecords(%q) = nil error", bad)
+		if _, err := ParseRecordList(bad); err == nil {
+			t.Errorf("ParseRecordList() of %s (%q) = nil error", name, bad)
 		}
 	}
 }
@@ -204,7 +227,7 @@ func TestCompareRecordsFolders(t *testing.T) {
 		t.Helper()
 		time.Sleep(20 * time.Millisecond)
 		since := time.Now()
-		_, _, fast = statRecords(dir, want, since)
+		_, _, fast = statRecords(dir, want.List(), since)
 		got, settled, err := CompareRecords(dir, want, since)
 		if err != nil {
 			t.Fatalf("CompareRecords() error: %v", err)
@@ -359,3 +382,178 @@ func TestCompareRecordsFoldersRacilyClean(t *testing.T) {
 }
 
 var cmpSorted = cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()}
+
+// bigTree writes a tree of folders*files files under dir, old enough to
+// be settled, and returns the records of a comparison that read them all
+// and of a second that recorded the folders.
+func bigTree(t testing.TB, dir string, folders, files int) RecordList {
+	t.Helper()
+	tr := tree{}
+	for i := range folders {
+		for j := range files {
+			tr[fmt.Sprintf("apps/app-%04d/file-%02d.yaml", i, j)] = fmt.Sprintf("app %d file %d\n", i, j)
+		}
+	}
+	tr.create(t, dir)
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := NewRecords(tr.files())
+	for range 2 {
+		c, settled, err := CompareRecords(dir, want, time.Now())
+		if err != nil || !c.Empty() {
+			t.Fatalf("CompareRecords() = %+v, %v; want no change", c, err)
+		}
+		maps.Copy(want, settled)
+	}
+	return want.List()
+}
+
+// TestStatRecordsRuns: the records asked about in parallel runs give the
+// answer they give in one, and an edit anywhere in any run is seen.
+func TestStatRecordsRuns(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are compared by metadata on Linux only")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	dir := filepath.Join(t.TempDir(), "prod")
+	want := bigTree(t, dir, 100, 20)
+	if runs := statRuns(len(want)); len(runs) != 4 {
+		t.Fatalf("statRuns(%d) = %v; want 4 runs", len(want), runs)
+	}
+	// compare compares dir with want, in runs and in one, and reports
+	// whether the records' metadata answered.
+	compare := func(t *testing.T, since time.Time, wantChanges Changes) (fast bool) {
+		t.Helper()
+		var results [2]Changes
+		for i, procs := range []int{4, 1} {
+			runtime.GOMAXPROCS(procs)
+			_, _, fast = statRecords(dir, want, since)
+			got, _, err := CompareRecordList(dir, want, since)
+			if err != nil {
+				t.Fatalf("CompareRecordList() error: %v", err)
+			}
+			results[i] = got
+		}
+		runtime.GOMAXPROCS(4)
+		for _, got := range results {
+			if diff := cmp.Diff(wantChanges, got); diff != "" {
+				t.Errorf("CompareRecordList() mismatch (-want +got):\n%s", diff)
+			}
+		}
+		return fast
+	}
+	since := time.Now()
+	if !compare(t, since, Changes{}) {
+		t.Fatal("a tree whose folders are recorded and unchanged was walked")
+	}
+
+	// An edit of the same size in the last run, its times set back: the
+	// change time tells, and the metadata still answer for the folders.
+	last := filepath.Join(dir, "apps", "app-0099", "file-19.yaml")
+	fi, err := os.Stat(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(last, []byte("app 99 file 1X\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(last, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if !compare(t, since, Changes{Stale: []string{"apps/app-0099/file-19.yaml"}}) {
+		t.Error("an edited file's folder was walked")
+	}
+
+	// An edit of the same size in the first run, within the racy window
+	// (changed after the start of the run, so never recorded): read and
+	// found stale; put back, it is read, matches and is not recorded.
+	first := filepath.Join(dir, "apps", "app-0000", "file-00.yaml")
+	if err := os.WriteFile(first, []byte("app 0 file X\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	racy := time.Now().Add(-time.Hour)
+	if !compare(t, racy, Changes{Stale: []string{"apps/app-0000/file-00.yaml", "apps/app-0099/file-19.yaml"}}) {
+		t.Error("an edited file's folder was walked")
+	}
+	if err := os.WriteFile(first, []byte("app 0 file 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, settled, _ := statRecords(dir, want, racy); len(settled) != 0 {
+		t.Errorf("statRecords() within the racy window settled %v; want none", settled)
+	}
+
+	// A file added to a folder in the middle: the folder's times change,
+	// every run's answer is dropped and the tree is walked.
+	if err := os.WriteFile(filepath.Join(dir, "apps", "app-0050", "new.yaml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if compare(t, since, Changes{Stale: []string{"apps/app-0099/file-19.yaml"}, Extra: []string{"apps/app-0050/new.yaml"}}) {
+		t.Error("a folder with a new file was not walked")
+	}
+}
+
+func TestStatRuns(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	for _, n := range []int{0, 1, statRunSize, 2*statRunSize - 1, 2 * statRunSize, 10 * statRunSize, 10*statRunSize + 7} {
+		runs := statRuns(n)
+		wantRuns := min(3, max(1, n/statRunSize))
+		if len(runs) != wantRuns {
+			t.Errorf("statRuns(%d) = %d runs; want %d", n, len(runs), wantRuns)
+		}
+		next := 0
+		for _, r := range runs {
+			if r[0] != next || r[1] < r[0] || (n >= statRunSize && r[1]-r[0] < statRunSize) {
+				t.Errorf("statRuns(%d) = %v: not contiguous runs of %d or more", n, runs, statRunSize)
+				break
+			}
+			next = r[1]
+		}
+		if next != n {
+			t.Errorf("statRuns(%d) = %v: covers [0, %d)", n, runs, next)
+		}
+	}
+}
+
+// BenchmarkCompareRecordList measures a warm check of one environment's
+// folder: every record answered by its metadata.
+func BenchmarkCompareRecordList(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("files are compared by metadata on Linux only")
+	}
+	dir := filepath.Join(b.TempDir(), "prod")
+	want := bigTree(b, dir, 300, 20)
+	since := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _, err := CompareRecordList(dir, want, since)
+		if err != nil || !c.Empty() {
+			b.Fatalf("CompareRecordList() = %+v, %v", c, err)
+		}
+	}
+}
+
+// BenchmarkParseRecordList measures reading the records of an
+// environment of 1000 apps, as a check reads them from the cache.
+func BenchmarkParseRecordList(b *testing.B) {
+	r := Records{}
+	for i := range 7000 {
+		p := fmt.Sprintf("apps/app-%04d/deployment-app-%04d.yaml", i/7, i)
+		r[p] = Record{Digest: Digest([]byte(p)), Stat: Stat{Size: 1234, Mtime: 1796428759155450563, Ctime: 1796428759155450563, Ino: 11682666, Mode: 0o100644}}
+	}
+	data := r.AppendBinary(nil)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseRecordList(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

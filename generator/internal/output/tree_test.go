@@ -24,7 +24,7 @@ func (tr tree) files() []File {
 }
 
 // create writes tr under dir.
-func (tr tree) create(t *testing.T, dir string) {
+func (tr tree) create(t testing.TB, dir string) {
 	t.Helper()
 	for p, data := range tr {
 		name := filepath.Join(dir, filepath.FromSlash(p))

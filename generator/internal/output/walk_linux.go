@@ -4,8 +4,11 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -101,11 +104,17 @@ func walkFD(fd int, prefix string, buf []byte, visit visitFunc, visitDir visitDi
 // is false when a folder changed, a file is gone or not a regular file,
 // or anything fails: the caller walks the tree instead, which says what.
 //
-// A path is resolved from dir in one call, through folders just found to
-// be those recorded (not symbolic links); a file is read only through
-// descriptors opened with O_NOFOLLOW, one folder at a time.
-func statRecords(dir string, want Records, since time.Time) (c Changes, settled Records, ok bool) {
-	if root := want[rootDir]; root.Stat == (Stat{}) {
+// A path is resolved from dir in one call, through folders found to be
+// those recorded (not symbolic links), or the answer is not used; a file
+// is read only through descriptors opened with O_NOFOLLOW, one folder at
+// a time.
+//
+// The records are asked about in parallel, in runs of the list, as git's
+// core.preloadIndex does: the system calls are most of a warm check.
+// Which records are asked about, and the answer, do not depend on it.
+func statRecords(dir string, want RecordList, since time.Time) (c Changes, settled Records, ok bool) {
+	i, found := slices.BinarySearchFunc(want, rootDir, func(pr PathRecord, p string) int { return strings.Compare(pr.Path, p) })
+	if !found || want[i].Stat == (Stat{}) {
 		return Changes{}, nil, false
 	}
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
@@ -114,44 +123,97 @@ func statRecords(dir string, want Records, since time.Time) (c Changes, settled 
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || statFromSys(&st) != want[rootDir].Stat {
+	if unix.Fstat(fd, &st) != nil || statFromSys(&st) != want[i].Stat {
 		return Changes{}, nil, false
 	}
-	for p, rec := range want {
-		if !isDir(p) || p == rootDir || rec.Stat == (Stat{}) {
-			continue
-		}
-		if unix.Fstatat(fd, strings.TrimSuffix(p, "/"), &st, unix.AT_SYMLINK_NOFOLLOW) != nil || statFromSys(&st) != rec.Stat {
-			return Changes{}, nil, false
+	runs := statRuns(len(want))
+	res := make([]statResult, len(runs))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for k, r := range runs {
+		wg.Go(func() { res[k] = statRun(fd, want[r[0]:r[1]], since, &failed) })
+	}
+	wg.Wait()
+	if failed.Load() {
+		return Changes{}, nil, false
+	}
+	for _, r := range res {
+		c.Stale = append(c.Stale, r.stale...)
+		for p, rec := range r.settled {
+			if settled == nil {
+				settled = Records{}
+			}
+			settled[p] = rec
 		}
 	}
-	for p, rec := range want {
+	slices.Sort(c.Stale)
+	return c, settled, true
+}
+
+// statRunSize is the fewest records worth a goroutine of their own.
+const statRunSize = 512
+
+// statRuns splits n records into runs [start, end) for statRecords: one
+// per processor at most, none shorter than statRunSize but the last.
+func statRuns(n int) [][2]int {
+	k := min(runtime.GOMAXPROCS(0), max(1, n/statRunSize))
+	runs := make([][2]int, k)
+	for i := range runs {
+		runs[i] = [2]int{i * n / k, (i + 1) * n / k}
+	}
+	return runs
+}
+
+// statResult is what statRun found in its run of records.
+type statResult struct {
+	stale   []string
+	settled Records
+}
+
+// statRun asks about each record of want under the folder open as fd, as
+// statRecords does, and sets failed, then stops, at the first one whose
+// answer means the tree must be walked, or once another run has set it.
+func statRun(fd int, want RecordList, since time.Time, failed *atomic.Bool) (r statResult) {
+	var st unix.Stat_t
+	for _, pr := range want {
+		if failed.Load() {
+			return r
+		}
+		p, rec := pr.Path, pr.Record
 		if isDir(p) {
+			if p == rootDir || rec.Stat == (Stat{}) {
+				continue
+			}
+			if unix.Fstatat(fd, strings.TrimSuffix(p, "/"), &st, unix.AT_SYMLINK_NOFOLLOW) != nil || statFromSys(&st) != rec.Stat {
+				failed.Store(true)
+				return r
+			}
 			continue
 		}
 		if unix.Fstatat(fd, p, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-			return Changes{}, nil, false
+			failed.Store(true)
+			return r
 		}
 		if rec.Stat != (Stat{}) && statFromSys(&st) == rec.Stat {
 			continue // the same file, unchanged since it matched
 		}
 		digest, st, err := readBeneath(fd, p)
 		if err != nil {
-			return Changes{}, nil, false
+			failed.Store(true)
+			return r
 		}
 		if digest != rec.Digest {
-			c.Stale = append(c.Stale, p)
+			r.stale = append(r.stale, p)
 			continue
 		}
 		if st.settled(since) {
-			if settled == nil {
-				settled = Records{}
+			if r.settled == nil {
+				r.settled = Records{}
 			}
-			settled[p] = Record{Digest: digest, Stat: st}
+			r.settled[p] = Record{Digest: digest, Stat: st}
 		}
 	}
-	slices.Sort(c.Stale)
-	return c, settled, true
+	return r
 }
 
 // readBeneath reads the file at the slash-separated path p under the

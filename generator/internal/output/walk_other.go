@@ -11,7 +11,7 @@ import (
 
 // statRecords never answers here: folders have no Stat, so none is
 // recorded, and CompareRecords walks the tree.
-func statRecords(string, Records, time.Time) (Changes, Records, bool) {
+func statRecords(string, RecordList, time.Time) (Changes, Records, bool) {
 	return Changes{}, nil, false
 }
 

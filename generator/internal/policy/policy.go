@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
@@ -103,7 +104,7 @@ func (s *Set) Names() []string {
 }
 
 // nameRE is the rule for policy names: a DNS-1123 label, as schema.#Name.
-var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
 
 // Load reads and compiles the policies in root's policies/ folder: CUE
 // package "policies", each file declaring policies: <name>: {...}, checked
@@ -177,7 +178,7 @@ func Load(root string) (*Set, error) {
 // and decodes it.
 func compile(name string, v, policyDef, inputDef cue.Value) (Policy, cueerrors.Error) {
 	var errs cueerrors.Error
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		errs = cueerrors.Append(errs, errorf(v, v.Path().Selectors(),
 			"invalid policy name %q: must be a DNS-1123 label (lowercase letters, digits and -)", name))
 	}
