@@ -182,9 +182,11 @@ func (m *mapMemo) doctor(t *testing.T, env string, n int) {
 	}
 }
 
-// TestMemo: an app whose inputs are unchanged comes from the memo; a
-// change to the app, to the environment's defaults or to the schema
-// evaluates it again.
+// TestMemo: an app whose inputs are unchanged comes from the memo, also
+// when its data is written otherwise; a change to the app (to any of its
+// declarations, or to data made a default), to what it reads of the
+// cluster, to the environment's defaults or to the schema evaluates it
+// again.
 func TestMemo(t *testing.T) {
 	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue":  platformCUE,
@@ -225,6 +227,34 @@ func TestMemo(t *testing.T) {
 	}
 	if got := slices.Collect(maps.Keys(memo.envs["prod"])); len(got) != 2 {
 		t.Errorf("the memo holds %d entries, want 2 (the old entry of api dropped)", len(got))
+	}
+	// A second declaration of one app, in another file: it alone again.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: \"front\"\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web declared again (-want +got):\n%s", diff)
+	}
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: \"back\"\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web's second declaration changed (-want +got):\n%s", diff)
+	}
+	// The same data, written otherwise: from the memo.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: {\n\t// the web app\n\t\"web\": {labels: {\"tier\": \"back\"}}\n}\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 7}, replicas()); diff != "" {
+		t.Fatalf("web's data written otherwise (-want +got):\n%s", diff)
+	}
+	// The same data, but a default: web again.
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: *\"back\" | string\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web's label a default (-want +got):\n%s", diff)
+	}
+	// What the apps read of the cluster changed: all again.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/logging.cue", "package environments\n\ncluster: logging: retentionInDays: 60\n")
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("the cluster's log retention changed (-want +got):\n%s", diff)
 	}
 	// What every app reads of the environment changed: all again.
 	memo.doctor(t, "prod", 7)
