@@ -146,12 +146,15 @@ func Write(dir string, files []File) (Changes, error) {
 // dir holds without reading the files whose metadata is unchanged: when
 // dir holds exactly the recorded files, a file is unchanged when its
 // digest is the recorded one. When dir holds anything else (a file
-// edited, added or removed since), or without records, it is Write. The
-// changes and the tree written are Write's either way.
+// edited, added or removed since), or without records a check settled
+// (see CompareRecords), it is Write. The changes and the tree written are
+// Write's either way.
 //
 // since is as for CompareRecords: the start of the run, less a slack.
 func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Changes, error) {
-	if len(rec) == 0 {
+	if rec[rootDir].Stat == (Stat{}) {
+		// Records no check has settled (those of a render): comparing
+		// them would read every file, as Write does.
 		return Write(dir, files)
 	}
 	if err := checkPaths(files); err != nil {
