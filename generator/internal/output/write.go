@@ -152,11 +152,6 @@ func Write(dir string, files []File) (Changes, error) {
 //
 // since is as for CompareRecords: the start of the run, less a slack.
 func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Changes, error) {
-	if rec[rootDir].Stat == (Stat{}) {
-		// Records no check has settled (those of a render): comparing
-		// them would read every file, as Write does.
-		return Write(dir, files)
-	}
 	if err := checkPaths(files); err != nil {
 		return Changes{}, err
 	}
@@ -167,15 +162,40 @@ func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Chan
 	if err := Writable(dir); err != nil {
 		return Changes{}, err
 	}
-	disk, _, err := CompareRecords(dir, rec, since)
-	if err != nil || !disk.Empty() {
+	c, want, ok := compareRecorded(dir, files, rec, since)
+	if !ok {
 		return Write(dir, files)
 	}
-	want := make(map[string]string, len(files))
+	if c.Empty() {
+		return c, nil
+	}
+	same := func(f File) bool {
+		r, ok := rec[f.Path]
+		return ok && !isDir(f.Path) && r.Digest == want[f.Path]
+	}
+	if err := swapIn(dir, same, files); err != nil {
+		return Changes{}, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	return c, nil
+}
+
+// compareRecorded compares files with dir as rec records it (see
+// WriteRecorded), and returns the files' digests by path. ok is false
+// when the records cannot tell: no check settled them (comparing would
+// read every file, as ReadTree does), or dir holds anything else than
+// what they record.
+func compareRecorded(dir string, files []File, rec Records, since time.Time) (c Changes, want map[string]string, ok bool) {
+	if rec[rootDir].Stat == (Stat{}) {
+		return Changes{}, nil, false
+	}
+	disk, _, err := CompareRecords(dir, rec, since)
+	if err != nil || !disk.Empty() {
+		return Changes{}, nil, false
+	}
+	want = make(map[string]string, len(files))
 	for _, f := range files {
 		want[f.Path] = Digest(f.Data)
 	}
-	var c Changes
 	for p, d := range want {
 		switch r, ok := rec[p]; {
 		case !ok:
@@ -189,20 +209,10 @@ func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Chan
 			c.Extra = append(c.Extra, p)
 		}
 	}
-	if c.Empty() {
-		return c, nil
-	}
 	slices.Sort(c.Stale)
 	slices.Sort(c.Missing)
 	slices.Sort(c.Extra)
-	same := func(f File) bool {
-		r, ok := rec[f.Path]
-		return ok && !isDir(f.Path) && r.Digest == want[f.Path]
-	}
-	if err := swapIn(dir, same, files); err != nil {
-		return Changes{}, fmt.Errorf("writing %s: %w", dir, err)
-	}
-	return c, nil
+	return c, want, true
 }
 
 // swapIn builds files as a new tree beside dir, linking the files of dir

@@ -370,8 +370,8 @@ func readTreeE(t *testing.T, dir string) tree {
 }
 
 // TestWriteRecorded: told what the folder held by its records,
-// WriteRecorded reports the changes Write reports and leaves the tree
-// Write leaves, linking the unchanged files, also when the folder no
+// CompareRecorded reports the changes Compare reports, and WriteRecorded
+// those Write reports and leaves the tree Write leaves, linking the unchanged files, also when the folder no
 // longer holds what the records say (a file edited, added or removed
 // by hand), whose records it must then not trust.
 func TestWriteRecorded(t *testing.T) {
@@ -407,6 +407,13 @@ func TestWriteRecorded(t *testing.T) {
 			want, err := Compare(dir, v2.files())
 			if err != nil {
 				t.Fatal(err)
+			}
+			compared, err := CompareRecorded(dir, v2.files(), rec, time.Now())
+			if err != nil {
+				t.Fatalf("CompareRecorded() error: %v", err)
+			}
+			if diff := cmp.Diff(want, compared); diff != "" {
+				t.Errorf("CompareRecorded() differs from Compare (-want +got):\n%s", diff)
 			}
 			before := stats(t, dir)
 			got, err := WriteRecorded(dir, v2.files(), rec, time.Now())
