@@ -279,6 +279,8 @@ func buildTree(parent *os.Root, tmp, cur string, same func(File) bool, files []F
 	defer root.Close()
 	dirs := []string{"."}
 	made := map[string]bool{".": true}
+	links := newLinker(parent, cur, tmp)
+	defer links.close()
 	for _, f := range files {
 		// Create the file's directories, outermost first.
 		var missing []string
@@ -297,9 +299,9 @@ func buildTree(parent *os.Root, tmp, cur string, same func(File) bool, files []F
 			dirs = append(dirs, d)
 		}
 		if same(f) {
-			// link(2) never follows a symbolic link, and Writable
-			// refused any on the way.
-			err := parent.Link(path.Join(cur, f.Path), path.Join(tmp, f.Path))
+			// Neither link(2) nor the linker's walk to the folders
+			// follows a symbolic link, and Writable refused any.
+			err := links.link(f.Path)
 			if err == nil {
 				continue
 			}
