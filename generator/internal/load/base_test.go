@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 
 	"github.com/gitops-gen/gen/generator/internal/load"
 	"github.com/gitops-gen/gen/internal/repotest"
@@ -35,7 +36,7 @@ func TestEnvironmentBaseSaysNothingOfApps(t *testing.T) {
 		t.Errorf("#EnvironmentBase.apps has a field %s", it.Selector())
 	}
 	pattern := apps.LookupPath(cue.MakePath(cue.AnyString))
-	open := schema.Context().CompileString("{...}")
+	open := cuecontext.New().CompileString("{...}")
 	if !pattern.Exists() || pattern.Subsume(open) != nil || open.Subsume(pattern) != nil {
 		t.Errorf("#EnvironmentBase.apps: [string]: %v, want {...}", pattern)
 	}
