@@ -124,6 +124,25 @@ func cueSettings() string {
 	return strings.Join(cueEnv, "\n")
 }
 
+// recordedFiles returns the records of env's rendered files that the
+// cache holds, whatever its inputs now: what its folder held when it was
+// last written or checked (see output.WriteRecorded). nil without.
+func (o Options) recordedFiles(env string) output.Records {
+	key, ok := o.cacheKey(env)
+	if !ok {
+		return nil
+	}
+	data, ok := o.Cache.GetBytes(key)
+	if !ok {
+		return nil
+	}
+	var e entry
+	if e.decode(data) != nil {
+		return nil
+	}
+	return e.Files.Records()
+}
+
 // cached returns the entry of env when its inputs are unchanged; hs
 // digests the inputs, each file once for every environment asked.
 func (o Options) cached(env string, hs *cache.Hasher) (*entry, bool) {

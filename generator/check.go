@@ -151,7 +151,7 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 		g.Go(func() error {
 			c := Change{Env: name, Dir: path.Join(RenderedDir, name), Lock: e.Lock.Path}
 			var err error
-			c.FileChanges, err = output.Compare(dir(root, e.Dir), e.Files)
+			c.FileChanges, err = output.CompareRecorded(dir(root, e.Dir), e.Files, opts.recordedFiles(name), since)
 			if err == nil {
 				c.LockChanged, err = images.Changed(dir(root, e.Lock.Path), e.Lock.Data)
 			}

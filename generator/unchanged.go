@@ -14,7 +14,8 @@ import (
 )
 
 // unchanged returns, of names, the environments a render need not touch,
-// with their recorded render: those whose inputs are the inputs of a
+// with their recorded render: those whose inputs (told by the digests and
+// metadata a check recorded, see Check) are the inputs of a
 // render opts.Cache recorded, whose lock file then held what that render
 // pinned, whose policies passed, whose cluster is recorded, and whose
 // rendered folder still holds exactly the recorded files (output.CompareRecords, which reads only
@@ -24,7 +25,13 @@ func (o Options) unchanged(names []string, since time.Time) map[string]*entry {
 		return nil
 	}
 	root := o.root()
+	// As in Check, an input file is read only if its metadata is not
+	// what a check recorded with its digest.
 	var hs cache.Hasher
+	if key, ok := o.inputsKey(); ok {
+		data, _ := o.Cache.GetBytes(key)
+		hs.Trust(root, data, since)
+	}
 	out := map[string]*entry{}
 	for _, name := range names {
 		e, ok := o.cached(name, &hs)

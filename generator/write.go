@@ -113,7 +113,7 @@ func Write(opts Options, res *Result) (*Written, error) {
 			w.Envs = append(w.Envs, Change{Env: e.Name, Dir: e.Dir, Lock: e.Lock.Path})
 			continue
 		}
-		c, err := output.Write(dir(root, e.Dir), e.Files)
+		c, err := output.WriteRecorded(dir(root, e.Dir), e.Files, opts.recordedFiles(e.Name), res.started.Add(-mtimeSlack))
 		if err != nil {
 			return w, fmt.Errorf("writing %s: %w", e.Dir, err)
 		}

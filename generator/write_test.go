@@ -254,6 +254,40 @@ func TestRenderSkipsUnchanged(t *testing.T) {
 	}
 }
 
+// A render of a changed environment writes it whole from its recorded
+// files, but a file edited by hand since they were recorded, which the
+// render does not change, is still written again.
+func TestWriteSeesFileEditedSinceRecorded(t *testing.T) {
+	root, qa, opts := skipRoot(t)
+	write := func() {
+		t.Helper()
+		if _, err := generator.Write(opts, renderOpts(t, opts)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write()
+	dir := filepath.Join(root, "rendered", "qa", "apps", "web")
+	svc := filepath.Join(dir, "service-web.yaml")
+	want, err := os.ReadFile(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(svc, []byte("edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(qa, []byte("package environments\n\ncluster: name: \"qa\"\napps: web: replicas: 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	age(t, root, time.Hour)
+	write()
+	if got, _ := os.ReadFile(svc); string(got) != string(want) {
+		t.Errorf("the Service edited by hand was not written again: %q", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "deployment-web.yaml")); !strings.Contains(string(got), "replicas: 2") {
+		t.Errorf("the Deployment was not written with the new replicas:\n%s", got)
+	}
+}
+
 // An environment left out of a render or a check because it is unchanged
 // still has its cluster: another environment renamed to it is refused.
 func TestSkippedClusterStillClashes(t *testing.T) {

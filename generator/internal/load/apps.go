@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 
 	"github.com/gitops-gen/gen/generator/model"
@@ -61,7 +63,10 @@ var (
 // environment without the apps' schema (for positions), and true; or
 // false at the first problem of any kind, which the caller then reports by
 // evaluating the whole environment with #Environment, as CUE reports it.
-func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, schemaVal cue.Value, named func(string) (cue.Value, error), memo Memo) ([]byte, cue.Value, bool) {
+//
+// files are the environment's parsed files, which key the apps given as
+// plain data (plainApps).
+func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, schemaVal cue.Value, files []*ast.File, named func(string) (cue.Value, error), memo Memo) ([]byte, cue.Value, bool) {
 	base, err := named("#EnvironmentBase")
 	appDef := schemaVal.LookupPath(envAppDef)
 	if err != nil || !appDef.Exists() {
@@ -106,13 +111,14 @@ func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, s
 	}
 
 	var schemaSum []byte
-	var old, remembered map[string][]byte
+	var old, remembered, plain map[string][]byte
 	if memo != nil {
 		sum, err := schemaDigest(absRoot)
 		if err == nil {
 			schemaSum = sum
 			old = memo.Apps(env.Name)
 			remembered = map[string][]byte{}
+			plain = plainApps(files)
 		}
 	}
 	cb, err := json.Marshal(ctx)
@@ -138,7 +144,8 @@ func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, s
 			name := ai.Selector().Unquoted()
 			key := ""
 			if remembered != nil {
-				key = appKey(schemaSum, cb, name, ai.Value())
+				data, ok := plain[name]
+				key = appKey(schemaSum, cb, name, data, ok, ai.Value())
 			}
 			ab, ok := old[key]
 			if !ok || key == "" {
@@ -168,20 +175,33 @@ func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, s
 
 // appKey is the memo's key of an app: a digest of the schema, of what the
 // app reads of the environment (ctx), of its name, and of the app's own
-// value, exported as CUE with everything that can change its evaluation
-// against #EnvApp (defaults, optional and required fields, definitions,
-// hidden fields), not only its concrete values. "" when it cannot be
-// exported.
-func appKey(schemaSum, ctx []byte, name string, user cue.Value) string {
-	src, err := format.Node(user.Syntax(cue.Docs(false), cue.Attributes(true), cue.Optional(true), cue.Definitions(true), cue.Hidden(true)))
-	if err != nil {
-		return ""
+// value. When the environment's files give that value as plain data
+// (isPlain, with plainApps' encoding of it in plain), that encoding says
+// all of it. Otherwise it is the value exported as CUE with everything
+// that can change its evaluation against #EnvApp (defaults, optional and
+// required fields, definitions, hidden fields), not only its concrete
+// values: "" when it cannot be exported. The two kinds of key are marked
+// apart, so that no value of one kind is taken for one of the other.
+func appKey(schemaSum, ctx []byte, name string, plain []byte, isPlain bool, user cue.Value) string {
+	kind, src := "data", plain
+	if !isPlain {
+		var err error
+		kind = "cue"
+		src, err = format.Node(user.Syntax(cue.Docs(false), cue.Attributes(true), cue.Optional(true), cue.Definitions(true), cue.Hidden(true)))
+		if err != nil {
+			return ""
+		}
 	}
 	h := sha256.New()
-	part := func(p []byte) { fmt.Fprintf(h, "%d:", len(p)); h.Write(p) }
+	var n [binary.MaxVarintLen64]byte
+	part := func(p []byte) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
+		h.Write(p)
+	}
 	part(schemaSum)
 	part(ctx)
 	part([]byte(name))
+	part([]byte(kind))
 	part(src)
 	return hex.EncodeToString(h.Sum(nil))
 }

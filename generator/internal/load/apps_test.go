@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"cuelang.org/go/cue/cuecontext"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gitops-gen/gen/generator/internal/load"
@@ -183,9 +182,11 @@ func (m *mapMemo) doctor(t *testing.T, env string, n int) {
 	}
 }
 
-// TestMemo: an app whose inputs are unchanged comes from the memo; a
-// change to the app, to the environment's defaults or to the schema
-// evaluates it again.
+// TestMemo: an app whose inputs are unchanged comes from the memo, also
+// when its data is written otherwise; a change to the app (to any of its
+// declarations, or to data made a default), to what it reads of the
+// cluster, to the environment's defaults or to the schema evaluates it
+// again.
 func TestMemo(t *testing.T) {
 	root := modeltest.Root(t, map[string]string{
 		"environments/platform.cue":  platformCUE,
@@ -227,6 +228,34 @@ func TestMemo(t *testing.T) {
 	if got := slices.Collect(maps.Keys(memo.envs["prod"])); len(got) != 2 {
 		t.Errorf("the memo holds %d entries, want 2 (the old entry of api dropped)", len(got))
 	}
+	// A second declaration of one app, in another file: it alone again.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: \"front\"\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web declared again (-want +got):\n%s", diff)
+	}
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: \"back\"\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web's second declaration changed (-want +got):\n%s", diff)
+	}
+	// The same data, written otherwise: from the memo.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: {\n\t// the web app\n\t\"web\": {labels: {\"tier\": \"back\"}}\n}\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 7}, replicas()); diff != "" {
+		t.Fatalf("web's data written otherwise (-want +got):\n%s", diff)
+	}
+	// The same data, but a default: web again.
+	writeOne(t, root, "environments/prod/web.cue", "package environments\n\napps: web: labels: tier: *\"back\" | string\n")
+	if diff := cmp.Diff(map[string]int32{"api": 7, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("web's label a default (-want +got):\n%s", diff)
+	}
+	// What the apps read of the cluster changed: all again.
+	memo.doctor(t, "prod", 7)
+	writeOne(t, root, "environments/prod/logging.cue", "package environments\n\ncluster: logging: retentionInDays: 60\n")
+	if diff := cmp.Diff(map[string]int32{"api": 1, "web": 1}, replicas()); diff != "" {
+		t.Fatalf("the cluster's log retention changed (-want +got):\n%s", diff)
+	}
 	// What every app reads of the environment changed: all again.
 	memo.doctor(t, "prod", 7)
 	writeOne(t, root, "environments/prod/defaults.cue", "package environments\n\ndefaults: terminationGracePeriodSeconds: 45\n")
@@ -248,23 +277,72 @@ func TestMemo(t *testing.T) {
 	}
 }
 
-// TestMemoKeySeesMoreThanData: two values of an app with the same
-// concrete data but a different meaning against #EnvApp (a default the
-// schema's conflicts with, a field the schema does not allow) have
-// different keys, so the memo never answers one with the other.
+// TestMemoKeySeesMoreThanData: a value of an app with the same concrete
+// data as another but a different meaning against #EnvApp (a default the
+// schema's conflicts with, a field the schema does not allow, a reference
+// or a comprehension that reads what the schema adds...) has a different
+// key, so the memo never answers one with the other; the same data
+// written otherwise has the same key.
 func TestMemoKeySeesMoreThanData(t *testing.T) {
-	c := cuecontext.New()
-	a := c.CompileString(`{replicas: 2}`)
-	b := c.CompileString(`{replicas: *2 | int}`)
-	d := c.CompileString(`{replicas: 2, extra?: 1}`)
-	ka, kb, kd := load.AppKey(nil, nil, "web", a), load.AppKey(nil, nil, "web", b), load.AppKey(nil, nil, "web", d)
-	if ka == "" || kb == "" || kd == "" {
-		t.Fatalf("appKey = %q, %q, %q, want keys", ka, kb, kd)
+	key := func(src string, wantPlain bool) string {
+		t.Helper()
+		keys, isPlain, err := load.AppKeys("package environments\n\n" + src + "\n")
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if keys["web"] == "" {
+			t.Fatalf("%s: no key for web (%v)", src, keys)
+		}
+		if isPlain["web"] != wantPlain {
+			t.Errorf("%s: keyed as plain data = %v, want %v", src, isPlain["web"], wantPlain)
+		}
+		return keys["web"]
 	}
-	if ka == kb || ka == kd {
-		t.Errorf("appKey of {replicas: 2} = %s, of a default 2 = %s, with an optional field = %s: want all different", ka, kb, kd)
+	data := `apps: web: {replicas: 2, labels: {a: "1"}, ports: [443], note: "x"}`
+	plain := key(data, true)
+	for _, other := range []struct{ what, src string }{
+		{"a default", `apps: web: {replicas: *2 | int, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a disjunction", `apps: web: {replicas: 2 | 3, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a constraint", `apps: web: {replicas: >=1 & 2, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"an optional field", `apps: web: {replicas: 2, extra?: 1, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a required field", `apps: web: {replicas: 2, extra!: 1, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a hidden field", `apps: web: {replicas: 2, _extra: 1, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a definition", `apps: web: {replicas: 2, #extra: 1, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a pattern", `apps: web: {replicas: 2, labels: {a: "1", [string]: "1"}, ports: [443], note: "x"}`},
+		{"a comprehension", `apps: web: {replicas: 2, labels: {for k, v in {a: "1"} {(k): v}}, ports: [443], note: "x"}`},
+		{"a reference", `apps: web: {replicas: 2, labels: {a: note}, ports: [443], note: "1"}, apps: web: note: "x"`},
+		{"a reference to a sibling", "apps: web: {replicas: 2, labels: {a: \"1\"}, ports: [443], note: \"x\"}\nl: {a: \"1\"}\napps: web: labels: l"},
+		{"an embedding", `apps: web: {replicas: 2, {labels: {a: "1"}}, ports: [443], note: "x"}`},
+		{"an open list", `apps: web: {replicas: 2, labels: {a: "1"}, ports: [443, ...], note: "x"}`},
+		{"bytes", `apps: web: {replicas: 2, labels: {a: "1"}, ports: [443], note: 'x'}`},
+		{"an interpolation", `apps: web: {replicas: 2, labels: {a: "\(1)"}, ports: [443], note: "x"}`},
+		{"a closed struct", `apps: web: close({replicas: 2, labels: {a: "1"}, ports: [443], note: "x"})`},
+		{"an attribute", `apps: web: {replicas: 2 @x(1), labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a let", `apps: web: {let n = 2, replicas: n, labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a pattern over apps", `apps: [string]: replicas: 2` + "\n" + `apps: web: {labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"a top-level comprehension", `if true {` + data + `}`},
+		{"a top-level embedding", `{` + data + `}`},
+		{"a dynamic field", `("apps"): web: {replicas: 2}` + "\n" + `apps: web: {labels: {a: "1"}, ports: [443], note: "x"}`},
+		{"apps as a reference", `x: web: {replicas: 2, labels: {a: "1"}, ports: [443], note: "x"}` + "\napps: x"},
+		{"an optional app", `apps: web?: {replicas: 2, labels: {a: "1"}, ports: [443], note: "x"}` + "\napps: web: {}"},
+	} {
+		if got := key(other.src, false); got == plain {
+			t.Errorf("%s: the key of %s is that of the plain data %s", other.what, other.src, data)
+		}
 	}
-	if ka != load.AppKey(nil, nil, "web", c.CompileString(`{replicas: 1+1}`)) {
-		t.Errorf("appKey differs for the same value written differently")
+	for _, same := range []string{
+		`apps: "web": {"replicas": 2, labels: a: "1", ports: [443], note: #"x"#}`,
+		"apps: {\n\t// the web app\n\tweb: {replicas: 2, labels: {a: \"1\"}, ports: [443], note: \"\"\"\n\t\tx\n\t\t\"\"\"}\n}",
+		`apps: web: {replicas: 2, labels: {a: "1"}, ports: [443], note: "x"}` + "\nother: 1\n_hidden: apps.web.note",
+	} {
+		if got := key(same, true); got != plain {
+			t.Errorf("the key of %s differs from that of %s, the same data", same, data)
+		}
+	}
+	if key(`apps: web: {replicas: 3, labels: {a: "1"}, ports: [443], note: "x"}`, true) == plain {
+		t.Errorf("replicas 3 and 2 have the same key")
+	}
+	if key(data+"\napps: web: labels: b: \"2\"", true) == plain {
+		t.Errorf("a second declaration of web is not in its key")
 	}
 }

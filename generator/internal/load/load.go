@@ -257,7 +257,7 @@ func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) 
 		return nil, nil, err
 	}
 	cctx := envContext()
-	envVal, schemaVal, inputs, err := withSchema(cctx, absRoot, env.Dir)
+	envVal, schemaVal, files, inputs, err := withSchema(cctx, absRoot, env.Dir)
 	if err != nil {
 		return fail(packagesError(absRoot, err))
 	}
@@ -281,7 +281,7 @@ func evaluate(root, name string, memo Memo) (*model.Environment, []byte, error) 
 	// First each app on its own, against the rest of the environment
 	// (byApps); at any problem, the environment is evaluated again as a
 	// whole, which reports every problem with its positions as CUE does.
-	b, v, ok := byApps(cctx, absRoot, env, envVal, schemaVal, named, memo)
+	b, v, ok := byApps(cctx, absRoot, env, envVal, schemaVal, files, named, memo)
 	if !ok {
 		b, v, err = whole(envVal, named)
 	}
@@ -339,7 +339,8 @@ func decodeError(env *model.Environment, b []byte, err error) error {
 // to absRoot, whose files they were read from (see cache.InputDirs). The
 // error, if any, is the CUE error of loading or building them.
 func WithSchema(absRoot, dir string) (pkg, schema cue.Value, inputs []string, err error) {
-	return withSchema(cuecontext.New(), absRoot, dir)
+	pkg, schema, _, inputs, err = withSchema(cuecontext.New(), absRoot, dir)
+	return pkg, schema, inputs, err
 }
 
 // envContext is the CUE context of an environment's evaluation. Its
@@ -354,22 +355,24 @@ func envContext() *cue.Context {
 	return cuecontext.New(cuecontext.CUE_DEBUG("sortfields"))
 }
 
-func withSchema(ctx *cue.Context, absRoot, dir string) (pkg, schema cue.Value, inputs []string, err error) {
+// withSchema is WithSchema in ctx, which also returns the package's
+// parsed files.
+func withSchema(ctx *cue.Context, absRoot, dir string) (pkg, schema cue.Value, files []*ast.File, inputs []string, err error) {
 	insts := load.Instances([]string{"./" + dir, "./" + SchemaDir}, &load.Config{Dir: absRoot})
 	for _, inst := range insts {
 		if inst.Err != nil {
-			return cue.Value{}, cue.Value{}, nil, inst.Err
+			return cue.Value{}, cue.Value{}, nil, nil, inst.Err
 		}
 	}
 	if err := checkUTF8(insts); err != nil {
-		return cue.Value{}, cue.Value{}, nil, err
+		return cue.Value{}, cue.Value{}, nil, nil, err
 	}
 	inputs = cache.InputDirs(absRoot, insts)
 	vals, err := ctx.BuildInstances(insts)
 	if err != nil {
-		return cue.Value{}, cue.Value{}, nil, err
+		return cue.Value{}, cue.Value{}, nil, nil, err
 	}
-	return vals[0], vals[1], inputs, nil
+	return vals[0], vals[1], insts[0].Files, inputs, nil
 }
 
 // checkUTF8 refuses a source file that is not valid UTF-8, at its first

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -43,6 +44,19 @@ func Compare(dir string, files []File) (Changes, error) {
 		return Changes{}, err
 	}
 	return compare(have, files), nil
+}
+
+// CompareRecorded is Compare for a dir whose files rec records (see
+// [WriteRecorded]): when dir holds exactly the recorded files, it reads
+// none but those whose metadata changed. since is as for CompareRecords.
+func CompareRecorded(dir string, files []File, rec Records, since time.Time) (Changes, error) {
+	if err := checkPaths(files); err != nil {
+		return Changes{}, err
+	}
+	if c, _, ok := compareRecorded(filepath.Clean(dir), files, rec, since); ok {
+		return c, nil
+	}
+	return Compare(dir, files)
 }
 
 // Diff returns a unified diff of what Write would change in dir, file by

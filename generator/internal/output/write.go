@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Temporary entries Write leaves in the parent directory only while it
@@ -130,15 +131,93 @@ func Write(dir string, files []File) (Changes, error) {
 	if c.Empty() {
 		return c, nil
 	}
-	if err := swapIn(dir, have, files); err != nil {
+	same := func(f File) bool {
+		data, ok := have[f.Path]
+		return ok && data != nil && bytes.Equal(data, f.Data)
+	}
+	if err := swapIn(dir, same, files); err != nil {
 		return Changes{}, fmt.Errorf("writing %s: %w", dir, err)
 	}
 	return c, nil
 }
 
-// swapIn builds files as a new tree beside dir, linking the files of have
-// that are unchanged, and swaps it in.
-func swapIn(dir string, have map[string][]byte, files []File) error {
+// WriteRecorded is Write for a dir whose files rec records (the records
+// of what was last written there, see [CompareRecords]), which tells what
+// dir holds without reading the files whose metadata is unchanged: when
+// dir holds exactly the recorded files, a file is unchanged when its
+// digest is the recorded one. When dir holds anything else (a file
+// edited, added or removed since), or without records a check settled
+// (see CompareRecords), it is Write. The changes and the tree written are
+// Write's either way.
+//
+// since is as for CompareRecords: the start of the run, less a slack.
+func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Changes, error) {
+	if err := checkPaths(files); err != nil {
+		return Changes{}, err
+	}
+	dir = filepath.Clean(dir)
+	if base := filepath.Base(dir); base == "." || base == ".." || base == string(filepath.Separator) {
+		return Changes{}, fmt.Errorf("writing %s: cannot replace this directory", dir)
+	}
+	if err := Writable(dir); err != nil {
+		return Changes{}, err
+	}
+	c, want, ok := compareRecorded(dir, files, rec, since)
+	if !ok {
+		return Write(dir, files)
+	}
+	if c.Empty() {
+		return c, nil
+	}
+	same := func(f File) bool {
+		r, ok := rec[f.Path]
+		return ok && !isDir(f.Path) && r.Digest == want[f.Path]
+	}
+	if err := swapIn(dir, same, files); err != nil {
+		return Changes{}, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	return c, nil
+}
+
+// compareRecorded compares files with dir as rec records it (see
+// WriteRecorded), and returns the files' digests by path. ok is false
+// when the records cannot tell: no check settled them (comparing would
+// read every file, as ReadTree does), or dir holds anything else than
+// what they record.
+func compareRecorded(dir string, files []File, rec Records, since time.Time) (c Changes, want map[string]string, ok bool) {
+	if rec[rootDir].Stat == (Stat{}) {
+		return Changes{}, nil, false
+	}
+	disk, _, err := CompareRecords(dir, rec, since)
+	if err != nil || !disk.Empty() {
+		return Changes{}, nil, false
+	}
+	want = make(map[string]string, len(files))
+	for _, f := range files {
+		want[f.Path] = Digest(f.Data)
+	}
+	for p, d := range want {
+		switch r, ok := rec[p]; {
+		case !ok:
+			c.Missing = append(c.Missing, p)
+		case r.Digest != d:
+			c.Stale = append(c.Stale, p)
+		}
+	}
+	for p := range rec {
+		if _, ok := want[p]; !ok && !isDir(p) {
+			c.Extra = append(c.Extra, p)
+		}
+	}
+	slices.Sort(c.Stale)
+	slices.Sort(c.Missing)
+	slices.Sort(c.Extra)
+	return c, want, true
+}
+
+// swapIn builds files as a new tree beside dir, linking the files of dir
+// that are unchanged (same), and swaps it in.
+func swapIn(dir string, same func(File) bool, files []File) error {
 	parentDir, name := filepath.Split(dir)
 	if err := os.MkdirAll(parentDir, 0o755); err != nil {
 		return err
@@ -162,7 +241,7 @@ func swapIn(dir string, have map[string][]byte, files []File) error {
 			parent.RemoveAll(old)
 		}
 	}()
-	if err := buildTree(parent, tmp, name, have, files); err != nil {
+	if err := buildTree(parent, tmp, name, same, files); err != nil {
 		return err
 	}
 	step("built")
@@ -188,8 +267,8 @@ func swapIn(dir string, have map[string][]byte, files []File) error {
 var step = func(name string) {}
 
 // buildTree writes files into parent's empty directory tmp, linking the
-// unchanged ones from parent's directory cur, and syncs it to disk.
-func buildTree(parent *os.Root, tmp, cur string, have map[string][]byte, files []File) error {
+// unchanged ones (same) from parent's directory cur, and syncs it to disk.
+func buildTree(parent *os.Root, tmp, cur string, same func(File) bool, files []File) error {
 	if err := parent.Chmod(tmp, 0o755); err != nil { // MkdirTemp made it 0700
 		return err
 	}
@@ -200,6 +279,8 @@ func buildTree(parent *os.Root, tmp, cur string, have map[string][]byte, files [
 	defer root.Close()
 	dirs := []string{"."}
 	made := map[string]bool{".": true}
+	links := newLinker(parent, cur, tmp)
+	defer links.close()
 	for _, f := range files {
 		// Create the file's directories, outermost first.
 		var missing []string
@@ -217,10 +298,10 @@ func buildTree(parent *os.Root, tmp, cur string, have map[string][]byte, files [
 			}
 			dirs = append(dirs, d)
 		}
-		if data, ok := have[f.Path]; ok && data != nil && bytes.Equal(data, f.Data) {
-			// link(2) never follows a symbolic link, and Writable
-			// refused any on the way.
-			err := parent.Link(path.Join(cur, f.Path), path.Join(tmp, f.Path))
+		if same(f) {
+			// Neither link(2) nor the linker's walk to the folders
+			// follows a symbolic link, and Writable refused any.
+			err := links.link(f.Path)
 			if err == nil {
 				continue
 			}

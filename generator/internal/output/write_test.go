@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -365,4 +367,103 @@ func readTreeE(t *testing.T, dir string) tree {
 		t.Error(err)
 	}
 	return tr
+}
+
+// TestWriteRecorded: told what the folder held by its records,
+// CompareRecorded reports the changes Compare reports, and WriteRecorded
+// those Write reports and leaves the tree Write leaves, linking the unchanged files, also when the folder no
+// longer holds what the records say (a file edited, added or removed
+// by hand), whose records it must then not trust.
+func TestWriteRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(t *testing.T, dir string)
+	}{
+		{"as recorded", func(*testing.T, string) {}},
+		{"recorded by a render, not settled", nil},
+		{"a kept file edited", func(t *testing.T, dir string) {
+			writeT(t, filepath.Join(dir, "apps", "web", "service-web.yaml"), "kind: Service\nedited: true\n")
+		}},
+		{"a changed file edited to the new content", func(t *testing.T, dir string) {
+			writeT(t, filepath.Join(dir, "apps", "web", "deployment-web.yaml"), v2["apps/web/deployment-web.yaml"])
+		}},
+		{"a file added", func(t *testing.T, dir string) {
+			writeT(t, filepath.Join(dir, "apps", "web", "extra.yaml"), "kind: Extra\n")
+		}},
+		{"a kept file removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "platform", "namespace-shop.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "prod")
+			v1.create(t, dir)
+			rec := NewRecords(v1.files())
+			if tc.edit != nil {
+				rec = settledRecords(t, dir, v1)
+				tc.edit(t, dir)
+			}
+			want, err := Compare(dir, v2.files())
+			if err != nil {
+				t.Fatal(err)
+			}
+			compared, err := CompareRecorded(dir, v2.files(), rec, time.Now())
+			if err != nil {
+				t.Fatalf("CompareRecorded() error: %v", err)
+			}
+			if diff := cmp.Diff(want, compared); diff != "" {
+				t.Errorf("CompareRecorded() differs from Compare (-want +got):\n%s", diff)
+			}
+			before := stats(t, dir)
+			got, err := WriteRecorded(dir, v2.files(), rec, time.Now())
+			if err != nil {
+				t.Fatalf("WriteRecorded() error: %v", err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("WriteRecorded() changes differ from Write's (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(v2, readTreeT(t, dir)); diff != "" {
+				t.Errorf("tree after WriteRecorded() (-want +got):\n%s", diff)
+			}
+			after := stats(t, dir)
+			stale := map[string]bool{}
+			for _, p := range append(want.Stale, want.Missing...) {
+				stale[p] = true
+			}
+			for p := range v2 {
+				name := filepath.Join(dir, filepath.FromSlash(p))
+				b, a := before[name], after[name]
+				if linked := b != nil && os.SameFile(b, a); linked == stale[p] {
+					t.Errorf("%s: linked from the old tree = %v, want %v", p, linked, !stale[p])
+				}
+			}
+		})
+	}
+}
+
+// settledRecords returns the records of tr, written in dir, with the
+// metadata a check would record once they have settled.
+func settledRecords(t *testing.T, dir string, tr tree) Records {
+	t.Helper()
+	rec := NewRecords(tr.files())
+	for range 2 { // the files, then the folders
+		time.Sleep(20 * time.Millisecond)
+		_, settled, err := CompareRecords(dir, rec, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps.Copy(rec, settled)
+	}
+	if _, _, fast := statRecords(dir, rec.List(), time.Now()); runtime.GOOS == "linux" && !fast {
+		t.Fatal("the records do not answer from the files' metadata")
+	}
+	return rec
+}
+
+func writeT(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
