@@ -39,7 +39,6 @@ type Memo interface {
 var (
 	envAppDef  = cue.ParsePath("#EnvApp")
 	envAppEnv  = cue.MakePath(cue.Def("#env"))
-	appName    = cue.ParsePath("name")
 	appContext = []struct{ key, path string }{
 		{"defaults", "defaults"},
 		{"cluster.name", "cluster.name"},
@@ -149,8 +148,8 @@ func byApps(cctx *cue.Context, absRoot string, env *model.Environment, envVal, s
 			}
 			ab, ok := old[key]
 			if !ok || key == "" {
-				user := ai.Value().FillPath(appName, name)
-				ab, err = appBase.Unify(user).MarshalJSON()
+				// The app's value has its name (#EnvironmentBase).
+				ab, err = appBase.Unify(ai.Value()).MarshalJSON()
 				if err != nil {
 					return nil, cue.Value{}, false
 				}

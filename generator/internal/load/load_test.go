@@ -498,6 +498,27 @@ func TestLoadErrors(t *testing.T) {
 			}},
 		},
 		{
+			// Its name comes from one place (#EnvironmentBase), so that a
+			// name of its own is reported once.
+			name: "an app named other than its key",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: name: "other"` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "name"},
+				Error:     `apps.web.name: name is set to both "web" and "other": a field holds one value; to let one place override another, make the overridden value a default, e.g. name: *"other" | _`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 18}},
+			}},
+		},
+		{
+			// job is a definition of its own (#Job), still closed.
+			name: "unknown field of job",
+			dev:  `cluster: name: "dev"` + "\n" + `apps: web: job: backofLimit: 2` + "\n",
+			want: []problem{{
+				Path:      []string{"apps", "web", "job", "backofLimit"},
+				Error:     `apps.web.job.backofLimit: the schema has no field "backofLimit" in apps.web.job; did you mean "backoffLimit"?`,
+				Positions: []position{{"environments/dev/dev.cue", 4, 17}},
+			}},
+		},
+		{
 			name: "name conflicts with the folder",
 			dev:  `cluster: name: "dev"` + "\n" + `name: "other"` + "\n",
 			want: []problem{{
