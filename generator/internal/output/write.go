@@ -113,14 +113,8 @@ func Writable(dir string) error {
 // Files are written with mode 0644 and directories 0755; dir's parent is
 // created if needed.
 func Write(dir string, files []File) (Changes, error) {
-	if err := checkPaths(files); err != nil {
-		return Changes{}, err
-	}
-	dir = filepath.Clean(dir)
-	if base := filepath.Base(dir); base == "." || base == ".." || base == string(filepath.Separator) {
-		return Changes{}, fmt.Errorf("writing %s: cannot replace this directory", dir)
-	}
-	if err := Writable(dir); err != nil {
+	dir, err := writeTarget(dir, files)
+	if err != nil {
 		return Changes{}, err
 	}
 	have, err := ReadTree(dir)
@@ -152,14 +146,8 @@ func Write(dir string, files []File) (Changes, error) {
 //
 // since is as for CompareRecords: the start of the run, less a slack.
 func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Changes, error) {
-	if err := checkPaths(files); err != nil {
-		return Changes{}, err
-	}
-	dir = filepath.Clean(dir)
-	if base := filepath.Base(dir); base == "." || base == ".." || base == string(filepath.Separator) {
-		return Changes{}, fmt.Errorf("writing %s: cannot replace this directory", dir)
-	}
-	if err := Writable(dir); err != nil {
+	dir, err := writeTarget(dir, files)
+	if err != nil {
 		return Changes{}, err
 	}
 	c, want, ok := compareRecorded(dir, files, rec, since)
@@ -177,6 +165,22 @@ func WriteRecorded(dir string, files []File, rec Records, since time.Time) (Chan
 		return Changes{}, fmt.Errorf("writing %s: %w", dir, err)
 	}
 	return c, nil
+}
+
+// writeTarget checks files' paths and dir before a write, and returns dir
+// cleaned: what Write and WriteRecorded refuse before writing anything.
+func writeTarget(dir string, files []File) (string, error) {
+	if err := checkPaths(files); err != nil {
+		return "", err
+	}
+	dir = filepath.Clean(dir)
+	if base := filepath.Base(dir); base == "." || base == ".." || base == string(filepath.Separator) {
+		return "", fmt.Errorf("writing %s: cannot replace this directory", dir)
+	}
+	if err := Writable(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // compareRecorded compares files with dir as rec records it (see
