@@ -223,23 +223,33 @@ func namedStrings(v any, name string, fn func(name, value string)) {
 	case map[string]any:
 		envName, _ := v["name"].(string)
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			n := k
-			if k == "value" && envName != "" {
-				n = envName
-			}
-			namedStrings(v[k], n, fn)
+			namedStrings(v[k], keyName(k, envName), fn)
 		}
 	case []any:
 		prev := ""
 		for _, e := range v {
-			n := ""
-			if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
-				n = prev
-			}
-			namedStrings(e, n, fn)
+			namedStrings(e, argName(prev), fn)
 			prev, _ = e.(string)
 		}
 	}
+}
+
+// keyName is the name a value is written under at key k of a map whose
+// "name" is envName: an env variable's name for its value.
+func keyName(k, envName string) string {
+	if k == "value" && envName != "" {
+		return envName
+	}
+	return k
+}
+
+// argName is the name a list element is written under after the element
+// prev: the flag before it (--password, then the password), else none.
+func argName(prev string) string {
+	if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
+		return prev
+	}
+	return ""
 }
 
 // found reports whether detect finds a credential in any string of v
@@ -253,22 +263,14 @@ func (d *detector) found(v any, name string) bool {
 	case map[string]any:
 		envName, _ := v["name"].(string)
 		for k, e := range v {
-			n := k
-			if k == "value" && envName != "" {
-				n = envName
-			}
-			if d.found(e, n) {
+			if d.found(e, keyName(k, envName)) {
 				return true
 			}
 		}
 	case []any:
 		prev := ""
 		for _, e := range v {
-			n := ""
-			if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
-				n = prev
-			}
-			if d.found(e, n) {
+			if d.found(e, argName(prev)) {
 				return true
 			}
 			prev, _ = e.(string)
