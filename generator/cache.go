@@ -94,6 +94,31 @@ func (o Options) inputsKey() (string, bool) {
 	return cache.Key("inputs/v1", exe, root), true
 }
 
+// inputHasher returns a Hasher of the input files that trusts the
+// digests a check recorded with their metadata (inputsKey): an input file
+// is read only if its metadata changed since. since is as for
+// cache.Hasher.Trust.
+func (o Options) inputHasher(since time.Time) *cache.Hasher {
+	hs := new(cache.Hasher)
+	if key, ok := o.inputsKey(); ok {
+		data, _ := o.Cache.GetBytes(key)
+		hs.Trust(o.root(), data, since)
+	}
+	return hs
+}
+
+// keepInputs records the digests and metadata of the input files hs read
+// whose metadata has settled, for inputHasher to trust next time.
+func (o Options) keepInputs(hs *cache.Hasher) {
+	key, ok := o.inputsKey()
+	if !ok {
+		return
+	}
+	if data, ok := hs.Settled(o.root()); ok {
+		_ = o.Cache.PutBytes(key, data)
+	}
+}
+
 // cacheScope is what every entry's key names: the digest of the gen
 // binary and the absolute root. ok is false without a cache.
 func (o Options) cacheScope() (exe, root string, ok bool) {

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/output"
 )
 
@@ -73,21 +72,13 @@ func Check(ctx context.Context, opts Options) (*CheckResult, error) {
 	changes := make([]Change, len(names))
 	// The input files are read only if their metadata is not what a
 	// check recorded with their digests.
-	var inputs cache.Hasher
-	if key, ok := opts.inputsKey(); ok {
-		data, _ := opts.Cache.GetBytes(key)
-		inputs.Trust(root, data, since)
-		defer func() {
-			if data, ok := inputs.Settled(root); ok {
-				_ = opts.Cache.PutBytes(key, data)
-			}
-		}()
-	}
+	inputs := opts.inputHasher(since)
+	defer opts.keepInputs(inputs)
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(opts.jobs())
 	for i, name := range names {
 		g.Go(func() error {
-			hit, ok := opts.cached(name, &inputs)
+			hit, ok := opts.cached(name, inputs)
 			if !ok {
 				return nil
 			}

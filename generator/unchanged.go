@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gitops-gen/gen/generator/images"
-	"github.com/gitops-gen/gen/generator/internal/cache"
 	"github.com/gitops-gen/gen/generator/internal/check"
 	"github.com/gitops-gen/gen/generator/internal/output"
 )
@@ -27,14 +26,10 @@ func (o Options) unchanged(names []string, since time.Time) map[string]*entry {
 	root := o.root()
 	// As in Check, an input file is read only if its metadata is not
 	// what a check recorded with its digest.
-	var hs cache.Hasher
-	if key, ok := o.inputsKey(); ok {
-		data, _ := o.Cache.GetBytes(key)
-		hs.Trust(root, data, since)
-	}
+	hs := o.inputHasher(since)
 	out := map[string]*entry{}
 	for _, name := range names {
-		e, ok := o.cached(name, &hs)
+		e, ok := o.cached(name, hs)
 		if !ok || e.LockStale || e.Policy.Failed() || e.Cluster == nil {
 			continue
 		}
